@@ -1,0 +1,96 @@
+# nnlab — build, test and benchmark.
+#
+#   make          build the nnlab program (build/nnlab)
+#   make run      install what is missing, build, start nnlab
+#   make check    install what is missing, build, run every test
+#   make asan     the same tests under -fsanitize=address,undefined
+#   make bench    the benchmark, compared with PyTorch in the same run
+#
+# BUILD names the output directory, so a sanitizer build and a normal build
+# can live side by side.
+
+BUILD    ?= build
+CC       ?= cc
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Werror
+CPPFLAGS += -D_GNU_SOURCE -DHAVE_CBLAS -Iengine -Irepl
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN)
+LDFLAGS  += $(SAN)
+ENGINE_LIBS := -lopenblas -lz -lm
+REPL_LIBS   := -lreadline
+
+ENGINE_SRC := $(wildcard engine/*.c)
+REPL_SRC   := $(filter-out repl/main.c,$(wildcard repl/*.c))
+TEST_SRC   := $(wildcard tests/test_*.c)
+
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+REPL_OBJ   := $(REPL_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+LIBNN   := $(BUILD)/libnnlab.a
+LIBREPL := $(BUILD)/librepl.a
+NNLAB   := $(BUILD)/nnlab
+
+# Debian packages the program, the tests and the benchmark need.
+RUN_PKGS   := libopenblas-dev libreadline-dev zlib1g-dev gnuplot-nox \
+              dataset-fashion-mnist
+CHECK_PKGS := $(RUN_PKGS) libcmocka-dev tmux
+BENCH_PKGS := $(RUN_PKGS) python3-torch
+
+.PHONY: all run check asan bench clean deps deps-check deps-bench
+all: $(NNLAB)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBNN): $(ENGINE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBREPL): $(REPL_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(NNLAB): $(BUILD)/repl/main.o $(LIBREPL) $(LIBNN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(REPL_LIBS) $(ENGINE_LIBS)
+
+# Engine tests link the engine only; tests of repl modules link both.
+$(BUILD)/tests/%: tests/%.c $(LIBREPL) $(LIBNN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(LIBREPL) $(LIBNN) \
+	    -lcmocka $(REPL_LIBS) $(ENGINE_LIBS)
+
+# Install missing Debian packages (only those missing; says which).
+deps:       ; @tests/deps.sh $(RUN_PKGS)
+deps-check: ; @tests/deps.sh $(CHECK_PKGS)
+deps-bench: ; @tests/deps.sh $(BENCH_PKGS)
+
+run: deps
+	@$(MAKE) --no-print-directory $(NNLAB)
+	./$(NNLAB)
+
+check: deps-check
+	@$(MAKE) --no-print-directory $(NNLAB) $(TEST_BIN)
+	@BUILD=$(BUILD) tests/run.sh
+
+asan: deps-check
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	    OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    build-asan/nnlab $(TEST_BIN:$(BUILD)/%=build-asan/%)
+	@BUILD=build-asan NNLAB_ASAN=1 tests/run.sh
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory $(NNLAB) $(BUILD)/bench/bench
+	@BUILD=$(BUILD) bench/run.sh
+
+$(BUILD)/bench/bench: bench/bench.c $(LIBNN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBNN) $(ENGINE_LIBS)
+
+clean:
+	rm -rf build build-asan
+
+-include $(ENGINE_OBJ:.o=.d) $(REPL_OBJ:.o=.d) $(BUILD)/repl/main.d

@@ -1,0 +1,581 @@
+/*
+ * csv.c — loading a data set from a CSV file, plain or gzipped, and the
+ * small gzip helpers the IDX loader shares.
+ *
+ * A user's own file is where most things go wrong, so this loader is
+ * strict and says exactly what it found: one message naming the file, the
+ * line and what was expected ("x.csv:3: expected 5 fields, found 4"), and
+ * no data set at all rather than a half-read one.  zlib's gzopen reads
+ * plain files unchanged, so .csv and .csv.gz take the same path.
+ *
+ * Numbers are parsed in the C locale whatever the program's locale is: a
+ * CSV file's decimal point is a point.
+ *
+ * What the label column holds decides the task: strings are class names
+ * (numbered in order of first appearance), integers with few distinct
+ * values are classes, anything else numeric is a regression target.
+ */
+#include "data_internal.h"
+
+#include <errno.h>
+#include <float.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+/* ------------------------------------------------------------------------
+ * gzip files (shared with idx.c)
+ * ------------------------------------------------------------------------ */
+
+gzFile nn_data_gz_open(const char *path, nn_err *err)
+{
+    struct stat st;
+    gzFile f;
+    if (stat(path, &st) != 0) {
+        nn_fail(err, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        nn_fail(err, "%s: is a directory, expected a file", path);
+        return NULL;
+    }
+    errno = 0;
+    f = gzopen(path, "rb");
+    if (!f) {
+        nn_fail(err, "%s: cannot open: %s", path,
+                errno ? strerror(errno) : "out of memory");
+        return NULL;
+    }
+    gzbuffer(f, 1 << 17); /* fewer, larger reads: IDX files are big */
+    return f;
+}
+
+int nn_data_gz_error(gzFile f, const char *path, nn_err *err)
+{
+    int code;
+    const char *msg = gzerror(f, &code);
+    switch (code) {
+    case Z_OK:
+    case Z_STREAM_END:
+        return 0;
+    case Z_ERRNO:
+        return nn_fail(err, "%s: read error: %s", path, strerror(errno));
+    case Z_BUF_ERROR:
+        return nn_fail(err, "%s: truncated gzip file (%s)", path, msg);
+    default:
+        return nn_fail(err, "%s: corrupt gzip data (%s)", path, msg);
+    }
+}
+
+const char *nn_data_base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* ------------------------------------------------------------------------
+ * Lines and fields
+ * ------------------------------------------------------------------------ */
+
+#define MAX_LINE (64u << 20)
+#define MAX_LABELS 1000
+
+typedef struct csv_in {
+    const char *path;
+    gzFile f;
+    char *buf;
+    size_t cap;
+    int lineno;
+    char **fld;
+    int nfld, fcap;
+    locale_t c_locale;
+} csv_in;
+
+static int is_blank(const char *s)
+{
+    return s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* Read one physical line, however long, into in->buf without its line
+ * end.  1 read, 0 end of file, -1 error. */
+static int read_physical_line(csv_in *in, nn_err *err)
+{
+    size_t len = 0;
+    for (;;) {
+        if (in->cap - len < 2) {
+            char *bigger;
+            if (in->cap >= MAX_LINE)
+                return nn_fail(err, "%s:%d: line longer than %u bytes",
+                               in->path, in->lineno + 1, MAX_LINE);
+            bigger = realloc(in->buf, in->cap * 2);
+            if (!bigger)
+                return nn_fail(err, "%s: out of memory", in->path);
+            in->buf = bigger;
+            in->cap *= 2;
+        }
+        if (!gzgets(in->f, in->buf + len, (int)(in->cap - len))) {
+            if (nn_data_gz_error(in->f, in->path, err))
+                return -1;
+            if (len == 0)
+                return 0;
+            break;
+        }
+        len += strlen(in->buf + len);
+        if (len > 0 && in->buf[len - 1] == '\n')
+            break;
+    }
+    in->lineno++;
+    while (len > 0 && (in->buf[len - 1] == '\n' || in->buf[len - 1] == '\r'))
+        in->buf[--len] = '\0';
+    return 1;
+}
+
+/* The next line that is not blank; a UTF-8 byte-order mark (as some
+ * spreadsheets write) is dropped from the first. */
+static int read_line(csv_in *in, nn_err *err)
+{
+    int rc;
+    while ((rc = read_physical_line(in, err)) == 1) {
+        if (in->lineno == 1 && memcmp(in->buf, "\xEF\xBB\xBF", 3) == 0)
+            memmove(in->buf, in->buf + 3, strlen(in->buf + 3) + 1);
+        if (!is_blank(in->buf))
+            break;
+    }
+    return rc;
+}
+
+static char *trim_field(char *s)
+{
+    size_t len;
+    s += strspn(s, " \t");
+    len = strlen(s);
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        s[--len] = '\0';
+    if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+        s[len - 1] = '\0';
+        s++;
+    }
+    return s;
+}
+
+/* Cut in->buf at the commas into in->fld (pointers into the buffer). */
+static int split_fields(csv_in *in, nn_err *err)
+{
+    char *p = in->buf;
+    in->nfld = 0;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (in->nfld == in->fcap) {
+            int cap = in->fcap ? 2 * in->fcap : 64;
+            char **bigger = realloc(in->fld, (size_t)cap * sizeof *bigger);
+            if (!bigger)
+                return nn_fail(err, "%s: out of memory", in->path);
+            in->fld = bigger;
+            in->fcap = cap;
+        }
+        if (comma)
+            *comma = '\0';
+        in->fld[in->nfld++] = trim_field(p);
+        if (!comma)
+            return 0;
+        p = comma + 1;
+    }
+}
+
+/* 1 when s is a whole, finite number (stored in *v). */
+static int parse_number(const csv_in *in, const char *s, double *v)
+{
+    char *end;
+    if (*s == '\0')
+        return 0;
+    *v = in->c_locale ? strtod_l(s, &end, in->c_locale) : strtod(s, &end);
+    return *end == '\0' && isfinite(*v) && fabs(*v) <= FLT_MAX;
+}
+
+/* ------------------------------------------------------------------------
+ * The rows read so far
+ * ------------------------------------------------------------------------ */
+
+typedef struct csv_rows {
+    int ncols, label_col, features;
+    int n, rcap;
+    float *x;        /* n x features */
+    double *lval;    /* numeric labels */
+    int *lid;        /* string labels: index into names */
+    int strings;     /* labels are strings (decided by the first row) */
+    char **names;    /* distinct string labels in order of appearance */
+    int nnames;
+    char **hdr;      /* class names of an iris-form header */
+    int nhdr, hdr_features;
+} csv_rows;
+
+static void free_names(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void free_rows(csv_rows *r)
+{
+    free(r->x);
+    free(r->lval);
+    free(r->lid);
+    free_names(r->names, r->nnames);
+    free_names(r->hdr, r->nhdr);
+}
+
+static char *copy_string(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *p = malloc(len);
+    if (p)
+        memcpy(p, s, len);
+    return p;
+}
+
+/* The class index of a string label, adding it when new. */
+static int string_label(csv_rows *r, const csv_in *in, const char *s,
+                        nn_err *err)
+{
+    for (int i = 0; i < r->nnames; i++)
+        if (strcmp(r->names[i], s) == 0)
+            return i;
+    if (r->nnames == MAX_LABELS)
+        return nn_fail(err, "%s:%d: more than %d different labels; expected "
+                       "class names or numbers", in->path, in->lineno,
+                       MAX_LABELS);
+    if (!r->names)
+        r->names = calloc(MAX_LABELS, sizeof *r->names);
+    if (!r->names || !(r->names[r->nnames] = copy_string(s)))
+        return nn_fail(err, "%s: out of memory", in->path);
+    return r->nnames++;
+}
+
+static int grow_rows(csv_rows *r, const csv_in *in, nn_err *err)
+{
+    int cap = r->rcap ? 2 * r->rcap : 256;
+    float *x;
+    double *lval;
+    int *lid;
+    if (r->rcap > (1 << 29) / (r->features ? r->features : 1))
+        return nn_fail(err, "%s: too many rows", in->path);
+    x = realloc(r->x, (size_t)cap * (size_t)r->features * sizeof *x);
+    if (x)
+        r->x = x;
+    lval = realloc(r->lval, (size_t)cap * sizeof *lval);
+    if (lval)
+        r->lval = lval;
+    lid = realloc(r->lid, (size_t)cap * sizeof *lid);
+    if (lid)
+        r->lid = lid;
+    if (!x || !lval || !lid)
+        return nn_fail(err, "%s: out of memory", in->path);
+    r->rcap = cap;
+    return 0;
+}
+
+static int add_label(csv_rows *r, const csv_in *in, const char *s,
+                     nn_err *err)
+{
+    double v;
+    int numeric = parse_number(in, s, &v);
+    if (r->n == 0)
+        r->strings = !numeric;
+    if (r->strings) {
+        r->lid[r->n] = string_label(r, in, s, err);
+        return r->lid[r->n] < 0 ? -1 : 0;
+    }
+    if (!numeric)
+        return nn_fail(err, "%s:%d: label '%.40s' is not a number, but the "
+                       "labels before it were", in->path, in->lineno, s);
+    r->lval[r->n] = v;
+    return 0;
+}
+
+/* Append the row in in->fld; the first error found in it is reported. */
+static int add_row(csv_rows *r, const csv_in *in, nn_err *err)
+{
+    float *x;
+    int j = 0;
+    if (in->nfld != r->ncols)
+        return nn_fail(err, "%s:%d: expected %d fields, found %d", in->path,
+                       in->lineno, r->ncols, in->nfld);
+    if (r->n == r->rcap && grow_rows(r, in, err))
+        return -1;
+    x = r->x + (size_t)r->n * (size_t)r->features;
+    for (int col = 0; col < in->nfld; col++) {
+        double v;
+        if (col == r->label_col)
+            continue;
+        if (!parse_number(in, in->fld[col], &v))
+            return nn_fail(err, "%s:%d: field %d: expected a number, found "
+                           "'%.40s'", in->path, in->lineno, col + 1,
+                           in->fld[col]);
+        x[j++] = (float)v;
+    }
+    if (r->label_col >= 0 && add_label(r, in, in->fld[r->label_col], err))
+        return -1;
+    r->n++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The header line
+ * ------------------------------------------------------------------------ */
+
+/* The column index of the label, from the first data line's width. */
+static int resolve_label(const csv_in *in, int label_col, int ncols,
+                         int *col, nn_err *err)
+{
+    if (label_col == NN_LABEL_NONE)
+        *col = -1;
+    else if (label_col == NN_LABEL_LAST)
+        *col = ncols - 1;
+    else if (label_col == NN_LABEL_FIRST)
+        *col = 0;
+    else if (label_col >= 0 && label_col < ncols)
+        *col = label_col;
+    else
+        return nn_fail(err, "%s: label column %d out of range: the file has "
+                       "%d columns (0..%d)", in->path, label_col, ncols,
+                       ncols - 1);
+    if (*col >= 0 && ncols < 2)
+        return nn_fail(err, "%s:%d: expected at least 2 fields (features "
+                       "and a label), found %d", in->path, in->lineno, ncols);
+    return 0;
+}
+
+/* A header is a first line with a non-numeric field outside the label
+ * column: a string in the label column alone is just a class name. */
+static int looks_like_header(const csv_in *in, int label_col)
+{
+    int col;
+    double v;
+    nn_err ignored;
+    if (resolve_label(in, label_col, in->nfld, &col, &ignored))
+        col = -1;
+    for (int j = 0; j < in->nfld; j++)
+        if (j != col && !parse_number(in, in->fld[j], &v))
+            return 1;
+    return 0;
+}
+
+/* Keep the class names of an iris-form header "rows,features,name,...". */
+static int read_iris_header(csv_rows *r, const csv_in *in, nn_err *err)
+{
+    double rows, feats, v;
+    if (in->nfld < 3 || !parse_number(in, in->fld[0], &rows) ||
+        !parse_number(in, in->fld[1], &feats) || feats != floor(feats) ||
+        feats < 1 || feats > 1e7)
+        return 0;
+    for (int j = 2; j < in->nfld; j++)
+        if (parse_number(in, in->fld[j], &v))
+            return 0;
+    r->hdr = calloc((size_t)in->nfld - 2, sizeof *r->hdr);
+    if (!r->hdr)
+        return nn_fail(err, "%s: out of memory", in->path);
+    for (int j = 2; j < in->nfld; j++, r->nhdr++)
+        if (!(r->hdr[r->nhdr] = copy_string(in->fld[j])))
+            return nn_fail(err, "%s: out of memory", in->path);
+    r->hdr_features = (int)feats;
+    return 0;
+}
+
+/* Read up to and including the first data line, settling the header and
+ * the shape of every row. */
+static int read_first_row(csv_in *in, csv_rows *r, int label_col,
+                          nn_header header, nn_err *err)
+{
+    int rc = read_line(in, err);
+    if (rc == 0)
+        return nn_fail(err, "%s: empty file, expected rows of "
+                       "comma-separated numbers", in->path);
+    if (rc < 0 || split_fields(in, err))
+        return -1;
+    if (header == NN_HEADER_YES ||
+        (header == NN_HEADER_AUTO && looks_like_header(in, label_col))) {
+        if (read_iris_header(r, in, err))
+            return -1;
+        rc = read_line(in, err);
+        if (rc == 0)
+            return nn_fail(err, "%s: no data after the header line",
+                           in->path);
+        if (rc < 0 || split_fields(in, err))
+            return -1;
+    }
+    r->ncols = in->nfld;
+    if (resolve_label(in, label_col, r->ncols, &r->label_col, err))
+        return -1;
+    r->features = r->ncols - (r->label_col >= 0);
+    return add_row(r, in, err);
+}
+
+/* ------------------------------------------------------------------------
+ * From labels to a task
+ * ------------------------------------------------------------------------ */
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorted distinct label values into *out (caller frees); their count. */
+static int distinct_values(const csv_rows *r, double **out)
+{
+    int k = 0;
+    double *v = malloc((size_t)r->n * sizeof *v);
+    if (!v)
+        return -1;
+    memcpy(v, r->lval, (size_t)r->n * sizeof *v);
+    qsort(v, (size_t)r->n, sizeof *v, compare_doubles);
+    for (int i = 0; i < r->n; i++)
+        if (k == 0 || v[i] != v[k - 1])
+            v[k++] = v[i];
+    *out = v;
+    return k;
+}
+
+/* Integers with few distinct values are classes: up to 20 always, more
+ * when each value is shared by ten rows on average. */
+static int numeric_labels_are_classes(const double *v, int k, int n)
+{
+    for (int i = 0; i < k; i++)
+        if (v[i] != floor(v[i]) || fabs(v[i]) > 1e9)
+            return 0;
+    return k <= MAX_LABELS && (k <= 20 || k * 10 <= n);
+}
+
+/* Class names for numeric classes: the header's when it names exactly
+ * these classes, else the values themselves ("-1", "1"). */
+static int numeric_class_names(nn_data *d, const csv_rows *r,
+                               const double *v, int k)
+{
+    int plain = v[0] == 0 && v[k - 1] == k - 1; /* labels are 0..k-1 */
+    for (int c = 0; c < k; c++) {
+        char buf[32];
+        const char *name = buf;
+        if (plain && r->nhdr == k && r->hdr_features == r->features)
+            name = r->hdr[c];
+        else
+            snprintf(buf, sizeof buf, "%.0f", v[c]);
+        if (!(d->class_names[c] = copy_string(name)))
+            return -1;
+    }
+    return 0;
+}
+
+static int class_index(const double *v, int k, double x)
+{
+    const double *hit = bsearch(&x, v, (size_t)k, sizeof *v,
+                                compare_doubles);
+    return (int)(hit - v);
+}
+
+/* "digits.csv.gz" is called "digits". */
+static void strip_suffix(char *name, const char *ext)
+{
+    size_t len = strlen(name), el = strlen(ext);
+    if (len > el && strcmp(name + len - el, ext) == 0)
+        name[len - el] = '\0';
+}
+
+/* Build the data set from the rows read; the task follows the labels. */
+static nn_data *make_data(const csv_rows *r, const csv_in *in, nn_err *err)
+{
+    double *v = NULL;
+    int k = 0, classify = r->strings;
+    nn_task task = r->label_col < 0 ? NN_TASK_NONE : NN_TASK_REGRESS;
+    nn_data *d;
+    char name[256];
+
+    if (task != NN_TASK_NONE && !r->strings) {
+        if ((k = distinct_values(r, &v)) < 0) {
+            nn_fail(err, "%s: out of memory", in->path);
+            return NULL;
+        }
+        classify = numeric_labels_are_classes(v, k, r->n);
+    }
+    if (classify)
+        task = NN_TASK_CLASSIFY;
+    snprintf(name, sizeof name, "%s", nn_data_base_name(in->path));
+    strip_suffix(name, ".gz");
+    strip_suffix(name, ".csv");
+    d = nn_data_alloc(name, task, r->n, r->features,
+                      r->strings ? r->nnames : k, 0, err);
+    if (!d)
+        goto out;
+    memcpy(d->xf, r->x, (size_t)r->n * (size_t)r->features * sizeof *d->xf);
+    for (int i = 0; i < r->n && task == NN_TASK_REGRESS; i++)
+        d->target[i] = (float)r->lval[i];
+    for (int i = 0; i < r->n && classify; i++)
+        d->label[i] = r->strings ? r->lid[i] : class_index(v, k, r->lval[i]);
+    for (int c = 0; c < r->nnames && r->strings; c++)
+        if (!(d->class_names[c] = copy_string(r->names[c])))
+            goto oom;
+    if (classify && !r->strings && numeric_class_names(d, r, v, k))
+        goto oom;
+    goto out;
+oom:
+    nn_fail(err, "%s: out of memory", in->path);
+    nn_data_free(d);
+    d = NULL;
+out:
+    free(v);
+    return d;
+}
+
+/* ------------------------------------------------------------------------
+ * The loader
+ * ------------------------------------------------------------------------ */
+
+static int read_rows(csv_in *in, csv_rows *r, int label_col,
+                     nn_header header, nn_err *err)
+{
+    int rc;
+    if (read_first_row(in, r, label_col, header, err))
+        return -1;
+    while ((rc = read_line(in, err)) == 1)
+        if (split_fields(in, err) || add_row(r, in, err))
+            return -1;
+    return rc;
+}
+
+nn_data *nn_data_load_csv(const char *path, int label_col, nn_header header,
+                          uint64_t seed, nn_err *err)
+{
+    csv_in in = {.path = path, .cap = 4096};
+    csv_rows rows = {0};
+    nn_data *d = NULL;
+
+    in.buf = malloc(in.cap);
+    in.c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    if (!in.buf) {
+        nn_fail(err, "%s: out of memory", path);
+        goto out;
+    }
+    if (!(in.f = nn_data_gz_open(path, err)))
+        goto out;
+    if (read_rows(&in, &rows, label_col, header, err))
+        goto out;
+    d = make_data(&rows, &in, err);
+    if (d && (nn_data_finish(d, err) ||
+              nn_data_split(d, 70, 15, 15, 1, seed, err))) {
+        nn_data_free(d);
+        d = NULL;
+    }
+out:
+    if (in.f)
+        gzclose(in.f);
+    if (in.c_locale)
+        freelocale(in.c_locale);
+    free(in.buf);
+    free(in.fld);
+    free_rows(&rows);
+    return d;
+}

@@ -1,0 +1,158 @@
+/*
+ * data.h — data sets: generated 2-D problems, shipped and user files,
+ * train/dev/test splits and input normalization.
+ *
+ * A data set is an opaque `nn_data`.  Features are stored compactly (floats,
+ * or bytes for pixel images) and turned into doubles only when a mini-batch
+ * is filled into a caller's buffer, so Fashion-MNIST fits in a few tens of
+ * megabytes.  Every example belongs to exactly one split; rows are addressed
+ * by (split, index within the split).
+ *
+ * Normalization is a z-score whose mean and standard deviation come from the
+ * training split only and are applied unchanged to dev and test: the
+ * statistics never look at held-out data.
+ *
+ * Ownership: a constructor returns a new nn_data the caller frees with
+ * nn_data_free().  Strings returned by accessors point into the data set and
+ * stay valid until it is freed.  Nothing here prints or exits.
+ */
+#ifndef NN_DATA_H
+#define NN_DATA_H
+
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct nn_data nn_data;
+
+typedef enum { NN_TRAIN = 0, NN_DEV = 1, NN_TEST = 2, NN_NSPLITS = 3 } nn_split;
+
+typedef enum {
+    NN_TASK_CLASSIFY, /* integer classes 0..classes-1 */
+    NN_TASK_REGRESS,  /* one real target per example */
+    NN_TASK_NONE      /* unlabeled (gauss): forward passes only */
+} nn_task;
+
+/* Options of the generators; zero fields take the defaults given. */
+typedef struct nn_gen_opts {
+    int n;          /* examples in all (default 300; gauss: 1000) */
+    double noise;   /* default per kind: circles 0.08, moons 0.2,
+                       spiral 0.2 (on the angle, radians), xor 0.1,
+                       blobs 0.25 (cluster std), linear 0 (margin kept);
+                       gauss takes none.  A negative value means "use the
+                       default"; 0 is no noise */
+    int classes;    /* spiral and blobs (default 3); others are fixed */
+    double factor;  /* circles: inner radius / outer (default 0.5) */
+    int dim;        /* gauss: input dimension (default 500) */
+    uint64_t seed;  /* generation is deterministic for a seed */
+} nn_gen_opts;
+
+/* Names of the generators, NULL-terminated, for completion and help:
+ * circles moons spiral xor blobs linear gauss. */
+extern const char *const nn_gen_names[];
+
+/* Generate `kind`.  Classes are balanced.  The result is split 70/15/15
+ * (shuffled by opts->seed, stratified) unless kind is gauss, which is all
+ * training data.  NULL and *err filled on an unknown kind or bad option. */
+nn_data *nn_data_generate(const char *kind, const nn_gen_opts *opts,
+                          nn_err *err);
+
+/* How the CSV loader finds the label column and the header. */
+typedef enum { NN_HEADER_AUTO, NN_HEADER_YES, NN_HEADER_NO } nn_header;
+#define NN_LABEL_LAST (-1)
+#define NN_LABEL_FIRST (-2)
+#define NN_LABEL_NONE (-3)
+
+/* Load a CSV file (optionally .gz).  label_col is NN_LABEL_LAST,
+ * NN_LABEL_FIRST, NN_LABEL_NONE or a 0-based column.  Labels that are
+ * integers with few distinct values (or any strings) are classes; strings
+ * are mapped to classes in order of first appearance and kept as class
+ * names; a numeric label column with many distinct non-integer values is
+ * regression.  A header line of the iris form "150,4,name,name,..." names
+ * the classes.  Split 70/15/15 by `seed`.  Errors name the file and line. */
+nn_data *nn_data_load_csv(const char *path, int label_col, nn_header header,
+                          uint64_t seed, nn_err *err);
+
+/* Load IDX image/label files (MNIST, Fashion-MNIST), each gzipped or not.
+ * Pixels are kept as bytes and scaled to [0,1] when filled.  `limit` > 0
+ * keeps only the first `limit` training images (0 = all).  test_images and
+ * test_labels may be NULL; when given they become the test split, and the
+ * training files are split into train and dev (last 1/6 to dev, at most
+ * 10000).  Without them, dev and test each take 1/6 (at most 10000) from
+ * the end of the training files.  The set is named after the files'
+ * directory ("fashion-mnist"); classes are "0".."9" (see
+ * nn_data_set_class_names).  Magic numbers, dimensions, counts, labels
+ * (0..9) and the gzip stream are validated. */
+nn_data *nn_data_load_idx(const char *train_images, const char *train_labels,
+                          const char *test_images, const char *test_labels,
+                          int limit, nn_err *err);
+
+void nn_data_free(nn_data *d);
+
+/* Rename the set (a loader names it after its file or directory: "digits",
+ * "fashion-mnist"); the string is copied.  -1 and *err only when out of
+ * memory, and then the old name stays. */
+int nn_data_set_name(nn_data *d, const char *name, nn_err *err);
+/* Give the classes names ("T-shirt/top", ...); n must equal
+ * nn_data_classes().  The strings are copied; on error nothing changes. */
+int nn_data_set_class_names(nn_data *d, const char *const *names, int n,
+                            nn_err *err);
+
+/* --- what the set is ---------------------------------------------------- */
+const char *nn_data_name(const nn_data *d);        /* "circles", file name */
+nn_task nn_data_task(const nn_data *d);
+int nn_data_features(const nn_data *d);
+int nn_data_classes(const nn_data *d);             /* 0 unless classify */
+const char *nn_data_class_name(const nn_data *d, int c); /* never NULL */
+int nn_data_count(const nn_data *d, nn_split s);   /* examples in a split */
+int nn_data_class_count(const nn_data *d, nn_split s, int c);
+/* Range of feature j over all examples, before normalization. */
+void nn_data_feature_range(const nn_data *d, int j, double *lo, double *hi);
+/* 1 when the features are image pixels (shown as [0,1]). */
+int nn_data_is_image(const nn_data *d);
+
+/* --- mini-batches -------------------------------------------------------- */
+/* Fill `count` examples of split s, rows[i] being an index within the
+ * split (rows == NULL means 0..count-1), into X (count x features,
+ * row-major, normalized if normalization is on) and, if Y != NULL, into Y
+ * (count x ycols):
+ *   classify, ycols == 1: 1.0 for class 1, else 0.0 (binary problems);
+ *   classify, ycols == classes: one-hot;
+ *   regress: the target (ycols == 1);
+ *   unlabeled (gauss): zeros, any ycols.
+ * Other combinations are the caller's error (checked by nn_data_ycols_ok).
+ * Allocation-free: called in the training loop. */
+void nn_data_fill(const nn_data *d, nn_split s, const int *rows, int count,
+                  double *X, double *Y, int ycols);
+/* Same, without normalization (for plotting points in their own units). */
+void nn_data_fill_raw(const nn_data *d, nn_split s, const int *rows,
+                      int count, double *X);
+int nn_data_ycols_ok(const nn_data *d, int ycols);
+/* Class of one example (classify), or -1. */
+int nn_data_label(const nn_data *d, nn_split s, int row);
+
+/* --- splits and preprocessing -------------------------------------------- */
+/* Re-split all examples.  If `percent`, the three numbers are percentages
+ * summing to 100; otherwise counts summing to at most the total.  Shuffled
+ * by seed, stratified by class for classification.  Normalization, if on,
+ * is recomputed from the new training split.  On error nothing changes. */
+int nn_data_split(nn_data *d, double train, double dev, double test,
+                  int percent, uint64_t seed, nn_err *err);
+
+/* Keep only the first n training examples (the "overfit a tiny subset"
+ * check); dev and test are untouched.  n larger than the training split is
+ * an error. */
+int nn_data_subset(nn_data *d, int n, nn_err *err);
+
+/* Switch z-score normalization on or off.  The statistics come from the
+ * training split; a constant feature gets sigma 1. */
+void nn_data_normalize(nn_data *d, int on);
+int nn_data_normalized(const nn_data *d);
+/* Per-feature mean and std in use (NULL when off); arrays of
+ * nn_data_features() doubles, valid until the next split/normalize/free. */
+const double *nn_data_mu(const nn_data *d);
+const double *nn_data_sigma(const nn_data *d);
+/* Apply the current normalization (if on) to raw rows in place. */
+void nn_data_transform(const nn_data *d, double *X, int count);
+
+#endif

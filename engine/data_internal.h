@@ -1,0 +1,87 @@
+/*
+ * data_internal.h — what the data-set files (data.c, datagen.c, csv.c,
+ * idx.c) share and nobody else should see: the layout of struct nn_data,
+ * the constructor the loaders build on, and a small seeded generator.
+ *
+ * Layout in brief: the n examples sit in one array in the order they were
+ * read or generated (floats in xf, or bytes in xb for images).  The splits
+ * do not move them: `order` is a permutation of example indices, and split
+ * s is order[start[s] .. start[s] + count[s]).  Re-splitting or taking a
+ * subset rewrites only `order`, `start` and `count`, so it cannot fail
+ * half-way and nothing needs copying.
+ *
+ * Everything nn_data_normalize() may need is allocated up front, because
+ * that function returns void and so must not fail.
+ */
+#ifndef NN_DATA_INTERNAL_H
+#define NN_DATA_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zlib.h>
+
+#include "data.h"
+
+struct nn_data {
+    char *name;
+    nn_task task;
+    int n;          /* examples in all, whatever the splits */
+    int features;
+    int classes;    /* 0 unless classify */
+    char **class_names; /* classes strings, each owned */
+    int image;      /* xb holds pixels 0..255, shown as [0,1] */
+
+    float *xf;      /* n x features (not image) */
+    uint8_t *xb;    /* n x features (image) */
+    int *label;     /* n classes (classify) */
+    float *target;  /* n targets (regress) */
+
+    int *order;     /* permutation of 0..n-1; see the header comment */
+    int start[NN_NSPLITS];
+    int count[NN_NSPLITS];
+    int *class_count; /* NN_NSPLITS x classes, kept current by nn_data.c */
+
+    double *lo, *hi;  /* feature ranges over all examples, raw units */
+    int normalized;
+    double *mu, *sigma, *inv_sigma; /* features each, always allocated */
+};
+
+/* Allocate a data set of n examples with everything but its values:
+ * xf (or xb when image), and label (classify) or target (regress) are
+ * allocated zeroed; class_names has `classes` NULL slots the caller may
+ * fill with malloc'd strings.  NULL and *err filled when out of memory. */
+nn_data *nn_data_alloc(const char *name, nn_task task, int n, int features,
+                       int classes, int image, nn_err *err);
+
+/* Finish a data set whose values are in place: default class names ("0",
+ * "1", ...) for empty slots, feature ranges, and all examples in the
+ * training split in their stored order.  -1 and *err on failure. */
+int nn_data_finish(nn_data *d, nn_err *err);
+
+/* Recount examples per class and split after `order`/`count` changed, and
+ * refresh the normalization statistics if it is on. */
+void nn_data_refresh(nn_data *d);
+
+/* Open a file for reading through zlib (plain files pass through), with
+ * messages for a missing file or a directory.  NULL and *err on failure. */
+gzFile nn_data_gz_open(const char *path, nn_err *err);
+/* 0 when f has no error; else -1 and *err saying truncated, corrupt or
+ * unreadable, naming path. */
+int nn_data_gz_error(gzFile f, const char *path, nn_err *err);
+/* The part of path after the last '/'. */
+const char *nn_data_base_name(const char *path);
+
+/* The seeded generator (xoshiro256**, seeded through splitmix64).  Its own
+ * small state so that generating data never disturbs the network's RNG. */
+typedef struct nn_data_rng {
+    uint64_t s[4];
+} nn_data_rng;
+
+void nn_data_rng_seed(nn_data_rng *r, uint64_t seed);
+uint64_t nn_data_rng_next(nn_data_rng *r);
+double nn_data_rng_uniform(nn_data_rng *r);         /* [0, 1) */
+double nn_data_rng_normal(nn_data_rng *r);          /* N(0, 1) */
+int nn_data_rng_below(nn_data_rng *r, int n);       /* 0 .. n-1, n > 0 */
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * mat.c — matrices and the BLAS seam (see mat.h).
+ *
+ * The fallback loop is written for clarity rather than speed: it exists so
+ * the engine builds without BLAS and so the tests can check OpenBLAS
+ * against an obviously correct product.
+ */
+#include "mat.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#ifdef HAVE_CBLAS
+#include <cblas.h>
+static int use_blas = 1;
+#else
+static int use_blas = 0;
+#endif
+
+int nn_mat_alloc(nn_mat *m, int rows, int cols)
+{
+    m->rows = m->cols = 0;
+    m->v = NULL;
+    if (rows < 0 || cols < 0)
+        return -1;
+    size_t n = (size_t)rows * (size_t)cols;
+    m->v = calloc(n ? n : 1, sizeof *m->v);
+    if (!m->v)
+        return -1;
+    m->rows = rows;
+    m->cols = cols;
+    return 0;
+}
+
+void nn_mat_free(nn_mat *m)
+{
+    free(m->v);
+    m->v = NULL;
+    m->rows = m->cols = 0;
+}
+
+static void gemm_loop(int ta, int tb, int M, int N, int K, double alpha,
+                      const double *A, int lda, const double *B, int ldb,
+                      double beta, double *C, int ldc)
+{
+    for (int i = 0; i < M; i++) {
+        double *c = C + (size_t)i * ldc;
+        for (int j = 0; j < N; j++)
+            c[j] = beta == 0.0 ? 0.0 : beta * c[j];
+        for (int k = 0; k < K; k++) {
+            double a = ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k];
+            a *= alpha;
+            if (a == 0.0)
+                continue;
+            if (tb) {
+                for (int j = 0; j < N; j++)
+                    c[j] += a * B[(size_t)j * ldb + k];
+            } else {
+                const double *b = B + (size_t)k * ldb;
+                for (int j = 0; j < N; j++)
+                    c[j] += a * b[j];
+            }
+        }
+    }
+}
+
+void nn_gemm(int ta, int tb, int M, int N, int K, double alpha,
+             const double *A, int lda, const double *B, int ldb,
+             double beta, double *C, int ldc)
+{
+    if (M <= 0 || N <= 0)
+        return;
+#ifdef HAVE_CBLAS
+    if (use_blas && K > 0) {
+        cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                    tb ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
+                    B, ldb, beta, C, ldc);
+        return;
+    }
+#endif
+    gemm_loop(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+int nn_blas_use(int on)
+{
+    int was = use_blas;
+#ifdef HAVE_CBLAS
+    use_blas = on != 0;
+#else
+    (void)on;
+#endif
+    return was;
+}
+
+#ifdef HAVE_CBLAS
+/* OpenBLAS's own calls; declared here so the engine does not depend on
+ * openblas_config.h being the header that cblas.h happens to pull in. */
+void openblas_set_num_threads(int n);
+int openblas_get_num_threads(void);
+#endif
+
+int nn_blas_threads(int n)
+{
+#ifdef HAVE_CBLAS
+    if (n >= 1)
+        openblas_set_num_threads(n);
+    return openblas_get_num_threads();
+#else
+    (void)n;
+    return 1;
+#endif
+}
+
+double nn_sum_sq(const double *x, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += x[i] * x[i];
+    return s;
+}
+
+void nn_mean_var(const double *x, int n, double *mean, double *var)
+{
+    double m = 0, v = 0;
+    for (int i = 0; i < n; i++)
+        m += x[i];
+    m = n ? m / n : 0;
+    for (int i = 0; i < n; i++)
+        v += (x[i] - m) * (x[i] - m);
+    *mean = m;
+    *var = n ? v / n : 0;
+}

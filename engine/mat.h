@@ -1,0 +1,40 @@
+/*
+ * mat.h — dense row-major matrices of doubles, and the one matrix product.
+ *
+ * Every matrix product in nnlab, forward and backward, goes through
+ * nn_gemm(), which calls cblas_dgemm when the engine is built with
+ * HAVE_CBLAS and otherwise (or after nn_blas_use(0)) a plain C loop.  The
+ * tests run both and compare them.
+ */
+#ifndef NN_MAT_H
+#define NN_MAT_H
+
+typedef struct nn_mat {
+    int rows, cols;
+    double *v; /* rows*cols values, row-major; owned */
+} nn_mat;
+
+/* Allocate a zero-filled rows x cols matrix into *m (which must be empty or
+ * freed).  0 on success, -1 when out of memory (m is left empty). */
+int nn_mat_alloc(nn_mat *m, int rows, int cols);
+void nn_mat_free(nn_mat *m);
+static inline int nn_mat_size(const nn_mat *m) { return m->rows * m->cols; }
+
+/* C = alpha * op(A) * op(B) + beta * C, row-major, where op(X) is X or its
+ * transpose as ta/tb are 0 or 1.  op(A) is M x K, op(B) is K x N, C is
+ * M x N; lda/ldb/ldc are the row strides of A, B, C as stored. */
+void nn_gemm(int ta, int tb, int M, int N, int K, double alpha,
+             const double *A, int lda, const double *B, int ldb,
+             double beta, double *C, int ldc);
+
+/* Use OpenBLAS (1, the default when built with it) or the C loop (0).
+ * Returns the previous setting. */
+int nn_blas_use(int on);
+/* Threads OpenBLAS may use (n >= 1); returns the number now in effect. */
+int nn_blas_threads(int n);
+
+/* Small vector helpers used across the engine. */
+double nn_sum_sq(const double *x, int n);
+void nn_mean_var(const double *x, int n, double *mean, double *var);
+
+#endif

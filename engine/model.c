@@ -1,0 +1,357 @@
+/* model.c — model files (see model.h for the format). */
+#include "model.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MODEL_MAGIC "nnlab-model"
+#define MODEL_VERSION 1
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                              */
+/* ------------------------------------------------------------------ */
+
+static void write_values(FILE *f, const nn_mat *m)
+{
+    for (int r = 0; r < m->rows; r++)
+        for (int c = 0; c < m->cols; c++)
+            fprintf(f, "%a%c", m->v[(size_t)r * m->cols + c],
+                    c == m->cols - 1 ? '\n' : ' ');
+}
+
+static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
+{
+    const nn_optim *o = &tr->opt;
+    fprintf(f, "%s %d\n", MODEL_MAGIC, MODEL_VERSION);
+    fprintf(f, "inputs %d\nloss %s\nreg %s %.17g\n", net->n_in,
+            nn_loss_names[net->loss], nn_reg_names[net->reg], net->lambda);
+    fprintf(f, "optim %s %.17g %.17g %.17g %.17g %.17g\n",
+            nn_optim_names[o->kind], o->lr, o->beta, o->beta1, o->beta2,
+            o->eps);
+    fprintf(f, "batch %d\ndecay %s %.17g %d %.17g\nseed %llu\n", tr->batch,
+            nn_sched_names[tr->sched.kind], tr->sched.rate, tr->sched.every,
+            tr->sched.factor, (unsigned long long)tr->seed);
+    fprintf(f, "early %d %d\nguard %d\n", tr->early, tr->patience, tr->guard);
+    for (int i = 0; i < net->n_layers; i++) {
+        const nn_layer *l = &net->L[i];
+        fprintf(f, "layer %d %s %.17g %.17g %d %s %.17g %.17g\n", l->out,
+                nn_act_names[l->act], l->act_arg, l->keep, l->bn,
+                nn_init_names[l->init.kind], l->init.arg, l->init.gain);
+    }
+    for (int i = 0; i < net->n_params; i++) {
+        char name[32];
+        const nn_param *p = net->params[i];
+        nn_param_name(p, name, sizeof name);
+        fprintf(f, "param %s %d %d\n", name, p->w.rows, p->w.cols);
+        write_values(f, &p->w);
+    }
+    for (int i = 0; i < net->n_layers; i++)
+        if (net->L[i].bn) {
+            fprintf(f, "running %d %d\n", i + 1, net->L[i].out);
+            write_values(f, &net->L[i].run_mean);
+            write_values(f, &net->L[i].run_var);
+        }
+    fprintf(f, "end\n");
+}
+
+int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
+                  nn_err *err)
+{
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 16);
+    if (!tmp)
+        return nn_fail(err, "out of memory");
+    snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        nn_fail(err, "%s: cannot write here: %s", path, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        close(fd);
+        goto fail;
+    }
+    write_model(f, net, tr);
+    if (fflush(f) || ferror(f) || fsync(fileno(f))) {
+        fclose(f);
+        goto fail;
+    }
+    if (fclose(f) || rename(tmp, path))
+        goto fail;
+    free(tmp);
+    return 0;
+fail:
+    nn_fail(err, "%s: could not write the model: %s", path, strerror(errno));
+    unlink(tmp);
+    free(tmp);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct reader {
+    FILE *f;
+    const char *path;
+    int line;
+    char buf[1 << 16];
+    nn_err *err;  /* always points at own_err; copied out at the end */
+    nn_err own_err;
+} reader;
+
+/* Next non-empty line into r->buf; 0, or -1 at end of file. */
+static int next_line(reader *r)
+{
+    while (fgets(r->buf, sizeof r->buf, r->f)) {
+        r->line++;
+        r->buf[strcspn(r->buf, "\r\n")] = '\0';
+        if (r->buf[0] && r->buf[0] != '#')
+            return 0;
+    }
+    return -1;
+}
+
+static int bad(reader *r, const char *expected)
+{
+    return nn_fail(r->err, "%s:%d: expected %s", r->path, r->line, expected);
+}
+
+static int lookup(const char *const *names, const char *word)
+{
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(names[i], word))
+            return i;
+    return -1;
+}
+
+/* Read `want` numbers from the current line into v. */
+static int read_numbers(reader *r, double *v, int want, const char *what)
+{
+    char *p = r->buf, *end;
+    for (int i = 0; i < want; i++) {
+        v[i] = strtod(p, &end);
+        if (end == p)
+            return bad(r, what);
+        p = end;
+    }
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return *p ? bad(r, what) : 0;
+}
+
+static int read_matrix(reader *r, nn_mat *m, const char *what)
+{
+    for (int row = 0; row < m->rows; row++) {
+        if (next_line(r))
+            return bad(r, what);
+        if (read_numbers(r, m->v + (size_t)row * m->cols, m->cols, what))
+            return -1;
+    }
+    return 0;
+}
+
+typedef struct header {
+    int inputs, loss, reg, optim, sched, batch, every, early, patience, guard;
+    double lambda, o[5], rate, factor;
+    unsigned long long seed;
+} header;
+
+static int read_header(reader *r, header *h)
+{
+    char w1[32], w2[32], w3[32];
+    int version;
+    if (next_line(r) || sscanf(r->buf, "nnlab-model %d", &version) != 1)
+        return bad(r, "'nnlab-model 1' (this is not an nnlab model file)");
+    if (version != MODEL_VERSION)
+        return nn_fail(r->err, "%s:%d: model version %d, this nnlab reads "
+                       "version %d", r->path, r->line, version, MODEL_VERSION);
+    if (next_line(r) || sscanf(r->buf, "inputs %d", &h->inputs) != 1 ||
+        h->inputs < 1)
+        return bad(r, "'inputs N'");
+    if (next_line(r) || sscanf(r->buf, "loss %31s", w1) != 1 ||
+        (h->loss = lookup(nn_loss_names, w1)) < 0)
+        return bad(r, "'loss none|bce|xent|mse'");
+    if (next_line(r) || sscanf(r->buf, "reg %31s %lf", w1, &h->lambda) != 2 ||
+        (h->reg = lookup(nn_reg_names, w1)) < 0 || !(h->lambda >= 0))
+        return bad(r, "'reg none|l2|l1 LAMBDA'");
+    if (next_line(r) || sscanf(r->buf, "optim %31s %lf %lf %lf %lf %lf", w2,
+                               &h->o[0], &h->o[1], &h->o[2], &h->o[3],
+                               &h->o[4]) != 6 ||
+        (h->optim = lookup(nn_optim_names, w2)) < 0)
+        return bad(r, "'optim KIND lr beta beta1 beta2 eps'");
+    if (next_line(r) || sscanf(r->buf, "batch %d", &h->batch) != 1 ||
+        h->batch < 0)
+        return bad(r, "'batch N'");
+    if (next_line(r) || sscanf(r->buf, "decay %31s %lf %d %lf", w3, &h->rate,
+                               &h->every, &h->factor) != 4 ||
+        (h->sched = lookup(nn_sched_names, w3)) < 0 || h->every < 1)
+        return bad(r, "'decay KIND rate every factor'");
+    if (next_line(r) || sscanf(r->buf, "seed %llu", &h->seed) != 1)
+        return bad(r, "'seed N'");
+    if (next_line(r) ||
+        sscanf(r->buf, "early %d %d", &h->early, &h->patience) != 2)
+        return bad(r, "'early ON PATIENCE'");
+    if (next_line(r) || sscanf(r->buf, "guard %d", &h->guard) != 1)
+        return bad(r, "'guard 0|1'");
+    return 0;
+}
+
+typedef struct layer_line {
+    int units, act, bn, init;
+    double act_arg, keep, init_arg, gain;
+} layer_line;
+
+static int parse_layer(reader *r, layer_line *l)
+{
+    char act[32], init[32];
+    if (sscanf(r->buf, "layer %d %31s %lf %lf %d %31s %lf %lf", &l->units,
+               act, &l->act_arg, &l->keep, &l->bn, init, &l->init_arg,
+               &l->gain) != 8 || l->units < 1 || l->units > 100000 ||
+        (l->act = lookup(nn_act_names, act)) < 0 ||
+        (l->init = lookup(nn_init_names, init)) < 0 ||
+        !(l->keep > 0 && l->keep <= 1) || (l->bn != 0 && l->bn != 1))
+        return bad(r, "'layer UNITS ACT ARG KEEP BN INIT ARG GAIN'");
+    return 0;
+}
+
+/* Read the layer lines and build the network they describe. */
+static nn_net *read_layers(reader *r, const header *h)
+{
+    layer_line ls[1024];
+    int sizes[1025], n = 0;
+    sizes[0] = h->inputs;
+    while (!next_line(r) && !strncmp(r->buf, "layer ", 6)) {
+        if (n == 1024) {
+            bad(r, "at most 1024 layers");
+            return NULL;
+        }
+        if (parse_layer(r, &ls[n]))
+            return NULL;
+        sizes[n + 1] = ls[n].units;
+        n++;
+    }
+    if (n == 0) {
+        bad(r, "'layer ...' lines");
+        return NULL;
+    }
+    nn_net *net = nn_net_new(sizes, n + 1, NN_ACT_RELU, 0, ls[n - 1].act,
+                             ls[n - 1].act_arg, h->loss, r->err);
+    if (!net) {
+        nn_err why = *r->err;
+        nn_fail(r->err, "%s:%d: %s", r->path, r->line, why.msg);
+        return NULL;
+    }
+    net->reg = h->reg;
+    net->lambda = h->lambda;
+    for (int i = 0; i < n; i++) {
+        nn_layer *l = &net->L[i];
+        l->act = ls[i].act;
+        l->act_arg = ls[i].act_arg;
+        l->keep = ls[i].keep;
+        l->init.kind = ls[i].init;
+        l->init.arg = ls[i].init_arg;
+        l->init.gain = ls[i].gain;
+        if (ls[i].bn && nn_net_set_bn(net, i + 1, 1, r->err)) {
+            nn_net_free(net);
+            return NULL;
+        }
+    }
+    return net;
+}
+
+static int read_params(reader *r, nn_net *net)
+{
+    /* r->buf holds the first line after the layers */
+    for (int i = 0; i < net->n_params; i++) {
+        char want[32], name[32];
+        int rows, cols;
+        nn_param *p = net->params[i];
+        nn_param_name(p, want, sizeof want);
+        if (i > 0 && next_line(r))
+            return bad(r, "more 'param' sections");
+        if (sscanf(r->buf, "param %31s %d %d", name, &rows, &cols) != 3 ||
+            strcmp(name, want) || rows != p->w.rows || cols != p->w.cols) {
+            char what[96];
+            snprintf(what, sizeof what, "'param %s %d %d'", want, p->w.rows,
+                     p->w.cols);
+            return bad(r, what);
+        }
+        if (read_matrix(r, &p->w, "a row of numbers"))
+            return -1;
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        nn_layer *l = &net->L[i];
+        int layer, units;
+        if (!l->bn)
+            continue;
+        if (next_line(r) ||
+            sscanf(r->buf, "running %d %d", &layer, &units) != 2 ||
+            layer != i + 1 || units != l->out)
+            return bad(r, "'running LAYER UNITS' for a batch norm layer");
+        if (read_matrix(r, &l->run_mean, "the running means") ||
+            read_matrix(r, &l->run_var, "the running variances"))
+            return -1;
+    }
+    if (next_line(r) || strcmp(r->buf, "end"))
+        return bad(r, "'end'");
+    return 0;
+}
+
+static void apply_settings(nn_trainer *tr, const header *h)
+{
+    tr->opt.kind = (nn_optim_kind)h->optim;
+    tr->opt.lr = h->o[0];
+    tr->opt.beta = h->o[1];
+    tr->opt.beta1 = h->o[2];
+    tr->opt.beta2 = h->o[3];
+    tr->opt.eps = h->o[4];
+    tr->batch = h->batch;
+    tr->sched.kind = (nn_sched_kind)h->sched;
+    tr->sched.rate = h->rate;
+    tr->sched.every = h->every;
+    tr->sched.factor = h->factor;
+    tr->seed = h->seed;
+    tr->early = h->early != 0;
+    tr->patience = h->patience;
+    tr->guard = h->guard != 0;
+}
+
+nn_net *nn_model_load(const char *path, nn_trainer *tr, nn_err *err)
+{
+    reader *r = calloc(1, sizeof *r);
+    header h;
+    nn_net *net = NULL;
+    if (!r) {
+        nn_fail(err, "out of memory");
+        return NULL;
+    }
+    r->path = path;
+    r->err = &r->own_err;
+    if (!(r->f = fopen(path, "r"))) {
+        nn_fail(r->err, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (read_header(r, &h) || !(net = read_layers(r, &h)))
+        goto out;
+    if (read_params(r, net)) {
+        nn_net_free(net);
+        net = NULL;
+        goto out;
+    }
+    if (tr)
+        apply_settings(tr, &h);
+out:
+    if (!net && err)
+        *err = r->own_err;
+    if (r->f)
+        fclose(r->f);
+    free(r);
+    return net;
+}

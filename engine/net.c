@@ -1,0 +1,397 @@
+/*
+ * net.c — building and changing a network (see net.h).  The passes
+ * themselves live in pass.c, initialization in init.c.
+ */
+#include "net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const nn_reg_names[] = { "none", "l2", "l1", NULL };
+const char *const nn_ptype_names[] = { "W", "b", "gamma", "beta", NULL };
+
+/* ------------------------------------------------------------------ */
+/* Layers                                                               */
+/* ------------------------------------------------------------------ */
+
+static int param_alloc(nn_param *p, int rows, int cols, nn_ptype type)
+{
+    p->type = type;
+    if (nn_mat_alloc(&p->w, rows, cols) || nn_mat_alloc(&p->g, rows, cols) ||
+        nn_mat_alloc(&p->v, rows, cols) || nn_mat_alloc(&p->s, rows, cols))
+        return -1;
+    return 0;
+}
+
+static void param_free(nn_param *p)
+{
+    nn_mat_free(&p->w);
+    nn_mat_free(&p->g);
+    nn_mat_free(&p->v);
+    nn_mat_free(&p->s);
+}
+
+static void caches_free(nn_layer *l)
+{
+    nn_mat *c[] = { &l->U, &l->Uhat, &l->Z, &l->A, &l->mask, &l->dZ };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++)
+        nn_mat_free(c[i]);
+}
+
+static void layer_free(nn_layer *l)
+{
+    param_free(&l->W);
+    param_free(&l->b);
+    param_free(&l->gamma);
+    param_free(&l->beta);
+    nn_mat_free(&l->run_mean);
+    nn_mat_free(&l->run_var);
+    nn_mat_free(&l->bn_ivar);
+    caches_free(l);
+}
+
+static int caches_alloc(nn_layer *l, int rows)
+{
+    nn_mat *c[] = { &l->U, &l->Uhat, &l->Z, &l->A, &l->mask, &l->dZ };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        nn_mat_free(c[i]);
+        if (nn_mat_alloc(c[i], rows, l->out))
+            return -1;
+    }
+    return 0;
+}
+
+/* Allocate the parameters of a layer whose settings are already filled. */
+static int layer_alloc(nn_layer *l, int in, int out)
+{
+    l->in = in;
+    l->out = out;
+    if (param_alloc(&l->W, out, in, NN_P_W) ||
+        param_alloc(&l->b, 1, out, NN_P_B) ||
+        param_alloc(&l->gamma, 1, out, NN_P_GAMMA) ||
+        param_alloc(&l->beta, 1, out, NN_P_BETA) ||
+        nn_mat_alloc(&l->run_mean, 1, out) ||
+        nn_mat_alloc(&l->run_var, 1, out) ||
+        nn_mat_alloc(&l->bn_ivar, 1, out))
+        return -1;
+    for (int j = 0; j < out; j++) {
+        l->gamma.w.v[j] = 1;
+        l->run_var.v[j] = 1;
+    }
+    return 0;
+}
+
+static void layer_defaults(nn_layer *l, nn_act act, double arg)
+{
+    memset(l, 0, sizeof *l);
+    l->act = act;
+    l->act_arg = arg;
+    l->keep = 1;
+    l->init.kind = NN_INIT_HE;
+    l->init.gain = 1;
+}
+
+/* Rebuild the flat parameter list (W, then b or γ and β, per layer) and
+ * number the layers.  Called whenever the architecture or bn changes. */
+static int index_params(nn_net *net)
+{
+    int n = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        n += net->L[i].bn ? 3 : 2;
+    nn_param **p = realloc(net->params, (size_t)n * sizeof *p);
+    if (!p)
+        return -1;
+    net->params = p;
+    n = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        nn_layer *l = &net->L[i];
+        l->W.layer = l->b.layer = l->gamma.layer = l->beta.layer = i + 1;
+        p[n++] = &l->W;
+        if (l->bn) {
+            p[n++] = &l->gamma;
+            p[n++] = &l->beta;
+        } else {
+            p[n++] = &l->b;
+        }
+    }
+    net->n_params = n;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Whole networks                                                       */
+/* ------------------------------------------------------------------ */
+
+nn_net *nn_net_new(const int *sizes, int n, nn_act hidden, double hidden_arg,
+                   nn_act out, double out_arg, nn_loss loss, nn_err *err)
+{
+    const char *why;
+    if (n < 2) {
+        nn_fail(err, "a network needs at least an input and an output size");
+        return NULL;
+    }
+    for (int i = 0; i < n; i++)
+        if (sizes[i] < 1 || sizes[i] > 100000) {
+            nn_fail(err, "layer sizes must be 1..100000, got %d", sizes[i]);
+            return NULL;
+        }
+    if (nn_loss_check(loss, out, &why)) {
+        nn_fail(err, "%s", why);
+        return NULL;
+    }
+    nn_net *net = calloc(1, sizeof *net);
+    if (!net || !(net->L = calloc((size_t)n - 1, sizeof *net->L)))
+        goto oom;
+    net->n_in = sizes[0];
+    net->n_layers = n - 1;
+    net->loss = loss;
+    net->bn_momentum = 0.9;
+    net->bn_eps = 1e-5;
+    net->bug_param = -1;
+    net->bug_factor = 2;
+    for (int i = 0; i < n - 1; i++) {
+        int last = i == n - 2;
+        layer_defaults(&net->L[i], last ? out : hidden,
+                       last ? out_arg : hidden_arg);
+        if (layer_alloc(&net->L[i], sizes[i], sizes[i + 1]))
+            goto oom;
+    }
+    if (index_params(net) || nn_net_reserve(net, 64, err))
+        goto oom;
+    return net;
+oom:
+    nn_net_free(net);
+    nn_fail(err, "out of memory for a network of this size");
+    return NULL;
+}
+
+void nn_net_free(nn_net *net)
+{
+    if (!net)
+        return;
+    for (int i = 0; net->L && i < net->n_layers; i++)
+        layer_free(&net->L[i]);
+    free(net->L);
+    free(net->params);
+    free(net);
+}
+
+int nn_net_reserve(nn_net *net, int rows, nn_err *err)
+{
+    if (rows <= net->cap)
+        return 0;
+    for (int i = 0; i < net->n_layers; i++)
+        if (caches_alloc(&net->L[i], rows)) {
+            /* leave every layer consistent at the old capacity */
+            for (int j = 0; j < net->n_layers; j++)
+                caches_alloc(&net->L[j], net->cap);
+            return nn_fail(err, "out of memory for a batch of %d rows", rows);
+        }
+    net->cap = rows;
+    return 0;
+}
+
+static int copy_mat(nn_mat *dst, const nn_mat *src)
+{
+    if (nn_mat_alloc(dst, src->rows, src->cols))
+        return -1;
+    memcpy(dst->v, src->v, (size_t)nn_mat_size(src) * sizeof *src->v);
+    return 0;
+}
+
+static int copy_param(nn_param *d, const nn_param *s)
+{
+    d->type = s->type;
+    d->layer = s->layer;
+    return copy_mat(&d->w, &s->w) || copy_mat(&d->g, &s->g) ||
+           copy_mat(&d->v, &s->v) || copy_mat(&d->s, &s->s) ? -1 : 0;
+}
+
+static int copy_layer(nn_layer *d, const nn_layer *s)
+{
+    *d = *s;
+    memset(&d->W, 0, sizeof d->W);
+    memset(&d->b, 0, sizeof d->b);
+    memset(&d->gamma, 0, sizeof d->gamma);
+    memset(&d->beta, 0, sizeof d->beta);
+    d->run_mean.v = d->run_var.v = d->bn_ivar.v = NULL;
+    d->U.v = d->Uhat.v = d->Z.v = d->A.v = d->mask.v = d->dZ.v = NULL;
+    return copy_param(&d->W, &s->W) || copy_param(&d->b, &s->b) ||
+           copy_param(&d->gamma, &s->gamma) ||
+           copy_param(&d->beta, &s->beta) ||
+           copy_mat(&d->run_mean, &s->run_mean) ||
+           copy_mat(&d->run_var, &s->run_var) ||
+           copy_mat(&d->bn_ivar, &s->bn_ivar) ? -1 : 0;
+}
+
+nn_net *nn_net_clone(const nn_net *src, nn_err *err)
+{
+    nn_net *net = calloc(1, sizeof *net);
+    if (!net)
+        goto oom;
+    *net = *src;
+    net->params = NULL;
+    net->cap = 0;
+    net->L = calloc((size_t)src->n_layers, sizeof *net->L);
+    if (!net->L) {
+        net->n_layers = 0;
+        goto oom;
+    }
+    for (int i = 0; i < src->n_layers; i++)
+        if (copy_layer(&net->L[i], &src->L[i])) {
+            net->n_layers = i + 1;
+            goto oom;
+        }
+    if (index_params(net) || nn_net_reserve(net, src->cap, err))
+        goto oom;
+    return net;
+oom:
+    nn_net_free(net);
+    nn_fail(err, "out of memory copying the network");
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Changing one layer                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Replace net->L by `layers` (n of them), keeping caches consistent.  The
+ * layers that moved over were copied by value and now own their caches
+ * (the reserve below re-sizes them); the replaced layers were freed by the
+ * caller, so only the old array itself goes here. */
+static int adopt_layers(nn_net *net, nn_layer *layers, int n, nn_err *err)
+{
+    int cap = net->cap;
+    free(net->L);
+    net->L = layers;
+    net->n_layers = n;
+    net->cap = 0;
+    net->bug_param = -1;
+    if (index_params(net) || nn_net_reserve(net, cap > 0 ? cap : 64, err))
+        return nn_fail(err, "out of memory");
+    return 0;
+}
+
+int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
+                  uint64_t seed, nn_err *err)
+{
+    if (pos < 1 || pos > net->n_layers)
+        return nn_fail(err, "position must be 1..%d (the output layer stays "
+                       "last), got %d", net->n_layers, pos);
+    if (units < 1 || units > 100000)
+        return nn_fail(err, "units must be 1..100000, got %d", units);
+    if (act == NN_ACT_SOFTMAX)
+        return nn_fail(err, "softmax is for the output layer only");
+    int n = net->n_layers + 1, at = pos - 1;
+    nn_layer *L = calloc((size_t)n, sizeof *L);
+    nn_layer fresh, next;
+    if (!L)
+        return nn_fail(err, "out of memory");
+    int in = at == 0 ? net->n_in : net->L[at - 1].out;
+    layer_defaults(&fresh, act, arg);
+    fresh.init = net->L[at].init;
+    next = net->L[at];           /* settings of the layer that moves down */
+    nn_layer moved;
+    layer_defaults(&moved, next.act, next.act_arg);
+    moved.keep = next.keep;
+    moved.bn = next.bn;
+    moved.init = next.init;
+    if (layer_alloc(&fresh, in, units) ||
+        layer_alloc(&moved, units, next.out)) {
+        layer_free(&fresh);
+        layer_free(&moved);
+        free(L);
+        return nn_fail(err, "out of memory");
+    }
+    for (int i = 0, j = 0; i < n; i++) {
+        if (i == at)
+            L[i] = fresh;
+        else if (i == at + 1)
+            L[i] = moved, j++;
+        else
+            L[i] = net->L[j++];
+    }
+    layer_free(&net->L[at]);
+    if (adopt_layers(net, L, n, err))
+        return -1;
+    nn_net_init(net, seed, pos);
+    nn_net_init(net, seed, pos + 1);
+    return 0;
+}
+
+int nn_net_delete(nn_net *net, int pos, uint64_t seed, nn_err *err)
+{
+    if (net->n_layers < 2)
+        return nn_fail(err, "the network has only its output layer");
+    if (pos < 1 || pos >= net->n_layers)
+        return nn_fail(err, "position must be a hidden layer, 1..%d, got %d",
+                       net->n_layers - 1, pos);
+    int n = net->n_layers - 1, at = pos - 1;
+    nn_layer *L = calloc((size_t)n, sizeof *L);
+    if (!L)
+        return nn_fail(err, "out of memory");
+    const nn_layer *after = &net->L[at + 1];
+    nn_layer moved;
+    layer_defaults(&moved, after->act, after->act_arg);
+    moved.keep = after->keep;
+    moved.bn = after->bn;
+    moved.init = after->init;
+    int in = at == 0 ? net->n_in : net->L[at - 1].out;
+    if (layer_alloc(&moved, in, after->out)) {
+        layer_free(&moved);
+        free(L);
+        return nn_fail(err, "out of memory");
+    }
+    for (int i = 0, j = 0; i < n; i++, j++) {
+        if (i == at) {
+            L[i] = moved;
+            j++;
+        } else {
+            L[i] = net->L[j];
+        }
+    }
+    layer_free(&net->L[at]);
+    layer_free(&net->L[at + 1]);
+    if (adopt_layers(net, L, n, err))
+        return -1;
+    nn_net_init(net, seed, pos);
+    return 0;
+}
+
+int nn_net_set_bn(nn_net *net, int pos, int on, nn_err *err)
+{
+    if (pos < 1 || pos > net->n_layers)
+        return nn_fail(err, "layer must be 1..%d, got %d", net->n_layers, pos);
+    net->L[pos - 1].bn = on != 0;
+    net->bug_param = -1;
+    if (index_params(net))
+        return nn_fail(err, "out of memory");
+    return 0;
+}
+
+long nn_net_param_count(const nn_net *net)
+{
+    long n = 0;
+    for (int i = 0; i < net->n_params; i++)
+        n += nn_mat_size(&net->params[i]->w);
+    return n;
+}
+
+void nn_param_name(const nn_param *p, char *buf, int size)
+{
+    snprintf(buf, (size_t)size, "%s%d", nn_ptype_names[p->type], p->layer);
+}
+
+int nn_net_find_param(const nn_net *net, const char *name)
+{
+    char buf[32];
+    if (name[0] == 'd' && name[1])
+        name++;
+    for (int i = 0; i < net->n_params; i++) {
+        nn_param_name(net->params[i], buf, sizeof buf);
+        if (!strcmp(buf, name))
+            return i;
+    }
+    return -1;
+}

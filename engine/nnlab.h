@@ -1,0 +1,33 @@
+/*
+ * nnlab.h — libnnlab, the numerical core of nnlab, in one include.
+ *
+ *   err.h       how failures are reported (the engine never prints)
+ *   mat.h       matrices and the one BLAS call
+ *   rng.h       seeded random streams
+ *   act.h       activations          loss.h    losses
+ *   net.h       networks: layers, passes, batch norm, dropout, penalties
+ *   optim.h     optimizers and learning-rate schedules
+ *   train.h     the trainer, its history, early stopping, the guard
+ *   gradcheck.h numerical gradient checks
+ *   stats.h     per-layer statistics
+ *   data.h      data sets, splits, normalization
+ *   model.h     model files
+ */
+#ifndef NNLAB_H
+#define NNLAB_H
+
+#include "act.h"
+#include "data.h"
+#include "err.h"
+#include "gradcheck.h"
+#include "loss.h"
+#include "mat.h"
+#include "model.h"
+#include "net.h"
+#include "optim.h"
+#include "rng.h"
+#include "stats.h"
+#include "train.h"
+
+
+#endif

@@ -1,0 +1,84 @@
+/* optim.c — optimizers and schedules (see optim.h). */
+#include "optim.h"
+
+#include <math.h>
+#include <stddef.h>
+
+const char *const nn_optim_names[] = { "gd", "momentum", "nesterov",
+                                       "rmsprop", "adam", NULL };
+const char *const nn_sched_names[] = { "none", "inverse", "exp", "step",
+                                       NULL };
+
+void nn_optim_defaults(nn_optim *o)
+{
+    o->kind = NN_OPT_GD;
+    o->lr = 0.01;
+    o->beta = 0.9;
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+    o->t = 0;
+}
+
+double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
+                       const double *g, double *v, double *s, int n)
+{
+    double sq = 0, d = 0;
+    double b = o->beta, b1 = o->beta1, b2 = o->beta2, eps = o->eps;
+    double c1 = 1 - pow(b1, (double)t), c2 = 1 - pow(b2, (double)t);
+    for (int i = 0; i < n; i++) {
+        switch (o->kind) {
+        case NN_OPT_GD:
+            d = -lr * g[i];
+            break;
+        case NN_OPT_MOMENTUM:
+            v[i] = b * v[i] + (1 - b) * g[i];
+            d = -lr * v[i];
+            break;
+        case NN_OPT_NESTEROV:
+            v[i] = b * v[i] + (1 - b) * g[i];
+            d = -lr * (b * v[i] + (1 - b) * g[i]);
+            break;
+        case NN_OPT_RMSPROP:
+            s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i];
+            d = -lr * g[i] / (sqrt(s[i]) + eps);
+            break;
+        case NN_OPT_ADAM:
+            v[i] = b1 * v[i] + (1 - b1) * g[i];
+            s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i];
+            d = -lr * (v[i] / c1) / (sqrt(s[i] / c2) + eps);
+            break;
+        }
+        w[i] += d;
+        sq += d * d;
+    }
+    return sq;
+}
+
+void nn_optim_step(nn_optim *o, nn_net *net, double lr)
+{
+    o->t++;
+    for (int i = 0; i < net->n_params; i++) {
+        nn_param *p = net->params[i];
+        double sq = nn_optim_update(o, o->t, lr, p->w.v, p->g.v, p->v.v,
+                                    p->s.v, nn_mat_size(&p->w));
+        if (p->type == NN_P_W)
+            net->L[p->layer - 1].update_sq = sq;
+    }
+}
+
+double nn_sched_lr(const nn_sched *s, double lr0, int epoch)
+{
+    int every = s->every > 0 ? s->every : 1;
+    double k = floor((double)epoch / every);
+    switch (s->kind) {
+    case NN_SCHED_INVERSE:
+        return lr0 / (1 + s->rate * k);
+    case NN_SCHED_EXP:
+        return lr0 * pow(s->rate, k);
+    case NN_SCHED_STEP:
+        return lr0 * pow(s->factor, k);
+    default:
+        return lr0;
+    }
+}

@@ -1,0 +1,75 @@
+/* stats.c — per-layer statistics (see stats.h). */
+#include "stats.h"
+
+#include <math.h>
+#include <string.h>
+
+static double saturated_fraction(const nn_layer *l, int rows)
+{
+    size_t n = (size_t)rows * l->out, hit = 0;
+    if (l->act == NN_ACT_TANH) {
+        for (size_t k = 0; k < n; k++)
+            hit += fabs(l->A.v[k]) > 0.99;
+    } else if (l->act == NN_ACT_SIGMOID) {
+        for (size_t k = 0; k < n; k++)
+            hit += l->A.v[k] < 0.01 || l->A.v[k] > 0.99;
+    } else {
+        return 0;
+    }
+    return n ? (double)hit / n : 0;
+}
+
+static double dead_fraction(const nn_layer *l, int rows)
+{
+    if (l->act != NN_ACT_RELU || rows == 0)
+        return 0;
+    int dead = 0;
+    for (int j = 0; j < l->out; j++) {
+        int alive = 0;
+        for (int i = 0; i < rows && !alive; i++)
+            alive = l->Z.v[(size_t)i * l->out + j] > 0;
+        dead += !alive;
+    }
+    return (double)dead / l->out;
+}
+
+void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st)
+{
+    const nn_layer *L = &net->L[l];
+    int n = nn_mat_size(&L->W.w);
+    double gm;
+    memset(st, 0, sizeof *st);
+    nn_mean_var(L->W.w.v, n, &st->w_mean, &st->w_var);
+    nn_mean_var(L->W.g.v, n, &gm, &st->g_var);
+    st->g_norm = sqrt(nn_sum_sq(L->W.g.v, n));
+    double wn = sqrt(nn_sum_sq(L->W.w.v, n));
+    st->update_ratio = wn > 0 ? sqrt(L->update_sq) / wn : 0;
+    int rows = net->rows;
+    if (rows <= 0)
+        return;
+    double var;
+    nn_mean_var(L->A.v, rows * L->out, &st->act_mean, &var);
+    st->act_std = sqrt(var);
+    st->saturated = saturated_fraction(L, rows);
+    st->dead = dead_fraction(L, rows);
+}
+
+void nn_stats_hist(const nn_net *net, int l, double lo, double hi, int bins,
+                   long *counts)
+{
+    const nn_layer *L = &net->L[l];
+    size_t n = (size_t)net->rows * L->out;
+    if (bins < 1) /* nothing to fill; a negative size must not reach memset */
+        return;
+    memset(counts, 0, (size_t)bins * sizeof *counts);
+    if (!(hi > lo) || !isfinite(hi - lo)) /* else t below may be NaN */
+        return;
+    for (size_t k = 0; k < n; k++) {
+        double x = L->A.v[k];
+        if (isnan(x))
+            continue;
+        /* compare as doubles first: converting ±Inf to int is undefined */
+        double t = (x - lo) / (hi - lo) * bins;
+        counts[t < 0 ? 0 : t >= bins ? bins - 1 : (int)t]++;
+    }
+}

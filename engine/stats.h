@@ -1,0 +1,30 @@
+/*
+ * stats.h — per-layer statistics: of the weights and their gradients
+ * (what `stats`, `plot weights` and `plot grads` show), of the last update,
+ * and of the activations of the last forward pass (what `forward` and
+ * `stats acts` show about an initialization).
+ */
+#ifndef NN_STATS_H
+#define NN_STATS_H
+
+#include "net.h"
+
+typedef struct nn_layer_stats {
+    double w_mean, w_var;     /* of W's entries */
+    double g_norm, g_var;     /* of dW: Frobenius norm, variance */
+    double update_ratio;      /* ‖ΔW‖/‖W‖ of the last update */
+    double act_mean, act_std; /* of the last forward pass's activations */
+    double saturated;         /* fraction of tanh/sigmoid outputs near ±1/0/1 */
+    double dead;              /* fraction of ReLU units zero for every row */
+} nn_layer_stats;
+
+/* Statistics of layer l (0-based). Activation fields need a forward pass
+ * (net->rows > 0); they are 0 otherwise. */
+void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st);
+
+/* Histogram of layer l's activations in `bins` equal bins over [lo, hi];
+ * values outside go to the end bins. */
+void nn_stats_hist(const nn_net *net, int l, double lo, double hi, int bins,
+                   long *counts);
+
+#endif

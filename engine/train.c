@@ -1,0 +1,447 @@
+/*
+ * train.c — the trainer (see train.h).
+ *
+ * The step is: take the next slice of the epoch's shuffled order, fill the
+ * batch buffers, forward, cost, backward, update, record.  All buffers are
+ * sized by nn_trainer_bind(), so the step allocates nothing but the
+ * history's occasional growth.
+ */
+#include "train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+enum { EVAL_CHUNK = 512 };
+
+void nn_trainer_init(nn_trainer *tr)
+{
+    memset(tr, 0, sizeof *tr);
+    nn_optim_defaults(&tr->opt);
+    tr->sched.kind = NN_SCHED_NONE;
+    tr->sched.rate = 1;
+    tr->sched.every = 1;
+    tr->sched.factor = 0.5;
+    tr->batch = 64;
+    tr->seed = 1;
+    tr->patience = 10;
+    tr->guard = 1;
+    tr->first_loss = NAN;
+    tr->last_loss = NAN;
+    tr->best_dev = INFINITY;
+    /* an all-zero xoshiro state yields only zeros: no shuffle, no dropout */
+    nn_rng_seed(&tr->shuffle, tr->seed, NN_STREAM_SHUFFLE, 0);
+    nn_rng_seed(&tr->drop, tr->seed, NN_STREAM_DROPOUT, 0);
+}
+
+static void history_free(nn_history *h)
+{
+    void *p[] = { h->iter, h->epoch, h->loss, h->lr, h->w_var, h->g_norm,
+                  h->update_ratio, h->e_iter, h->e_epoch, h->train_loss,
+                  h->train_acc, h->dev_loss, h->dev_acc };
+    for (size_t i = 0; i < sizeof p / sizeof *p; i++)
+        free(p[i]);
+    memset(h, 0, sizeof *h);
+}
+
+void nn_history_clear(nn_history *h)
+{
+    h->n = 0;
+    h->ne = 0;
+}
+
+void nn_trainer_free(nn_trainer *tr)
+{
+    history_free(&tr->hist);
+    free(tr->X);
+    free(tr->Y);
+    free(tr->EX);
+    free(tr->EY);
+    tr->EX = tr->EY = NULL;
+    tr->x_have = tr->y_have = tr->ex_have = tr->ey_have = 0;
+    free(tr->perm);
+    nn_net_free(tr->best);
+    tr->X = tr->Y = NULL;
+    tr->perm = NULL;
+    tr->best = NULL;
+    tr->net = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Binding                                                              */
+/* ------------------------------------------------------------------ */
+
+static int batch_rows(const nn_trainer *tr)
+{
+    return tr->batch > 0 && tr->batch < tr->n_train ? tr->batch : tr->n_train;
+}
+
+/* Grow *buf to hold rows x cols doubles. */
+static int ensure_buf(double **buf, size_t *have, int rows, int cols)
+{
+    size_t n = (size_t)rows * (size_t)cols;
+    if (n <= *have)
+        return 0;
+    double *b = realloc(*buf, n * sizeof *b);
+    if (!b)
+        return -1;
+    *buf = b;
+    *have = n;
+    return 0;
+}
+
+/* Size the batch and evaluation buffers (and the net's caches) for the
+ * current batch setting; grow only.  Called by bind and, since the batch
+ * size may change between steps, by every step. */
+static int size_buffers(nn_trainer *tr, nn_net *net, int ycols, int n_train)
+{
+    int rows = tr->batch > 0 && tr->batch < n_train ? tr->batch : n_train;
+    if (ensure_buf(&tr->X, &tr->x_have, rows, net->n_in) ||
+        ensure_buf(&tr->Y, &tr->y_have, rows, ycols) ||
+        ensure_buf(&tr->EX, &tr->ex_have, EVAL_CHUNK, net->n_in) ||
+        ensure_buf(&tr->EY, &tr->ey_have, EVAL_CHUNK, ycols) ||
+        nn_net_reserve(net, rows > EVAL_CHUNK ? rows : EVAL_CHUNK, NULL))
+        return -1;
+    return rows;
+}
+
+int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
+                    nn_err *err)
+{
+    tr->net = NULL;
+    if (!net)
+        return nn_fail(err, "no network yet: build one with net, e.g. "
+                       "'net 2 10 1'");
+    if (!data)
+        return nn_fail(err, "no data yet: load some with data, e.g. "
+                       "'data circles'");
+    if (nn_data_features(data) != net->n_in)
+        return nn_fail(err, "the network takes %d inputs but the data has "
+                       "%d features", net->n_in, nn_data_features(data));
+    int ycols = nn_net_outputs(net);
+    if (nn_data_task(data) != NN_TASK_NONE && !nn_data_ycols_ok(data, ycols))
+        return nn_fail(err, "the network has %d outputs, which does not fit "
+                       "%d classes", ycols, nn_data_classes(data));
+    int n_train = nn_data_count(data, NN_TRAIN);
+    if (n_train < 1)
+        return nn_fail(err, "the training split is empty");
+    if (size_buffers(tr, net, ycols, n_train) < 0)
+        return nn_fail(err, "out of memory for batches of %d",
+                       tr->batch > 0 && tr->batch < n_train ? tr->batch
+                                                            : n_train);
+    if (n_train != tr->n_train || data != tr->data) {
+        int *perm = realloc(tr->perm, (size_t)n_train * sizeof *perm);
+        if (!perm)
+            return nn_fail(err, "out of memory");
+        tr->perm = perm;
+        for (int i = 0; i < n_train; i++)
+            perm[i] = i;
+        tr->pos = 0;
+    }
+    tr->n_train = n_train;
+    tr->ycols = ycols;
+    tr->data = data;
+    tr->net = net;
+    if (tr->hist.n_layers != net->n_layers) {
+        /* the per-layer arrays hold cap * n_layers values: reallocate */
+        history_free(&tr->hist);
+        tr->hist.n_layers = net->n_layers;
+    }
+    return 0;
+}
+
+void nn_trainer_restart(nn_trainer *tr)
+{
+    tr->iter = 0;
+    tr->epoch = 0;
+    tr->pos = 0;
+    tr->opt.t = 0;
+    tr->first_loss = NAN;
+    tr->last_loss = NAN;
+    tr->stop_iter = 0;
+    tr->best_dev = INFINITY;
+    tr->best_epoch = 0;
+    tr->since_best = 0;
+    tr->ep_loss = tr->ep_correct = 0;
+    tr->ep_rows = 0;
+    nn_history_clear(&tr->hist);
+    nn_rng_seed(&tr->shuffle, tr->seed, NN_STREAM_SHUFFLE, 0);
+    nn_rng_seed(&tr->drop, tr->seed, NN_STREAM_DROPOUT, 0);
+    for (int i = 0; tr->perm && i < tr->n_train; i++)
+        tr->perm[i] = i;
+    if (tr->net)
+        for (int i = 0; i < tr->net->n_params; i++) {
+            nn_param *p = tr->net->params[i];
+            size_t n = (size_t)nn_mat_size(&p->w) * sizeof(double);
+            memset(p->v.v, 0, n);
+            memset(p->s.v, 0, n);
+        }
+}
+
+double nn_trainer_lr(const nn_trainer *tr)
+{
+    return nn_sched_lr(&tr->sched, tr->opt.lr, tr->epoch);
+}
+
+int nn_trainer_iters_per_epoch(const nn_trainer *tr)
+{
+    int b = batch_rows(tr);
+    return b > 0 ? (tr->n_train + b - 1) / b : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Evaluation                                                           */
+/* ------------------------------------------------------------------ */
+
+double nn_accuracy(const double *out, const double *Y, int rows, int ycols)
+{
+    int right = 0;
+    for (int i = 0; i < rows; i++) {
+        const double *o = out + (size_t)i * ycols, *y = Y + (size_t)i * ycols;
+        if (ycols == 1) {
+            right += (o[0] >= 0.5) == (y[0] >= 0.5);
+            continue;
+        }
+        int bo = 0, by = 0;
+        for (int j = 1; j < ycols; j++) {
+            if (o[j] > o[bo])
+                bo = j;
+            if (y[j] > y[by])
+                by = j;
+        }
+        right += bo == by;
+    }
+    return rows ? (double)right / rows : NAN;
+}
+
+int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
+                        double *acc, nn_err *err)
+{
+    if (!tr->net)
+        return nn_fail(err, "the trainer has no network bound");
+    nn_net *net = tr->net;
+    int total = nn_data_count(tr->data, s);
+    double lsum = 0, right = 0;
+    *loss = *acc = NAN;
+    if (total == 0 || nn_data_task(tr->data) == NN_TASK_NONE)
+        return 0;
+    int rows[EVAL_CHUNK];
+    for (int at = 0; at < total; at += EVAL_CHUNK) {
+        int m = total - at < EVAL_CHUNK ? total - at : EVAL_CHUNK;
+        for (int i = 0; i < m; i++)
+            rows[i] = at + i;
+        nn_data_fill(tr->data, s, rows, m, tr->EX, tr->EY, tr->ycols);
+        const double *out = nn_net_forward(net, tr->EX, m, 0, NULL);
+        lsum += nn_net_cost(net, tr->EY, 0) * m;
+        right += nn_accuracy(out, tr->EY, m, tr->ycols) * m;
+    }
+    *loss = lsum / total;
+    *acc = nn_data_task(tr->data) == NN_TASK_CLASSIFY ? right / total : NAN;
+    return 0;
+}
+
+double nn_trainer_probe_cost(nn_trainer *tr, int rows)
+{
+    nn_net *net = tr->net;
+    if (!net || rows < 1)
+        return NAN;
+    if (rows > batch_rows(tr))
+        rows = batch_rows(tr);
+    /* the batch buffers still hold the last batch trained on */
+    double mom = net->bn_momentum;
+    net->bn_momentum = 1; /* running = 1·running + 0·batch: unchanged */
+    nn_net_forward(net, tr->X, rows, 1, NULL);
+    net->bn_momentum = mom;
+    return nn_net_cost(net, tr->Y, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* History                                                              */
+/* ------------------------------------------------------------------ */
+
+static int grow(void **p, int cap, size_t elem)
+{
+    void *q = realloc(*p, (size_t)cap * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    return 0;
+}
+
+static int record_iteration(nn_trainer *tr, double loss, double lr)
+{
+    nn_history *h = &tr->hist;
+    int L = tr->net->n_layers;
+    if (h->n == h->cap) {
+        int cap = h->cap ? 2 * h->cap : 1024;
+        if (grow((void **)&h->iter, cap, sizeof *h->iter) ||
+            grow((void **)&h->epoch, cap, sizeof *h->epoch) ||
+            grow((void **)&h->loss, cap, sizeof *h->loss) ||
+            grow((void **)&h->lr, cap, sizeof *h->lr) ||
+            grow((void **)&h->w_var, cap * L, sizeof *h->w_var) ||
+            grow((void **)&h->g_norm, cap * L, sizeof *h->g_norm) ||
+            grow((void **)&h->update_ratio, cap * L, sizeof *h->update_ratio))
+            return -1;
+        h->cap = cap;
+    }
+    h->n_layers = L;
+    h->iter[h->n] = tr->iter;
+    h->epoch[h->n] = tr->epoch;
+    h->loss[h->n] = loss;
+    h->lr[h->n] = lr;
+    for (int l = 0; l < L; l++) {
+        nn_layer_stats st;
+        nn_stats_layer(tr->net, l, &st);
+        h->w_var[(size_t)h->n * L + l] = st.w_var;
+        h->g_norm[(size_t)h->n * L + l] = st.g_norm;
+        h->update_ratio[(size_t)h->n * L + l] = st.update_ratio;
+    }
+    h->n++;
+    return 0;
+}
+
+static int record_epoch(nn_trainer *tr, double dev_loss, double dev_acc)
+{
+    nn_history *h = &tr->hist;
+    if (h->ne == h->ecap) {
+        int cap = h->ecap ? 2 * h->ecap : 256;
+        if (grow((void **)&h->e_iter, cap, sizeof *h->e_iter) ||
+            grow((void **)&h->e_epoch, cap, sizeof *h->e_epoch) ||
+            grow((void **)&h->train_loss, cap, sizeof *h->train_loss) ||
+            grow((void **)&h->train_acc, cap, sizeof *h->train_acc) ||
+            grow((void **)&h->dev_loss, cap, sizeof *h->dev_loss) ||
+            grow((void **)&h->dev_acc, cap, sizeof *h->dev_acc))
+            return -1;
+        h->ecap = cap;
+    }
+    int k = h->ne++;
+    h->e_iter[k] = tr->iter;
+    h->e_epoch[k] = tr->epoch;
+    h->train_loss[k] = tr->ep_rows ? tr->ep_loss / tr->ep_rows : NAN;
+    h->train_acc[k] = tr->ep_rows && nn_data_task(tr->data) == NN_TASK_CLASSIFY
+                          ? tr->ep_correct / tr->ep_rows : NAN;
+    h->dev_loss[k] = dev_loss;
+    h->dev_acc[k] = dev_acc;
+    tr->ep_loss = tr->ep_correct = 0;
+    tr->ep_rows = 0;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The step                                                             */
+/* ------------------------------------------------------------------ */
+
+void nn_net_copy_weights(nn_net *dst, const nn_net *src)
+{
+    for (int i = 0; i < src->n_layers; i++) {
+        const nn_layer *s = &src->L[i];
+        nn_layer *d = &dst->L[i];
+        const nn_mat *from[] = { &s->W.w, &s->b.w, &s->gamma.w, &s->beta.w,
+                                 &s->run_mean, &s->run_var };
+        nn_mat *to[] = { &d->W.w, &d->b.w, &d->gamma.w, &d->beta.w,
+                         &d->run_mean, &d->run_var };
+        for (int k = 0; k < 6; k++)
+            memcpy(to[k]->v, from[k]->v,
+                   (size_t)nn_mat_size(from[k]) * sizeof(double));
+    }
+}
+
+/* best and net have the same layers, sizes and batch norm settings. */
+static int same_shapes(const nn_net *best, const nn_net *net)
+{
+    if (!best || best->n_in != net->n_in || best->n_layers != net->n_layers)
+        return 0;
+    for (int i = 0; i < net->n_layers; i++)
+        if (best->L[i].out != net->L[i].out || best->L[i].bn != net->L[i].bn)
+            return 0;
+    return 1;
+}
+
+/* Early stopping after an epoch: keep the best weights, stop when dev loss
+ * has not improved for `patience` epochs.  Returns 1 to stop. */
+static int early_stop_check(nn_trainer *tr, double dev_loss, nn_err *err)
+{
+    if (!tr->early || isnan(dev_loss))
+        return 0;
+    if (dev_loss < tr->best_dev) {
+        if (!same_shapes(tr->best, tr->net)) {
+            nn_net_free(tr->best);
+            if (!(tr->best = nn_net_clone(tr->net, err)))
+                return -1;
+        } else {
+            nn_net_copy_weights(tr->best, tr->net);
+        }
+        tr->best_dev = dev_loss;
+        tr->best_epoch = tr->epoch;
+        tr->since_best = 0;
+        return 0;
+    }
+    if (++tr->since_best < tr->patience)
+        return 0;
+    nn_net_copy_weights(tr->net, tr->best);
+    tr->stop_iter = tr->iter;
+    return 1;
+}
+
+static int end_epoch(nn_trainer *tr, nn_err *err)
+{
+    double dl, da;
+    tr->epoch++;
+    tr->pos = 0;
+    if (nn_trainer_evaluate(tr, NN_DEV, &dl, &da, err) ||
+        record_epoch(tr, dl, da))
+        return -1;
+    int stop = early_stop_check(tr, dl, err);
+    return stop < 0 ? -1 : stop ? NN_STEP_EARLY : NN_STEP_EPOCH;
+}
+
+static void next_batch(nn_trainer *tr, int *m)
+{
+    if (tr->pos == 0)
+        nn_rng_shuffle(&tr->shuffle, tr->perm, tr->n_train);
+    int b = batch_rows(tr);
+    *m = tr->n_train - tr->pos < b ? tr->n_train - tr->pos : b;
+    nn_data_fill(tr->data, NN_TRAIN, tr->perm + tr->pos, *m, tr->X, tr->Y,
+                 tr->ycols);
+}
+
+int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
+{
+    nn_net *net = tr->net;
+    if (!net)
+        return nn_fail(err, "the trainer has no network bound");
+    if (net->loss == NN_LOSS_NONE || nn_data_task(tr->data) == NN_TASK_NONE)
+        return nn_fail(err, "these data have no labels to train on; use "
+                       "forward to look at activations");
+    int m;
+    if (size_buffers(tr, net, tr->ycols, tr->n_train) < 0)
+        return nn_fail(err, "out of memory for batches of %d", tr->batch);
+    next_batch(tr, &m);
+    double lr = nn_trainer_lr(tr);
+    const double *out = nn_net_forward(net, tr->X, m, 1, &tr->drop);
+    double cost = nn_net_cost(net, tr->Y, 1);
+    info->iter = tr->iter + 1;
+    info->epoch = tr->epoch;
+    info->rows = m;
+    info->loss = cost;
+    info->lr = lr;
+    if (isnan(tr->first_loss))
+        tr->first_loss = cost;
+    tr->last_loss = cost;
+    if (tr->guard && (!isfinite(cost) || cost > 3 * tr->first_loss)) {
+        tr->stop_iter = tr->iter + 1;
+        return NN_STEP_DIVERGED;
+    }
+    tr->ep_loss += nn_net_cost(net, tr->Y, 0) * m;
+    tr->ep_correct += nn_accuracy(out, tr->Y, m, tr->ycols) * m;
+    tr->ep_rows += m;
+    nn_net_backward(net, tr->X, tr->Y);
+    nn_optim_step(&tr->opt, net, lr);
+    tr->iter++;
+    tr->pos += m;
+    if (record_iteration(tr, cost, lr))
+        return nn_fail(err, "out of memory for the history");
+    return tr->pos >= tr->n_train ? end_epoch(tr, err) : NN_STEP_OK;
+}

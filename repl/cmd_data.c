@@ -1,0 +1,360 @@
+/*
+ * cmd_data.c — the Data commands: data, split, subset, normalize.
+ *
+ * A new data set replaces the old one only once it has loaded: a missing
+ * or malformed file leaves data, network and history as they were.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "handlers.h"
+#include "model.h"
+#include "out.h"
+#include "paths.h"
+
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+/* ------------------------------------------------------------------ */
+/* Showing the data                                                     */
+/* ------------------------------------------------------------------ */
+
+static void show_classes(Session *s, const nn_data *d)
+{
+    int C = nn_data_classes(d);
+    OutTable *t = out_table_new(5);
+    out_table_cell(t, "class");
+    out_table_cell(t, "name");
+    out_table_cell(t, "train");
+    out_table_cell(t, "dev");
+    out_table_cell(t, "test");
+    for (int c = 0; c < C; c++) {
+        out_table_cell(t, "%d", c);
+        out_table_cell(t, "%s", nn_data_class_name(d, c));
+        for (int sp = 0; sp < NN_NSPLITS; sp++)
+            out_table_cell(t, "%d", nn_data_class_count(d, (nn_split)sp, c));
+    }
+    out_table_print(s, t);
+}
+
+static void show_features(Session *s, const nn_data *d)
+{
+    int F = nn_data_features(d);
+    const double *mu = nn_data_mu(d), *sd = nn_data_sigma(d);
+    if (nn_data_is_image(d) && !mu) {
+        out_printf(s, "  features: %d pixels, scaled to [0, 1]\n", F);
+        return;
+    }
+    if (F > 8) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int j = 0; j < F; j++) {
+            double a, b;
+            nn_data_feature_range(d, j, &a, &b);
+            lo = fmin(lo, a);
+            hi = fmax(hi, b);
+        }
+        out_printf(s, "  features: %d, values in [%.4g, %.4g]%s\n", F, lo, hi,
+                   mu ? ", z-scored with the training mean and std" : "");
+        return;
+    }
+    OutTable *t = out_table_new(mu ? 5 : 3);
+    out_table_cell(t, "feature");
+    out_table_cell(t, "min");
+    out_table_cell(t, "max");
+    if (mu) {
+        out_table_cell(t, "train mean");
+        out_table_cell(t, "train std");
+    }
+    for (int j = 0; j < F; j++) {
+        double a, b;
+        nn_data_feature_range(d, j, &a, &b);
+        out_table_cell(t, "x%d", j + 1);
+        out_table_cell(t, "%.4g", a);
+        out_table_cell(t, "%.4g", b);
+        if (mu) {
+            out_table_cell(t, "%.4g", mu[j]);
+            out_table_cell(t, "%.4g", sd[j]);
+        }
+    }
+    out_table_print(s, t);
+}
+
+static void show_data(Session *s)
+{
+    const nn_data *d = s->data;
+    static const char *const task[] = { "classification", "regression",
+                                        "unlabeled" };
+    out_printf(s, "%s: %d train, %d dev, %d test; %d features; %s", 
+               nn_data_name(d), nn_data_count(d, NN_TRAIN),
+               nn_data_count(d, NN_DEV), nn_data_count(d, NN_TEST),
+               nn_data_features(d), task[nn_data_task(d)]);
+    if (nn_data_task(d) == NN_TASK_CLASSIFY)
+        out_printf(s, ", %d classes", nn_data_classes(d));
+    out_printf(s, "; normalization %s\n", nn_data_normalized(d) ? "on" : "off");
+    if (nn_data_task(d) == NN_TASK_CLASSIFY)
+        show_classes(s, d);
+    show_features(s, d);
+}
+
+/* ------------------------------------------------------------------ */
+/* Replacing the data                                                   */
+/* ------------------------------------------------------------------ */
+
+/* Take a freshly loaded data set (NULL: report err and keep the old). */
+static int adopt(Session *s, nn_data *d, const nn_err *err)
+{
+    if (!d)
+        return cmd_error(s, "data: %s", err->msg);
+    nn_data_free(s->data);
+    s->data = d;
+    model_restart(s);
+    show_data(s);
+    if (s->net && s->net->n_in != nn_data_features(d))
+        out_printf(s, "note: the network takes %d inputs and these data "
+                   "have %d features: build a new one with net\n",
+                   s->net->n_in, nn_data_features(d));
+    return CMD_OK;
+}
+
+static int data_generate(Session *s, const char *kind, int argc, char **argv)
+{
+    long n = 0, classes = 0, dim = 0, seed = (long)s->seed;
+    double noise = -1, factor = 0;
+    const OptSpec spec[] = {
+        { "n", 'i', &n, 4, 1000000, NULL, NULL },
+        { "noise", 'd', &noise, 0, 10, NULL, NULL },
+        { "classes", 'i', &classes, 2, 100, NULL, NULL },
+        { "factor", 'd', &factor, 0.01, 0.99, NULL, NULL },
+        { "dim", 'i', &dim, 1, 100000, NULL, NULL },
+        { "seed", 'i', &seed, 0, 2147483647L, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    if (args_parse(s, "data", argc, argv, 2, spec, NULL, 0) < 0)
+        return CMD_ERR;
+    nn_gen_opts o = { (int)n, noise, (int)classes, factor, (int)dim,
+                      (uint64_t)seed };
+    nn_err err;
+    return adopt(s, nn_data_generate(kind, &o, &err), &err);
+}
+
+static int data_shipped(Session *s, const char *file, int label,
+                        nn_header header)
+{
+    char path[4096];
+    nn_err err;
+    if (path_find("NNLAB_DATA", "data", file, path, sizeof path))
+        return cmd_error(s, "data: cannot find the shipped file %s (looked "
+                         "beside the program, in ./data and in %s/data)",
+                         file, NNLAB_DATADIR);
+    return adopt(s, nn_data_load_csv(path, label, header, s->seed, &err),
+                 &err);
+}
+
+static int data_csv(Session *s, int argc, char **argv)
+{
+    static const char *const headers[] = { "auto", "yes", "no", NULL };
+    const char *label = "last";
+    int header = 0;
+    char *pos[1];
+    const OptSpec spec[] = {
+        { "label", 's', &label, 0, 0, NULL, NULL },
+        { "header", 'e', &header, 0, 0, headers, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    int np = args_parse(s, "data", argc, argv, 2, spec, pos, 1);
+    if (np < 0)
+        return CMD_ERR;
+    if (np == 0)
+        return cmd_error(s, "data: load needs a file: data load FILE.csv "
+                         "[label=last|first|none|N] [header=auto|yes|no]");
+    int col;
+    if (!strcmp(label, "last"))
+        col = NN_LABEL_LAST;
+    else if (!strcmp(label, "first"))
+        col = NN_LABEL_FIRST;
+    else if (!strcmp(label, "none"))
+        col = NN_LABEL_NONE;
+    else {
+        long c;
+        if (arg_int(s, "data", label, "label column (1-based)", 1, 100000,
+                    &c))
+            return CMD_ERR;
+        col = (int)c - 1;
+    }
+    static const nn_header hk[] = { NN_HEADER_AUTO, NN_HEADER_YES,
+                                    NN_HEADER_NO };
+    nn_err err;
+    return adopt(s, nn_data_load_csv(pos[0], col, hk[header], s->seed, &err),
+                 &err);
+}
+
+static int data_idx(Session *s, const char *kind, int argc, char **argv)
+{
+    long limit = 0;
+    char *pos[1];
+    const OptSpec spec[] = {
+        { "limit", 'i', &limit, 1, 10000000, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    int np = args_parse(s, "data", argc, argv, 2, spec, pos, 1);
+    if (np < 0)
+        return CMD_ERR;
+    const char *dir = np ? pos[0] : !strcmp(kind, "fashion") ? FASHION_DIR
+                                                             : NULL;
+    if (!dir)
+        return cmd_error(s, "data: mnist needs the directory of its IDX "
+                         "files: data mnist DIR [limit=N]");
+    char f[4][4200];
+    static const char *const names[4] = {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" };
+    for (int i = 0; i < 4; i++) {
+        snprintf(f[i], sizeof f[i], "%s/%s.gz", dir, names[i]);
+        if (access(f[i], R_OK))
+            snprintf(f[i], sizeof f[i], "%s/%s", dir, names[i]);
+    }
+    int has_test = !access(f[2], R_OK) && !access(f[3], R_OK);
+    nn_err err;
+    nn_data *d = nn_data_load_idx(f[0], f[1], has_test ? f[2] : NULL,
+                                  has_test ? f[3] : NULL, (int)limit, &err);
+    static const char *const fashion[] = {
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+        "Shirt", "Sneaker", "Bag", "Ankle boot" };
+    if (d && (nn_data_set_name(d, kind, &err) ||
+              (!strcmp(kind, "fashion") &&
+               nn_data_set_class_names(d, fashion, 10, &err)))) {
+        nn_data_free(d);
+        d = NULL;
+    }
+    return adopt(s, d, &err);
+}
+
+static const char *const data_kinds[] = {
+    "circles", "moons", "spiral", "xor", "blobs", "linear", "gauss",
+    "digits", "iris", "fashion", "mnist", "load", NULL
+};
+
+int cmd_data(Session *s, int argc, char **argv)
+{
+    if (argc == 1) {
+        if (!s->data)
+            return cmd_error(s, "data: no data yet; try 'data circles' or "
+                             "'data digits'");
+        show_data(s);
+        return CMD_OK;
+    }
+    int k;
+    if (arg_enum(s, "data", argv[1], "data set", data_kinds, &k))
+        return CMD_ERR;
+    const char *kind = data_kinds[k];
+    if (!strcmp(kind, "digits") || !strcmp(kind, "iris")) {
+        if (args_parse(s, "data", argc, argv, 2, (const OptSpec[]){
+                { NULL, 0, NULL, 0, 0, NULL, NULL } }, NULL, 0) < 0)
+            return CMD_ERR;
+        return !strcmp(kind, "digits")
+                   ? data_shipped(s, "digits.csv.gz", NN_LABEL_LAST,
+                                  NN_HEADER_NO)
+                   : data_shipped(s, "iris.csv", NN_LABEL_LAST,
+                                  NN_HEADER_AUTO);
+    }
+    if (!strcmp(kind, "fashion") || !strcmp(kind, "mnist"))
+        return data_idx(s, kind, argc, argv);
+    if (!strcmp(kind, "load"))
+        return data_csv(s, argc, argv);
+    return data_generate(s, kind, argc, argv);
+}
+
+/* ------------------------------------------------------------------ */
+/* Splits and preprocessing                                             */
+/* ------------------------------------------------------------------ */
+
+static int need_data(Session *s, const char *cmd)
+{
+    if (s->data)
+        return 0;
+    cmd_error(s, "%s: no data yet; load some first, e.g. 'data circles'", cmd);
+    return -1;
+}
+
+int cmd_split(Session *s, int argc, char **argv)
+{
+    if (need_data(s, "split"))
+        return CMD_ERR;
+    if (argc == 1) {
+        out_printf(s, "split: %d train, %d dev, %d test\n",
+                   nn_data_count(s->data, NN_TRAIN),
+                   nn_data_count(s->data, NN_DEV),
+                   nn_data_count(s->data, NN_TEST));
+        return CMD_OK;
+    }
+    double train = -1, dev = 0, test = 0;
+    const OptSpec spec[] = {
+        { "train", 'd', &train, 0, 1e9, NULL, NULL },
+        { "dev", 'd', &dev, 0, 1e9, NULL, NULL },
+        { "test", 'd', &test, 0, 1e9, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    if (args_parse(s, "split", argc, argv, 1, spec, NULL, 0) < 0)
+        return CMD_ERR;
+    if (train < 0)
+        train = 100 - dev - test;
+    /* numbers adding up to 100 are percentages, others are counts */
+    int percent = fabs(train + dev + test - 100) < 1e-9;
+    nn_err err;
+    if (nn_data_split(s->data, train, dev, test, percent, s->seed, &err))
+        return cmd_error(s, "split: %s", err.msg);
+    model_restart(s);
+    out_printf(s, "split: %d train, %d dev, %d test (shuffled with seed %llu)\n",
+               nn_data_count(s->data, NN_TRAIN), nn_data_count(s->data, NN_DEV),
+               nn_data_count(s->data, NN_TEST), (unsigned long long)s->seed);
+    return CMD_OK;
+}
+
+int cmd_subset(Session *s, int argc, char **argv)
+{
+    long n;
+    if (need_data(s, "subset"))
+        return CMD_ERR;
+    if (argc != 2)
+        return cmd_error(s, "subset: expected one number, the training "
+                         "examples to keep: subset 20");
+    if (arg_int(s, "subset", argv[1], "number of training examples", 1,
+                nn_data_count(s->data, NN_TRAIN), &n))
+        return CMD_ERR;
+    nn_err err;
+    if (nn_data_subset(s->data, (int)n, &err))
+        return cmd_error(s, "subset: %s", err.msg);
+    model_restart(s);
+    out_printf(s, "subset: training on the first %ld examples only (dev and "
+               "test unchanged)\n", n);
+    return CMD_OK;
+}
+
+int cmd_normalize(Session *s, int argc, char **argv)
+{
+    int on;
+    if (need_data(s, "normalize"))
+        return CMD_ERR;
+    if (argc == 1) {
+        out_printf(s, "normalize %s\n", nn_data_normalized(s->data) ? "on"
+                                                                    : "off");
+        return CMD_OK;
+    }
+    if (argc != 2)
+        return cmd_error(s, "normalize: expected on or off");
+    if (arg_bool(s, "normalize", argv[1], &on))
+        return CMD_ERR;
+    nn_data_normalize(s->data, on);
+    if (!on) {
+        out_printf(s, "normalize off: the network sees the raw features\n");
+        return CMD_OK;
+    }
+    out_printf(s, "normalize on: x' = (x - mu) / sigma with mu and sigma from "
+               "the %d training examples only, applied unchanged to dev and "
+               "test\n", nn_data_count(s->data, NN_TRAIN));
+    show_features(s, s->data);
+    return CMD_OK;
+}

@@ -1,0 +1,356 @@
+/*
+ * cmd_net.c — the Network commands: net and layer.
+ *
+ * The output activation and loss follow from the data unless given, as
+ * the course pairs them: one output on two classes is a sigmoid with
+ * binary cross-entropy, C outputs on C classes a softmax with
+ * cross-entropy, regression a linear output with squared error.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "handlers.h"
+#include "model.h"
+#include "out.h"
+
+#define MAX_LAYERS 256
+
+static const char *const loss_long[] = {
+    "none (forward passes only)", "bce (binary cross-entropy)",
+    "xent (softmax cross-entropy)", "mse (squared error)"
+};
+
+/* ------------------------------------------------------------------ */
+/* Showing the network                                                  */
+/* ------------------------------------------------------------------ */
+
+static void act_text(const nn_layer *l, char *buf, size_t n)
+{
+    if (l->act == NN_ACT_LEAKY || l->act == NN_ACT_ELU)
+        snprintf(buf, n, "%s=%g", nn_act_names[l->act], l->act_arg);
+    else
+        snprintf(buf, n, "%s", nn_act_names[l->act]);
+}
+
+void net_show(Session *s)
+{
+    const nn_net *net = s->net;
+    OutTable *t = out_table_new(7);
+    const char *head[] = { "layer", "W shape", "activation", "keep", "bn",
+                           "init", "params" };
+    for (int i = 0; i < 7; i++)
+        out_table_cell(t, "%s", head[i]);
+    for (int i = 0; i < net->n_layers; i++) {
+        const nn_layer *l = &net->L[i];
+        char act[32];
+        act_text(l, act, sizeof act);
+        long params = (long)l->out * l->in + 2L * l->out;
+        if (!l->bn)
+            params -= l->out;
+        out_table_cell(t, "%d%s", i + 1, i == net->n_layers - 1 ? " (out)" : "");
+        out_table_cell(t, "%d x %d", l->out, l->in);
+        out_table_cell(t, "%s", act);
+        out_table_cell(t, "%g", l->keep);
+        out_table_cell(t, "%s", l->bn ? "on" : "off");
+        out_table_cell(t, "%s", nn_init_names[l->init.kind]);
+        out_table_cell(t, "%ld", params);
+    }
+    out_table_print(s, t);
+    out_printf(s, "  inputs %d, loss %s", net->n_in, loss_long[net->loss]);
+    if (net->reg != NN_REG_NONE)
+        out_printf(s, ", reg %s lambda=%g", nn_reg_names[net->reg], net->lambda);
+    out_printf(s, ", %ld parameters\n", nn_net_param_count(net));
+}
+
+/* ------------------------------------------------------------------ */
+/* net                                                                  */
+/* ------------------------------------------------------------------ */
+
+/* "2 10 5 1", "500*10" → sizes; -1 after reporting. */
+static int parse_sizes(Session *s, char **words, int n, int *sizes)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        char *star = strchr(words[i], '*');
+        long units, times = 1;
+        if (star) {
+            *star = '\0';
+            int bad = arg_int(s, "net", star + 1, "repeat count (as in 500*10)",
+                              1, MAX_LAYERS, &times);
+            *star = '*';
+            if (bad)
+                return -1;
+            char unit_text[32];
+            snprintf(unit_text, sizeof unit_text, "%.*s",
+                     (int)(star - words[i]), words[i]);
+            if (arg_int(s, "net", unit_text, "layer size", 1, 100000, &units))
+                return -1;
+        } else if (arg_int(s, "net", words[i], "layer size", 1, 100000,
+                           &units)) {
+            return -1;
+        }
+        for (long t = 0; t < times; t++) {
+            if (k == MAX_LAYERS + 1) {
+                cmd_error(s, "net: at most %d layers", MAX_LAYERS);
+                return -1;
+            }
+            sizes[k++] = (int)units;
+        }
+    }
+    return k;
+}
+
+/* Choose the output activation and loss when not given. */
+static int choose_output(Session *s, int outputs, const char *out_text,
+                         const char *loss_text, nn_act hidden, nn_act *out,
+                         double *out_arg, nn_loss *loss)
+{
+    nn_task task = s->data ? nn_data_task(s->data) : NN_TASK_CLASSIFY;
+    int C = s->data && task == NN_TASK_CLASSIFY ? nn_data_classes(s->data) : 0;
+    *out_arg = 0;
+    if (strcmp(out_text, "auto")) {
+        if (nn_act_parse(out_text, out, out_arg)) {
+            int i;
+            return arg_enum(s, "net", out_text, "output activation",
+                            nn_act_names, &i);
+        }
+    } else if (task == NN_TASK_NONE) {
+        *out = hidden;
+    } else if (task == NN_TASK_REGRESS) {
+        *out = NN_ACT_LINEAR;
+    } else if (outputs == 1) {
+        *out = NN_ACT_SIGMOID;
+    } else {
+        *out = NN_ACT_SOFTMAX;
+    }
+    if (C && !(outputs == C || (outputs == 1 && C == 2))) {
+        cmd_error(s, "net: %d outputs do not fit %d classes: use %s", outputs,
+                  C, C == 2 ? "1 (sigmoid) or 2 (softmax)" : "one per class");
+        return -1;
+    }
+    if (strcmp(loss_text, "auto")) {
+        int i;
+        if (arg_enum(s, "net", loss_text, "loss", nn_loss_names, &i))
+            return -1;
+        *loss = (nn_loss)i;
+    } else if (task == NN_TASK_NONE) {
+        *loss = NN_LOSS_NONE;
+    } else {
+        *loss = *out == NN_ACT_SIGMOID ? NN_LOSS_BCE
+              : *out == NN_ACT_SOFTMAX ? NN_LOSS_XENT : NN_LOSS_MSE;
+    }
+    return 0;
+}
+
+static void apply_session_settings(Session *s, nn_net *net)
+{
+    const ModelState *m = s->model;
+    for (int i = 0; i < net->n_layers; i++) {
+        net->L[i].init = m->init;
+        if (i < net->n_layers - 1)
+            net->L[i].keep = m->keep;
+    }
+    net->reg = m->reg;
+    net->lambda = m->lambda;
+}
+
+int cmd_net(Session *s, int argc, char **argv)
+{
+    if (argc == 1) {
+        if (!s->net)
+            return cmd_error(s, "net: no network yet; try 'net 2 10 5 1'");
+        net_show(s);
+        return CMD_OK;
+    }
+    const char *act_text = "relu", *out_text = "auto", *loss_text = "auto";
+    char *words[MAX_LAYERS + 1];
+    const OptSpec spec[] = {
+        { "act", 's', &act_text, 0, 0, NULL, NULL },
+        { "out", 's', &out_text, 0, 0, NULL, NULL },
+        { "loss", 's', &loss_text, 0, 0, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    int nw = args_parse(s, "net", argc, argv, 1, spec, words, MAX_LAYERS + 1);
+    if (nw < 0 || !model_state(s))
+        return CMD_ERR;
+    int sizes[MAX_LAYERS + 1];
+    int n = parse_sizes(s, words, nw, sizes);
+    if (n < 0)
+        return CMD_ERR;
+    if (n < 2)
+        return cmd_error(s, "net: give the input size, any hidden sizes and "
+                         "the output size, e.g. net 2 10 5 1");
+    nn_act hidden, out;
+    double harg, oarg;
+    nn_loss loss = NN_LOSS_NONE;
+    if (nn_act_parse(act_text, &hidden, &harg) || hidden == NN_ACT_SOFTMAX) {
+        static const char *const hidden_names[] = {
+            "linear", "sigmoid", "tanh", "relu", "leaky", "elu", NULL };
+        int i;
+        if (arg_enum(s, "net", act_text, "hidden activation", hidden_names,
+                     &i) == 0)
+            cmd_error(s, "net: softmax is for the output layer (out=softmax)");
+        return CMD_ERR;
+    }
+    if (s->data && sizes[0] != nn_data_features(s->data))
+        return cmd_error(s, "net: the data have %d features, so the input "
+                         "size must be %d, not %d", nn_data_features(s->data),
+                         nn_data_features(s->data), sizes[0]);
+    if (choose_output(s, sizes[n - 1], out_text, loss_text, hidden, &out,
+                      &oarg, &loss))
+        return CMD_ERR;
+    nn_err err;
+    nn_net *net = nn_net_new(sizes, n, hidden, harg, out, oarg, loss, &err);
+    if (!net)
+        return cmd_error(s, "net: %s", err.msg);
+    apply_session_settings(s, net);
+    nn_net_init(net, s->seed, 0);
+    nn_net_free(s->net);
+    s->net = net;
+    model_restart(s);
+    net_show(s);
+    return CMD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* layer                                                                */
+/* ------------------------------------------------------------------ */
+
+static int need_net(Session *s, const char *cmd)
+{
+    if (s->net)
+        return 0;
+    cmd_error(s, "%s: no network yet; build one with net, e.g. 'net 2 10 1'",
+              cmd);
+    return -1;
+}
+
+static int layer_pos(Session *s, const char *text, int lo, int hi, int *pos)
+{
+    long v;
+    if (arg_int(s, "layer", text, "layer position", lo, hi, &v))
+        return -1;
+    *pos = (int)v;
+    return 0;
+}
+
+static int layer_add(Session *s, int argc, char **argv)
+{
+    nn_net *net = s->net;
+    int i = 2, pos = net->n_layers; /* default: the last hidden layer */
+    if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9') {
+        if (layer_pos(s, argv[i], 1, net->n_layers, &pos))
+            return CMD_ERR;
+        i++;
+    }
+    if (i < argc && !strcmp(argv[i], "bn")) {
+        nn_err err;
+        if (i + 1 != argc || nn_net_set_bn(net, pos, 1, &err))
+            return cmd_error(s, "layer: usage: layer add POS bn");
+        model_restart(s);
+        out_printf(s, "layer %d: batch norm on (gamma=1, beta=0)\n", pos);
+        return CMD_OK;
+    }
+    if (i >= argc || strcmp(argv[i], "dense") || i + 1 >= argc || i + 3 < argc)
+        return cmd_error(s, "layer: usage: layer add [POS] dense N [ACT] or "
+                         "layer add POS bn");
+    long units;
+    nn_act act = net->L[0].act;
+    double arg = net->L[0].act_arg;
+    if (arg_int(s, "layer", argv[i + 1], "units", 1, 100000, &units))
+        return CMD_ERR;
+    if (i + 2 < argc && (nn_act_parse(argv[i + 2], &act, &arg) ||
+                         act == NN_ACT_SOFTMAX)) {
+        int k;
+        if (!arg_enum(s, "layer", argv[i + 2], "activation", nn_act_names, &k))
+            cmd_error(s, "layer: softmax is for the output layer only");
+        return CMD_ERR;
+    }
+    nn_err err;
+    if (nn_net_insert(net, pos, (int)units, act, arg, s->seed, &err))
+        return cmd_error(s, "layer: %s", err.msg);
+    model_restart(s);
+    out_printf(s, "layer %d: added %ld %s units; layer %d re-initialized to "
+               "fit\n", pos, units, nn_act_names[act], pos + 1);
+    net_show(s);
+    return CMD_OK;
+}
+
+static int layer_set(Session *s, int argc, char **argv)
+{
+    nn_net *net = s->net;
+    int pos;
+    const char *act_text = NULL;
+    double keep = -1;
+    int bn = -1;
+    if (argc < 4)
+        return cmd_error(s, "layer: usage: layer set POS [act=A] [keep=P] "
+                         "[bn=on|off]");
+    if (layer_pos(s, argv[2], 1, net->n_layers, &pos))
+        return CMD_ERR;
+    const OptSpec spec[] = {
+        { "act", 's', &act_text, 0, 0, NULL, NULL },
+        { "keep", 'd', &keep, 0.01, 1, NULL, NULL },
+        { "bn", 'b', &bn, 0, 0, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    if (args_parse(s, "layer", argc, argv, 3, spec, NULL, 0) < 0)
+        return CMD_ERR;
+    nn_layer *l = &net->L[pos - 1];
+    nn_act act = l->act;
+    double arg = l->act_arg;
+    if (act_text) {
+        int k;
+        if (nn_act_parse(act_text, &act, &arg))
+            return arg_enum(s, "layer", act_text, "activation", nn_act_names,
+                            &k) ? CMD_ERR : cmd_error(s, "layer: bad "
+                            "parameter in '%s'", act_text);
+        const char *why;
+        if (pos == net->n_layers && nn_loss_check(net->loss, act, &why))
+            return cmd_error(s, "layer: %s", why);
+        if (act == NN_ACT_SOFTMAX && pos != net->n_layers)
+            return cmd_error(s, "layer: softmax is for the output layer only");
+    }
+    if (keep >= 0 && keep < 1 && pos == net->n_layers)
+        return cmd_error(s, "layer: dropout is for hidden layers, not the "
+                         "output layer");
+    l->act = act;
+    l->act_arg = arg;
+    if (keep >= 0)
+        l->keep = keep;
+    if (bn >= 0 && nn_net_set_bn(net, pos, bn, NULL) == 0)
+        model_restart(s);
+    net_show(s);
+    return CMD_OK;
+}
+
+int cmd_layer(Session *s, int argc, char **argv)
+{
+    static const char *const subs[] = { "add", "del", "set", NULL };
+    int k, pos;
+    if (need_net(s, "layer"))
+        return CMD_ERR;
+    if (argc < 2)
+        return cmd_error(s, "layer: expected add, del or set");
+    if (arg_enum(s, "layer", argv[1], "subcommand", subs, &k))
+        return CMD_ERR;
+    if (k == 0)
+        return layer_add(s, argc, argv);
+    if (k == 2)
+        return layer_set(s, argc, argv);
+    if (argc != 3)
+        return cmd_error(s, "layer: usage: layer del POS");
+    if (layer_pos(s, argv[2], 1, s->net->n_layers, &pos))
+        return CMD_ERR;
+    nn_err err;
+    if (nn_net_delete(s->net, pos, s->seed, &err))
+        return cmd_error(s, "layer: %s", err.msg);
+    model_restart(s);
+    out_printf(s, "layer %d: deleted; the next layer re-initialized to fit\n",
+               pos);
+    net_show(s);
+    return CMD_OK;
+}

@@ -1,0 +1,175 @@
+/*
+ * cmd_session.c — the Session commands: save, load, history, show.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "handlers.h"
+#include "model.h"
+#include "out.h"
+
+int cmd_save(Session *s, int argc, char **argv)
+{
+    nn_err err;
+    if (argc != 2)
+        return cmd_error(s, "save: usage: save FILE");
+    if (!s->net)
+        return cmd_error(s, "save: no network to save yet");
+    if (!model_state(s))
+        return CMD_ERR;
+    if (nn_model_save(argv[1], s->net, &s->model->tr, &err))
+        return cmd_error(s, "save: %s", err.msg);
+    out_printf(s, "saved the network (%ld parameters) and its settings to %s\n",
+               nn_net_param_count(s->net), argv[1]);
+    return CMD_OK;
+}
+
+int cmd_load(Session *s, int argc, char **argv)
+{
+    nn_err err;
+    ModelState *m = model_state(s);
+    if (argc != 2)
+        return cmd_error(s, "load: usage: load FILE");
+    if (!m)
+        return CMD_ERR;
+    if (s->job.active)
+        return cmd_error(s, "load: training is running; type pause first");
+    nn_trainer settings = m->tr; /* a copy to read the settings into */
+    nn_net *net = nn_model_load(argv[1], &settings, &err);
+    if (!net)
+        return cmd_error(s, "load: %s", err.msg);
+    nn_net_free(s->net);
+    s->net = net;
+    m->tr.opt = settings.opt;
+    m->tr.sched = settings.sched;
+    m->tr.batch = settings.batch;
+    m->tr.early = settings.early;
+    m->tr.patience = settings.patience;
+    m->tr.guard = settings.guard;
+    s->seed = settings.seed;
+    m->reg = net->reg;
+    m->lambda = net->lambda;
+    model_restart(s);
+    out_printf(s, "loaded %s\n", argv[1]);
+    net_show(s);
+    if (s->data && nn_data_features(s->data) != net->n_in)
+        out_printf(s, "note: this network takes %d inputs and the current "
+                   "data have %d features\n", net->n_in,
+                   nn_data_features(s->data));
+    return CMD_OK;
+}
+
+static int history_csv(Session *s, const char *path)
+{
+    const nn_history *h = &s->model->tr.hist;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return cmd_error(s, "history: %s: %s", path, strerror(errno));
+    int L = h->n_layers;
+    fprintf(f, "iter,epoch,loss,lr,train_loss,train_acc,dev_loss,dev_acc");
+    for (int l = 1; l <= L; l++)
+        fprintf(f, ",w_var%d,grad_norm%d,update_ratio%d", l, l, l);
+    fprintf(f, "\n");
+    int e = 0;
+    for (int i = 0; i < h->n; i++) {
+        fprintf(f, "%ld,%d,%.17g,%.17g", h->iter[i], h->epoch[i], h->loss[i],
+                h->lr[i]);
+        /* epoch figures go on the iteration that ended the epoch */
+        if (e < h->ne && h->e_iter[e] == h->iter[i]) {
+            fprintf(f, ",%.17g,%.17g,%.17g,%.17g", h->train_loss[e],
+                    h->train_acc[e], h->dev_loss[e], h->dev_acc[e]);
+            e++;
+        } else {
+            fprintf(f, ",,,,");
+        }
+        for (int l = 0; l < L; l++) {
+            size_t k = (size_t)i * L + l;
+            fprintf(f, ",%.17g,%.17g,%.17g", h->w_var[k], h->g_norm[k],
+                    h->update_ratio[k]);
+        }
+        fprintf(f, "\n");
+    }
+    if (fclose(f))
+        return cmd_error(s, "history: %s: %s", path, strerror(errno));
+    out_printf(s, "history: wrote %d iterations to %s\n", h->n, path);
+    return CMD_OK;
+}
+
+int cmd_history(Session *s, int argc, char **argv)
+{
+    if (!model_state(s))
+        return CMD_ERR;
+    if (argc == 3 && !strcmp(argv[1], "csv"))
+        return history_csv(s, argv[2]);
+    if (argc != 1)
+        return cmd_error(s, "history: usage: history [csv FILE]");
+    const nn_history *h = &s->model->tr.hist;
+    if (h->ne == 0) {
+        out_printf(s, "history: %d iterations recorded, no complete epoch "
+                   "yet\n", h->n);
+        return CMD_OK;
+    }
+    OutTable *t = out_table_new(6);
+    const char *head[] = { "epoch", "iter", "train loss", "train acc",
+                           "dev loss", "dev acc" };
+    for (int i = 0; i < 6; i++)
+        out_table_cell(t, "%s", head[i]);
+    int step = h->ne > 20 ? h->ne / 20 : 1;
+    for (int e = 0; e < h->ne; e += step) {
+        int k = e + step >= h->ne ? h->ne - 1 : e;
+        out_table_cell(t, "%d", h->e_epoch[k]);
+        out_table_cell(t, "%ld", h->e_iter[k]);
+        double v[4] = { h->train_loss[k], h->train_acc[k], h->dev_loss[k],
+                        h->dev_acc[k] };
+        for (int j = 0; j < 4; j++) {
+            if (isnan(v[j]))
+                out_table_cell(t, "-");
+            else
+                out_table_cell(t, "%.4f", v[j]);
+        }
+        if (k == h->ne - 1)
+            break;
+    }
+    out_table_print(s, t);
+    out_printf(s, "  %d iterations, %d epochs recorded (history csv FILE "
+               "writes them all)\n", h->n, h->ne);
+    return CMD_OK;
+}
+
+int cmd_show(Session *s, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return cmd_error(s, "show: takes no arguments");
+    /* each setting shown by its own command, so show and the command
+     * always agree */
+    static const char *const settings[] = { "seed", "optim", "batch",
+                                            "decay", "reg", "early", "guard" };
+    ModelState *m = model_state(s);
+    if (!m)
+        return CMD_ERR;
+    if (s->data) {
+        out_printf(s, "data: %s, ", nn_data_name(s->data));
+        cmd_run_line(s, "split");
+    } else {
+        out_printf(s, "data: none\n");
+    }
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        cmd_run_line(s, settings[i]);
+    if (s->net) {
+        cmd_run_line(s, "dropout");
+        cmd_run_line(s, "bn");
+        cmd_run_line(s, "init");
+        out_printf(s, "net: %d layers, %ld parameters; trained %ld "
+                   "iterations, %d epochs\n", s->net->n_layers,
+                   nn_net_param_count(s->net), m->tr.iter, m->tr.epoch);
+    } else {
+        out_printf(s, "net: none\n");
+    }
+    return CMD_OK;
+}

@@ -1,0 +1,344 @@
+/*
+ * cmd_train.c — the Training commands: step, train, run, pause, eval.
+ *
+ * `train` and `run` do not loop themselves: they set up a Job whose
+ * slice() makes updates for a few tens of milliseconds and returns, so the
+ * shell's event loop can read keys between slices and a student can type
+ * `lr 0.001` or `pause` while the network trains.  In a script the shell
+ * runs the job to its end straight away.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "handlers.h"
+#include "model.h"
+#include "out.h"
+#include "plot.h"
+#include "shell.h"
+
+#define SLICE_SECONDS 0.03
+#define PROGRESS_SECONDS 0.1
+
+/* ------------------------------------------------------------------ */
+/* Messages for the ways a run ends                                     */
+/* ------------------------------------------------------------------ */
+
+static void report_diverged(Session *s, const nn_trainer *tr)
+{
+    double lr = nn_trainer_lr(tr);
+    if (!isfinite(tr->last_loss))
+        cmd_error(s, "guard: stopped at iteration %ld: the loss is %s. The "
+                  "learning rate (%g) is probably too high; try lr %g, then "
+                  "reset", tr->stop_iter, isnan(tr->last_loss) ? "NaN" : "Inf",
+                  lr, lr / 10);
+    else
+        cmd_error(s, "guard: stopped at iteration %ld: the loss (%.4g) is "
+                  "more than 3x its first value (%.4g). The learning rate "
+                  "(%g) is probably too high; try lr %g, then reset",
+                  tr->stop_iter, tr->last_loss, tr->first_loss, lr, lr / 10);
+}
+
+static void report_early(Session *s, const nn_trainer *tr)
+{
+    out_printf(s, "early stopping at epoch %d: dev loss has not improved for "
+               "%d epochs; restored the weights of epoch %d (dev loss %.4g)\n",
+               tr->epoch, tr->patience, tr->best_epoch + 1, tr->best_dev);
+}
+
+/* ------------------------------------------------------------------ */
+/* The training job                                                     */
+/* ------------------------------------------------------------------ */
+
+static long run_position(const ModelState *m)
+{
+    return m->run == RUN_EPOCHS ? m->tr.epoch : m->tr.iter;
+}
+
+static void show_progress_bar(Session *s, ModelState *m)
+{
+    char bar[160];
+    double elapsed = model_now() - m->t0;
+    long done = m->tr.iter - m->iter0;
+    double speed = elapsed > 0 ? done / elapsed : 0;
+    if (m->run == RUN_FOREVER) {
+        snprintf(bar, sizeof bar, "running: iter %ld  loss %.4g  %.0f it/s  "
+                 "(type pause or Ctrl-C to stop)", m->tr.iter, m->tr.last_loss,
+                 speed);
+    } else {
+        long total = m->run_target - m->start_pos;
+        long now = run_position(m) - m->start_pos;
+        double frac = total > 0 ? (double)now / total : 1;
+        int filled = (int)(frac * 30);
+        double left = frac > 0 ? elapsed * (1 - frac) / frac : 0;
+        snprintf(bar, sizeof bar, "[%.*s%.*s] %3.0f%%  %.0f it/s  %.1fs left  "
+                 "loss %.4g", filled, "##############################",
+                 30 - filled, "..............................", frac * 100,
+                 speed, left, m->tr.last_loss);
+    }
+    out_progress(s, bar);
+}
+
+static void finish_run(Session *s, const char *how)
+{
+    ModelState *m = s->model;
+    double elapsed = model_now() - m->t0;
+    long done = m->tr.iter - m->iter0;
+    s->job.active = 0;
+    out_progress(s, NULL);
+    if (m->tr.iter != m->last_printed)
+        model_print_progress(s);
+    if (how)
+        out_printf(s, "%s after %ld updates in %.2fs (%.0f updates/s)\n", how,
+                   done, elapsed, elapsed > 0 ? done / elapsed : 0.0);
+    m->run = RUN_NONE;
+    plot_live(s, 1);
+}
+
+/* Print the periodic log line when the run passes the next mark. */
+static void maybe_log(Session *s, ModelState *m)
+{
+    long p = run_position(m);
+    if (m->run == RUN_FOREVER || p < m->next_print)
+        return;
+    model_print_progress(s);
+    m->last_printed = m->tr.iter;
+    while (m->next_print <= p)
+        m->next_print += m->every;
+}
+
+static int train_slice(Session *s)
+{
+    ModelState *m = s->model;
+    nn_err err;
+    double start = model_now(), now = start;
+    if (model_bind(s, "train")) {
+        finish_run(s, NULL);
+        return 0;
+    }
+    while (now - start < SLICE_SECONDS) {
+        if (m->run != RUN_FOREVER && run_position(m) >= m->run_target) {
+            finish_run(s, "done");
+            return 0;
+        }
+        nn_step_info info;
+        int st = nn_trainer_step(&m->tr, &info, &err);
+        if (st < 0) {
+            finish_run(s, NULL);
+            cmd_error(s, "train: %s", err.msg);
+            return 0;
+        }
+        if (st == NN_STEP_DIVERGED || st == NN_STEP_EARLY) {
+            finish_run(s, "stopped");
+            if (st == NN_STEP_DIVERGED)
+                report_diverged(s, &m->tr);
+            else
+                report_early(s, &m->tr);
+            return 0;
+        }
+        maybe_log(s, m);
+        now = model_now();
+    }
+    if (now - m->last_bar >= PROGRESS_SECONDS) {
+        show_progress_bar(s, m);
+        m->last_bar = now;
+    }
+    plot_live(s, 0);
+    return 1;
+}
+
+static void train_stop(Session *s, const char *why)
+{
+    ModelState *m = s->model;
+    finish_run(s, NULL);
+    out_printf(s, "%s at iteration %ld, epoch %d; every weight kept (run or "
+               "train goes on from here)\n", why, m->tr.iter, m->tr.epoch);
+}
+
+static int start_run(Session *s, const char *cmd, RunKind kind, long n,
+                     long every)
+{
+    ModelState *m = model_state(s);
+    if (!m || model_bind(s, cmd))
+        return CMD_ERR;
+    if (s->job.active)
+        return cmd_error(s, "%s: training is already running; type pause "
+                         "first", cmd);
+    m->run = kind;
+    m->iter0 = m->tr.iter;
+    m->start_pos = run_position(m);
+    m->run_target = m->start_pos + n;
+    m->every = every > 0 ? every : n >= 10 ? n / 10 : 1;
+    m->next_print = m->start_pos + m->every;
+    m->last_printed = -1;
+    m->t0 = model_now();
+    m->last_bar = 0;
+    s->job.active = 1;
+    s->job.slice = train_slice;
+    s->job.stop = train_stop;
+    return CMD_OK;
+}
+
+int cmd_train(Session *s, int argc, char **argv)
+{
+    static const char *const units[] = { "iters", "epochs", NULL };
+    long n, every = 0;
+    int unit = 1;
+    char *pos[2];
+    const OptSpec spec[] = {
+        { "every", 'i', &every, 1, 100000000, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    int np = args_parse(s, "train", argc, argv, 1, spec, pos, 2);
+    if (np < 0)
+        return CMD_ERR;
+    if (np == 0)
+        return cmd_error(s, "train: how long? e.g. train 100 epochs or "
+                         "train 500 iters");
+    if (arg_int(s, "train", pos[0], "count", 1, 100000000, &n) ||
+        (np == 2 && arg_enum(s, "train", pos[1], "unit", units, &unit)))
+        return CMD_ERR;
+    return start_run(s, "train", unit ? RUN_EPOCHS : RUN_ITERS, n, every);
+}
+
+int cmd_run(Session *s, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return cmd_error(s, "run: takes no arguments (use train N for a "
+                         "fixed length)");
+    if (!s->interactive)
+        return cmd_error(s, "run: trains until pause or Ctrl-C, so it needs "
+                         "a terminal; in a script use train N epochs");
+    if (start_run(s, "run", RUN_FOREVER, 0, 0) != CMD_OK)
+        return CMD_ERR;
+    out_printf(s, "running; type pause (or press Ctrl-C) to stop, and any "
+               "command meanwhile\n");
+    return CMD_OK;
+}
+
+int cmd_pause(Session *s, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return cmd_error(s, "pause: takes no arguments");
+    if (!s->job.active)
+        return cmd_error(s, "pause: nothing is running");
+    job_stop(s, "paused");
+    return CMD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* step                                                                 */
+/* ------------------------------------------------------------------ */
+
+static void step_detail(Session *s, ModelState *m, const nn_step_info *info)
+{
+    double after = nn_trainer_probe_cost(&m->tr, info->rows);
+    out_printf(s, "step: iteration %ld, epoch %d, batch of %d, lr %g\n",
+               info->iter, info->epoch, info->rows, info->lr);
+    out_printf(s, "  loss before %.6g  after %.6g  (%+.3g)\n", info->loss,
+               after, after - info->loss);
+    OutTable *t = out_table_new(4);
+    out_table_cell(t, "layer");
+    out_table_cell(t, "|dW|");
+    out_table_cell(t, "|W|");
+    out_table_cell(t, "|dW step|/|W|");
+    for (int l = 0; l < s->net->n_layers; l++) {
+        nn_layer_stats st;
+        const nn_mat *w = &s->net->L[l].W.w;
+        nn_stats_layer(s->net, l, &st);
+        out_table_cell(t, "%d", l + 1);
+        out_table_cell(t, "%.4g", st.g_norm);
+        out_table_cell(t, "%.4g", sqrt(nn_sum_sq(w->v, nn_mat_size(w))));
+        out_table_cell(t, "%.3g", st.update_ratio);
+    }
+    out_table_print(s, t);
+    out_printf(s, "  (|dW step|/|W| near 1e-3 is healthy; much larger: lr too "
+               "high, much smaller: too low)\n");
+}
+
+int cmd_step(Session *s, int argc, char **argv)
+{
+    long n = 1;
+    ModelState *m = model_state(s);
+    if (argc > 2)
+        return cmd_error(s, "step: expected at most one count");
+    if (argc == 2 && arg_int(s, "step", argv[1], "count", 1, 100000000, &n))
+        return CMD_ERR;
+    if (!m || model_bind(s, "step"))
+        return CMD_ERR;
+    if (s->job.active)
+        return cmd_error(s, "step: training is running; type pause first");
+    nn_step_info info;
+    nn_err err;
+    for (long i = 0; i < n && !nnlab_interrupted; i++) {
+        int st = nn_trainer_step(&m->tr, &info, &err);
+        if (st < 0)
+            return cmd_error(s, "step: %s", err.msg);
+        if (st == NN_STEP_DIVERGED) {
+            report_diverged(s, &m->tr);
+            return CMD_OK;
+        }
+        if (st == NN_STEP_EARLY) {
+            report_early(s, &m->tr);
+            break;
+        }
+    }
+    if (n == 1)
+        step_detail(s, m, &info);
+    else
+        model_print_progress(s);
+    plot_live(s, 1);
+    return CMD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* eval                                                                 */
+/* ------------------------------------------------------------------ */
+
+int cmd_eval(Session *s, int argc, char **argv)
+{
+    static const char *const names[] = { "train", "dev", "test" };
+    ModelState *m = model_state(s);
+    (void)argv;
+    if (argc != 1)
+        return cmd_error(s, "eval: takes no arguments");
+    if (!m || model_bind(s, "eval"))
+        return CMD_ERR;
+    if (nn_data_task(s->data) == NN_TASK_NONE)
+        return cmd_error(s, "eval: these data have no labels; use forward "
+                         "and stats acts");
+    OutTable *t = out_table_new(4);
+    out_table_cell(t, "split");
+    out_table_cell(t, "examples");
+    out_table_cell(t, "loss");
+    out_table_cell(t, "accuracy");
+    for (int sp = 0; sp < NN_NSPLITS; sp++) {
+        double loss, acc;
+        nn_err err;
+        if (nn_trainer_evaluate(&m->tr, (nn_split)sp, &loss, &acc, &err)) {
+            out_table_free(t);
+            return cmd_error(s, "eval: %s", err.msg);
+        }
+        out_table_cell(t, "%s", names[sp]);
+        out_table_cell(t, "%d", nn_data_count(s->data, (nn_split)sp));
+        if (isnan(loss))
+            out_table_cell(t, "-");
+        else
+            out_table_cell(t, "%.4f", loss);
+        if (isnan(acc))
+            out_table_cell(t, "-");
+        else
+            out_table_cell(t, "%.4f", acc);
+    }
+    out_table_print(s, t);
+    if (s->net->reg != NN_REG_NONE)
+        out_printf(s, "  the losses above are without the %s penalty; on the "
+                   "whole training set it adds %.4g\n",
+                   nn_reg_names[s->net->reg],
+                   nn_net_penalty(s->net, nn_data_count(s->data, NN_TRAIN)));
+    return CMD_OK;
+}

@@ -1,0 +1,548 @@
+/*
+ * lesson.c — the lesson runner: listing, starting, walking a section,
+ * judging checks, and the unattended --auto run.
+ *
+ * A section is walked top to bottom.  Prose and questions are printed,
+ * checks are judged the moment they are reached, and at a command the walk
+ * stops: the command goes on the student's prompt (shell_preinput) and the
+ * runner waits for the shell to report what the student ran
+ * (lesson_after_line).  Running that command, or an edit of it (the same
+ * command name), moves the walk on; anything else is the student's own
+ * exploration, after which the lesson's command is offered again.  A
+ * command that starts background training makes the walk wait for the job
+ * to end (lesson_after_job), so checks judge the trained model.
+ *
+ * A section counts as done when the walk reached its end with every check
+ * passing, or when `check` finds them all passing; progress is saved at
+ * once, so leaving with Ctrl-D loses nothing.
+ */
+#include "lesson.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd.h"
+#include "shell.h"
+
+struct LessonRun {
+    Lesson *L;
+    int sec;              /* current section, 0-based */
+    int pos;              /* next item of the section to take */
+    int pending;          /* item index of the command on the prompt, or -1 */
+    int waiting_job;      /* a lesson command started training: wait for it */
+    int failed_here;      /* checks failed so far in this walk of the section */
+    const char *offer;    /* text on the prompt (points into L), or NULL */
+    unsigned char *done;  /* per section */
+};
+
+/* ------------------------------------------------------------------ */
+/* Output                                                               */
+
+/* The check marks need UTF-8; the locale variables say whether the
+ * terminal has it (LC_ALL=C, as in the tests, gets ASCII). */
+static int utf8_ok(void)
+{
+    const char *vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+    }
+    return 0;
+}
+
+/* Colour codes kept here rather than taken from out.c, so this module
+ * links alone in its unit tests. */
+static const char *paint(const Session *s, const char *code)
+{
+    return s->color ? code : "";
+}
+#define BOLD "\033[1m"
+#define GREEN "\033[32m"
+#define RED "\033[31m"
+#define RESET "\033[0m"
+
+/* Print text line by line, the first line after `first`, the rest after
+ * `rest` (an indent). */
+static void print_lines(Session *s, const char *first, const char *rest,
+                        const char *text)
+{
+    const char *p = text;
+    int n = 0;
+    do {
+        size_t len = strcspn(p, "\n");
+        out_printf(s, "%s%.*s\n", len ? (n ? rest : first) : "", (int)len, p);
+        p += len + (p[len] == '\n');
+        n++;
+    } while (*p);
+}
+
+static int session_lookup(void *ctx, const char *name, int index,
+                          double *value)
+{
+    return model_lookup(ctx, name, index, value);
+}
+
+int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain)
+{
+    CheckResult r;
+    int utf8 = utf8_ok();
+    check_eval(c, session_lookup, s, &r);
+    int pass = r.status == CHECK_PASS;
+    const char *mark = pass ? (utf8 ? "\u2713" : "[ok]")
+                            : (utf8 ? "\u2717" : "[FAIL]");
+    out_printf(s, "%s%s%s check %s: %s", paint(s, pass ? GREEN : RED), mark,
+               paint(s, RESET), pass ? "passed" : "failed", check_text(c));
+    if (r.status == CHECK_ERROR)
+        out_printf(s, " (%s)\n", r.error);
+    else if (r.found[0])
+        out_printf(s, " (found %s)\n", r.found);
+    else
+        out_printf(s, "\n");
+    if (!pass && explain)
+        print_lines(s, "  ", "  ", explain);
+    return pass;
+}
+
+/* ------------------------------------------------------------------ */
+/* The walk                                                             */
+
+static LessonSection *section(const struct LessonRun *run)
+{
+    return &run->L->sections[run->sec];
+}
+
+/* Put text on the prompt.  With no terminal there is no prompt to put it
+ * on, so a lesson command is shown instead (`show`). */
+static void offer(Session *s, const char *text, int show)
+{
+    s->lesson->offer = text;
+    shell_preinput(s, text);
+    if (show && !s->interactive)
+        out_printf(s, "> %s\n", text);
+}
+
+static void save_progress(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    if (lesson_progress_put(run->L->name, run->done, run->L->nsections) < 0) {
+        char path[1100];
+        if (lesson_progress_path(path, sizeof path) == 0)
+            out_printf(s, "lesson: could not save progress in %s\n", path);
+    }
+}
+
+static void mark_done(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    if (!run->done[run->sec]) {
+        run->done[run->sec] = 1;
+        save_progress(s);
+    }
+}
+
+static int count_done(const struct LessonRun *run)
+{
+    int n = 0;
+    for (int i = 0; i < run->L->nsections; i++)
+        n += run->done[i];
+    return n;
+}
+
+static void section_finished(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    int last = run->sec == run->L->nsections - 1;
+    if (run->failed_here == 0)
+        mark_done(s);
+    else
+        out_printf(s, "Not all checks passed: change what you need and type "
+                      "'check', or 'again' to redo the section.\n");
+    if (last) {
+        out_printf(s, "End of the lesson (%d of %d sections done). "
+                      "'lesson end' leaves it.\n",
+                   count_done(run), run->L->nsections);
+        offer(s, "lesson end", 0);
+    } else {
+        out_printf(s, "End of section %d. 'next' goes on to: %s\n",
+                   run->sec + 1, run->L->sections[run->sec + 1].title);
+        offer(s, "next", 0);
+    }
+}
+
+/* Take items until a command to wait for, or the end of the section. */
+static void advance(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    LessonSection *sec = section(run);
+    while (run->pos < sec->nitems) {
+        LessonItem *it = &sec->items[run->pos];
+        switch (it->kind) {
+        case LESSON_PROSE:
+            print_lines(s, "", "", it->text);
+            break;
+        case LESSON_QUESTION:
+            print_lines(s, "? ", "  ", it->text);
+            break;
+        case LESSON_CHECK:
+            if (!lesson_eval_print(s, it->expr, it->explain))
+                run->failed_here++;
+            break;
+        case LESSON_COMMAND:
+            run->pending = run->pos;
+            offer(s, it->text, 1);
+            return;
+        }
+        run->pos++;
+    }
+    section_finished(s);
+}
+
+static void set_prompt(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    char prompt[128];
+    snprintf(prompt, sizeof prompt, "[%s %d/%d] nnlab> ", run->L->name,
+             run->sec + 1, run->L->nsections);
+    shell_set_prompt(s, prompt);
+}
+
+static void start_section(Session *s, int i)
+{
+    struct LessonRun *run = s->lesson;
+    run->sec = i;
+    run->pos = 0;
+    run->pending = -1;
+    run->waiting_job = 0;
+    run->failed_here = 0;
+    run->offer = NULL;
+    set_prompt(s);
+    out_printf(s, "\n%s== %d/%d %s%s\n", paint(s, BOLD), i + 1,
+               run->L->nsections, section(run)->title, paint(s, RESET));
+    advance(s);
+}
+
+/* The first word of a line, for comparing commands. */
+static size_t first_word(const char *line, const char **start)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    *start = line;
+    return strcspn(line, " \t;#");
+}
+
+static int same_command(const char *a, const char *b)
+{
+    const char *wa, *wb;
+    size_t na = first_word(a, &wa), nb = first_word(b, &wb);
+    return na > 0 && na == nb && strncmp(wa, wb, na) == 0;
+}
+
+static int is_lesson_control(const char *line)
+{
+    static const char *const words[] = {"lesson", "next", "back", "again",
+                                        "check", NULL};
+    const char *w;
+    size_t n = first_word(line, &w);
+    for (int i = 0; words[i]; i++)
+        if (strlen(words[i]) == n && strncmp(w, words[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+void lesson_after_line(Session *s, const char *line, int status)
+{
+    struct LessonRun *run = s->lesson;
+    if (!run || run->waiting_job)
+        return;
+    if (run->pending < 0 || is_lesson_control(line) || status != CMD_OK ||
+        !same_command(line, section(run)->items[run->pending].text)) {
+        /* the student's own command: offer the lesson's again, quietly */
+        if (run->offer)
+            shell_preinput(s, run->offer);
+        return;
+    }
+    run->pos = run->pending + 1;
+    run->pending = -1;
+    run->offer = NULL;
+    if (s->job.active) {
+        run->waiting_job = 1;
+        return;
+    }
+    advance(s);
+}
+
+void lesson_after_job(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    if (!run || !run->waiting_job)
+        return;
+    run->waiting_job = 0;
+    advance(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                             */
+
+static Lesson *load_named(Session *s, const char *name)
+{
+    char path[1200], err[512];
+    if (lesson_find(name, path, sizeof path) < 0) {
+        const char *const *names = lesson_list_names();
+        char list[400] = "";
+        for (int i = 0; names[i]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     i ? ", " : "", names[i]);
+        cmd_error(s, "lesson: no lesson named '%s' (%s%s)", name,
+                  list[0] ? "lessons: " : "no lessons found; set "
+                                          "NNLAB_LESSONS to their directory",
+                  list);
+        return NULL;
+    }
+    Lesson *L = lesson_load(path, err, sizeof err);
+    if (!L)
+        cmd_error(s, "lesson: %s", err);
+    return L;
+}
+
+void lesson_close(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    if (!run)
+        return;
+    lesson_free(run->L);
+    free(run->done);
+    free(run);
+    s->lesson = NULL;
+}
+
+int lesson_start_at(Session *s, const char *name, int first)
+{
+    Lesson *L = load_named(s, name);
+    if (!L)
+        return CMD_ERR;
+    if (first < 0 || first > L->nsections) {
+        cmd_error(s, "lesson: %s has sections 1 to %d, got %d", L->name,
+                  L->nsections, first);
+        lesson_free(L);
+        return CMD_ERR;
+    }
+    struct LessonRun *run = calloc(1, sizeof *run);
+    unsigned char *done = calloc((size_t)L->nsections, 1);
+    if (!run || !done) {
+        free(run);
+        free(done);
+        lesson_free(L);
+        return cmd_error(s, "lesson: out of memory");
+    }
+    lesson_close(s);
+    run->L = L;
+    run->done = done;
+    s->lesson = run;
+    int before = lesson_progress_get(L->name, done, L->nsections);
+    out_printf(s, "%s%s%s (lesson %s, %d sections", paint(s, BOLD), L->title,
+               paint(s, RESET), L->name, L->nsections);
+    if (before)
+        out_printf(s, ", %d done before", before);
+    out_printf(s, ")\n");
+    if (L->summary[0])
+        out_printf(s, "%s\n", L->summary);
+    out_printf(s, "Each command comes on your prompt: Enter runs it, or edit "
+                  "it first; try your own\ncommands in between. 'next', "
+                  "'back', 'again', 'check', 'lesson end'.\n");
+    start_section(s, first > 0 ? first - 1 : 0);
+    return CMD_OK;
+}
+
+int lesson_start(Session *s, const char *name)
+{
+    return lesson_start_at(s, name, 0);
+}
+
+static struct LessonRun *running(Session *s, const char *cmd)
+{
+    if (!s->lesson)
+        cmd_error(s, "%s: no lesson is running (start one with 'lesson "
+                     "NAME'; 'lesson' lists them)", cmd);
+    return s->lesson;
+}
+
+int lesson_next(Session *s)
+{
+    struct LessonRun *run = running(s, "next");
+    if (!run)
+        return CMD_ERR;
+    if (run->sec + 1 >= run->L->nsections)
+        return cmd_error(s, "next: this is the last section ('lesson end' "
+                            "leaves the lesson)");
+    start_section(s, run->sec + 1);
+    return CMD_OK;
+}
+
+int lesson_back(Session *s)
+{
+    struct LessonRun *run = running(s, "back");
+    if (!run)
+        return CMD_ERR;
+    if (run->sec == 0)
+        return cmd_error(s, "back: this is the first section ('again' "
+                            "repeats it)");
+    start_section(s, run->sec - 1);
+    return CMD_OK;
+}
+
+int lesson_again(Session *s)
+{
+    struct LessonRun *run = running(s, "again");
+    if (!run)
+        return CMD_ERR;
+    start_section(s, run->sec);
+    return CMD_OK;
+}
+
+/* A failed check is not a wrong command, but scripts should see it: the
+ * status is CMD_ERR and it counts as a failure. */
+int lesson_check(Session *s)
+{
+    struct LessonRun *run = running(s, "check");
+    if (!run)
+        return CMD_ERR;
+    LessonSection *sec = section(run);
+    if (sec->nchecks == 0) {
+        out_printf(s, "Section %d has no checks.\n", run->sec + 1);
+        return CMD_OK;
+    }
+    int failed = 0;
+    for (int i = 0; i < sec->nitems; i++)
+        if (sec->items[i].kind == LESSON_CHECK &&
+            !lesson_eval_print(s, sec->items[i].expr, sec->items[i].explain))
+            failed++;
+    if (failed) {
+        s->failures++;
+        return CMD_ERR;
+    }
+    mark_done(s);
+    return CMD_OK;
+}
+
+int lesson_end(Session *s)
+{
+    struct LessonRun *run = running(s, "lesson end");
+    if (!run)
+        return CMD_ERR;
+    out_printf(s, "Left lesson %s: %d of %d sections done.\n", run->L->name,
+               count_done(run), run->L->nsections);
+    shell_preinput(s, NULL);
+    shell_set_prompt(s, NULL);
+    lesson_close(s);
+    return CMD_OK;
+}
+
+int lesson_list(Session *s)
+{
+    const char *const *names = lesson_list_names();
+    if (!names[0])
+        return cmd_error(s, "lesson: no lessons found (set NNLAB_LESSONS to "
+                            "the directory of the .lesson files)");
+    int width = 6;
+    for (int i = 0; names[i]; i++)
+        if ((int)strlen(names[i]) > width)
+            width = (int)strlen(names[i]);
+    out_printf(s, "Lessons ('lesson NAME' starts one):\n");
+    for (int i = 0; names[i]; i++) {
+        char path[1200], err[512], progress[32];
+        Lesson *L = NULL;
+        if (lesson_find(names[i], path, sizeof path) == 0)
+            L = lesson_load(path, err, sizeof err);
+        else
+            snprintf(err, sizeof err, "cannot read it");
+        if (!L) {
+            out_printf(s, "  %-*s  error: %s\n", width, names[i], err);
+            continue;
+        }
+        unsigned char *done = calloc((size_t)L->nsections, 1);
+        int n = done ? lesson_progress_get(L->name, done, L->nsections) : 0;
+        free(done);
+        if (n == 0)
+            snprintf(progress, sizeof progress, "new");
+        else if (n == L->nsections)
+            snprintf(progress, sizeof progress, "done");
+        else
+            snprintf(progress, sizeof progress, "%d/%d", n, L->nsections);
+        out_printf(s, "  %-*s  %-5s  %s\n", width, names[i], progress,
+                   L->summary[0] ? L->summary : L->title);
+        lesson_free(L);
+    }
+    if (s->lesson)
+        out_printf(s, "Now in: %s, section %d of %d.\n", s->lesson->L->name,
+                   s->lesson->sec + 1, s->lesson->L->nsections);
+    return CMD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* --auto                                                               */
+
+/* Run one command as the student would, training to its end. */
+static int auto_command(Session *s, const char *cmd)
+{
+    out_printf(s, "nnlab> %s\n", cmd);
+    int st = cmd_run_line(s, cmd);
+    if (s->job.active) {
+        int jst = job_run_to_end(s);
+        if (st == CMD_OK)
+            st = jst;
+    }
+    return st;
+}
+
+int lesson_run_auto(Session *s, const char *name)
+{
+    Lesson *L = load_named(s, name);
+    if (!L)
+        return 1;
+    int saved_auto = s->lesson_auto;
+    s->lesson_auto = 1;
+    int ncmd = 0, cmd_failed = 0, nchk = 0, chk_failed = 0, stop = 0;
+    out_printf(s, "%s (lesson %s)\n", L->title, L->name);
+    if (L->summary[0])
+        out_printf(s, "%s\n", L->summary);
+    for (int k = 0; k < L->nsections && !stop; k++) {
+        LessonSection *sec = &L->sections[k];
+        out_printf(s, "\n== %d/%d %s\n", k + 1, L->nsections, sec->title);
+        for (int i = 0; i < sec->nitems && !stop; i++) {
+            LessonItem *it = &sec->items[i];
+            switch (it->kind) {
+            case LESSON_PROSE:
+                print_lines(s, "", "", it->text);
+                break;
+            case LESSON_QUESTION:
+                print_lines(s, "? ", "  ", it->text);
+                break;
+            case LESSON_COMMAND: {
+                int st = auto_command(s, it->text);
+                ncmd++;
+                cmd_failed += st != CMD_OK;
+                stop = st == CMD_QUIT || s->want_quit || nnlab_interrupted;
+                break;
+            }
+            case LESSON_CHECK:
+                nchk++;
+                chk_failed += !lesson_eval_print(s, it->expr, it->explain);
+                break;
+            }
+        }
+    }
+    out_printf(s, "\nlesson %s: ", L->name);
+    if (stop)
+        out_printf(s, "stopped early; ");
+    if (cmd_failed || chk_failed)
+        out_printf(s, "%d of %d checks failed, %d of %d commands failed\n",
+                   chk_failed, nchk, cmd_failed, ncmd);
+    else
+        out_printf(s, "%d commands and %d checks, all passed\n", ncmd, nchk);
+    s->lesson_auto = saved_auto;
+    lesson_free(L);
+    return (cmd_failed || chk_failed || stop) ? 1 : 0;
+}

@@ -1,0 +1,279 @@
+/*
+ * main.c — the nnlab program: the command line, then scripts or the shell.
+ *
+ *   nnlab [SCRIPT...] [-c 'CMDS'] [-i] [--lesson NAME [--auto]] [-q] [-k]
+ *
+ * Scripts and -c commands run in the order given, through the same
+ * cmd_run_line() as the prompt.  With neither, nnlab reads the terminal
+ * (the interactive shell) or, when standard input is not a terminal, reads
+ * it as a script: no prompt, no banner, output only, as lua.c does.
+ *
+ * The exit status tells a script's caller what happened: 0 every command
+ * succeeded, 1 one failed (or a lesson check did), 2 the command line was
+ * wrong, 130 Ctrl-C stopped a script.  An interactive session ends with 0.
+ * Start-up does nothing heavy (gnuplot starts on the first plot), so the
+ * prompt comes in a few milliseconds.
+ */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "lesson.h"
+#include "out.h"
+#include "session.h"
+#include "shell.h"
+
+enum { EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+/* One script file ('-' is standard input) or one -c string. */
+typedef struct Action {
+    int is_command;
+    const char *text;
+} Action;
+
+typedef struct Options {
+    Action *actions;
+    int nactions;
+    int interactive;      /* -i */
+    int quiet, keep_going;
+    const char *lesson;   /* --lesson NAME */
+    int lesson_auto;      /* --auto */
+} Options;
+
+static const char usage_text[] =
+    "usage: nnlab [SCRIPT...] [-c 'CMDS'] [-i] [--lesson NAME [--auto]] [-q] "
+    "[-k]\n";
+
+static const char help_text[] =
+    "\n"
+    "nnlab is a lab for learning how neural networks are trained: build a\n"
+    "network, switch regularization, dropout, initialization, optimizers and\n"
+    "batch norm on and off, train it, and watch it all plotted live.\n"
+    "\n"
+    "  SCRIPT            run the commands in the file SCRIPT ('-': standard\n"
+    "                    input)\n"
+    "  -c 'CMDS'         run CMDS (several commands are separated by ';')\n"
+    "  -i                go on interactively after the scripts and -c\n"
+    "  --lesson NAME     start lesson NAME (lesson lists them inside nnlab)\n"
+    "  --auto            with --lesson: run every step with no one at the\n"
+    "                    keyboard, exit 1 if a check fails\n"
+    "  -q, --quiet       no banner, fewer chatty lines\n"
+    "  -k, --keep-going  in scripts, go on after a command fails\n"
+    "  -h, --help        this help\n"
+    "  -V, --version     the version\n"
+    "\n"
+    "With no SCRIPT or -c, nnlab reads commands from the terminal, or from\n"
+    "standard input when that is not a terminal.  Inside, type help.\n"
+    "\n"
+    "Exit status: 0 when every command succeeded, 1 when one failed, 2 for a\n"
+    "bad command line, 130 after Ctrl-C.  Colour is off when NO_COLOR is\n"
+    "set.  The history is kept in $XDG_STATE_HOME/nnlab/history (else\n"
+    "~/.local/state/nnlab/history).\n";
+
+/* ------------------------------------------------------------------ */
+/* The command line                                                     */
+/* ------------------------------------------------------------------ */
+
+static int bad_usage(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static int bad_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "nnlab: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n%s(nnlab --help explains)\n", usage_text);
+    va_end(ap);
+    return -1;
+}
+
+static void add_action(Options *o, int is_command, const char *text)
+{
+    o->actions[o->nactions].is_command = is_command;
+    o->actions[o->nactions].text = text;
+    o->nactions++;
+}
+
+/* One long option.  Returns how many arguments it used, or -1; sets
+ * *done for --help and --version. */
+static int long_option(Options *o, int argc, char **argv, int i, int *done)
+{
+    const char *a = argv[i];
+    if (strcmp(a, "--help") == 0) {
+        printf("%s%s", usage_text, help_text);
+        *done = 1;
+    } else if (strcmp(a, "--version") == 0) {
+        printf("nnlab %s\n", NNLAB_VERSION);
+        *done = 1;
+    } else if (strcmp(a, "--quiet") == 0) {
+        o->quiet = 1;
+    } else if (strcmp(a, "--keep-going") == 0) {
+        o->keep_going = 1;
+    } else if (strcmp(a, "--auto") == 0) {
+        o->lesson_auto = 1;
+    } else if (strncmp(a, "--lesson=", 9) == 0) {
+        o->lesson = a + 9;
+    } else if (strcmp(a, "--lesson") == 0) {
+        if (i + 1 >= argc)
+            return bad_usage("--lesson needs a lesson NAME");
+        o->lesson = argv[i + 1];
+        return 2;
+    } else {
+        return bad_usage("unknown option '%s'", a);
+    }
+    return 1;
+}
+
+/* Short options, which may be joined: -qk, -qc 'CMDS'. */
+static int short_options(Options *o, int argc, char **argv, int i, int *done)
+{
+    for (const char *p = argv[i] + 1; *p; p++) {
+        char flag[3] = {'-', *p, '\0'};
+        switch (*p) {
+        case 'q': o->quiet = 1; break;
+        case 'k': o->keep_going = 1; break;
+        case 'i': o->interactive = 1; break;
+        case 'h': printf("%s%s", usage_text, help_text); *done = 1; break;
+        case 'V': printf("nnlab %s\n", NNLAB_VERSION); *done = 1; break;
+        case 'c':
+            if (p[1] != '\0' || i + 1 >= argc)
+                return bad_usage("-c needs the commands as the next "
+                                 "argument");
+            add_action(o, 1, argv[i + 1]);
+            return 2;
+        default:
+            return bad_usage("unknown option '%s'", flag);
+        }
+    }
+    return 1;
+}
+
+/* Returns 0, 1 when the program should just exit 0 (--help), or -1. */
+static int parse_options(Options *o, int argc, char **argv)
+{
+    int done = 0, only_files = 0;
+    o->actions = calloc((size_t)argc + 1, sizeof *o->actions);
+    if (!o->actions)
+        return bad_usage("out of memory");
+    for (int i = 1; i < argc && !done;) {
+        const char *a = argv[i];
+        int used;
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+            add_action(o, 0, a);
+            used = 1;
+        } else if (strcmp(a, "--") == 0) {
+            only_files = 1;
+            used = 1;
+        } else if (a[1] == '-') {
+            used = long_option(o, argc, argv, i, &done);
+        } else {
+            used = short_options(o, argc, argv, i, &done);
+        }
+        if (used < 0)
+            return -1;
+        i += used;
+    }
+    if (done)
+        return 1;
+    if (o->lesson_auto && !o->lesson)
+        return bad_usage("--auto goes with --lesson NAME");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running                                                              */
+/* ------------------------------------------------------------------ */
+
+static int run_action(Session *s, const Action *a)
+{
+    if (a->is_command)
+        return cmd_run_line(s, a->text);
+    if (strcmp(a->text, "-") == 0)
+        return script_run(s, stdin, "-");
+    return script_run_file(s, a->text, "nnlab");
+}
+
+/* Scripts and -c in order, stopping at a failure (unless -k), at quit and
+ * at Ctrl-C. */
+static void run_actions(Session *s, const Options *o)
+{
+    for (int i = 0; i < o->nactions; i++) {
+        int status = run_action(s, &o->actions[i]);
+        if (status == CMD_QUIT || s->want_quit || nnlab_interrupted)
+            return;
+        if (status == CMD_ERR && !s->keep_going)
+            return;
+    }
+}
+
+/* The terminal, or standard input read as a script. */
+static void run_stdin(Session *s)
+{
+    if (isatty(STDIN_FILENO)) {
+        s->interactive = 1;
+        if (!s->quiet)
+            shell_banner(s);
+        shell_run(s);
+        s->interactive = 0;
+        s->failures = 0; /* a person saw the errors; they are not a status */
+    } else {
+        script_run(s, stdin, "-");
+    }
+}
+
+static int run(Session *s, const Options *o)
+{
+    run_actions(s, o);
+    if (o->lesson && o->lesson_auto) {
+        if (!s->want_quit && !nnlab_interrupted &&
+            lesson_run_auto(s, o->lesson) != 0 && s->failures == 0)
+            s->failures = 1;
+    } else if (!s->want_quit && !nnlab_interrupted &&
+               (o->interactive || o->nactions == 0)) {
+        if (o->lesson)
+            lesson_start(s, o->lesson);
+        run_stdin(s);
+    }
+    if (nnlab_interrupted && !s->interactive)
+        return EXIT_INTERRUPTED;
+    return s->failures > 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {0};
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C"); /* "0.5" is a number in every locale */
+
+    int parsed = parse_options(&o, argc, argv);
+    if (parsed != 0) {
+        free(o.actions);
+        return parsed > 0 ? 0 : EXIT_USAGE;
+    }
+    Session *s = session_new();
+    if (!s) {
+        fprintf(stderr, "nnlab: out of memory\n");
+        free(o.actions);
+        return 1;
+    }
+    s->quiet = o.quiet;
+    s->keep_going = o.keep_going;
+    s->lesson_auto = o.lesson_auto;
+    const char *no_color = getenv("NO_COLOR");
+    s->color = isatty(STDOUT_FILENO) && !no_color;
+    /* Line by line into pipes too, so errors and output keep their order
+     * when a test captures both. */
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, NULL, _IOLBF, 0);
+    signals_install();
+
+    int status = run(s, &o);
+    session_free(s);
+    free(o.actions);
+    return status;
+}

@@ -1,0 +1,21 @@
+/*
+ * plot.h — the `plot` command and live plots.
+ *
+ * Each plot kind has its own gnuplot window.  A kind once plotted is
+ * "live": plot_live() redraws it as training runs, at most about ten times
+ * a second per window, so plotting costs training little.  On the dumb
+ * (text) terminal live plots are drawn only when training stops, since
+ * ASCII frames would otherwise scroll the screen away.
+ */
+#ifndef NNLAB_PLOT_H
+#define NNLAB_PLOT_H
+
+#include "session.h"
+
+/* Redraw the live plots that are due (all of them when force). */
+void plot_live(Session *s, int force);
+
+/* Free the plotter (closes gnuplot). */
+void plot_free(Session *s);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * test_gradcheck.c — backprop against numerical gradients
+ * (engine/gradcheck.c, and through it engine/pass.c): every hidden
+ * activation × output/loss pair × regularizer below 1e-7, batch norm below
+ * 1e-6, dropout switched off by the check, the planted bug caught on its
+ * tensor only, the order and names of the results, and the error paths.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+enum { M = 7, NIN = 3 };
+static const double EPS = 1e-5;
+
+typedef struct {
+    nn_act out;
+    nn_loss loss;
+    int k;
+} out_case;
+
+static const out_case OUTS[] = {
+    { NN_ACT_SIGMOID, NN_LOSS_BCE, 2 }, { NN_ACT_SOFTMAX, NN_LOSS_XENT, 3 },
+    { NN_ACT_LINEAR, NN_LOSS_MSE, 2 },  { NN_ACT_TANH, NN_LOSS_MSE, 2 },
+    { NN_ACT_SOFTMAX, NN_LOSS_MSE, 3 },
+};
+static const nn_act HIDDEN[] = { NN_ACT_LINEAR, NN_ACT_SIGMOID, NN_ACT_TANH,
+                                 NN_ACT_RELU,   NN_ACT_LEAKY,   NN_ACT_ELU };
+
+/* A 3-5-4-k net with random weights, biases (and gamma, beta), data. */
+typedef struct {
+    nn_net *net;
+    double *X, *Y;
+    nn_gc_result res[16];
+} fixture;
+
+static void fixture_make(fixture *f, nn_act hidden, const out_case *o,
+                         nn_reg reg, uint64_t seed)
+{
+    const int sizes[] = { NIN, 5, 4, o->k };
+    f->net = tu_net(sizes, 4, hidden, o->out, o->loss, NULL, seed);
+    f->net->reg = reg;
+    f->net->lambda = reg == NN_REG_NONE ? 0 : 0.7;
+    tu_perturb_vectors(f->net, seed);
+    f->X = tu_rand(M * NIN, 1.0, seed + 100);
+    f->Y = tu_targets(M, o->k, o->loss, o->out, seed + 200);
+}
+
+static void fixture_free(fixture *f)
+{
+    nn_net_free(f->net);
+    free(f->X);
+    free(f->Y);
+}
+
+static double run_check(fixture *f, const char *what)
+{
+    nn_err err = {{0}};
+    assert_true(f->net->n_params <= 16);
+    double worst = nn_gradcheck(f->net, f->X, f->Y, M, EPS, 0, f->res, &err);
+    if (worst < 0)
+        fail_msg("%s: gradcheck failed: %s", what, err.msg);
+    return worst;
+}
+
+static void expect_below(fixture *f, double tol, const char *what)
+{
+    double worst = run_check(f, what);
+    for (int i = 0; i < f->net->n_params; i++) {
+        nn_gc_result *r = &f->res[i];
+        assert_int_equal(r->checked, r->size);
+        /* a gradient that is truly zero (beta of a layer whose output the
+         * next batch norm re-centres) leaves only rounding noise in ĝ, and
+         * the relative error of noise against noise means nothing */
+        if (r->grad_norm < 1e-9 && r->num_norm < 1e-9)
+            continue;
+        if (!(r->rel_err < tol))
+            fail_msg("%s: %s rel err %.3g >= %g (|g| %.3g, |num| %.3g)", what,
+                     r->name, r->rel_err, tol, r->grad_norm, r->num_norm);
+    }
+    (void)worst;
+}
+
+static void test_every_activation_loss_reg(void **state)
+{
+    (void)state;
+    static const nn_reg regs[] = { NN_REG_NONE, NN_REG_L2, NN_REG_L1 };
+    uint64_t seed = 1;
+    for (size_t h = 0; h < sizeof HIDDEN / sizeof *HIDDEN; h++)
+        for (size_t o = 0; o < sizeof OUTS / sizeof *OUTS; o++)
+            for (size_t r = 0; r < 3; r++) {
+                fixture f;
+                char what[96];
+                fixture_make(&f, HIDDEN[h], &OUTS[o], regs[r], seed++);
+                snprintf(what, sizeof what, "hidden %s, %s+%s, reg %s",
+                         nn_act_names[HIDDEN[h]], nn_act_names[OUTS[o].out],
+                         nn_loss_names[OUTS[o].loss], nn_reg_names[regs[r]]);
+                expect_below(&f, 1e-7, what);
+                fixture_free(&f);
+            }
+}
+
+/* Batch norm on the hidden layers, then on the output layer as well. */
+static void test_batch_norm(void **state)
+{
+    (void)state;
+    uint64_t seed = 500;
+    for (size_t h = 0; h < sizeof HIDDEN / sizeof *HIDDEN; h++)
+        for (size_t o = 0; o < sizeof OUTS / sizeof *OUTS; o++)
+            for (int with_out = 0; with_out < 2; with_out++) {
+                fixture f;
+                char what[96];
+                fixture_make(&f, HIDDEN[h], &OUTS[o],
+                             with_out ? NN_REG_L2 : NN_REG_NONE, seed++);
+                assert_int_equal(nn_net_set_bn(f.net, 1, 1, NULL), 0);
+                assert_int_equal(nn_net_set_bn(f.net, 2, 1, NULL), 0);
+                if (with_out)
+                    assert_int_equal(nn_net_set_bn(f.net, 3, 1, NULL), 0);
+                tu_perturb_vectors(f.net, seed + 7);
+                snprintf(what, sizeof what, "bn%s, hidden %s, %s+%s",
+                         with_out ? " (output too)" : "",
+                         nn_act_names[HIDDEN[h]], nn_act_names[OUTS[o].out],
+                         nn_loss_names[OUTS[o].loss]);
+                expect_below(&f, 1e-6, what);
+                fixture_free(&f);
+            }
+}
+
+/* The check leaves weights and batch norm's running statistics alone. */
+static void test_leaves_net_unchanged(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_make(&f, NN_ACT_TANH, &OUTS[1], NN_REG_L2, 9);
+    assert_int_equal(nn_net_set_bn(f.net, 2, 1, NULL), 0);
+    tu_perturb_vectors(f.net, 3);
+    f.net->L[1].run_mean.v[0] = 0.25;
+    f.net->L[1].run_var.v[3] = 2.5;
+    nn_net *copy = nn_net_clone(f.net, NULL);
+    assert_non_null(copy);
+    run_check(&f, "unchanged");
+    assert_true(tu_same_weights(f.net, copy));
+    nn_net_free(copy);
+    fixture_free(&f);
+}
+
+/* Dropout set on the hidden layers does not disturb the check, even right
+ * after a training pass that applied masks. */
+static void test_dropout_is_off(void **state)
+{
+    (void)state;
+    for (size_t o = 0; o < sizeof OUTS / sizeof *OUTS; o++) {
+        fixture f;
+        nn_rng drop;
+        fixture_make(&f, NN_ACT_TANH, &OUTS[o], NN_REG_NONE, 40 + o);
+        f.net->L[0].keep = 0.5;
+        f.net->L[1].keep = 0.5;
+        nn_rng_seed(&drop, 1, NN_STREAM_DROPOUT, 0);
+        nn_net_forward(f.net, f.X, M, 1, &drop);
+        assert_true(f.net->L[0].mask_on);
+        expect_below(&f, 1e-7, "dropout 0.5");
+        fixture_free(&f);
+    }
+}
+
+/* A doubled dW2 shows on W2 (relative error 1/3) and nowhere else. */
+static void test_planted_bug(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_make(&f, NN_ACT_TANH, &OUTS[0], NN_REG_L2, 77);
+    int p = nn_net_find_param(f.net, "dW2");
+    assert_int_equal(p, 2);
+    f.net->bug_param = p;
+    f.net->bug_factor = 2;
+    double worst = run_check(&f, "bug");
+    assert_true(worst > 1e-3);
+    for (int i = 0; i < f.net->n_params; i++) {
+        if (i == p) {
+            assert_string_equal(f.res[i].name, "W2");
+            assert_true(f.res[i].rel_err > 1e-3);
+            assert_close(f.res[i].rel_err, 1.0 / 3, 1e-6);
+            assert_string_equal(nn_gradcheck_verdict(f.res[i].rel_err),
+                                "wrong");
+        } else {
+            assert_true(f.res[i].rel_err < 1e-7);
+        }
+    }
+    fixture_free(&f);
+}
+
+static void test_result_names_and_sampling(void **state)
+{
+    (void)state;
+    fixture f;
+    nn_err err = {{0}};
+    fixture_make(&f, NN_ACT_RELU, &OUTS[0], NN_REG_NONE, 5);
+    run_check(&f, "names");
+    static const char *plain[] = { "W1", "b1", "W2", "b2", "W3", "b3" };
+    static const int sizes[] = { 15, 5, 20, 4, 8, 2 };
+    assert_int_equal(f.net->n_params, 6);
+    for (int i = 0; i < 6; i++) {
+        assert_string_equal(f.res[i].name, plain[i]);
+        assert_int_equal(f.res[i].size, sizes[i]);
+    }
+    /* at most 4 entries per tensor, evenly spread */
+    double worst = nn_gradcheck(f.net, f.X, f.Y, M, EPS, 4, f.res, &err);
+    assert_true(worst >= 0 && worst < 1e-7);
+    assert_int_equal(f.res[0].checked, 4);  /* 15: entries 0 4 8 12 */
+    assert_int_equal(f.res[1].checked, 3);  /* 5: 0 2 4 */
+    assert_int_equal(f.res[2].checked, 4);  /* 20: 0 5 10 15 */
+    assert_int_equal(f.res[3].checked, 4);
+    assert_int_equal(f.res[5].checked, 2);
+
+    assert_int_equal(nn_net_set_bn(f.net, 1, 1, NULL), 0);
+    assert_int_equal(nn_net_set_bn(f.net, 3, 1, NULL), 0);
+    run_check(&f, "names bn");
+    static const char *bn[] = { "W1", "gamma1", "beta1", "W2",
+                                "b2", "W3", "gamma3", "beta3" };
+    assert_int_equal(f.net->n_params, 8);
+    for (int i = 0; i < 8; i++)
+        assert_string_equal(f.res[i].name, bn[i]);
+    fixture_free(&f);
+}
+
+/* Zero weights: some gradients are exactly zero both ways; rel err 0. */
+static void test_zero_gradients(void **state)
+{
+    (void)state;
+    const int sizes[] = { NIN, 4, 1 };
+    nn_init_spec zeros = { NN_INIT_ZEROS, 0, 1 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         &zeros, 1);
+    double *X = tu_rand(M * NIN, 1, 2), *Y = tu_targets(M, 1, NN_LOSS_BCE,
+                                                        NN_ACT_SIGMOID, 3);
+    nn_gc_result res[4];
+    double worst = nn_gradcheck(net, X, Y, M, EPS, 0, res, NULL);
+    assert_true(worst >= 0 && worst < 1e-7);
+    assert_true(res[0].grad_norm == 0 && res[0].num_norm == 0);
+    assert_true(res[0].rel_err == 0);
+    assert_true(res[3].grad_norm > 0); /* b2 still learns */
+    nn_net_free(net);
+    free(X);
+    free(Y);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    fixture f;
+    nn_err err = {{0}};
+    fixture_make(&f, NN_ACT_TANH, &OUTS[0], NN_REG_NONE, 6);
+    assert_true(nn_gradcheck(f.net, f.X, f.Y, 0, EPS, 0, f.res, &err) < 0);
+    assert_non_null(strstr(err.msg, "rows"));
+    err.msg[0] = 0;
+    assert_true(nn_gradcheck(f.net, f.X, f.Y, f.net->cap + 1, EPS, 0, f.res,
+                             &err) < 0);
+    assert_non_null(strstr(err.msg, "rows"));
+    assert_true(nn_gradcheck(f.net, f.X, f.Y, M, 0, 0, f.res, &err) < 0);
+    assert_non_null(strstr(err.msg, "eps"));
+    assert_true(nn_gradcheck(f.net, f.X, f.Y, M, NAN, 0, f.res, NULL) < 0);
+    f.net->loss = NN_LOSS_NONE;
+    assert_true(nn_gradcheck(f.net, f.X, f.Y, M, EPS, 0, f.res, &err) < 0);
+    assert_non_null(strstr(err.msg, "loss"));
+    fixture_free(&f);
+}
+
+static void test_verdicts(void **state)
+{
+    (void)state;
+    assert_string_equal(nn_gradcheck_verdict(0), "great");
+    assert_string_equal(nn_gradcheck_verdict(5e-8), "great");
+    assert_string_equal(nn_gradcheck_verdict(1e-7), "ok");
+    assert_string_equal(nn_gradcheck_verdict(5e-6), "ok");
+    assert_string_equal(nn_gradcheck_verdict(1e-4), "suspicious");
+    assert_string_equal(nn_gradcheck_verdict(1e-3), "wrong");
+    assert_string_equal(nn_gradcheck_verdict(INFINITY), "wrong");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_activation_loss_reg),
+        cmocka_unit_test(test_batch_norm),
+        cmocka_unit_test(test_leaves_net_unchanged),
+        cmocka_unit_test(test_dropout_is_off),
+        cmocka_unit_test(test_planted_bug),
+        cmocka_unit_test(test_result_names_and_sampling),
+        cmocka_unit_test(test_zero_gradients),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_verdicts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

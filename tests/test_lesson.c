@@ -1,0 +1,667 @@
+/*
+ * test_lesson.c — lesson files and the lesson runner (repl/lesson*.c,
+ * repl/cmd_lesson.c).
+ *
+ * The parser is tested on a good file and on each kind of mistake (every
+ * error names the file and line).  The runner is tested with fakes for
+ * everything around it: commands (a tiny language that sets variables,
+ * fails, or starts a background job), the model variables, the prompt, and
+ * the output, which is captured and searched.  Lesson files and progress
+ * live in a temporary directory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cmd.h"
+#include "lesson.h"
+#include "shell.h"
+
+/* ------------------------------------------------------------------ */
+/* Fakes                                                                */
+
+volatile sig_atomic_t nnlab_interrupted;
+
+static char outbuf[1 << 16];
+static size_t outlen;
+static char preinput[256];
+static int preinput_calls;
+static char prompt[128];
+static char ran[2048];   /* commands run, one per line */
+
+static void reset_fakes(void)
+{
+    outbuf[0] = 0;
+    outlen = 0;
+    preinput[0] = 0;
+    preinput_calls = 0;
+    prompt[0] = 0;
+    ran[0] = 0;
+}
+
+void out_printf(Session *s, const char *fmt, ...)
+{
+    (void)s;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(outbuf + outlen, sizeof outbuf - outlen, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        outlen += (size_t)n;
+    if (outlen >= sizeof outbuf)
+        outlen = sizeof outbuf - 1;
+}
+
+int cmd_error(Session *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(outbuf + outlen, sizeof outbuf - outlen, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        outlen += (size_t)n;
+    if (outlen + 1 < sizeof outbuf)
+        outbuf[outlen++] = '\n', outbuf[outlen] = 0;
+    s->failures++;
+    return CMD_ERR;
+}
+
+void shell_preinput(Session *s, const char *text)
+{
+    (void)s;
+    snprintf(preinput, sizeof preinput, "%s", text ? text : "(null)");
+    preinput_calls++;
+}
+
+void shell_set_prompt(Session *s, const char *p)
+{
+    (void)s;
+    snprintf(prompt, sizeof prompt, "%s", p ? p : "(default)");
+}
+
+static int job_slices;
+static int job_slice(Session *s)
+{
+    (void)s;
+    return --job_slices > 0;
+}
+
+int job_run_to_end(Session *s)
+{
+    while (s->job.active)
+        if (!s->job.slice(s))
+            s->job.active = 0;
+    return CMD_OK;
+}
+
+/* Model variables: a few named values. */
+static struct { char name[32]; int index; double value; } vars[16];
+static int nvars;
+
+static void set_var(const char *name, int index, double value)
+{
+    for (int i = 0; i < nvars; i++)
+        if (!strcmp(vars[i].name, name) && vars[i].index == index) {
+            vars[i].value = value;
+            return;
+        }
+    snprintf(vars[nvars].name, sizeof vars[nvars].name, "%s", name);
+    vars[nvars].index = index;
+    vars[nvars++].value = value;
+}
+
+int model_lookup(Session *s, const char *name, int index, double *value)
+{
+    (void)s;
+    for (int i = 0; i < nvars; i++)
+        if (!strcmp(vars[i].name, name) && vars[i].index == index) {
+            *value = vars[i].value;
+            return 0;
+        }
+    return -1;
+}
+
+/* The fake command language: "set NAME VALUE", "set NAME INDEX VALUE",
+ * "fail", "bg" (starts a background job), anything else succeeds. */
+int cmd_run_line(Session *s, const char *line)
+{
+    char name[32];
+    double v;
+    int idx;
+    snprintf(ran + strlen(ran), sizeof ran - strlen(ran), "%s\n", line);
+    if (sscanf(line, "set %31s %d %lf", name, &idx, &v) == 3 &&
+        strchr(name, '.'))
+        set_var(name, idx, v);
+    else if (sscanf(line, "set %31s %lf", name, &v) == 2)
+        set_var(name, 0, v);
+    else if (!strcmp(line, "fail"))
+        return cmd_error(s, "fail: failed");
+    else if (!strcmp(line, "bg")) {
+        s->job.active = 1;
+        s->job.slice = job_slice;
+        job_slices = 3;
+    }
+    return CMD_OK;
+}
+
+static int has(const char *needle)
+{
+    if (strstr(outbuf, needle))
+        return 1;
+    fprintf(stderr, "missing \"%s\" in output:\n%s\n", needle, outbuf);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixtures: a lessons directory and a state directory                  */
+
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/lessons/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *const demo_lesson =
+    "# a demo\n"
+    "title: Demo\n"
+    "summary: A lesson to test the runner\n"
+    "\n"
+    "== Setting up\n"
+    "First we set x.\n"
+    "\n"
+    "It is a paragraph.\n"
+    "> set lr 1\n"
+    "Then y.\n"
+    "> set iter 2\n"
+    "? Why x and y?\n"
+    "check: lr == 1 | x should be one\n"
+    "check: iter > 1\n"
+    "\n"
+    "== Training\n"
+    "> bg\n"
+    "check: lr + iter == 3\n"
+    "\n"
+    "== Ending\n"
+    "Just prose.\n";
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/nnlab-test-lesson-XXXXXX");
+    assert_non_null(mkdtemp(tmpdir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/lessons", tmpdir);
+    mkdir(path, 0700);
+    setenv("NNLAB_LESSONS", path, 1);
+    snprintf(path, sizeof path, "%s/state", tmpdir);
+    setenv("XDG_STATE_HOME", path, 1);
+    setenv("LC_ALL", "C", 1);
+    write_file("demo.lesson", demo_lesson);
+    write_file("bad.lesson", "title: Bad\n== One\ncheck: trian_acc > 1\n");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static Session *new_session(int interactive)
+{
+    static Session s;
+    memset(&s, 0, sizeof s);
+    s.interactive = interactive;
+    reset_fakes();
+    nvars = 0;
+    return &s;
+}
+
+/* ------------------------------------------------------------------ */
+/* The parser                                                           */
+
+static void test_parse_good(void **state)
+{
+    (void)state;
+    char err[512];
+    Lesson *L = lesson_parse(demo_lesson, "x/demo.lesson", err, sizeof err);
+    assert_non_null(L);
+    assert_string_equal(L->name, "demo");
+    assert_string_equal(L->title, "Demo");
+    assert_string_equal(L->summary, "A lesson to test the runner");
+    assert_int_equal(L->nsections, 3);
+    LessonSection *a = &L->sections[0];
+    assert_string_equal(a->title, "Setting up");
+    assert_int_equal(a->line, 5);
+    assert_int_equal(a->nitems, 7);
+    assert_int_equal(a->ncommands, 2);
+    assert_int_equal(a->nchecks, 2);
+    assert_int_equal(a->items[0].kind, LESSON_PROSE);
+    assert_string_equal(a->items[0].text, "First we set x.\n\nIt is a "
+                                          "paragraph.");
+    assert_int_equal(a->items[1].kind, LESSON_COMMAND);
+    assert_string_equal(a->items[1].text, "set lr 1");
+    assert_int_equal(a->items[1].line, 9);
+    assert_int_equal(a->items[2].kind, LESSON_PROSE);
+    assert_int_equal(a->items[4].kind, LESSON_QUESTION);
+    assert_string_equal(a->items[4].text, "Why x and y?");
+    assert_int_equal(a->items[5].kind, LESSON_CHECK);
+    assert_string_equal(a->items[5].text, "lr == 1");
+    assert_string_equal(a->items[5].explain, "x should be one");
+    assert_non_null(a->items[5].expr);
+    assert_null(a->items[6].explain);
+    lesson_free(L);
+
+    /* continuations, escapes, CRLF, comments, no summary */
+    L = lesson_parse("title: T\r\n== S\r\n\\> not a command\r\n? one\r\n"
+                     "? two\r\ncheck: loss < 1 | first\r\n| second\r\n"
+                     "# hidden\r\n\r\n\r\nafter\r\n", "t.lesson", err,
+                     sizeof err);
+    assert_non_null(L);
+    assert_string_equal(L->summary, "");
+    LessonSection *s = &L->sections[0];
+    assert_int_equal(s->nitems, 4);
+    assert_string_equal(s->items[0].text, "> not a command");
+    assert_string_equal(s->items[1].text, "one\ntwo");
+    assert_string_equal(s->items[2].explain, "first\nsecond");
+    assert_string_equal(s->items[3].text, "after");
+    lesson_free(L);
+}
+
+static void parse_error(const char *text, const char *expect)
+{
+    char err[512] = "";
+    Lesson *L = lesson_parse(text, "les/x.lesson", err, sizeof err);
+    assert_null(L);
+    if (strcmp(err, expect) != 0)
+        fprintf(stderr, "got  '%s'\nwant '%s'\n", err, expect);
+    assert_string_equal(err, expect);
+}
+
+static void test_parse_errors(void **state)
+{
+    (void)state;
+    parse_error("", "les/x.lesson:1: missing 'title:' line (the lesson's "
+                    "title comes first)");
+    parse_error("summary: s\n== A\nx\n", "les/x.lesson:1: missing 'title:' "
+                "line (the lesson's title comes first)");
+    parse_error("title: T\n", "les/x.lesson:1: no sections (a section starts "
+                              "with '== Section title')");
+    parse_error("title: T\nHello\n", "les/x.lesson:2: expected 'title:', "
+                "'summary:' or the first section ('== Section title') here");
+    parse_error("title: T\ntitle: U\n", "les/x.lesson:2: a second 'title:' "
+                                        "line");
+    parse_error("title:\n", "les/x.lesson:1: 'title:' needs text after it");
+    parse_error("title: T\n==\n", "les/x.lesson:2: a section needs a title "
+                                  "after '=='");
+    parse_error("title: T\n== A\n> \n", "les/x.lesson:3: '>' needs a command "
+                                        "after it");
+    parse_error("title: T\n== A\n?\n", "les/x.lesson:3: '?' needs a question "
+                                       "after it");
+    parse_error("title: T\n== A\n\n== B\nx\n", "les/x.lesson:2: section 'A' "
+                                               "is empty");
+    parse_error("title: T\n== A\nx\n| more\n", "les/x.lesson:4: a '|' line "
+                "continues the explanation of the check just above it; "
+                "there is none");
+    parse_error("title: T\n== A\ncheck: train_acc >=\n",
+                "les/x.lesson:3: check: expected a number, a name or '(', "
+                "found the end");
+    parse_error("title: T\n== A\n> net\ncheck: trian_acc > 0.9\n",
+                "les/x.lesson:4: check: unknown variable 'trian_acc' (did "
+                "you mean 'train_acc'?)");
+    parse_error("title: T\n== A\ncheck: layer[2].act_sdt < 1\n",
+                "les/x.lesson:3: check: unknown variable 'layer[2].act_sdt' "
+                "(did you mean 'layer[1].act_std'?)");
+    parse_error("title: T\n== A\ncheck: banana > 1\n",
+                "les/x.lesson:3: check: unknown variable 'banana' (see "
+                "lessons/README.md for the list)");
+    parse_error("title: T\n== A\ncheck: layer.act_std < 1\n",
+                "les/x.lesson:3: check: 'layer.act_std' needs a layer "
+                "number, as in 'layer[1].act_std'");
+    parse_error("title: T\n== A\ncheck: loss[2] < 1\n",
+                "les/x.lesson:3: check: 'loss[2]' takes no layer number: "
+                "write 'loss'");
+    parse_error("title: T\n== A\ncheck: loss < 1 || loss > 2\n",
+                "les/x.lesson:3: check: write 'or', not '||' ('|' starts "
+                "the explanation)");
+    parse_error("title: T\n== A\ncheck:\n", "les/x.lesson:3: check: empty "
+                "check (write a comparison such as train_acc >= 0.9)");
+
+    char err[512];
+    assert_null(lesson_load("/nonexistent/x.lesson", err, sizeof err));
+    assert_string_equal(err, "/nonexistent/x.lesson: No such file or "
+                             "directory");
+    char path[128];
+    snprintf(path, sizeof path, "%s/lessons/nul.bin", tmpdir);
+    FILE *f = fopen(path, "w");
+    fwrite("title: T\n\n\0x", 1, 12, f);
+    fclose(f);
+    assert_null(lesson_load(path, err, sizeof err));
+    assert_non_null(strstr(err, "nul.bin:3: not a text file"));
+}
+
+/* Every shipped lesson parses (the source tree's lessons/). */
+static void test_shipped_lessons_parse(void **state)
+{
+    (void)state;
+    const char *names[] = {"tour", "init", "gradcheck"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[256], err[512];
+        snprintf(path, sizeof path, "lessons/%s.lesson", names[i]);
+        if (access(path, R_OK) != 0)
+            skip();
+        Lesson *L = lesson_load(path, err, sizeof err);
+        if (!L)
+            fprintf(stderr, "%s\n", err);
+        assert_non_null(L);
+        assert_true(L->summary[0] != 0);
+        lesson_free(L);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding lessons and progress                                         */
+
+static void test_find_and_list(void **state)
+{
+    (void)state;
+    char path[512];
+    assert_int_equal(lesson_find("demo", path, sizeof path), 0);
+    assert_non_null(strstr(path, "/lessons/demo.lesson"));
+    assert_int_equal(lesson_find("nope", path, sizeof path), -1);
+    assert_int_equal(lesson_find("../etc", path, sizeof path), -1);
+    const char *const *names = lesson_list_names();
+    assert_string_equal(names[0], "bad");
+    assert_string_equal(names[1], "demo");
+    assert_null(names[2]);
+}
+
+static void test_progress_file(void **state)
+{
+    (void)state;
+    unsigned char done[5] = {1, 0, 1, 0, 0}, got[5];
+    assert_int_equal(lesson_progress_put("alpha", done, 5), 0);
+    unsigned char d2[2] = {0, 1};
+    assert_int_equal(lesson_progress_put("alp", d2, 2), 0);
+    assert_int_equal(lesson_progress_get("alpha", got, 5), 2);
+    assert_memory_equal(got, done, 5);
+    assert_int_equal(lesson_progress_get("alp", got, 2), 1);
+    assert_int_equal(got[1], 1);
+    /* fewer sections than recorded: the extra are ignored */
+    assert_int_equal(lesson_progress_get("alpha", got, 2), 1);
+    assert_int_equal(lesson_progress_get("zeta", got, 5), 0);
+    char path[512], line[256];
+    assert_int_equal(lesson_progress_path(path, sizeof path), 0);
+    assert_non_null(strstr(path, "/state/nnlab/progress"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int found = 0;
+    while (fgets(line, sizeof line, f))
+        found |= strcmp(line, "alpha 1 3\n") == 0;
+    fclose(f);
+    assert_true(found);
+    /* nothing done: the line goes away */
+    memset(done, 0, sizeof done);
+    assert_int_equal(lesson_progress_put("alpha", done, 5), 0);
+    assert_int_equal(lesson_progress_get("alpha", got, 5), 0);
+    assert_int_equal(lesson_progress_put("alp", done, 2), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The runner                                                           */
+
+static void test_walk_a_lesson(void **state)
+{
+    (void)state;
+    Session *s = new_session(1);
+    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "demo", NULL}),
+                     CMD_OK);
+    assert_true(has("Demo (lesson demo, 3 sections)"));
+    assert_true(has("== 1/3 Setting up\nFirst we set x.\n\nIt is a "
+                    "paragraph.\n"));
+    assert_false(strstr(outbuf, "Then y."));   /* waits at the command */
+    assert_string_equal(preinput, "set lr 1");
+    assert_string_equal(prompt, "[demo 1/3] nnlab> ");
+    lesson_after_line(s, "lesson demo", CMD_OK);
+    assert_string_equal(preinput, "set lr 1");
+
+    /* the student's own command: the lesson's is offered again */
+    reset_fakes();
+    lesson_after_line(s, "help", CMD_OK);
+    assert_string_equal(preinput, "set lr 1");
+    assert_int_equal(outlen, 0);
+    /* an edit of it (same command name) moves on */
+    cmd_run_line(s, "set lr 5");
+    lesson_after_line(s, "set lr 5", CMD_OK);
+    assert_true(has("Then y.\n"));
+    assert_string_equal(preinput, "set iter 2");
+    /* a failed command does not move on */
+    reset_fakes();
+    lesson_after_line(s, "set iter", CMD_ERR);
+    assert_string_equal(preinput, "set iter 2");
+    assert_int_equal(outlen, 0);
+
+    cmd_run_line(s, "set iter 2");
+    lesson_after_line(s, "set iter 2", CMD_OK);
+    assert_true(has("? Why x and y?\n"));
+    assert_true(has("[FAIL] check failed: lr == 1 (found lr = 5)\n"
+                    "  x should be one\n"));
+    assert_true(has("[ok] check passed: iter > 1 (found iter = 2)\n"));
+    assert_true(has("Not all checks passed"));
+    assert_true(has("End of section 1. 'next' goes on to: Training"));
+    assert_string_equal(preinput, "next");
+
+    /* fix it and `check` */
+    cmd_run_line(s, "set lr 1");
+    lesson_after_line(s, "set lr 1", CMD_OK);
+    assert_string_equal(preinput, "next");
+    reset_fakes();
+    assert_int_equal(cmd_check(s, 1, (char *[]){"check", NULL}), CMD_OK);
+    assert_true(has("[ok] check passed: lr == 1 (found lr = 1)"));
+    unsigned char done[3];
+    assert_int_equal(lesson_progress_get("demo", done, 3), 1);
+    assert_int_equal(done[0], 1);
+
+    /* a command that trains in the background: wait for the job */
+    reset_fakes();
+    assert_int_equal(cmd_next(s, 1, (char *[]){"next", NULL}), CMD_OK);
+    assert_true(has("== 2/3 Training"));
+    assert_string_equal(prompt, "[demo 2/3] nnlab> ");
+    assert_string_equal(preinput, "bg");
+    cmd_run_line(s, "bg");
+    lesson_after_line(s, "bg", CMD_OK);
+    assert_false(strstr(outbuf, "check"));
+    lesson_after_line(s, "lr 0.1", CMD_OK); /* typed while it trains */
+    assert_false(strstr(outbuf, "check"));
+    job_run_to_end(s);
+    lesson_after_job(s);
+    assert_true(has("[ok] check passed: lr + iter == 3 (found lr = 1, iter = 2)"));
+
+    reset_fakes();
+    assert_int_equal(cmd_next(s, 1, (char *[]){"next", NULL}), CMD_OK);
+    assert_true(has("== 3/3 Ending\nJust prose.\n"));
+    assert_true(has("End of the lesson (3 of 3 sections done)"));
+    assert_string_equal(preinput, "lesson end");
+    assert_int_equal(cmd_next(s, 1, (char *[]){"next", NULL}), CMD_ERR);
+    assert_true(has("next: this is the last section"));
+
+    reset_fakes();
+    assert_int_equal(cmd_back(s, 1, (char *[]){"back", NULL}), CMD_OK);
+    assert_true(has("== 2/3 Training"));
+    assert_int_equal(cmd_again(s, 1, (char *[]){"again", NULL}), CMD_OK);
+    assert_string_equal(prompt, "[demo 2/3] nnlab> ");
+    assert_int_equal(cmd_back(s, 1, (char *[]){"back", NULL}), CMD_OK);
+    assert_int_equal(cmd_back(s, 1, (char *[]){"back", NULL}), CMD_ERR);
+    assert_true(has("back: this is the first section"));
+
+    reset_fakes();
+    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "end", NULL}),
+                     CMD_OK);
+    assert_true(has("Left lesson demo: 3 of 3 sections done."));
+    assert_string_equal(prompt, "(default)");
+    assert_string_equal(preinput, "(null)");
+    assert_null(s->lesson);
+    lesson_after_line(s, "set lr 1", CMD_OK); /* no lesson: nothing */
+}
+
+static void test_commands_without_lesson(void **state)
+{
+    (void)state;
+    Session *s = new_session(0);
+    assert_int_equal(cmd_next(s, 1, (char *[]){"next", NULL}), CMD_ERR);
+    assert_true(has("next: no lesson is running (start one with 'lesson "
+                    "NAME'; 'lesson' lists them)"));
+    assert_int_equal(cmd_back(s, 1, (char *[]){"back", NULL}), CMD_ERR);
+    assert_int_equal(cmd_again(s, 1, (char *[]){"again", NULL}), CMD_ERR);
+    assert_int_equal(cmd_check(s, 1, (char *[]){"check", NULL}), CMD_ERR);
+    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "end", NULL}),
+                     CMD_ERR);
+    assert_true(has("lesson end: no lesson is running"));
+    assert_int_equal(cmd_next(s, 2, (char *[]){"next", "x", NULL}), CMD_ERR);
+    assert_true(has("next: takes no arguments, got 'x'"));
+    reset_fakes();
+    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "nope", NULL}),
+                     CMD_ERR);
+    assert_true(has("lesson: no lesson named 'nope' (lessons: bad, demo)"));
+    reset_fakes();
+    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "bad", NULL}),
+                     CMD_ERR);
+    assert_true(has("bad.lesson:3: check: unknown variable 'trian_acc' (did "
+                    "you mean 'train_acc'?)"));
+    assert_null(s->lesson);
+    reset_fakes();
+    assert_int_equal(cmd_lesson(s, 3, (char *[]){"lesson", "demo", "x",
+                                                 NULL}), CMD_ERR);
+    assert_true(has("lesson: expected a section number (1, 2, ...), got "
+                    "'x'"));
+    assert_int_equal(cmd_lesson(s, 3, (char *[]){"lesson", "demo", "4",
+                                                 NULL}), CMD_ERR);
+    assert_true(has("lesson: demo has sections 1 to 3, got 4"));
+}
+
+static void test_start_at_section_noninteractive(void **state)
+{
+    (void)state;
+    Session *s = new_session(0);
+    assert_int_equal(cmd_lesson(s, 3, (char *[]){"lesson", "demo", "2",
+                                                 NULL}), CMD_OK);
+    assert_true(has("== 2/3 Training\n> bg\n")); /* no prompt: shown */
+    /* starting another lesson replaces it */
+    assert_int_equal(lesson_start(s, "demo"), CMD_OK);
+    assert_true(has("== 1/3 Setting up"));
+    lesson_close(s);
+    assert_null(s->lesson);
+}
+
+static void test_list(void **state)
+{
+    (void)state;
+    Session *s = new_session(0);
+    unsigned char done[3] = {1, 1, 0};
+    lesson_progress_put("demo", done, 3);
+    assert_int_equal(cmd_lesson(s, 1, (char *[]){"lesson", NULL}), CMD_OK);
+    assert_true(has("Lessons ('lesson NAME' starts one):\n"));
+    assert_true(has("  bad     error: "));
+    assert_true(has("  demo    2/3    A lesson to test the runner\n"));
+    done[2] = 1;
+    lesson_progress_put("demo", done, 3);
+    reset_fakes();
+    cmd_lesson(s, 1, (char *[]){"lesson", NULL});
+    assert_true(has("  demo    done   A lesson"));
+    memset(done, 0, sizeof done);
+    lesson_progress_put("demo", done, 3);
+    reset_fakes();
+    cmd_lesson(s, 1, (char *[]){"lesson", NULL});
+    assert_true(has("  demo    new    A lesson"));
+}
+
+static void test_auto(void **state)
+{
+    (void)state;
+    Session *s = new_session(0);
+    /* lr is set to 1 by the lesson, so every check passes */
+    assert_int_equal(lesson_run_auto(s, "demo"), 0);
+    assert_string_equal(ran, "set lr 1\nset iter 2\nbg\n");
+    assert_false(s->job.active);
+    assert_true(has("Demo (lesson demo)\n"));
+    assert_true(has("nnlab> set lr 1\nThen y.\nnnlab> set iter 2\n"
+                    "? Why x and y?\n[ok] check passed: lr == 1"));
+    assert_true(has("lesson demo: 3 commands and 3 checks, all passed\n"));
+    assert_null(s->lesson);
+
+    write_file("failing.lesson", "title: F\n== A\n> fail\n> set loss 0.5\n"
+               "check: loss < 0.1 | too high\ncheck: gradcheck_max < 1\n");
+    s = new_session(0);
+    assert_int_equal(lesson_run_auto(s, "failing"), 1);
+    assert_true(has("[FAIL] check failed: loss < 0.1 (found loss = 0.5)\n"
+                    "  too high\n"));
+    assert_true(has("[FAIL] check failed: gradcheck_max < 1 (gradcheck_max "
+                    "is not available)\n"));
+    assert_true(has("lesson failing: 2 of 2 checks failed, 1 of 2 commands "
+                    "failed\n"));
+    assert_int_equal(lesson_run_auto(s, "nope"), 1);
+
+    /* UTF-8 marks when the locale has it */
+    setenv("LC_ALL", "en_US.UTF-8", 1);
+    s = new_session(0);
+    lesson_run_auto(s, "failing");
+    assert_true(has("\u2717 check failed: loss < 0.1"));
+    setenv("LC_ALL", "C", 1);
+    char path[256];
+    snprintf(path, sizeof path, "%s/lessons/failing.lesson", tmpdir);
+    unlink(path);
+}
+
+static void test_check_expression_command(void **state)
+{
+    (void)state;
+    Session *s = new_session(0);
+    set_var("train_acc", 0, 0.97);
+    assert_int_equal(cmd_check(s, 4, (char *[]){"check", "train_acc", ">=",
+                                                "0.95", NULL}), CMD_OK);
+    assert_true(has("[ok] check passed: train_acc >= 0.95 (found train_acc "
+                    "= 0.97)"));
+    assert_int_equal(cmd_check(s, 2, (char *[]){"check", "train_acc>0.99",
+                                                NULL}), CMD_ERR);
+    assert_true(has("[FAIL] check failed: train_acc>0.99"));
+    assert_int_equal(cmd_check(s, 2, (char *[]){"check", "tran_acc>1",
+                                                NULL}), CMD_ERR);
+    assert_true(has("check: unknown variable 'tran_acc' (did you mean "
+                    "'train_acc'?)"));
+    assert_int_equal(cmd_check(s, 3, (char *[]){"check", "(", "1", NULL}),
+                     CMD_ERR);
+    assert_true(has("check: expected ')', found the end"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_shipped_lessons_parse),
+        cmocka_unit_test(test_find_and_list),
+        cmocka_unit_test(test_progress_file),
+        cmocka_unit_test(test_walk_a_lesson),
+        cmocka_unit_test(test_commands_without_lesson),
+        cmocka_unit_test(test_start_at_section_noninteractive),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_auto),
+        cmocka_unit_test(test_check_expression_command),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,142 @@
+/*
+ * test_stats.c — per-layer statistics (engine/stats.c): weights, gradients
+ * and update ratio; activation mean and std on a worked case; dead ReLU
+ * units; saturated tanh and sigmoid outputs; the activation histogram with
+ * out-of-range, infinite and NaN values.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+/* 1 input → 4 hidden units (act) → 1 sigmoid output; W1 given, b1 = 0. */
+static nn_net *one_to_four(nn_act act, const double W1[4])
+{
+    const int sizes[] = { 1, 4, 1 };
+    nn_net *net = tu_net(sizes, 3, act, NN_ACT_SIGMOID, NN_LOSS_BCE, NULL, 1);
+    memcpy(net->L[0].W.w.v, W1, 4 * sizeof *W1);
+    return net;
+}
+
+static void test_weights_and_acts(void **state)
+{
+    (void)state;
+    const double W1[] = { 1, 2, 3, 4 }, X[] = { 1, -1 }, Y[] = { 1, 0 };
+    nn_net *net = one_to_four(NN_ACT_LINEAR, W1);
+    nn_layer_stats st;
+    nn_stats_layer(net, 0, &st);
+    assert_true(st.w_mean == 2.5 && st.w_var == 1.25);
+    assert_true(st.act_mean == 0 && st.act_std == 0); /* no pass yet */
+    assert_true(st.update_ratio == 0);
+    nn_net_forward(net, X, 2, 1, NULL);
+    nn_net_backward(net, X, Y);
+    net->L[0].update_sq = 0.09;
+    nn_stats_layer(net, 0, &st);
+    /* rows (1 2 3 4) and (−1 −2 −3 −4): mean 0, variance 30/4 */
+    assert_close(st.act_mean, 0, 1e-15);
+    assert_close(st.act_std, sqrt(7.5), 1e-15);
+    assert_close(st.update_ratio, 0.3 / sqrt(30.0), 1e-15);
+    const double *g = net->L[0].W.g.v;
+    double gm, gv;
+    nn_mean_var(g, 4, &gm, &gv);
+    assert_close(st.g_norm, sqrt(nn_sum_sq(g, 4)), 1e-15);
+    assert_close(st.g_var, gv, 1e-15);
+    assert_true(st.g_norm > 0);
+    assert_true(st.dead == 0 && st.saturated == 0); /* linear: neither */
+    nn_net_free(net);
+}
+
+static void test_dead_relu(void **state)
+{
+    (void)state;
+    const double W1[] = { 1, -1, 2, -3 };
+    nn_net *net = one_to_four(NN_ACT_RELU, W1);
+    nn_layer_stats st;
+    const double pos[] = { 1, 2, 3 }, mixed[] = { 1, -2 };
+    nn_net_forward(net, pos, 3, 0, NULL);
+    nn_stats_layer(net, 0, &st);
+    assert_close(st.dead, 0.5, 0); /* units 2 and 4 never fire */
+    nn_net_forward(net, mixed, 2, 0, NULL);
+    nn_stats_layer(net, 0, &st);
+    assert_close(st.dead, 0, 0); /* each unit fires for some row */
+    for (int i = 0; i < 4; i++)
+        net->L[0].W.w.v[i] = 0; /* zero weights: everything dead */
+    nn_net_forward(net, pos, 3, 0, NULL);
+    nn_stats_layer(net, 0, &st);
+    assert_close(st.dead, 1, 0);
+    nn_net_free(net);
+}
+
+static void test_saturated(void **state)
+{
+    (void)state;
+    const double W1[] = { 10, 0.1, -10, 0.5 }, X[] = { 1, 2 };
+    nn_net *net = one_to_four(NN_ACT_TANH, W1);
+    nn_layer_stats st;
+    nn_net_forward(net, X, 2, 0, NULL);
+    nn_stats_layer(net, 0, &st);
+    /* tanh(±10), tanh(±20) beyond 0.99; tanh(0.1..1) not */
+    assert_close(st.saturated, 0.5, 0);
+    assert_close(st.dead, 0, 0);
+    nn_net_free(net);
+    net = one_to_four(NN_ACT_SIGMOID, W1);
+    nn_net_forward(net, X, 2, 0, NULL);
+    nn_stats_layer(net, 0, &st);
+    assert_close(st.saturated, 0.5, 0); /* σ(10), σ(20) > .99; σ(−10) < .01 */
+    nn_net_free(net);
+}
+
+static void test_histogram(void **state)
+{
+    (void)state;
+    const double W1[] = { 1, 1, 1, 1 };
+    nn_net *net = one_to_four(NN_ACT_LINEAR, W1);
+    const double X[] = { 0, 0, 0 };
+    nn_net_forward(net, X, 3, 0, NULL); /* 3 rows x 4 units */
+    const double vals[12] = { -2, -1.5, -0.5, 0, 0.5, 1.999, 2, 3, -3,
+                              INFINITY, -INFINITY, NAN };
+    memcpy(net->L[0].A.v, vals, sizeof vals);
+    long c[4];
+    nn_stats_hist(net, 0, -2, 2, 4, c);
+    /* bins [-2,-1) [-1,0) [0,1) [1,2]; outside and ±Inf go to the ends */
+    assert_int_equal(c[0], 1 + 1 + 1 + 1); /* -2 -1.5 -3 -Inf */
+    assert_int_equal(c[1], 1);             /* -0.5 */
+    assert_int_equal(c[2], 2);             /* 0 0.5 */
+    assert_int_equal(c[3], 1 + 1 + 1 + 1); /* 1.999 2 3 +Inf */
+    assert_int_equal(c[0] + c[1] + c[2] + c[3], 12 - 1); /* NaN skipped */
+    /* finite values only: the counts sum to rows x units */
+    nn_net_forward(net, X, 3, 0, NULL);
+    for (int k = 0; k < 12; k++)
+        net->L[0].A.v[k] = k - 6;
+    long c5[5];
+    nn_stats_hist(net, 0, -1, 1, 5, c5);
+    assert_int_equal(c5[0] + c5[1] + c5[2] + c5[3] + c5[4], 12);
+    /* degenerate ranges and bin counts: no crash, nothing counted */
+    nn_stats_hist(net, 0, 1, 1, 4, c);
+    assert_true(c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0);
+    nn_stats_hist(net, 0, 0, NAN, 4, c);
+    assert_true(c[0] == 0 && c[3] == 0);
+    nn_stats_hist(net, 0, -INFINITY, 1, 4, c);
+    assert_true(c[0] == 0 && c[3] == 0);
+    nn_stats_hist(net, 0, -1e308, 1e308, 4, c);
+    assert_true(c[0] == 0 && c[3] == 0);
+    c[0] = 42;
+    nn_stats_hist(net, 0, -1, 1, 0, c);
+    nn_stats_hist(net, 0, -1, 1, -3, c);
+    assert_true(c[0] == 42); /* no bins: nothing written */
+    nn_net_free(net);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_weights_and_acts),
+        cmocka_unit_test(test_dead_relu),
+        cmocka_unit_test(test_saturated),
+        cmocka_unit_test(test_histogram),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

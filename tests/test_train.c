@@ -1,0 +1,760 @@
+/*
+ * test_train.c — the trainer (engine/train.c): mini-batches (the short
+ * last one, full batch, batch 1), reproducibility bit for bit, the
+ * history, the divergence guard, early stopping, binding and its errors,
+ * settings changed between steps; and the classic results every student
+ * meets: zero and constant initialization stay symmetric, the first softmax
+ * loss on 10 classes is ln 10, a small net overfits 20 examples, He
+ * initialization solves circles, Adam beats plain gradient descent.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+static const int CIRCLES_NET[] = { 2, 10, 5, 1 };
+
+static nn_net *circles_net(const nn_init_spec *init, uint64_t seed)
+{
+    return tu_net(CIRCLES_NET, 4, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                  init, seed);
+}
+
+static void bind_ok(nn_trainer *tr, nn_net *net, const nn_data *d)
+{
+    nn_err err = {{0}};
+    if (nn_trainer_bind(tr, net, d, &err))
+        fail_msg("bind: %s", err.msg);
+}
+
+static int step_ok(nn_trainer *tr, nn_step_info *info)
+{
+    nn_err err = {{0}};
+    int st = nn_trainer_step(tr, info, &err);
+    if (st < 0)
+        fail_msg("step: %s", err.msg);
+    return st;
+}
+
+/* Steps until the status is `until` or n steps are made; the last status. */
+static int run(nn_trainer *tr, long n, int until)
+{
+    nn_step_info info;
+    int st = NN_STEP_OK;
+    for (long i = 0; i < n; i++)
+        if ((st = step_ok(tr, &info)) == until)
+            break;
+    return st;
+}
+
+static double accuracy(nn_trainer *tr, nn_split s)
+{
+    double loss, acc;
+    nn_err err = {{0}};
+    if (nn_trainer_evaluate(tr, s, &loss, &acc, &err))
+        fail_msg("evaluate: %s", err.msg);
+    return acc;
+}
+
+/* ------------------------------------------------------------------------
+ * Batches
+ * ------------------------------------------------------------------------ */
+
+static void test_batches(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_step_info info;
+    nn_trainer_init(&tr);
+    assert_int_equal(tr.batch, 64);
+    bind_ok(&tr, net, d);
+    assert_int_equal(nn_data_count(d, NN_TRAIN), 210);
+    assert_int_equal(nn_trainer_iters_per_epoch(&tr), 4);
+    /* 64 64 64 18, the last ending the epoch */
+    const int rows[] = { 64, 64, 64, 18, 64 };
+    for (int i = 0; i < 5; i++) {
+        int st = step_ok(&tr, &info);
+        assert_int_equal(info.rows, rows[i]);
+        assert_int_equal(info.iter, i + 1);
+        assert_int_equal(info.epoch, i < 4 ? 0 : 1);
+        assert_int_equal(st, i == 3 ? NN_STEP_EPOCH : NN_STEP_OK);
+    }
+    assert_int_equal(tr.epoch, 1);
+    /* full batch: every step is an epoch of 210 rows */
+    tr.batch = 0;
+    bind_ok(&tr, net, d);
+    nn_trainer_restart(&tr);
+    assert_int_equal(nn_trainer_iters_per_epoch(&tr), 1);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(step_ok(&tr, &info), NN_STEP_EPOCH);
+        assert_int_equal(info.rows, 210);
+    }
+    /* batch 1: 210 steps an epoch */
+    tr.batch = 1;
+    bind_ok(&tr, net, d);
+    nn_trainer_restart(&tr);
+    assert_int_equal(nn_trainer_iters_per_epoch(&tr), 210);
+    for (int i = 0; i < 210; i++) {
+        int st = step_ok(&tr, &info);
+        assert_int_equal(info.rows, 1);
+        assert_int_equal(st, i == 209 ? NN_STEP_EPOCH : NN_STEP_OK);
+    }
+    /* batch larger than the split: one full batch */
+    tr.batch = 1000;
+    bind_ok(&tr, net, d);
+    assert_int_equal(nn_trainer_iters_per_epoch(&tr), 1);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* Each epoch visits every training example exactly once (a new order each
+ * epoch): watch the batches through the trainer's permutation. */
+static void test_epoch_is_permutation(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 100, 0, 2);
+    nn_net *net = circles_net(NULL, 2);
+    nn_trainer tr;
+    nn_step_info info;
+    nn_trainer_init(&tr);
+    tr.batch = 16;
+    bind_ok(&tr, net, d);
+    int n = nn_data_count(d, NN_TRAIN), *first = calloc((size_t)n, sizeof *first);
+    assert_non_null(first);
+    for (int e = 0; e < 2; e++) {
+        int *seen = calloc((size_t)n, sizeof *seen), moved = 0;
+        assert_non_null(seen);
+        int st;
+        do {
+            int pos = tr.pos;
+            st = step_ok(&tr, &info);
+            for (int i = 0; i < info.rows; i++)
+                seen[tr.perm[pos + i]]++;
+        } while (st == NN_STEP_OK);
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(seen[i], 1);
+            moved += e == 0 ? tr.perm[i] != i : tr.perm[i] != first[i];
+            if (e == 0)
+                first[i] = tr.perm[i];
+        }
+        assert_true(moved > n / 2); /* shuffled, and shuffled again */
+        free(seen);
+    }
+    free(first);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* ------------------------------------------------------------------------
+ * Reproducibility
+ * ------------------------------------------------------------------------ */
+
+/* Train a fresh 2-10-5-1 net with dropout and Adam for 40 steps. */
+static nn_net *train_copy(const nn_data *d, uint64_t seed, int restart,
+                          nn_history *loss_out)
+{
+    nn_net *net = circles_net(NULL, 3);
+    net->L[0].keep = 0.5;
+    net->L[1].keep = 0.8;
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.seed = seed;
+    tr.batch = 32;
+    tr.opt.kind = NN_OPT_ADAM;
+    bind_ok(&tr, net, d);
+    if (restart)
+        nn_trainer_restart(&tr);
+    run(&tr, 40, -1);
+    if (loss_out) {
+        loss_out->n = tr.hist.n;
+        loss_out->loss = malloc((size_t)tr.hist.n * sizeof(double));
+        assert_non_null(loss_out->loss);
+        memcpy(loss_out->loss, tr.hist.loss, (size_t)tr.hist.n * sizeof(double));
+    }
+    nn_trainer_free(&tr);
+    return net;
+}
+
+static void test_reproducible(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_history h1 = { 0 }, h2 = { 0 };
+    nn_net *a = train_copy(d, 5, 1, &h1), *b = train_copy(d, 5, 1, &h2);
+    assert_true(tu_same_weights(a, b));
+    assert_int_equal(h1.n, 40);
+    assert_int_equal(h2.n, 40);
+    assert_memory_equal(h1.loss, h2.loss, 40 * sizeof(double));
+    /* another seed: another shuffle and other masks (same init weights) */
+    nn_net *c = train_copy(d, 6, 1, NULL);
+    assert_false(tu_same_weights(a, c));
+    /* a fresh trainer is already seeded (with the default seed 1):
+     * restarting it changes nothing */
+    nn_net *e = train_copy(d, 1, 0, NULL), *f = train_copy(d, 1, 1, NULL);
+    assert_true(tu_same_weights(e, f));
+    nn_net_free(f);
+    free(h1.loss);
+    free(h2.loss);
+    nn_net_free(a);
+    nn_net_free(b);
+    nn_net_free(c);
+    nn_net_free(e);
+    nn_data_free(d);
+}
+
+/* Without nn_trainer_restart a trainer still shuffles and drops units. */
+static void test_fresh_trainer_is_random(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 3);
+    net->L[0].keep = 0.5;
+    nn_trainer tr;
+    nn_step_info info;
+    nn_trainer_init(&tr);
+    bind_ok(&tr, net, d);
+    step_ok(&tr, &info);
+    int moved = 0, dropped = 0;
+    for (int i = 0; i < tr.n_train; i++)
+        moved += tr.perm[i] != i;
+    for (int k = 0; k < info.rows * 10; k++)
+        dropped += net->L[0].mask.v[k] == 0;
+    assert_true(moved > tr.n_train / 2);
+    assert_true(dropped > info.rows * 10 / 4);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* ------------------------------------------------------------------------
+ * History, settings, probes
+ * ------------------------------------------------------------------------ */
+
+static void test_history(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.opt.lr = 0.2;
+    tr.sched.kind = NN_SCHED_INVERSE; /* lr 0.2, 0.1, 0.0667 per epoch */
+    bind_ok(&tr, net, d);
+    run(&tr, 4 * 3, -1); /* three epochs of four batches */
+    nn_history *h = &tr.hist;
+    assert_int_equal(tr.iter, 12);
+    assert_int_equal(tr.epoch, 3);
+    assert_int_equal(h->n, 12);
+    assert_int_equal(h->ne, 3);
+    assert_int_equal(h->n_layers, 3);
+    for (int i = 0; i < 12; i++) {
+        assert_int_equal(h->iter[i], i + 1);
+        assert_int_equal(h->epoch[i], i / 4);
+        assert_close(h->lr[i], 0.2 / (1 + i / 4), 1e-15);
+        assert_true(isfinite(h->loss[i]) && h->loss[i] > 0);
+        for (int l = 0; l < 3; l++) {
+            assert_true(h->w_var[i * 3 + l] > 0);
+            assert_true(h->g_norm[i * 3 + l] > 0);
+            assert_true(h->update_ratio[i * 3 + l] > 0);
+        }
+    }
+    for (int e = 0; e < 3; e++) {
+        assert_int_equal(h->e_iter[e], 4 * (e + 1));
+        assert_int_equal(h->e_epoch[e], e + 1);
+        assert_true(h->train_loss[e] > 0 && h->dev_loss[e] > 0);
+        assert_true(h->train_acc[e] >= 0 && h->train_acc[e] <= 1);
+        assert_true(h->dev_acc[e] >= 0 && h->dev_acc[e] <= 1);
+    }
+    assert_close(nn_trainer_lr(&tr), 0.2 / 4, 1e-15);
+    /* the recorded loss is the cost before the update */
+    assert_true(h->loss[0] == tr.first_loss);
+    assert_true(h->loss[11] == tr.last_loss);
+    /* restart: history, counters and moments cleared, weights kept */
+    nn_net *w = nn_net_clone(net, NULL);
+    tr.opt.kind = NN_OPT_ADAM;
+    run(&tr, 2, -1);
+    nn_net_copy_weights(w, net);
+    nn_trainer_restart(&tr);
+    assert_true(tu_same_weights(w, net));
+    assert_true(tr.iter == 0 && tr.epoch == 0 && tr.hist.n == 0 &&
+                tr.hist.ne == 0 && tr.opt.t == 0 && isnan(tr.first_loss));
+    for (int i = 0; i < net->n_params; i++)
+        for (int k = 0; k < nn_mat_size(&net->params[i]->v); k++)
+            assert_true(net->params[i]->v.v[k] == 0 &&
+                        net->params[i]->s.v[k] == 0);
+    nn_net_free(w);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* Settings change between steps; a bigger batch needs no new bind. */
+static void test_settings_between_steps(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_step_info info;
+    nn_trainer_init(&tr);
+    tr.batch = 8;
+    bind_ok(&tr, net, d);
+    step_ok(&tr, &info);
+    assert_int_equal(info.rows, 8);
+    tr.batch = 0; /* the whole rest of the epoch now */
+    step_ok(&tr, &info);
+    assert_int_equal(info.rows, 210 - 8);
+    step_ok(&tr, &info);
+    assert_int_equal(info.rows, 210);
+    tr.batch = 100;
+    tr.opt.lr = 0.5;
+    tr.opt.kind = NN_OPT_MOMENTUM;
+    step_ok(&tr, &info);
+    assert_int_equal(info.rows, 100);
+    assert_true(info.lr == 0.5);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* Rebinding to a deeper network: the history starts again and fits it. */
+static void test_rebind_other_net(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 60, 0, 1);
+    const int small[] = { 2, 1 }, deep[] = { 2, 4, 4, 4, 4, 1 };
+    nn_net *a = tu_net(small, 2, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                       NULL, 1);
+    nn_net *b = tu_net(deep, 6, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                       NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.batch = 0;
+    bind_ok(&tr, a, d);
+    run(&tr, 3, -1);
+    assert_int_equal(tr.hist.n, 3);
+    bind_ok(&tr, b, d);
+    assert_int_equal(tr.hist.n, 0);
+    assert_int_equal(tr.hist.n_layers, 5);
+    run(&tr, 1100, -1); /* past the first growth of the history */
+    assert_int_equal(tr.hist.n, 1100);
+    for (int i = 0; i < 1100; i++)
+        for (int l = 0; l < 5; l++)
+            assert_true(tr.hist.w_var[i * 5 + l] >= 0);
+    nn_trainer_free(&tr);
+    nn_net_free(a);
+    nn_net_free(b);
+    nn_data_free(d);
+}
+
+static void test_probe_cost(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    assert_int_equal(nn_net_set_bn(net, 1, 1, NULL), 0);
+    net->L[1].keep = 0.5;
+    net->reg = NN_REG_L2;
+    net->lambda = 0.1;
+    nn_trainer tr;
+    nn_step_info info;
+    nn_trainer_init(&tr);
+    tr.batch = 50;
+    assert_true(isnan(nn_trainer_probe_cost(&tr, 10))); /* unbound */
+    bind_ok(&tr, net, d);
+    step_ok(&tr, &info);
+    nn_net *saved = nn_net_clone(net, NULL);
+    double c = nn_trainer_probe_cost(&tr, 50);
+    /* the same as a plain training-mode pass without dropout */
+    nn_net_forward(saved, tr.X, 50, 1, NULL);
+    assert_true(c == nn_net_cost(saved, tr.Y, 1));
+    nn_net_copy_weights(saved, net);
+    assert_true(nn_trainer_probe_cost(&tr, 50) == c);
+    assert_true(tu_same_weights(saved, net)); /* running stats untouched */
+    assert_true(isnan(nn_trainer_probe_cost(&tr, 0)));
+    assert_true(isfinite(nn_trainer_probe_cost(&tr, 1000))); /* clipped */
+    nn_net_free(saved);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* ------------------------------------------------------------------------
+ * Guard and early stopping
+ * ------------------------------------------------------------------------ */
+
+static void test_divergence_guard(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    const int sizes[] = { 2, 10, 1 };
+    for (int guard = 1; guard >= 0; guard--) {
+        nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_LINEAR,
+                             NN_LOSS_MSE, NULL, 1);
+        nn_trainer tr;
+        nn_step_info info;
+        nn_trainer_init(&tr);
+        tr.opt.lr = 10;
+        tr.guard = guard;
+        bind_ok(&tr, net, d);
+        int st = NN_STEP_OK;
+        long i;
+        for (i = 0; i < 50 && st != NN_STEP_DIVERGED; i++) {
+            nn_net_copy_weights(net, net); /* no-op; keeps shape sanity */
+            st = step_ok(&tr, &info);
+        }
+        if (guard) {
+            assert_int_equal(st, NN_STEP_DIVERGED);
+            assert_true(tr.stop_iter == info.iter);
+            assert_true(tr.iter == info.iter - 1); /* no update made */
+            assert_true(!isfinite(info.loss) ||
+                        info.loss > 3 * tr.first_loss);
+        } else {
+            assert_int_equal(i, 50);
+            assert_true(st != NN_STEP_DIVERGED);
+            assert_true(tr.iter == 50);
+        }
+        nn_trainer_free(&tr);
+        nn_net_free(net);
+    }
+    /* a sigmoid net with lr 10 trips it too */
+    nn_net *net = tu_net(CIRCLES_NET, 4, NN_ACT_SIGMOID, NN_ACT_SIGMOID,
+                         NN_LOSS_BCE, NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.opt.lr = 10;
+    tr.opt.kind = NN_OPT_MOMENTUM;
+    tr.batch = 8;
+    bind_ok(&tr, net, d);
+    assert_int_equal(run(&tr, 2000, NN_STEP_DIVERGED), NN_STEP_DIVERGED);
+    assert_true(tr.stop_iter > 0);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+static void test_early_stopping(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("moons", 80, 0, 3);
+    const int sizes[] = { 2, 64, 64, 1 };
+    nn_net *net = tu_net(sizes, 4, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 3);
+    assert_int_equal(nn_net_set_bn(net, 1, 1, NULL), 0);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.opt.kind = NN_OPT_ADAM;
+    tr.opt.lr = 0.01;
+    tr.batch = 0;
+    tr.early = 1;
+    tr.patience = 5;
+    bind_ok(&tr, net, d);
+    int st = run(&tr, 5000, NN_STEP_EARLY);
+    assert_int_equal(st, NN_STEP_EARLY);
+    assert_true(tr.stop_iter == tr.iter);
+    assert_int_equal(tr.epoch - tr.best_epoch, 5);
+    double loss, acc;
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_DEV, &loss, &acc, NULL), 0);
+    assert_true(loss == tr.best_dev); /* the best weights are back */
+    /* every dev loss recorded after the best was no better */
+    for (int e = 0; e < tr.hist.ne; e++)
+        assert_true(tr.hist.dev_loss[e] >= tr.best_dev);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* Early stopping across an architecture change of the same depth: the
+ * stored best copy must not be overwritten with other shapes. */
+static void test_early_stopping_after_reshape(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 100, 0, 3);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.batch = 0;
+    tr.early = 1;
+    bind_ok(&tr, net, d);
+    run(&tr, 3, -1);
+    assert_non_null(tr.best);
+    /* 2-10-5-1 → 2-10-1 → 2-10-40-1: three layers again, other shapes */
+    assert_int_equal(nn_net_delete(net, 2, 1, NULL), 0);
+    assert_int_equal(nn_net_insert(net, 2, 40, NN_ACT_RELU, 0, 1, NULL), 0);
+    bind_ok(&tr, net, d);
+    nn_trainer_restart(&tr);
+    run(&tr, 3, -1);
+    assert_int_equal(tr.best->L[1].out, 40);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* ------------------------------------------------------------------------
+ * Binding and errors
+ * ------------------------------------------------------------------------ */
+
+static void test_bind_errors(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    nn_data *d = tu_data("circles", 60, 0, 1);
+    const int three_in[] = { 3, 4, 1 }, three_out[] = { 2, 4, 3 };
+    nn_net *good = circles_net(NULL, 1);
+    nn_net *bad_in = tu_net(three_in, 3, NN_ACT_RELU, NN_ACT_SIGMOID,
+                            NN_LOSS_BCE, NULL, 1);
+    nn_net *bad_out = tu_net(three_out, 3, NN_ACT_RELU, NN_ACT_SOFTMAX,
+                             NN_LOSS_XENT, NULL, 1);
+    nn_trainer tr;
+    nn_step_info info;
+    double loss, acc;
+    nn_trainer_init(&tr);
+    assert_int_equal(nn_trainer_step(&tr, &info, &err), -1);
+    assert_non_null(strstr(err.msg, "no network"));
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_DEV, &loss, &acc, &err), -1);
+    assert_int_equal(nn_trainer_bind(&tr, NULL, d, &err), -1);
+    assert_non_null(strstr(err.msg, "no network"));
+    assert_int_equal(nn_trainer_bind(&tr, good, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "no data"));
+    assert_int_equal(nn_trainer_bind(&tr, bad_in, d, &err), -1);
+    assert_non_null(strstr(err.msg, "3 inputs"));
+    assert_null(tr.net);
+    assert_int_equal(nn_trainer_bind(&tr, bad_out, d, &err), -1);
+    assert_non_null(strstr(err.msg, "3 outputs"));
+    bind_ok(&tr, good, d);
+    assert_int_equal(nn_trainer_bind(&tr, bad_in, d, NULL), -1);
+    assert_null(tr.net); /* a failed bind unbinds */
+    assert_int_equal(nn_trainer_step(&tr, &info, NULL), -1);
+    /* unlabelled data: nothing to train on */
+    nn_data *g = tu_data("gauss", 50, 0, 1);
+    int gd = nn_data_features(g);
+    const int gs[] = { gd, 3, 1 };
+    nn_net *gn = tu_net(gs, 3, NN_ACT_TANH, NN_ACT_LINEAR, NN_LOSS_NONE,
+                        NULL, 1);
+    bind_ok(&tr, gn, g);
+    assert_int_equal(nn_trainer_step(&tr, &info, &err), -1);
+    assert_non_null(strstr(err.msg, "labels"));
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_TRAIN, &loss, &acc, &err), 0);
+    assert_true(isnan(loss) && isnan(acc));
+    nn_trainer_free(&tr);
+    nn_trainer_free(&tr); /* twice is harmless */
+    nn_net_free(gn);
+    nn_data_free(g);
+    nn_net_free(good);
+    nn_net_free(bad_in);
+    nn_net_free(bad_out);
+    nn_data_free(d);
+}
+
+static void test_accuracy_function(void **state)
+{
+    (void)state;
+    const double o1[] = { 0.7, 0.2, 0.5, 0.49 }, y1[] = { 1, 0, 0, 1 };
+    assert_close(nn_accuracy(o1, y1, 4, 1), 0.5, 0);
+    const double o3[] = { 0.1, 0.7, 0.2, 0.5, 0.3, 0.2 };
+    const double y3[] = { 0, 1, 0, 0, 0, 1 };
+    assert_close(nn_accuracy(o3, y3, 2, 3), 0.5, 0);
+    assert_true(isnan(nn_accuracy(o3, y3, 0, 3)));
+}
+
+/* ------------------------------------------------------------------------
+ * The classic results
+ * ------------------------------------------------------------------------ */
+
+/* Zero weights: a ReLU net learns nothing but the output bias (50% on
+ * balanced circles); the hidden units of a layer never differ. */
+static void test_zero_init_stays_symmetric(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_init_spec zeros = { NN_INIT_ZEROS, 0, 1 };
+    nn_net *net = circles_net(&zeros, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.batch = 0;
+    tr.opt.lr = 0.5;
+    bind_ok(&tr, net, d);
+    run(&tr, 300, -1);
+    assert_close(accuracy(&tr, NN_TRAIN), 0.5, 0.01);
+    assert_close(accuracy(&tr, NN_DEV), 0.5, 0.05);
+    for (int l = 0; l < 2; l++)
+        for (int k = 0; k < nn_mat_size(&net->L[l].W.w); k++)
+            assert_true(net->L[l].W.w.v[k] == 0);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* Constant weights with tanh: units move, but in lock step (up to the
+ * last bits: BLAS kernels may sum different units in different orders). */
+static void test_const_init_stays_symmetric(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_init_spec c = { NN_INIT_CONST, 0.3, 1 };
+    nn_net *net = tu_net(CIRCLES_NET, 4, NN_ACT_TANH, NN_ACT_SIGMOID,
+                         NN_LOSS_BCE, &c, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.opt.kind = NN_OPT_ADAM;
+    bind_ok(&tr, net, d);
+    run(&tr, 200, -1);
+    for (int l = 0; l < 3; l++) {
+        const nn_layer *L = &net->L[l];
+        for (int j = 1; j < L->out; j++) {
+            for (int k = 0; k < L->in; k++)
+                assert_close(L->W.w.v[j * L->in + k], L->W.w.v[k],
+                             1e-12 * fabs(L->W.w.v[k]));
+            assert_close(L->b.w.v[j], L->b.w.v[0], 1e-12);
+        }
+    }
+    assert_true(net->L[0].W.w.v[0] != 0.3); /* they did move */
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* The first softmax loss with tiny weights is ln C. */
+static void check_first_loss(nn_data *d, int hidden)
+{
+    int k = nn_data_classes(d);
+    const int sizes[] = { nn_data_features(d), hidden, k };
+    nn_init_spec small = { NN_INIT_NORMAL, 0.001, 1 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_SOFTMAX, NN_LOSS_XENT,
+                         &small, 1);
+    nn_trainer tr;
+    nn_step_info info;
+    nn_trainer_init(&tr);
+    tr.batch = 0;
+    bind_ok(&tr, net, d);
+    step_ok(&tr, &info);
+    if (!(fabs(info.loss - log(k)) <= 0.02 * log(k)))
+        fail_msg("first loss %g, want ln %d = %g", info.loss, k, log(k));
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+}
+
+static void test_first_softmax_loss(void **state)
+{
+    (void)state;
+    nn_data *b = tu_data("blobs", 1000, 10, 1);
+    assert_int_equal(nn_data_classes(b), 10);
+    check_first_loss(b, 20);
+    nn_data_free(b);
+    nn_err err = {{0}};
+    nn_data *d = nn_data_load_csv("data/digits.csv.gz", NN_LABEL_LAST,
+                                  NN_HEADER_AUTO, 1, &err);
+    if (!d)
+        fail_msg("digits: %s", err.msg);
+    assert_int_equal(nn_data_classes(d), 10);
+    nn_data_normalize(d, 1);
+    check_first_loss(d, 32);
+    nn_data_free(d);
+}
+
+/* A small net memorizes 20 examples. */
+static void test_overfit_twenty(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    assert_int_equal(nn_data_subset(d, 20, &err), 0);
+    assert_int_equal(nn_data_count(d, NN_TRAIN), 20);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.batch = 0;
+    tr.opt.kind = NN_OPT_ADAM;
+    tr.opt.lr = 0.01;
+    bind_ok(&tr, net, d);
+    run(&tr, 400, -1);
+    assert_close(accuracy(&tr, NN_TRAIN), 1.0, 0);
+    assert_true(tr.last_loss < 0.1 * tr.first_loss);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* He initialization solves circles; zero initialization (above) cannot.
+ * The lesson's classic is full-batch gd at lr 0.01 for 15000 iterations;
+ * Adam at lr 0.01 reaches the same in a unit test's time. */
+static void test_he_solves_circles(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.batch = 0;
+    tr.opt.kind = NN_OPT_ADAM;
+    tr.opt.lr = 0.01;
+    bind_ok(&tr, net, d);
+    run(&tr, 1500, -1);
+    double tra = accuracy(&tr, NN_TRAIN), dev = accuracy(&tr, NN_DEV);
+    if (!(tra >= 0.98 && dev >= 0.95))
+        fail_msg("He init on circles: train %.3f dev %.3f", tra, dev);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* Adam beats plain mini-batch gradient descent at a small learning rate. */
+static double moons_loss(nn_optim_kind kind)
+{
+    nn_data *d = tu_data("moons", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.opt.kind = kind;
+    tr.opt.lr = 0.001;
+    tr.batch = 32;
+    bind_ok(&tr, net, d);
+    run(&tr, 7 * 100, -1); /* 100 epochs */
+    double loss, acc;
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_TRAIN, &loss, &acc, NULL), 0);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+    return loss;
+}
+
+static void test_adam_beats_gd(void **state)
+{
+    (void)state;
+    double gd = moons_loss(NN_OPT_GD), adam = moons_loss(NN_OPT_ADAM);
+    if (!(adam < 0.75 * gd))
+        fail_msg("moons after 100 epochs: adam %g vs gd %g", adam, gd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_batches),
+        cmocka_unit_test(test_epoch_is_permutation),
+        cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_fresh_trainer_is_random),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_settings_between_steps),
+        cmocka_unit_test(test_rebind_other_net),
+        cmocka_unit_test(test_probe_cost),
+        cmocka_unit_test(test_divergence_guard),
+        cmocka_unit_test(test_early_stopping),
+        cmocka_unit_test(test_early_stopping_after_reshape),
+        cmocka_unit_test(test_bind_errors),
+        cmocka_unit_test(test_accuracy_function),
+        cmocka_unit_test(test_zero_init_stays_symmetric),
+        cmocka_unit_test(test_const_init_stays_symmetric),
+        cmocka_unit_test(test_first_softmax_loss),
+        cmocka_unit_test(test_overfit_twenty),
+        cmocka_unit_test(test_he_solves_circles),
+        cmocka_unit_test(test_adam_beats_gd),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
