@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MODEL_MAGIC "nnlab-model"
@@ -67,6 +68,12 @@ int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
         return nn_fail(err, "out of memory");
     snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
     int fd = mkstemp(tmp);
+    if (fd >= 0) {
+        /* mkstemp makes the file private; a model is an ordinary file */
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+    }
     if (fd < 0) {
         nn_fail(err, "%s: cannot write here: %s", path, strerror(errno));
         free(tmp);
@@ -170,8 +177,8 @@ static int read_header(reader *r, header *h)
     if (next_line(r) || sscanf(r->buf, "nnlab-model %d", &version) != 1)
         return bad(r, "'nnlab-model 1' (this is not an nnlab model file)");
     if (version != MODEL_VERSION)
-        return nn_fail(r->err, "%s:%d: model version %d, this nnlab reads "
-                       "version %d", r->path, r->line, version, MODEL_VERSION);
+        return nn_fail(r->err, "%s:%d: expected model version %d, found %d",
+                       r->path, r->line, MODEL_VERSION, version);
     if (next_line(r) || sscanf(r->buf, "inputs %d", &h->inputs) != 1 ||
         h->inputs < 1)
         return bad(r, "'inputs N'");
@@ -225,7 +232,7 @@ static int parse_layer(reader *r, layer_line *l)
 static nn_net *read_layers(reader *r, const header *h)
 {
     layer_line ls[1024];
-    int sizes[1025], n = 0;
+    int sizes[1025], n = 0, out_line = 0;
     sizes[0] = h->inputs;
     while (!next_line(r) && !strncmp(r->buf, "layer ", 6)) {
         if (n == 1024) {
@@ -235,6 +242,7 @@ static nn_net *read_layers(reader *r, const header *h)
         if (parse_layer(r, &ls[n]))
             return NULL;
         sizes[n + 1] = ls[n].units;
+        out_line = r->line;
         n++;
     }
     if (n == 0) {
@@ -245,7 +253,8 @@ static nn_net *read_layers(reader *r, const header *h)
                              ls[n - 1].act_arg, h->loss, r->err);
     if (!net) {
         nn_err why = *r->err;
-        nn_fail(r->err, "%s:%d: %s", r->path, r->line, why.msg);
+        /* the output layer's line: the loss must fit its activation */
+        nn_fail(r->err, "%s:%d: %s", r->path, out_line, why.msg);
         return NULL;
     }
     net->reg = h->reg;

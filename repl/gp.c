@@ -481,9 +481,9 @@ static void finish(Gp *gp)
     deadline = gp_now() + 2.0;
     while (ms_left(deadline) > 0 && waitpid(gp->pid, NULL, WNOHANG) == 0) {
         struct pollfd p = {gp->out_fd, POLLIN, 0};
+        /* short polls: a persist-window helper may keep the pipe open
+         * after gnuplot itself has gone, so EOF alone is not enough */
         if (poll(&p, 1, 20) > 0 && read(gp->out_fd, tmp, sizeof tmp) == 0) {
-            /* EOF, but a persist window helper may hold the pipe: poll
-             * waitpid only from now on */
             close_fd(&gp->out_fd);
             while (ms_left(deadline) > 0 &&
                    waitpid(gp->pid, NULL, WNOHANG) == 0) {
@@ -884,7 +884,11 @@ int gp_due(Gp *gp, int window, double now)
     if (!valid_window(window) || gp->state == GP_DEAD)
         return 0;
     GpWindow *w = &gp->win[window];
-    if (w->last_draw >= 0 && now - w->last_draw < gp->interval &&
+    GpTerm t = gp->state == GP_RUNNING ? gp->live : gp->term;
+    double interval = gp->interval;
+    if ((t == GP_TERM_DUMB || t == GP_TERM_SIXEL) && interval < 1.0)
+        interval = 1.0;   /* each frame scrolls the terminal: fewer */
+    if (w->last_draw >= 0 && now - w->last_draw < interval &&
         now >= w->last_draw)
         return 0;
     w->last_draw = now;

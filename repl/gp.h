@@ -64,9 +64,10 @@ typedef void (*GpTextFn)(void *ctx, const char *text, size_t n);
  * as EPIPE instead of killing the shell. */
 Gp *gp_new(void);
 
-/* Sends what is still pending (waiting at most ~2 s in all), closes
+/* Sends what is still pending (waiting at most ~3 s in all), closes
  * gnuplot's input so it exits (persist windows stay open), reaps it (kills
- * it if it does not exit) and frees everything.  gp may be NULL. */
+ * it if it does not exit) and frees everything.  Output not read by then
+ * is dropped: gp_sync() first to show it.  gp may be NULL. */
 void gp_free(Gp *gp);
 
 /* --- settings ----------------------------------------------------------- */
@@ -92,7 +93,8 @@ int gp_set_output_dir(Gp *gp, const char *dir);
  * (plot-loss.png).  Default: the window number.  Copied (63 bytes max). */
 int gp_name_window(Gp *gp, int window, const char *name);
 
-/* Minimum time between two live draws of one window (default 0.1 s). */
+/* Minimum time between two live draws of one window (default 0.1 s; at
+ * least 1 s on dumb and sixel, where each frame scrolls the terminal). */
 void gp_set_interval(Gp *gp, double seconds);
 
 /* Append a copy of every byte sent to gnuplot to path (NULL: stop).

@@ -5,7 +5,7 @@
  *
  * Where each lives: the shell's own in cmd_shell.c, the lessons' in
  * cmd_lesson.c, the rest with the model and plot modules.  A handler not
- * written yet is a one-line stub in handlers_pending.c.
+ * written yet does not exist: every row of the table has a handler.
  */
 #ifndef NNLAB_HANDLERS_H
 #define NNLAB_HANDLERS_H

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "args.h" /* did_you_mean */
 #include "cmd.h"
 #include "shell.h"
 
@@ -291,14 +292,20 @@ static Lesson *load_named(Session *s, const char *name)
     char path[1200], err[512];
     if (lesson_find(name, path, sizeof path) < 0) {
         const char *const *names = lesson_list_names();
+        const char *near = did_you_mean(name, names);
         char list[400] = "";
         for (int i = 0; names[i]; i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                      i ? ", " : "", names[i]);
-        cmd_error(s, "lesson: no lesson named '%s' (%s%s)", name,
-                  list[0] ? "lessons: " : "no lessons found; set "
-                                          "NNLAB_LESSONS to their directory",
-                  list);
+        if (near)
+            cmd_error(s, "lesson: no lesson named '%s' (did you mean "
+                         "'%s'?)", name, near);
+        else if (list[0])
+            cmd_error(s, "lesson: no lesson named '%s' (lessons: %s)", name,
+                      list);
+        else
+            cmd_error(s, "lesson: no lesson named '%s' (no lessons found; "
+                         "set NNLAB_LESSONS to their directory)", name);
         return NULL;
     }
     Lesson *L = lesson_load(path, err, sizeof err);
@@ -350,8 +357,8 @@ int lesson_start_at(Session *s, const char *name, int first)
     if (L->summary[0])
         out_printf(s, "%s\n", L->summary);
     out_printf(s, "Each command comes on your prompt: Enter runs it, or edit "
-                  "it first; try your own\ncommands in between. 'next', "
-                  "'back', 'again', 'check', 'lesson end'.\n");
+                  "it first.\nTry your own commands in between. Also: "
+                  "next, back, again, check, lesson end.\n");
     start_section(s, first > 0 ? first - 1 : 0);
     return CMD_OK;
 }
@@ -440,41 +447,74 @@ int lesson_end(Session *s)
     return CMD_OK;
 }
 
+/* One row of the `lesson` list. */
+typedef struct ListRow {
+    const char *name;
+    Lesson *L;        /* NULL when it does not load */
+    char err[512];
+} ListRow;
+
+/* Lessons with an order: first, by it; then the rest by name. */
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const ListRow *a = pa, *b = pb;
+    int oa = a->L && a->L->order ? a->L->order : 100000;
+    int ob = b->L && b->L->order ? b->L->order : 100000;
+    if (oa != ob)
+        return oa < ob ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+static void print_row(Session *s, const ListRow *row, int width)
+{
+    char progress[32];
+    const Lesson *L = row->L;
+    if (!L) {
+        out_printf(s, "  %-*s  error: %s\n", width, row->name, row->err);
+        return;
+    }
+    unsigned char *done = calloc((size_t)L->nsections, 1);
+    int n = done ? lesson_progress_get(L->name, done, L->nsections) : 0;
+    free(done);
+    if (n == 0)
+        snprintf(progress, sizeof progress, "new");
+    else if (n == L->nsections)
+        snprintf(progress, sizeof progress, "done");
+    else
+        snprintf(progress, sizeof progress, "%d/%d", n, L->nsections);
+    out_printf(s, "  %-*s  %-5s  %s\n", width, row->name, progress,
+               L->summary[0] ? L->summary : L->title);
+}
+
 int lesson_list(Session *s)
 {
     const char *const *names = lesson_list_names();
-    if (!names[0])
+    int n = 0, width = 6;
+    while (names[n])
+        n++;
+    if (n == 0)
         return cmd_error(s, "lesson: no lessons found (set NNLAB_LESSONS to "
                             "the directory of the .lesson files)");
-    int width = 6;
-    for (int i = 0; names[i]; i++)
+    ListRow *rows = calloc((size_t)n, sizeof *rows);
+    if (!rows)
+        return cmd_error(s, "lesson: out of memory");
+    for (int i = 0; i < n; i++) {
+        char path[1200];
+        rows[i].name = names[i];
+        if (lesson_find(names[i], path, sizeof path) == 0)
+            rows[i].L = lesson_load(path, rows[i].err, sizeof rows[i].err);
+        else
+            snprintf(rows[i].err, sizeof rows[i].err, "cannot read it");
         if ((int)strlen(names[i]) > width)
             width = (int)strlen(names[i]);
-    out_printf(s, "Lessons ('lesson NAME' starts one):\n");
-    for (int i = 0; names[i]; i++) {
-        char path[1200], err[512], progress[32];
-        Lesson *L = NULL;
-        if (lesson_find(names[i], path, sizeof path) == 0)
-            L = lesson_load(path, err, sizeof err);
-        else
-            snprintf(err, sizeof err, "cannot read it");
-        if (!L) {
-            out_printf(s, "  %-*s  error: %s\n", width, names[i], err);
-            continue;
-        }
-        unsigned char *done = calloc((size_t)L->nsections, 1);
-        int n = done ? lesson_progress_get(L->name, done, L->nsections) : 0;
-        free(done);
-        if (n == 0)
-            snprintf(progress, sizeof progress, "new");
-        else if (n == L->nsections)
-            snprintf(progress, sizeof progress, "done");
-        else
-            snprintf(progress, sizeof progress, "%d/%d", n, L->nsections);
-        out_printf(s, "  %-*s  %-5s  %s\n", width, names[i], progress,
-                   L->summary[0] ? L->summary : L->title);
-        lesson_free(L);
     }
+    qsort(rows, (size_t)n, sizeof *rows, cmp_rows);
+    out_printf(s, "Lessons ('lesson NAME' starts one):\n");
+    for (int i = 0; i < n; i++) {
+        print_row(s, &rows[i], width);
+        lesson_free(rows[i].L);
+    }
+    free(rows);
     if (s->lesson)
         out_printf(s, "Now in: %s, section %d of %d.\n", s->lesson->L->name,
                    s->lesson->sec + 1, s->lesson->L->nsections);

@@ -56,6 +56,7 @@ typedef struct Lesson {
     char *path;       /* as given to lesson_load */
     char *title;
     char *summary;    /* "" when the file has none */
+    int order;        /* place in the `lesson` list (order: N); 0 = none */
     LessonSection *sections;
     int nsections;
 } Lesson;

@@ -362,6 +362,20 @@ static int header_line(Reader *r, const char *line, const char *key,
     return 0;
 }
 
+static int order_line(Reader *r, const char *text)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (end == text || *end || v < 1 || v > 9999)
+        return fail(r, "'order:' needs a whole number from 1 to 9999");
+    if (r->L->order)
+        return fail(r, "a second 'order:' line");
+    r->L->order = (int)v;
+    return 0;
+}
+
 static int one_line(Reader *r, char *line)
 {
     size_t n = strlen(line);
@@ -376,10 +390,12 @@ static int one_line(Reader *r, char *line)
             return header_line(r, line, "title:", &r->L->title);
         if (strncmp(line, "summary:", 8) == 0)
             return header_line(r, line, "summary:", &r->L->summary);
+        if (strncmp(line, "order:", 6) == 0)
+            return order_line(r, line + 6);
         if (n == 0)
             return 0;
-        return fail(r, "expected 'title:', 'summary:' or the first section "
-                       "('== Section title') here");
+        return fail(r, "expected 'title:', 'summary:', 'order:' or the first "
+                       "section ('== Section title') here");
     }
     return section_line(r, line);
 }

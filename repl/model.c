@@ -68,6 +68,11 @@ void model_restart(Session *s)
     if (!m)
         return;
     m->tr.seed = s->seed;
+    /* The net or data the trainer was last bound to may just have been
+     * freed (net, load, data): restart must clear the current net's
+     * moments, not touch the old one.  The next model_bind binds again. */
+    m->tr.net = s->net;
+    m->tr.data = NULL;
     nn_trainer_restart(&m->tr);
     free(m->gc);
     m->gc = NULL;

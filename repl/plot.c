@@ -13,6 +13,7 @@
 
 #include "args.h"
 #include "chart.h"
+#include "experiment.h"
 #include "cmd.h"
 #include "handlers.h"
 #include "model.h"
@@ -21,13 +22,20 @@
 
 typedef enum {
     PLOT_LOSS, PLOT_ACC, PLOT_WEIGHTS, PLOT_GRADS, PLOT_UPDATES, PLOT_ACTS,
-    PLOT_GRADCHECK, PLOT_BOUNDARY, PLOT_DATA, PLOT_LR, PLOT_NKINDS
+    PLOT_GRADCHECK, PLOT_BOUNDARY, PLOT_DATA, PLOT_LR, PLOT_COMPARE,
+    PLOT_SEARCH, PLOT_EWA, PLOT_NKINDS
 } PlotKind;
 
 static const char *const kind_names[] = {
     "loss", "acc", "weights", "grads", "updates", "acts", "gradcheck",
-    "boundary", "data", "lr", NULL
+    "boundary", "data", "lr", "compare", "search", "ewa", NULL
 };
+
+/* Kinds that follow training; the others are drawn when asked. */
+#define LIVE_KINDS ((1u << PLOT_LOSS) | (1u << PLOT_ACC) | \
+                    (1u << PLOT_WEIGHTS) | (1u << PLOT_GRADS) | \
+                    (1u << PLOT_UPDATES) | (1u << PLOT_ACTS) | \
+                    (1u << PLOT_BOUNDARY) | (1u << PLOT_LR))
 
 typedef struct Plotter {
     Gp *gp;
@@ -372,6 +380,88 @@ static int draw_lr(Session *s, Gp *gp)
     return rc;
 }
 
+static int draw_compare(Session *s, Gp *gp)
+{
+    const Experiments *e = s->exp;
+    ChartSeries ser[2 * EXP_MAX_RUNS];
+    char names[2 * EXP_MAX_RUNS][64];
+    size_t n = 0;
+    for (int i = 0; i < e->nruns; i++) {
+        const CompareRun *r = &e->runs[i];
+        snprintf(names[n], sizeof names[n], "%s train", r->label);
+        ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->train_loss,
+                                CHART_LINE };
+        n++;
+        if (r->n && !isnan(r->dev_loss[0])) {
+            snprintf(names[n], sizeof names[n], "%s dev", r->label);
+            ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->dev_loss,
+                                    CHART_DASHED };
+            n++;
+        }
+    }
+    char title[64];
+    snprintf(title, sizeof title, "Compare %s: loss per epoch", e->compare_key);
+    ChartLines c = { title, "epoch", "loss", ser, n, NULL, 0,
+                     CHART_SCALE_AUTO, 0, 0, 0 };
+    return chart_lines(gp, PLOT_COMPARE, &c);
+}
+
+static int draw_search(Session *s, Gp *gp)
+{
+    const Experiments *e = s->exp;
+    Scratch sc = { { 0 }, 0 };
+    double *x = scratch(&sc, (size_t)e->ntrials);
+    double *y = scratch(&sc, (size_t)e->ntrials);
+    int two = e->nkeys >= 2;
+    for (int t = 0; x && y && t < e->ntrials; t++) {
+        x[t] = e->values[t][0];
+        y[t] = two ? e->values[t][1] : e->dev_acc[t];
+    }
+    ChartScatter c = { "Hyperparameter search", e->keys[0].name,
+                       two ? e->keys[1].name : "dev accuracy", "dev accuracy",
+                       (size_t)e->ntrials, x, y, e->dev_acc, e->keys[0].log,
+                       two && e->keys[1].log, 1 };
+    int rc = chart_scatter(gp, PLOT_SEARCH, &c);
+    scratch_free(&sc);
+    return rc;
+}
+
+static int draw_ewa(Session *s, Gp *gp)
+{
+    const Experiments *e = s->exp;
+    double *theta;
+    int n;
+    if (ewa_series(s, e->series, &theta, &n))
+        return gp_fail(gp, "plot: ewa: series=loss needs some training first");
+    Scratch sc = { { 0 }, 0 };
+    ChartSeries ser[1 + 2 * EXP_MAX_BETAS];
+    char names[2 * EXP_MAX_BETAS][48];
+    size_t k = 0;
+    ser[k++] = (ChartSeries){ e->series ? "loss" : "temperature", (size_t)n,
+                              NULL, theta, CHART_POINTS };
+    for (int b = 0; b < e->nbetas; b++)
+        for (int c = e->bias ? 1 : 0; c >= 0; c--) {
+            double *v = scratch(&sc, (size_t)n);
+            if (!v)
+                break;
+            ewa_apply(theta, n, e->betas[b], c, v);
+            snprintf(names[k - 1], sizeof names[k - 1], "beta %g%s",
+                     e->betas[b], !e->bias ? "" : c ? " corrected"
+                                                    : " no correction");
+            ser[k] = (ChartSeries){ names[k - 1], (size_t)n, NULL, v,
+                                    c || !e->bias ? CHART_LINE : CHART_DASHED };
+            k++;
+        }
+    ChartLines c = { "Exponentially weighted averages",
+                     e->series ? "iteration" : "day",
+                     e->series ? "loss" : "temperature", ser, k, NULL, 0,
+                     CHART_SCALE_LINEAR, 0, 0, 0 };
+    int rc = chart_lines(gp, PLOT_EWA, &c);
+    free(theta);
+    scratch_free(&sc);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Drawing a kind                                                       */
 /* ------------------------------------------------------------------ */
@@ -387,6 +477,14 @@ static const char *not_ready(Session *s, PlotKind k)
         return "needs 2-D classification data (circles, moons, spiral, xor, "
                "blobs, linear)";
     if (k == PLOT_DATA || k == PLOT_LR)
+        return NULL;
+    if (k == PLOT_COMPARE && !(s->exp && s->exp->nruns))
+        return "nothing compared yet; try compare optim=gd,adam";
+    if (k == PLOT_SEARCH && !(s->exp && s->exp->ntrials))
+        return "no search yet; try search lr=1e-4..1:log n=20";
+    if (k == PLOT_EWA && !(s->exp && s->exp->nbetas))
+        return "no ewa yet; try ewa beta=0.9,0.98";
+    if (k >= PLOT_COMPARE)
         return NULL;
     if (!s->net)
         return "no network yet; try 'net 2 10 5 1'";
@@ -416,6 +514,12 @@ static int draw_kind(Session *s, PlotKind k)
     case PLOT_BOUNDARY:
     case PLOT_DATA:
         return draw_regions(s, gp, k);
+    case PLOT_COMPARE:
+        return draw_compare(s, gp);
+    case PLOT_SEARCH:
+        return draw_search(s, gp);
+    case PLOT_EWA:
+        return draw_ewa(s, gp);
     default:
         return draw_lr(s, gp);
     }
@@ -549,8 +653,18 @@ int cmd_plot(Session *s, int argc, char **argv)
             after_draw(s, 0);
             return CMD_OK; /* the message was said; the shell goes on */
         }
-        p->live |= 1u << kinds[i];
+        p->live |= (1u << kinds[i]) & LIVE_KINDS;
     }
     after_draw(s, text_terminal(p));
     return CMD_OK;
+}
+
+void plot_show_experiment(Session *s, const char *kind)
+{
+    /* in a script the plot is asked for explicitly (plot compare), so a
+     * transcript is not flooded with text-terminal pictures */
+    if (!s->interactive)
+        return;
+    char *argv[] = { "plot", (char *)kind, NULL };
+    cmd_plot(s, 2, argv);
 }

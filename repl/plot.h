@@ -15,6 +15,10 @@
 /* Redraw the live plots that are due (all of them when force). */
 void plot_live(Session *s, int force);
 
+/* Draw the result of an experiment (compare, search, ewa) at the prompt;
+ * scripts ask for it with plot KIND. */
+void plot_show_experiment(Session *s, const char *kind);
+
 /* Free the plotter (closes gnuplot). */
 void plot_free(Session *s);
 

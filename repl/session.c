@@ -11,6 +11,9 @@
 
 #include <stdlib.h>
 
+#include "experiment.h"
+#include "lesson.h"
+#include "plot.h"
 #include "shell.h"
 
 Session *session_new(void)
@@ -32,8 +35,9 @@ void session_free(Session *s)
 {
     if (!s)
         return;
-    /* HOOK (lead / helpers): free the plotter and the lesson run here once
-     * their modules provide a free function; until then they are NULL. */
+    lesson_close(s);
+    plot_free(s);
+    experiments_free(s);
     model_free(s);
     shell_free(s->sh);
     free(s);

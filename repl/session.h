@@ -17,6 +17,7 @@ struct nn_data;
 struct nn_net;
 struct nn_trainer;
 struct Plotter;
+struct Experiments;
 struct LessonRun;
 struct Shell;
 
@@ -39,6 +40,7 @@ typedef struct Session {
     uint64_t seed;
     int threads;
     struct ModelState *model; /* the model commands' own state (model.c) */
+    struct Experiments *exp;  /* compare/search/ewa results (experiment.h) */
 
     /* --- the shell --- */
     int interactive;     /* a person at a terminal (prompt, progress bar) */

@@ -166,6 +166,66 @@ static void test_dropout_is_off(void **state)
     }
 }
 
+/* Backprop through dropout itself: with the mask held fixed (the dropout
+ * stream re-seeded before every pass draws the same mask), the cost is a
+ * smooth function of the weights and its gradient must match. */
+static double masked_cost(nn_net *net, const double *X, const double *Y)
+{
+    nn_rng drop;
+    nn_rng_seed(&drop, 21, NN_STREAM_DROPOUT, 0);
+    nn_net_forward(net, X, M, 1, &drop);
+    return nn_net_cost(net, Y, 1);
+}
+
+static void test_dropout_backward_fixed_mask(void **state)
+{
+    (void)state;
+    for (size_t h = 0; h < sizeof HIDDEN / sizeof *HIDDEN; h++) {
+        fixture f;
+        fixture_make(&f, HIDDEN[h], &OUTS[h % 5], NN_REG_L2, 60 + h);
+        f.net->L[0].keep = 0.6;
+        f.net->L[1].keep = 0.7;
+        if (h % 2)
+            assert_int_equal(nn_net_set_bn(f.net, 2, 1, NULL), 0);
+        masked_cost(f.net, f.X, f.Y);
+        assert_true(f.net->L[0].mask_on && f.net->L[1].mask_on);
+        nn_net_backward(f.net, f.X, f.Y);
+        for (int i = 0; i < f.net->n_params; i++) {
+            nn_param *p = f.net->params[i];
+            int n = nn_mat_size(&p->w);
+            double *g = malloc((size_t)n * sizeof *g);
+            double *num = malloc((size_t)n * sizeof *num);
+            assert_non_null(g);
+            assert_non_null(num);
+            memcpy(g, p->g.v, (size_t)n * sizeof *g);
+            for (int k = 0; k < n; k++) {
+                double keep = p->w.v[k];
+                p->w.v[k] = keep + EPS;
+                double up = masked_cost(f.net, f.X, f.Y);
+                p->w.v[k] = keep - EPS;
+                double down = masked_cost(f.net, f.X, f.Y);
+                p->w.v[k] = keep;
+                num[k] = (up - down) / (2 * EPS);
+            }
+            double d = 0, a = 0, b = 0;
+            for (int k = 0; k < n; k++) {
+                d += (g[k] - num[k]) * (g[k] - num[k]);
+                a += g[k] * g[k];
+                b += num[k] * num[k];
+            }
+            double rel = a + b > 0 ? sqrt(d) / (sqrt(a) + sqrt(b)) : 0;
+            char name[16];
+            nn_param_name(p, name, sizeof name);
+            if (!(rel < 1e-7) && !(sqrt(a) < 1e-9 && sqrt(b) < 1e-9))
+                fail_msg("dropout, hidden %s: %s rel err %g",
+                         nn_act_names[HIDDEN[h]], name, rel);
+            free(g);
+            free(num);
+        }
+        fixture_free(&f);
+    }
+}
+
 /* A doubled dW2 shows on W2 (relative error 1/3) and nowhere else. */
 static void test_planted_bug(void **state)
 {
@@ -287,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_batch_norm),
         cmocka_unit_test(test_leaves_net_unchanged),
         cmocka_unit_test(test_dropout_is_off),
+        cmocka_unit_test(test_dropout_backward_fixed_mask),
         cmocka_unit_test(test_planted_bug),
         cmocka_unit_test(test_result_names_and_sampling),
         cmocka_unit_test(test_zero_gradients),

@@ -244,6 +244,7 @@ static void test_parse_good(void **state)
     assert_string_equal(L->name, "demo");
     assert_string_equal(L->title, "Demo");
     assert_string_equal(L->summary, "A lesson to test the runner");
+    assert_int_equal(L->order, 0);
     assert_int_equal(L->nsections, 3);
     LessonSection *a = &L->sections[0];
     assert_string_equal(a->title, "Setting up");
@@ -268,12 +269,13 @@ static void test_parse_good(void **state)
     lesson_free(L);
 
     /* continuations, escapes, CRLF, comments, no summary */
-    L = lesson_parse("title: T\r\n== S\r\n\\> not a command\r\n? one\r\n"
+    L = lesson_parse("title: T\r\norder: 12 \r\n== S\r\n\\> not a command\r\n? one\r\n"
                      "? two\r\ncheck: loss < 1 | first\r\n| second\r\n"
                      "# hidden\r\n\r\n\r\nafter\r\n", "t.lesson", err,
                      sizeof err);
     assert_non_null(L);
     assert_string_equal(L->summary, "");
+    assert_int_equal(L->order, 12);
     LessonSection *s = &L->sections[0];
     assert_int_equal(s->nitems, 4);
     assert_string_equal(s->items[0].text, "> not a command");
@@ -303,7 +305,12 @@ static void test_parse_errors(void **state)
     parse_error("title: T\n", "les/x.lesson:1: no sections (a section starts "
                               "with '== Section title')");
     parse_error("title: T\nHello\n", "les/x.lesson:2: expected 'title:', "
-                "'summary:' or the first section ('== Section title') here");
+                "'summary:', 'order:' or the first section ('== Section "
+                "title') here");
+    parse_error("title: T\norder: x\n", "les/x.lesson:2: 'order:' needs a "
+                "whole number from 1 to 9999");
+    parse_error("title: T\norder: 3\norder: 4\n", "les/x.lesson:3: a second "
+                "'order:' line");
     parse_error("title: T\ntitle: U\n", "les/x.lesson:2: a second 'title:' "
                                         "line");
     parse_error("title:\n", "les/x.lesson:1: 'title:' needs text after it");
@@ -538,6 +545,9 @@ static void test_commands_without_lesson(void **state)
     assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "nope", NULL}),
                      CMD_ERR);
     assert_true(has("lesson: no lesson named 'nope' (lessons: bad, demo)"));
+    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "dem", NULL}),
+                     CMD_ERR);
+    assert_true(has("lesson: no lesson named 'dem' (did you mean 'demo'?)"));
     reset_fakes();
     assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "bad", NULL}),
                      CMD_ERR);

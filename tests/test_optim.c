@@ -118,9 +118,8 @@ static void test_vector_update(void **state)
     assert_close(w[0], 1 - 0.01 * 0.3 / (0.3 + 1e-8), 1e-15);
     assert_close(w[1], -2 + 0.01 * 0.1 / (0.1 + 1e-8), 1e-15);
     assert_true(w[2] == 0.5); /* zero gradient, zero step */
-    assert_close(sq, (0.01 * 0.3 / (0.3 + 1e-8)) * (0.01 * 0.3 / (0.3 + 1e-8))
-                     + (0.01 * 0.1 / (0.1 + 1e-8)) * (0.01 * 0.1 / (0.1 + 1e-8)),
-                 1e-18);
+    double d0 = 0.01 * 0.3 / (0.3 + 1e-8), d1 = 0.01 * 0.1 / (0.1 + 1e-8);
+    assert_close(sq, d0 * d0 + d1 * d1, 1e-18);
 }
 
 /* nn_optim_step: every tensor moves, t counts, update_sq per layer. */

@@ -85,7 +85,8 @@ static void test_saturated(void **state)
     net = one_to_four(NN_ACT_SIGMOID, W1);
     nn_net_forward(net, X, 2, 0, NULL);
     nn_stats_layer(net, 0, &st);
-    assert_close(st.saturated, 0.5, 0); /* σ(10), σ(20) > .99; σ(−10) < .01 */
+    /* σ(10), σ(20) above .99; σ(−10), σ(−20) below .01 */
+    assert_close(st.saturated, 0.5, 0);
     nn_net_free(net);
 }
 

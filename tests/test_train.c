@@ -125,7 +125,8 @@ static void test_epoch_is_permutation(void **state)
     nn_trainer_init(&tr);
     tr.batch = 16;
     bind_ok(&tr, net, d);
-    int n = nn_data_count(d, NN_TRAIN), *first = calloc((size_t)n, sizeof *first);
+    int n = nn_data_count(d, NN_TRAIN);
+    int *first = calloc((size_t)n, sizeof *first);
     assert_non_null(first);
     for (int e = 0; e < 2; e++) {
         int *seen = calloc((size_t)n, sizeof *seen), moved = 0;
@@ -176,7 +177,8 @@ static nn_net *train_copy(const nn_data *d, uint64_t seed, int restart,
         loss_out->n = tr.hist.n;
         loss_out->loss = malloc((size_t)tr.hist.n * sizeof(double));
         assert_non_null(loss_out->loss);
-        memcpy(loss_out->loss, tr.hist.loss, (size_t)tr.hist.n * sizeof(double));
+        memcpy(loss_out->loss, tr.hist.loss,
+               (size_t)tr.hist.n * sizeof(double));
     }
     nn_trainer_free(&tr);
     return net;
@@ -406,10 +408,8 @@ static void test_divergence_guard(void **state)
         bind_ok(&tr, net, d);
         int st = NN_STEP_OK;
         long i;
-        for (i = 0; i < 50 && st != NN_STEP_DIVERGED; i++) {
-            nn_net_copy_weights(net, net); /* no-op; keeps shape sanity */
+        for (i = 0; i < 50 && st != NN_STEP_DIVERGED; i++)
             st = step_ok(&tr, &info);
-        }
         if (guard) {
             assert_int_equal(st, NN_STEP_DIVERGED);
             assert_true(tr.stop_iter == info.iter);
@@ -682,9 +682,9 @@ static void test_overfit_twenty(void **state)
     nn_data_free(d);
 }
 
-/* He initialization solves circles; zero initialization (above) cannot.
- * The lesson's classic is full-batch gd at lr 0.01 for 15000 iterations;
- * Adam at lr 0.01 reaches the same in a unit test's time. */
+/* He initialization solves circles where zero initialization (above)
+ * cannot: the lesson's classic, full-batch gradient descent at lr 0.01 for
+ * 15000 iterations (about 0.9 s at -O2). */
 static void test_he_solves_circles(void **state)
 {
     (void)state;
@@ -693,10 +693,10 @@ static void test_he_solves_circles(void **state)
     nn_trainer tr;
     nn_trainer_init(&tr);
     tr.batch = 0;
-    tr.opt.kind = NN_OPT_ADAM;
+    tr.opt.kind = NN_OPT_GD;
     tr.opt.lr = 0.01;
     bind_ok(&tr, net, d);
-    run(&tr, 1500, -1);
+    run(&tr, 15000, -1);
     double tra = accuracy(&tr, NN_TRAIN), dev = accuracy(&tr, NN_DEV);
     if (!(tra >= 0.98 && dev >= 0.95))
         fail_msg("He init on circles: train %.3f dev %.3f", tra, dev);

@@ -9,7 +9,7 @@
 #                               (grep -E); 1 on timeout, with the screen
 #                               shown as TAP comments
 #   tty_wait_gone NAME [SECS]   wait until nnlab has exited
-#   tty_screen NAME             print the screen
+#   tty_screen NAME             print the screen (trailing spaces kept)
 #   tty_last_line NAME          print the last non-empty line of the screen
 #   tty_stop NAME               end the session (nnlab is killed)
 #
@@ -52,11 +52,11 @@ tty_keys() {
 }
 
 tty_screen() {
-    tty_tmux capture-pane -p -t "$1" 2>/dev/null
+    tty_tmux capture-pane -p -N -t "$1" 2>/dev/null
 }
 
 tty_last_line() {
-    tty_screen "$1" | awk 'NF { line = $0 } END { print line }'
+    tty_screen "$1" | awk '/[^ ]/ { line = $0 } END { print line }'
 }
 
 # Seconds since the epoch, with fractions.

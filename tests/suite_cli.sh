@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The command line: options, script files, -c, standard input, the order
+# they run in, and the exit status (0 ok, 1 a command failed, 2 bad usage,
+# 130 Ctrl-C).  Prints TAP lines.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+NNLAB=${NNLAB:-$PWD/build/nnlab}
+export LC_ALL=C NO_COLOR=1
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export XDG_STATE_HOME=$TMP/state
+
+n=0 failed=0
+# expect NAME STATUS REGEX -- COMMAND...: the command (stdin from /dev/null
+# unless redirected inside a function) must exit with STATUS and print
+# something matching REGEX (grep -E, on stdout and stderr together).
+expect() {
+    local name=$1 want=$2 regex=$3
+    shift 4
+    local out rc
+    out=$("$@" 2>&1)
+    rc=$?
+    n=$((n + 1))
+    if [ "$rc" = "$want" ] && printf '%s\n' "$out" | grep -Eq -- "$regex"
+    then
+        echo "ok $n $name"
+    else
+        echo "not ok $n $name (exit $rc, expected $want)"
+        printf '%s\n' "$out" | head -20 | sed 's/^/#   /'
+        failed=$((failed + 1))
+    fi
+}
+
+printf 'help seed\n' >"$TMP/a.nn"
+printf 'help lr\n' >"$TMP/b.nn"
+printf 'help quit\nnosuch\nhelp exit\n' >"$TMP/bad.nn"
+
+expect "--version" 0 '^nnlab [0-9]+\.[0-9]+' -- "$NNLAB" --version
+expect "--help" 0 'usage: nnlab \[SCRIPT' -- "$NNLAB" --help
+expect "bad option: exit 2" 2 "nnlab: unknown option '-x'" -- "$NNLAB" -x
+expect "bad long option: exit 2" 2 "unknown option '--frobnicate'" -- \
+    "$NNLAB" --frobnicate
+expect "-c without commands: exit 2" 2 "-c needs the commands" -- "$NNLAB" -c
+expect "--auto without --lesson: exit 2" 2 "--auto goes with --lesson" -- \
+    "$NNLAB" --auto
+expect "-c runs commands" 0 'example: seed 42' -- "$NNLAB" -q -c 'help seed'
+expect "-c failing: exit 1" 1 "unknown command 'tarin'" -- \
+    "$NNLAB" -q -c 'tarin'
+expect "missing script: exit 1" 1 "nnlab: cannot open '$TMP/none.nn'" -- \
+    "$NNLAB" -q "$TMP/none.nn"
+
+in_order() {
+    "$NNLAB" -q "$TMP/a.nn" -c 'help batch' "$TMP/b.nn" </dev/null |
+        grep '^example:' | tr '\n' ' '
+}
+expect "scripts and -c run in the order given" 0 \
+    '^example: seed 42 example: batch 32 example: lr 0.001 $' -- in_order
+
+expect "a script stops at its first error" 1 \
+    "stopped at line 2 of $TMP/bad.nn" -- "$NNLAB" -q "$TMP/bad.nn"
+stops() { "$NNLAB" -q "$TMP/bad.nn" | grep -c 'usage:'; }
+expect "... and runs nothing after it" 0 '^1$' -- stops
+keeps() { "$NNLAB" -q -k "$TMP/bad.nn" | grep -c 'usage:'; }
+expect "-k keeps going" 0 '^2$' -- keeps
+keeps_status() { "$NNLAB" -q --keep-going "$TMP/bad.nn" >/dev/null; }
+expect "-k still exits 1 after a failure" 1 '' -- keeps_status
+
+from_stdin() { printf 'help seed\n' | "$NNLAB"; }
+expect "stdin that is not a terminal is a script (no banner)" 0 \
+    '^usage: +seed' -- from_stdin
+no_prompt() { printf 'help seed\n' | "$NNLAB" | grep -c 'nnlab>' || true; }
+expect "... with no prompt" 0 '^0$' -- no_prompt
+dash() { printf 'help seed\n' | "$NNLAB" -q -c 'help lr' - ; }
+expect "'-' reads standard input among the scripts" 0 'example: seed 42' -- \
+    dash
+quit_status() { printf 'help seed\nquit\nnosuch\n' | "$NNLAB" -q; }
+expect "quit ends a script with status 0" 0 'example: seed' -- quit_status
+no_color() { printf 'tarin\n' | "$NNLAB" -q | grep -c $'\033' || true; }
+expect "no colour escapes without a terminal" 0 '^0$' -- no_color
+
+# Ctrl-C while a script waits for input: exit 130 at once.
+interrupted() {
+    local fifo=$TMP/fifo pid rc
+    mkfifo "$fifo"
+    "$NNLAB" -q <"$fifo" &
+    pid=$!
+    exec 9>"$fifo"
+    printf 'help seed\n' >&9
+    sleep 0.2
+    kill -INT "$pid"
+    wait "$pid"
+    rc=$?
+    exec 9>&-
+    return "$rc"
+}
+expect "Ctrl-C in a script: exit 130" 130 'example: seed 42' -- interrupted
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

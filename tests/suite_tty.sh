@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Interactive terminal tests: nnlab in a real terminal (tmux), driven key
+# by key as a person would (see tests/tty_lib.sh), plus the start-up time.
+#
+# Each test starts its own nnlab with a private XDG_STATE_HOME (so the
+# history is the test's own) and checks what is on the screen.  Prints TAP
+# lines "ok N name" / "not ok N name".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+NNLAB=${NNLAB:-$PWD/build/nnlab}
+# shellcheck source=tests/tty_lib.sh
+. tests/tty_lib.sh
+
+STATE=$(mktemp -d)
+trap 'tty_cleanup; rm -rf "$STATE"' EXIT
+TTY_ENV=(XDG_STATE_HOME="$STATE" NO_COLOR=1 LC_ALL=C.UTF-8)
+if [ -n "${NNLAB_ASAN:-}" ]; then
+    TTY_TIMEOUT=30
+    LIMIT_MS=1000 # sanitizers slow start-up down; the real check is below
+else
+    LIMIT_MS=100
+fi
+
+n=0 failed=0
+result() { # NAME STATUS
+    n=$((n + 1))
+    if [ "$2" -eq 0 ]; then
+        echo "ok $n $1"
+    else
+        echo "not ok $n $1"
+        failed=$((failed + 1))
+    fi
+}
+
+if ! command -v tmux >/dev/null; then
+    echo "not ok 1 tmux is not installed (make deps-check)"
+    exit 1
+fi
+
+PROMPT='nnlab> *$'
+
+# ------------------------------------------------------------------
+# Start-up time
+# ------------------------------------------------------------------
+
+# Median wall time in ms of 21 runs of a command.
+median_ms() {
+    for _ in $(seq 21); do
+        local t0 t1
+        t0=$(date +%s%N)
+        "$@" >/dev/null 2>&1
+        t1=$(date +%s%N)
+        echo $(((t1 - t0) / 1000))
+    done | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[11] / 1000 }'
+}
+
+under_limit() {
+    awk -v ms="$1" -v lim="$LIMIT_MS" 'BEGIN { exit !(ms < lim) }'
+}
+
+ms=$(median_ms "$NNLAB" -q -c quit)
+under_limit "$ms"
+result "startup $ms ms (< $LIMIT_MS ms), nnlab -c quit, median of 21" $?
+
+# To the prompt of the interactive shell (readline, history): nnlab gets a
+# pseudo-terminal, and the clock stops when "nnlab> " arrives.
+prompt_ms() {
+    XDG_STATE_HOME="$STATE/startup" python3 - "$NNLAB" <<'PY'
+import os, pty, select, sys, time
+def once():
+    t0 = time.monotonic()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.argv[1], [sys.argv[1], "-q"])
+    seen = b""
+    while b"nnlab> " not in seen:
+        if not select.select([fd], [], [], 10)[0]:
+            break
+        try:
+            seen += os.read(fd, 4096)
+        except OSError:
+            break
+    ms = (time.monotonic() - t0) * 1000
+    os.write(fd, b"quit\r")
+    try:
+        while os.read(fd, 4096):
+            pass
+    except OSError:
+        pass
+    os.waitpid(pid, 0)
+    return ms if b"nnlab> " in seen else 1e9
+print("%.1f" % sorted(once() for _ in range(21))[10])
+PY
+}
+if command -v python3 >/dev/null; then
+    ms=$(prompt_ms)
+    under_limit "$ms"
+    result "startup $ms ms (< $LIMIT_MS ms), time to the interactive prompt, median of 21" $?
+fi
+
+# ------------------------------------------------------------------
+# The prompt
+# ------------------------------------------------------------------
+
+test_banner_and_help() {
+    tty_start t1 &&
+        tty_wait t1 'nnlab 0\.[0-9.]+: a lab' && tty_wait t1 "$PROMPT" &&
+        tty_type t1 "help" && tty_keys t1 Enter &&
+        tty_wait t1 "Type help CMD for a command's options" &&
+        tty_wait t1 "$PROMPT" &&
+        tty_type t1 "help optim" && tty_keys t1 Enter &&
+        tty_wait t1 'example: optim adam lr=0\.001'
+    local rc=$?
+    tty_stop t1
+    return $rc
+}
+test_banner_and_help
+result "banner, then help and help CMD at the prompt" $?
+
+test_unknown_command() {
+    tty_start t2 -q &&
+        tty_wait t2 "$PROMPT" &&
+        tty_type t2 "tarin 100 epochs" && tty_keys t2 Enter &&
+        tty_wait t2 "nnlab: unknown command 'tarin' \(did you mean 'train'\?\)" &&
+        tty_wait t2 "$PROMPT"
+    local rc=$?
+    tty_stop t2
+    return $rc
+}
+test_unknown_command
+result "unknown command: one line with did-you-mean, then the prompt" $?
+
+# ------------------------------------------------------------------
+# Tab completion
+# ------------------------------------------------------------------
+
+test_complete_word() {
+    tty_start t3 -q &&
+        tty_wait t3 "$PROMPT" &&
+        tty_type t3 "optim a" && tty_keys t3 Tab &&
+        tty_wait t3 'nnlab> optim adam +$' &&
+        tty_keys t3 C-u && tty_type t3 "opt" && tty_keys t3 Tab &&
+        tty_wait t3 'nnlab> optim +$' &&
+        tty_keys t3 C-u && tty_type t3 "lr 1; hel" && tty_keys t3 Tab &&
+        tty_wait t3 'nnlab> lr 1; help +$'
+    local rc=$?
+    tty_stop t3
+    return $rc
+}
+test_complete_word
+result "Tab completes commands (also after ;) and words: optim a -> optim adam" $?
+
+test_complete_keys() {
+    tty_start t4 -q &&
+        tty_wait t4 "$PROMPT" &&
+        tty_type t4 "net 2 8 1 ac" && tty_keys t4 Tab &&
+        tty_wait t4 'nnlab> net 2 8 1 act= *$' &&
+        tty_type t4 "ta" && tty_keys t4 Tab &&
+        tty_wait t4 'nnlab> net 2 8 1 act=tanh +$' &&
+        tty_keys t4 C-u && tty_type t4 "plot term sv" && tty_keys t4 Tab &&
+        tty_wait t4 'nnlab> plot term svg +$' &&
+        tty_keys t4 C-u && tty_type t4 "compare optim=gd,ad" &&
+        tty_keys t4 Tab &&
+        tty_wait t4 'nnlab> compare optim=gd,adam +$'
+    local rc=$?
+    tty_stop t4
+    return $rc
+}
+test_complete_keys
+result "Tab completes option keys (act=, no space) and their values" $?
+
+test_complete_files() {
+    mkdir -p "$STATE/files/with space"
+    : >"$STATE/files/with space/run one.nn"
+    tty_start t5 -q &&
+        tty_wait t5 "$PROMPT" &&
+        tty_type t5 "source $STATE/files/wi" && tty_keys t5 Tab &&
+        tty_wait t5 "source \"$STATE/files/with space/ *\$" &&
+        tty_keys t5 Tab &&
+        tty_wait t5 "source \"$STATE/files/with space/run one.nn\" +\$" &&
+        tty_keys t5 C-u && tty_type t5 "lesson " && tty_keys t5 Tab Tab &&
+        tty_wait t5 'end'
+    local rc=$?
+    tty_stop t5
+    return $rc
+}
+test_complete_files
+result "Tab completes file names, quoting spaces" $?
+
+# ------------------------------------------------------------------
+# Ctrl-C, Ctrl-D, history
+# ------------------------------------------------------------------
+
+test_ctrl_c_clears_line() {
+    tty_start t6 -q &&
+        tty_wait t6 "$PROMPT" &&
+        tty_type t6 "tarin_half_typed" && tty_wait t6 'tarin_half_typed *$' &&
+        tty_keys t6 C-c &&
+        tty_wait t6 'tarin_half_typed\^C' && tty_wait t6 "$PROMPT" &&
+        tty_type t6 "help quit" && tty_keys t6 Enter &&
+        tty_wait t6 'usage: +quit' &&
+        ! tty_screen t6 | grep -q "unknown command"
+    local rc=$?
+    tty_stop t6
+    return $rc
+}
+test_ctrl_c_clears_line
+result "Ctrl-C at the prompt drops the half-typed line" $?
+
+test_history_survives() {
+    rm -f "$STATE/nnlab/history"
+    tty_start t7 -q &&
+        tty_wait t7 "$PROMPT" &&
+        tty_type t7 "help seed" && tty_keys t7 Enter &&
+        tty_wait t7 'example: seed 42' &&
+        tty_keys t7 Enter && tty_type t7 "quit" && tty_keys t7 Enter &&
+        tty_wait_gone t7 &&
+        grep -qx 'help seed' "$STATE/nnlab/history" &&
+        ! grep -qx '' "$STATE/nnlab/history" &&
+        tty_start t7 -q && tty_wait t7 "$PROMPT" &&
+        tty_keys t7 Up && tty_wait t7 'nnlab> quit *$' &&
+        tty_keys t7 Up && tty_wait t7 'nnlab> help seed *$'
+    local rc=$?
+    tty_stop t7
+    return $rc
+}
+test_history_survives
+result "history survives a restart (Up), empty lines are not kept" $?
+
+test_ctrl_d_leaves() {
+    tty_start t8 -q &&
+        tty_wait t8 "$PROMPT" &&
+        tty_type t8 "help lr" && tty_keys t8 Enter &&
+        tty_wait t8 'example: lr' &&
+        tty_keys t8 C-d && tty_wait_gone t8 &&
+        grep -qx 'help lr' "$STATE/nnlab/history"
+    local rc=$?
+    tty_stop t8
+    return $rc
+}
+test_ctrl_d_leaves
+result "Ctrl-D leaves and saves the history" $?
+
+# ------------------------------------------------------------------
+# Training in the background
+# ------------------------------------------------------------------
+
+test_live_training() {
+    tty_start t9 -q &&
+        tty_wait t9 "$PROMPT" &&
+        tty_type t9 "data moons; net 2 16 1; train 100000000 iters" &&
+        tty_keys t9 Enter &&
+        tty_wait t9 '\] +[0-9]+%' &&
+        tty_type t9 "help se" &&
+        tty_wait t9 'nnlab> help se *$' &&
+        tty_wait t9 '\] +[0-9]+%.*' &&
+        tty_last_line t9 | grep -Eq '^nnlab> help se *$' &&
+        tty_type t9 "ed" && tty_keys t9 Enter &&
+        tty_wait t9 'example: seed 42' &&
+        tty_type t9 "train 5 iters" && tty_keys t9 Enter &&
+        tty_wait t9 'train: training is already running; type pause first' &&
+        tty_keys t9 C-c &&
+        tty_wait t9 'interrupted at iteration' &&
+        tty_wait t9 "$PROMPT" &&
+        tty_type t9 "quit" && tty_keys t9 Enter && tty_wait_gone t9
+    local rc=$?
+    tty_stop t9
+    return $rc
+}
+test_live_training
+result "training runs under a live prompt; typing is not garbled; Ctrl-C pauses" $?
+
+echo "1..$n"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,410 @@
+/*
+ * test_model.c — model files (engine/model.c): save and load give
+ * bit-identical predictions (batch norm statistics, every layer setting
+ * and the trainer's settings included); saving replaces atomically and
+ * leaves no temporary file, even when it fails; and every malformed file
+ * is refused with "FILE:LINE: expected ..." and nothing changed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char dir[64];
+static char good_path[128];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/nnlab-test-model-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(good_path, sizeof good_path, "%s/good.nn", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[512];
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (rmdir(p))
+            unlink(p);
+    }
+    if (d)
+        closedir(d);
+    return rmdir(dir);
+}
+
+/* Files in the test directory other than `except` (a name or NULL). */
+static int other_files(const char *except1, const char *except2)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+            (!except1 || strcmp(e->d_name, except1)) &&
+            (!except2 || strcmp(e->d_name, except2)))
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* A 2-10-5-3 softmax net with every setting off its default, trained a
+ * little so batch norm's running statistics mean something. */
+static nn_net *rich_net(nn_trainer *tr, nn_data **data)
+{
+    const int sizes[] = { 2, 10, 5, 3 };
+    nn_err err = {{0}};
+    nn_net *net = nn_net_new(sizes, 4, NN_ACT_LEAKY, 0.1, NN_ACT_SOFTMAX, 0,
+                             NN_LOSS_XENT, &err);
+    assert_non_null(net);
+    net->L[0].init = (nn_init_spec){ NN_INIT_XAVIER, 0, 1.5 };
+    net->L[1].init = (nn_init_spec){ NN_INIT_NORMAL, 0.05, 1 };
+    net->L[1].act = NN_ACT_ELU;
+    net->L[1].act_arg = 0.7;
+    net->L[0].keep = 0.8;
+    net->reg = NN_REG_L2;
+    net->lambda = 0.01;
+    assert_int_equal(nn_net_set_bn(net, 2, 1, NULL), 0);
+    nn_net_init(net, 9, 0);
+    *data = tu_data("spiral", 300, 3, 1);
+    nn_trainer_init(tr);
+    tr->opt.kind = NN_OPT_ADAM;
+    tr->opt.lr = 0.003;
+    tr->opt.beta = 0.8;
+    tr->opt.beta1 = 0.85;
+    tr->opt.beta2 = 0.995;
+    tr->opt.eps = 1e-7;
+    tr->batch = 17;
+    tr->sched = (nn_sched){ NN_SCHED_EXP, 0.95, 2, 0.3 };
+    tr->seed = 12345678901234ULL;
+    tr->early = 1;
+    tr->patience = 7;
+    tr->guard = 0;
+    if (nn_trainer_bind(tr, net, *data, &err))
+        fail_msg("bind: %s", err.msg);
+    nn_step_info info;
+    for (int i = 0; i < 30; i++)
+        assert_true(nn_trainer_step(tr, &info, &err) >= 0);
+    return net;
+}
+
+static void same_settings(const nn_trainer *a, const nn_trainer *b)
+{
+    assert_true(a->opt.kind == b->opt.kind && a->opt.lr == b->opt.lr &&
+                a->opt.beta == b->opt.beta && a->opt.beta1 == b->opt.beta1 &&
+                a->opt.beta2 == b->opt.beta2 && a->opt.eps == b->opt.eps);
+    assert_true(a->batch == b->batch && a->seed == b->seed &&
+                a->early == b->early && a->patience == b->patience &&
+                a->guard == b->guard);
+    assert_true(a->sched.kind == b->sched.kind &&
+                a->sched.rate == b->sched.rate &&
+                a->sched.every == b->sched.every &&
+                a->sched.factor == b->sched.factor);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    nn_trainer tr, back;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = rich_net(&tr, &d);
+    assert_true(net->L[1].run_mean.v[0] != 0);
+    if (nn_model_save(good_path, net, &tr, &err))
+        fail_msg("save: %s", err.msg);
+    assert_int_equal(other_files("good.nn", NULL), 0); /* no temp file */
+    nn_trainer_init(&back);
+    nn_net *got = nn_model_load(good_path, &back, &err);
+    if (!got)
+        fail_msg("load: %s", err.msg);
+    assert_true(tu_same_weights(net, got));
+    same_settings(&tr, &back);
+    assert_int_equal(got->n_in, 2);
+    assert_int_equal(got->loss, NN_LOSS_XENT);
+    assert_true(got->reg == NN_REG_L2 && got->lambda == 0.01);
+    assert_int_equal(got->n_params, net->n_params);
+    for (int i = 0; i < net->n_layers; i++) {
+        const nn_layer *a = &net->L[i], *b = &got->L[i];
+        assert_true(a->out == b->out && a->act == b->act &&
+                    a->act_arg == b->act_arg && a->keep == b->keep &&
+                    a->bn == b->bn && a->init.kind == b->init.kind &&
+                    a->init.arg == b->init.arg && a->init.gain == b->init.gain);
+    }
+    /* predictions, bit for bit: evaluation mode (running statistics) and
+     * training mode (batch statistics) */
+    double *X = tu_rand(40 * 2, 2, 3);
+    for (int train = 0; train < 2; train++) {
+        const double *o1 = nn_net_forward(net, X, 40, train, NULL);
+        const double *o2 = nn_net_forward(got, X, 40, train, NULL);
+        assert_memory_equal(o1, o2, 40 * 3 * sizeof *o1);
+    }
+    /* saving again over the file replaces it with the same bytes */
+    assert_int_equal(nn_model_save(good_path, got, &back, &err), 0);
+    nn_net *again = nn_model_load(good_path, NULL, &err);
+    assert_non_null(again);
+    assert_true(tu_same_weights(net, again));
+    assert_int_equal(other_files("good.nn", NULL), 0);
+    free(X);
+    nn_net_free(again);
+    nn_net_free(got);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_trainer_free(&back);
+    nn_data_free(d);
+}
+
+/* Awkward doubles survive: −0, a subnormal, ±Inf, the extremes. */
+static void test_exact_values(void **state)
+{
+    (void)state;
+    const int sizes[] = { 3, 2 };
+    nn_net *net = tu_net(sizes, 2, NN_ACT_LINEAR, NN_ACT_LINEAR, NN_LOSS_MSE,
+                         NULL, 1);
+    const double odd[] = { -0.0, 4.9e-324, INFINITY, -INFINITY,
+                           1.7976931348623157e308, 0.1 };
+    memcpy(net->L[0].W.w.v, odd, sizeof odd);
+    net->L[0].b.w.v[0] = -2.2250738585072014e-308;
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    char path[128];
+    snprintf(path, sizeof path, "%s/odd.nn", dir);
+    assert_int_equal(nn_model_save(path, net, &tr, NULL), 0);
+    nn_net *got = nn_model_load(path, NULL, NULL);
+    assert_non_null(got);
+    assert_memory_equal(got->L[0].W.w.v, odd, sizeof odd);
+    assert_true(tu_same_weights(net, got));
+    unlink(path);
+    nn_net_free(got);
+    nn_net_free(net);
+}
+
+static void test_save_errors(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    const int sizes[] = { 2, 1 };
+    nn_net *net = tu_net(sizes, 2, NN_ACT_LINEAR, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    char path[192];
+    snprintf(path, sizeof path, "%s/no/such/dir/m.nn", dir);
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, path));
+    assert_int_equal(other_files("good.nn", NULL), 0);
+    /* the target is a directory: the rename fails, the temp file goes */
+    snprintf(path, sizeof path, "%s/adir", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    err.msg[0] = 0;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "adir"));
+    assert_int_equal(other_files("adir", "good.nn"), 0);
+    rmdir(path);
+    nn_net_free(net);
+}
+
+/* ------------------------------------------------------------------------
+ * Malformed files
+ * ------------------------------------------------------------------------ */
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *buf = calloc(1, 1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The good file with the first occurrence of `from` replaced by `to`. */
+static char *variant(const char *good, const char *from, const char *to)
+{
+    const char *at = strstr(good, from);
+    if (!at)
+        fail_msg("'%s' not in the model file", from);
+    size_t pre = (size_t)(at - good), flen = strlen(from), tlen = strlen(to);
+    char *s = malloc(strlen(good) - flen + tlen + 1);
+    assert_non_null(s);
+    memcpy(s, good, pre);
+    memcpy(s + pre, to, tlen);
+    strcpy(s + pre + tlen, at + flen);
+    return s;
+}
+
+/* 1-based line on which `needle` starts in text. */
+static int line_of(const char *text, const char *needle)
+{
+    const char *at = strstr(text, needle);
+    int line = 1;
+    assert_non_null(at);
+    for (const char *p = text; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
+/* Loading `text` fails with "PATH:LINE: <part>" and leaves tr alone. */
+static void expect_bad(const char *text, size_t len, int line,
+                       const char *part)
+{
+    char path[128], want[192];
+    nn_err err = {{0}};
+    nn_trainer tr, before;
+    snprintf(path, sizeof path, "%s/bad.nn", dir);
+    write_file(path, text, len);
+    nn_trainer_init(&tr);
+    tr.batch = 99;
+    before = tr;
+    nn_net *net = nn_model_load(path, &tr, &err);
+    if (net) {
+        nn_net_free(net);
+        fail_msg("loaded a bad file; wanted '%s' at line %d", part, line);
+    }
+    snprintf(want, sizeof want, "%s:%d: ", path, line);
+    if (strncmp(err.msg, want, strlen(want)) || !strstr(err.msg, part))
+        fail_msg("message '%s', wanted '%s...%s'", err.msg, want, part);
+    assert_memory_equal(&tr, &before, sizeof tr);
+    unlink(path);
+}
+
+static void expect_bad_variant(const char *good, const char *from,
+                               const char *to, const char *part)
+{
+    char *s = variant(good, from, to);
+    expect_bad(s, strlen(s), line_of(good, from), part);
+    free(s);
+}
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = rich_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    char *good = read_all(good_path);
+
+    expect_bad("", 0, 0, "expected 'nnlab-model 1'");
+    expect_bad("\n\n", 2, 2, "expected 'nnlab-model 1'");
+    expect_bad_variant(good, "nnlab-model 1", "nnlab-modle 1",
+                       "expected 'nnlab-model 1'");
+    expect_bad_variant(good, "nnlab-model 1", "PK\x03\x04", "expected");
+    expect_bad_variant(good, "nnlab-model 1", "nnlab-model 2",
+                       "expected model version 1, found 2");
+    expect_bad_variant(good, "inputs 2", "inputs 0", "expected 'inputs N'");
+    expect_bad_variant(good, "loss xent", "loss hinge", "expected 'loss");
+    expect_bad_variant(good, "reg l2", "reg l3", "expected 'reg");
+    expect_bad_variant(good, "optim adam", "optim sgd", "expected 'optim");
+    expect_bad_variant(good, "batch 17", "batch -1", "expected 'batch");
+    expect_bad_variant(good, "decay exp", "decay cosine", "expected 'decay");
+    expect_bad_variant(good, "seed ", "sed ", "expected 'seed");
+    expect_bad_variant(good, "early 1 7", "early yes", "expected 'early");
+    expect_bad_variant(good, "guard 0", "guard", "expected 'guard");
+    expect_bad_variant(good, "layer 10 leaky", "layer 10 swish",
+                       "expected 'layer");
+    expect_bad_variant(good, "layer 10 leaky", "layer 0 leaky",
+                       "expected 'layer");
+    expect_bad_variant(good, " 0.80000000000000004 0 xavier",
+                       " 0 0 xavier", "expected 'layer");
+    expect_bad_variant(good, " 0.80000000000000004 0 xavier",
+                       " 0.80000000000000004 2 xavier", "expected 'layer");
+    expect_bad_variant(good, "layer 3 softmax", "layer 3 sigmoid", "softmax");
+    /* wrong shape, wrong name, a non-number, a short row, a long row */
+    expect_bad_variant(good, "param W1 10 2", "param W1 10 3",
+                       "expected 'param W1 10 2'");
+    expect_bad_variant(good, "param W1 10 2", "param W9 10 2",
+                       "expected 'param W1 10 2'");
+    expect_bad_variant(good, "param b1 1 10", "param beta1 1 10",
+                       "expected 'param b1 1 10'");
+    {
+        /* the first value of W2: the line after "param W2 5 10" */
+        const char *p = strstr(good, "param W2 5 10\n") + 14;
+        char first[64];
+        size_t n = strcspn(p, " ");
+        assert_true(n < sizeof first);
+        memcpy(first, p, n);
+        first[n] = 0;
+        char *s, from[96], to[96];
+        snprintf(from, sizeof from, "param W2 5 10\n%s ", first);
+        snprintf(to, sizeof to, "param W2 5 10\nabc ");
+        s = variant(good, from, to);
+        expect_bad(s, strlen(s), line_of(good, from) + 1,
+                   "expected a row of numbers");
+        free(s);
+        snprintf(to, sizeof to, "param W2 5 10\n");
+        s = variant(good, from, to);
+        expect_bad(s, strlen(s), line_of(good, from) + 1,
+                   "expected a row of numbers");
+        free(s);
+        snprintf(to, sizeof to, "param W2 5 10\n%s 1 ", first);
+        s = variant(good, from, to);
+        expect_bad(s, strlen(s), line_of(good, from) + 1,
+                   "expected a row of numbers");
+        free(s);
+    }
+    expect_bad_variant(good, "running 2 5", "running 1 5",
+                       "expected 'running");
+    /* truncated: in the middle of the parameters, before 'end', no end */
+    {
+        const char *w2 = strstr(good, "param W2");
+        int line = line_of(good, "param W2");
+        expect_bad(good, (size_t)(w2 - good) + 14 + 30, line + 1,
+                   "expected");
+        const char *end = strstr(good, "\nend\n");
+        expect_bad(good, (size_t)(end - good) + 1, line_of(good, "\nend\n"),
+                   "expected 'end'");
+        char *s = variant(good, "\nend\n", "\nfin\n");
+        expect_bad(s, strlen(s), line_of(good, "\nend\n") + 1,
+                   "expected 'end'");
+        free(s);
+    }
+    /* a missing file */
+    char path[128];
+    snprintf(path, sizeof path, "%s/missing.nn", dir);
+    assert_null(nn_model_load(path, NULL, &err));
+    assert_non_null(strstr(err.msg, "missing.nn"));
+    assert_null(nn_model_load(dir, NULL, &err)); /* a directory */
+    assert_null(nn_model_load(path, NULL, NULL)); /* err may be NULL */
+    free(good);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_exact_values),
+        cmocka_unit_test(test_save_errors),
+        cmocka_unit_test(test_malformed),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
