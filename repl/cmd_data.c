@@ -87,10 +87,11 @@ static void show_data(Session *s)
     const nn_data *d = s->data;
     static const char *const task[] = { "classification", "regression",
                                         "unlabeled" };
-    out_printf(s, "%s: %d train, %d dev, %d test; %d features; %s", 
+    int F = nn_data_features(d);
+    out_printf(s, "%s: %d train, %d dev, %d test; %d feature%s; %s",
                nn_data_name(d), nn_data_count(d, NN_TRAIN),
-               nn_data_count(d, NN_DEV), nn_data_count(d, NN_TEST),
-               nn_data_features(d), task[nn_data_task(d)]);
+               nn_data_count(d, NN_DEV), nn_data_count(d, NN_TEST), F,
+               F == 1 ? "" : "s", task[nn_data_task(d)]);
     if (nn_data_task(d) == NN_TASK_CLASSIFY)
         out_printf(s, ", %d classes", nn_data_classes(d));
     out_printf(s, "; normalization %s\n", nn_data_normalized(d) ? "on" : "off");
@@ -113,9 +114,10 @@ static int adopt(Session *s, nn_data *d, const nn_err *err)
     model_restart(s);
     show_data(s);
     if (s->net && s->net->n_in != nn_data_features(d))
-        out_printf(s, "note: the network takes %d inputs and these data "
-                   "have %d features: build a new one with net\n",
-                   s->net->n_in, nn_data_features(d));
+        out_printf(s, "note: the network takes %d input%s and these data "
+                   "have %d feature%s: build a new one with net\n",
+                   s->net->n_in, s->net->n_in == 1 ? "" : "s",
+                   nn_data_features(d), nn_data_features(d) == 1 ? "" : "s");
     return CMD_OK;
 }
 
@@ -299,6 +301,10 @@ int cmd_split(Session *s, int argc, char **argv)
     };
     if (args_parse(s, "split", argc, argv, 1, spec, NULL, 0) < 0)
         return CMD_ERR;
+    if (train < 0 && dev + test > 100)
+        return cmd_error(s, "split: dev=%g and test=%g leave no percent for "
+                         "train; to split by counts give train= too",
+                         dev, test);
     if (train < 0)
         train = 100 - dev - test;
     /* numbers adding up to 100 are percentages, others are counts */

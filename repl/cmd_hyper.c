@@ -86,8 +86,12 @@ int cmd_init(Session *s, int argc, char **argv)
     if (!takes_arg && np > 1)
         return cmd_error(s, "init: %s takes no value (got '%s')",
                          nn_init_names[k], pos[1]);
-    if (takes_arg && arg_double(s, "init", pos[1], "scale", -1e6, 1e6,
-                                &spec_new.arg))
+    if (takes_arg &&
+        arg_double(s, "init", pos[1],
+                   k == NN_INIT_CONST    ? "the constant"
+                   : k == NN_INIT_NORMAL ? "the standard deviation"
+                                         : "the limit a",
+                   k == NN_INIT_CONST ? -1e6 : 0, 1e6, &spec_new.arg))
         return CMD_ERR;
     for (int i = 0; i < s->net->n_layers; i++)
         if (!layer || layer == i + 1)
@@ -102,6 +106,10 @@ int cmd_init(Session *s, int argc, char **argv)
     else
         out_printf(s, "init: all %d layers re-initialized with %s",
                    s->net->n_layers, nn_init_names[k]);
+    if (takes_arg)
+        out_printf(s, " %g", spec_new.arg);
+    if (gain != 1)
+        out_printf(s, " gain=%g", gain);
     out_printf(s, " (%s, seed %llu); optimizer state and history reset\n",
                init_formula(&spec_new), (unsigned long long)s->seed);
     return CMD_OK;
@@ -256,9 +264,14 @@ int cmd_bn(Session *s, int argc, char **argv)
         if (layer ? layer == i + 1 : i < net->n_layers - 1 || net->n_layers == 1)
             nn_net_set_bn(net, i + 1, on, NULL);
     model_restart(s);
+    char which[32];
+    if (layer)
+        snprintf(which, sizeof which, "layer %ld", layer);
+    else
+        snprintf(which, sizeof which, "the hidden layers");
     out_printf(s, "bn %s for %s (batch statistics in training, running "
                "averages in evaluation); optimizer state reset\n",
-               on ? "on" : "off", layer ? "one layer" : "the hidden layers");
+               on ? "on" : "off", which);
     return CMD_OK;
 }
 

@@ -194,7 +194,8 @@ int cmd_stats(Session *s, int argc, char **argv)
                                          "updates", NULL };
     int k = -1;
     if (!s->net)
-        return cmd_error(s, "stats: no network yet; try 'net 2 10 5 1'");
+        return cmd_error(s, "stats: no network yet; build one with net, e.g. "
+                         "'net 2 10 1'");
     if (argc > 2)
         return cmd_error(s, "stats: usage: stats [weights|grads|acts|updates]");
     if (argc == 2 && arg_enum(s, "stats", argv[1], "kind", kinds, &k))
@@ -222,12 +223,8 @@ int cmd_forward(Session *s, int argc, char **argv)
     if (args_parse(s, "forward", argc, argv, 1, spec, NULL, 0) < 0 ||
         !model_state(s))
         return CMD_ERR;
-    if (!s->net || !s->data)
-        return cmd_error(s, "forward: needs data and a network");
-    if (nn_data_features(s->data) != s->net->n_in)
-        return cmd_error(s, "forward: the network takes %d inputs but the "
-                         "data have %d features", s->net->n_in,
-                         nn_data_features(s->data));
+    if (model_bind(s, "forward")) /* no net, no data, or they differ */
+        return CMD_ERR;
     int n = nn_data_count(s->data, NN_TRAIN);
     if (rows > n)
         rows = n;
@@ -254,7 +251,8 @@ int cmd_forward(Session *s, int argc, char **argv)
 int cmd_predict(Session *s, int argc, char **argv)
 {
     if (!s->net)
-        return cmd_error(s, "predict: no network yet");
+        return cmd_error(s, "predict: no network yet; build one with net, "
+                         "e.g. 'net 2 10 1'");
     int n = s->net->n_in;
     if (argc - 1 != n)
         return cmd_error(s, "predict: the network takes %d inputs, got %d", n,
@@ -263,8 +261,8 @@ int cmd_predict(Session *s, int argc, char **argv)
     if (n > 1024)
         return cmd_error(s, "predict: at most 1024 inputs by hand");
     for (int i = 0; i < n; i++)
-        if (arg_double(s, "predict", argv[i + 1], "input", -1e300, 1e300,
-                       &x[i]))
+        if (arg_double(s, "predict", argv[i + 1], "input", -HUGE_VAL,
+                       HUGE_VAL, &x[i]))
             return CMD_ERR;
     if (s->data && nn_data_features(s->data) == n)
         nn_data_transform(s->data, x, 1);
@@ -278,10 +276,16 @@ int cmd_predict(Session *s, int argc, char **argv)
     }
     if (s->net->loss == NN_LOSS_BCE)
         out_printf(s, "  -> class %d (p = %.3f)", out[0] >= 0.5, out[0]);
-    else if (s->net->loss == NN_LOSS_XENT)
-        out_printf(s, "  -> class %d%s%s", best,
-                   s->data ? " " : "",
-                   s->data ? nn_data_class_name(s->data, best) : "");
+    else if (s->net->loss == NN_LOSS_XENT) {
+        /* the class's name, when it has one other than its number */
+        char num[16];
+        snprintf(num, sizeof num, "%d", best);
+        const char *name = s->data && nn_data_task(s->data) ==
+                           NN_TASK_CLASSIFY && best < nn_data_classes(s->data)
+                               ? nn_data_class_name(s->data, best) : num;
+        out_printf(s, "  -> class %d%s%s%s", best, strcmp(name, num) ? " (" : "",
+                   strcmp(name, num) ? name : "", strcmp(name, num) ? ")" : "");
+    }
     out_printf(s, "\n");
     return CMD_OK;
 }
@@ -297,7 +301,8 @@ static int calc_numbers(Session *s, int argc, char **argv, int first,
             cmd_error(s, "calc: at most %d numbers", max);
             return -1;
         }
-        if (arg_double(s, "calc", argv[i], "number", -1e300, 1e300, &v[n++]))
+        if (arg_double(s, "calc", argv[i], "number", -HUGE_VAL, HUGE_VAL,
+                       &v[n++]))
             return -1;
     }
     return n;
@@ -315,17 +320,22 @@ int cmd_calc(Session *s, int argc, char **argv)
     if (arg_enum(s, "calc", argv[1], "function", fns, &k))
         return CMD_ERR;
     long label = 0;
+    char *words[257];
     const OptSpec spec[] = { { "label", 'i', &label, 0, 255, NULL, NULL },
                              { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    if (args_parse(s, "calc", argc, argv, 2, spec, NULL, 0) < 0)
+    /* the numbers are positional words; calc_numbers reads them */
+    if (args_parse(s, "calc", argc, argv, 2, spec, words, 257) < 0)
         return CMD_ERR;
+    if (k != 1 && label != 0)
+        return cmd_error(s, "calc: label= is for xent only");
     int n = calc_numbers(s, argc, argv, 2, v, 256);
     if (n < 1)
         return n < 0 ? CMD_ERR : cmd_error(s, "calc: give some numbers");
     if (k == 0 || k == 1) {
         nn_act_forward(NN_ACT_SOFTMAX, 0, v, p, 1, n);
         if (k == 1 && label >= n)
-            return cmd_error(s, "calc: label=%ld but only %d scores", label, n);
+            return cmd_error(s, "calc: label=%ld but there are only %d "
+                             "scores (labels 0 to %d)", label, n, n - 1);
         out_printf(s, "softmax:");
         for (int i = 0; i < n; i++)
             out_printf(s, " %.4f", p[i]);

@@ -6,6 +6,7 @@
  * binary cross-entropy, C outputs on C classes a softmax with
  * cross-entropy, regression a linear output with squared error.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,50 @@ void net_show(Session *s)
 }
 
 /* ------------------------------------------------------------------ */
+/* Activations                                                          */
+/* ------------------------------------------------------------------ */
+
+/* "relu", "Tanh", "leaky=0.2" into *act and *arg; softmax only where
+ * `softmax_ok`.  On a bad text reports one line (unknown name with "did
+ * you mean", a bad parameter, softmax in a hidden layer) and returns -1. */
+static int parse_act(Session *s, const char *cmd, const char *text,
+                     const char *what, int softmax_ok, nn_act *act,
+                     double *arg)
+{
+    char low[64];
+    size_t n = strlen(text);
+    if (n >= sizeof low)
+        n = sizeof low - 1;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)text[i]);
+    low[n] = '\0';
+    size_t name_len = strcspn(low, "=");
+    if (nn_act_parse(low, act, arg) == 0) {
+        if (*act != NN_ACT_SOFTMAX || softmax_ok)
+            return 0;
+        cmd_error(s, "%s: softmax is for the output layer only%s", cmd,
+                  !strcmp(cmd, "net") ? " (out=softmax)" : "");
+        return -1;
+    }
+    for (int i = 0; nn_act_names[i]; i++)
+        if (strlen(nn_act_names[i]) == name_len &&
+            !strncmp(low, nn_act_names[i], name_len)) {
+            if (i == NN_ACT_LEAKY || i == NN_ACT_ELU)
+                cmd_error(s, "%s: bad parameter in '%s': expected a number "
+                          ">= 0, e.g. %s=%s", cmd, text, nn_act_names[i],
+                          i == NN_ACT_LEAKY ? "0.01" : "1");
+            else
+                cmd_error(s, "%s: %s takes no parameter, got '%s'", cmd,
+                          nn_act_names[i], text);
+            return -1;
+        }
+    low[name_len] = '\0';
+    int k;
+    arg_enum(s, cmd, low, what, nn_act_names, &k);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
 /* net                                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -112,11 +157,9 @@ static int choose_output(Session *s, int outputs, const char *out_text,
     int C = s->data && task == NN_TASK_CLASSIFY ? nn_data_classes(s->data) : 0;
     *out_arg = 0;
     if (strcmp(out_text, "auto")) {
-        if (nn_act_parse(out_text, out, out_arg)) {
-            int i;
-            return arg_enum(s, "net", out_text, "output activation",
-                            nn_act_names, &i);
-        }
+        if (parse_act(s, "net", out_text, "output activation", 1, out,
+                      out_arg))
+            return -1;
     } else if (task == NN_TASK_NONE) {
         *out = hidden;
     } else if (task == NN_TASK_REGRESS) {
@@ -186,15 +229,9 @@ int cmd_net(Session *s, int argc, char **argv)
     nn_act hidden, out;
     double harg, oarg;
     nn_loss loss = NN_LOSS_NONE;
-    if (nn_act_parse(act_text, &hidden, &harg) || hidden == NN_ACT_SOFTMAX) {
-        static const char *const hidden_names[] = {
-            "linear", "sigmoid", "tanh", "relu", "leaky", "elu", NULL };
-        int i;
-        if (arg_enum(s, "net", act_text, "hidden activation", hidden_names,
-                     &i) == 0)
-            cmd_error(s, "net: softmax is for the output layer (out=softmax)");
+    if (parse_act(s, "net", act_text, "hidden activation", 0, &hidden,
+                  &harg))
         return CMD_ERR;
-    }
     if (s->data && sizes[0] != nn_data_features(s->data))
         return cmd_error(s, "net: the data have %d features, so the input "
                          "size must be %d, not %d", nn_data_features(s->data),
@@ -262,13 +299,9 @@ static int layer_add(Session *s, int argc, char **argv)
     double arg = net->L[0].act_arg;
     if (arg_int(s, "layer", argv[i + 1], "units", 1, 100000, &units))
         return CMD_ERR;
-    if (i + 2 < argc && (nn_act_parse(argv[i + 2], &act, &arg) ||
-                         act == NN_ACT_SOFTMAX)) {
-        int k;
-        if (!arg_enum(s, "layer", argv[i + 2], "activation", nn_act_names, &k))
-            cmd_error(s, "layer: softmax is for the output layer only");
+    if (i + 2 < argc &&
+        parse_act(s, "layer", argv[i + 2], "activation", 0, &act, &arg))
         return CMD_ERR;
-    }
     nn_err err;
     if (nn_net_insert(net, pos, (int)units, act, arg, s->seed, &err))
         return cmd_error(s, "layer: %s", err.msg);
@@ -303,16 +336,12 @@ static int layer_set(Session *s, int argc, char **argv)
     nn_act act = l->act;
     double arg = l->act_arg;
     if (act_text) {
-        int k;
-        if (nn_act_parse(act_text, &act, &arg))
-            return arg_enum(s, "layer", act_text, "activation", nn_act_names,
-                            &k) ? CMD_ERR : cmd_error(s, "layer: bad "
-                            "parameter in '%s'", act_text);
+        if (parse_act(s, "layer", act_text, "activation",
+                      pos == net->n_layers, &act, &arg))
+            return CMD_ERR;
         const char *why;
         if (pos == net->n_layers && nn_loss_check(net->loss, act, &why))
             return cmd_error(s, "layer: %s", why);
-        if (act == NN_ACT_SOFTMAX && pos != net->n_layers)
-            return cmd_error(s, "layer: softmax is for the output layer only");
     }
     if (keep >= 0 && keep < 1 && pos == net->n_layers)
         return cmd_error(s, "layer: dropout is for hidden layers, not the "

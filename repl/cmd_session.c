@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "args.h"
 #include "cmd.h"
@@ -39,6 +40,10 @@ int cmd_load(Session *s, int argc, char **argv)
         return CMD_ERR;
     if (s->job.active)
         return cmd_error(s, "load: training is running; type pause first");
+    struct stat st;
+    if (stat(argv[1], &st) == 0 && S_ISDIR(st.st_mode))
+        return cmd_error(s, "load: %s is a directory, not a model file",
+                         argv[1]);
     nn_trainer settings = m->tr; /* a copy to read the settings into */
     nn_net *net = nn_model_load(argv[1], &settings, &err);
     if (!net)
@@ -58,9 +63,10 @@ int cmd_load(Session *s, int argc, char **argv)
     out_printf(s, "loaded %s\n", argv[1]);
     net_show(s);
     if (s->data && nn_data_features(s->data) != net->n_in)
-        out_printf(s, "note: this network takes %d inputs and the current "
-                   "data have %d features\n", net->n_in,
-                   nn_data_features(s->data));
+        out_printf(s, "note: this network takes %d input%s and the current "
+                   "data have %d feature%s\n", net->n_in,
+                   net->n_in == 1 ? "" : "s", nn_data_features(s->data),
+                   nn_data_features(s->data) == 1 ? "" : "s");
     return CMD_OK;
 }
 
@@ -69,7 +75,8 @@ static int history_csv(Session *s, const char *path)
     const nn_history *h = &s->model->tr.hist;
     FILE *f = fopen(path, "w");
     if (!f)
-        return cmd_error(s, "history: %s: %s", path, strerror(errno));
+        return cmd_error(s, "history: %s: cannot write here: %s", path,
+                         strerror(errno));
     int L = h->n_layers;
     fprintf(f, "iter,epoch,loss,lr,train_loss,train_acc,dev_loss,dev_acc");
     for (int l = 1; l <= L; l++)

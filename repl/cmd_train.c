@@ -43,9 +43,10 @@ static void report_diverged(Session *s, const nn_trainer *tr)
 
 static void report_early(Session *s, const nn_trainer *tr)
 {
+    /* best_epoch counts completed epochs, as the history's epoch column */
     out_printf(s, "early stopping at epoch %d: dev loss has not improved for "
                "%d epochs; restored the weights of epoch %d (dev loss %.4g)\n",
-               tr->epoch, tr->patience, tr->best_epoch + 1, tr->best_dev);
+               tr->epoch, tr->patience, tr->best_epoch, tr->best_dev);
 }
 
 /* ------------------------------------------------------------------ */
@@ -81,18 +82,26 @@ static void show_progress_bar(Session *s, ModelState *m)
     out_progress(s, bar);
 }
 
-static void finish_run(Session *s, const char *how)
+/* End the run: the last progress line (unless the guard tripped: its loss
+ * belongs to an update that was not made, and the guard's message says
+ * it), then how it ended.  With -q the time and speed are left out, so
+ * that scripts give the same output on every run and machine. */
+static void finish_run(Session *s, const char *how, int diverged)
 {
     ModelState *m = s->model;
     double elapsed = model_now() - m->t0;
     long done = m->tr.iter - m->iter0;
     s->job.active = 0;
     out_progress(s, NULL);
-    if (m->tr.iter != m->last_printed)
+    if (m->tr.iter != m->last_printed && !diverged)
         model_print_progress(s);
-    if (how)
-        out_printf(s, "%s after %ld updates in %.2fs (%.0f updates/s)\n", how,
-                   done, elapsed, elapsed > 0 ? done / elapsed : 0.0);
+    if (how && s->quiet)
+        out_printf(s, "%s after %ld update%s\n", how, done,
+                   done == 1 ? "" : "s");
+    else if (how)
+        out_printf(s, "%s after %ld update%s in %.2fs (%.0f updates/s)\n",
+                   how, done, done == 1 ? "" : "s", elapsed,
+                   elapsed > 0 ? done / elapsed : 0.0);
     m->run = RUN_NONE;
     plot_live(s, 1);
 }
@@ -115,23 +124,23 @@ static int train_slice(Session *s)
     nn_err err;
     double start = model_now(), now = start;
     if (model_bind(s, "train")) {
-        finish_run(s, NULL);
+        finish_run(s, NULL, 0);
         return 0;
     }
     while (now - start < SLICE_SECONDS) {
         if (m->run != RUN_FOREVER && run_position(m) >= m->run_target) {
-            finish_run(s, "done");
+            finish_run(s, "done", 0);
             return 0;
         }
         nn_step_info info;
         int st = nn_trainer_step(&m->tr, &info, &err);
         if (st < 0) {
-            finish_run(s, NULL);
+            finish_run(s, NULL, 0);
             cmd_error(s, "train: %s", err.msg);
             return 0;
         }
         if (st == NN_STEP_DIVERGED || st == NN_STEP_EARLY) {
-            finish_run(s, "stopped");
+            finish_run(s, "stopped", st == NN_STEP_DIVERGED);
             if (st == NN_STEP_DIVERGED)
                 report_diverged(s, &m->tr);
             else
@@ -152,7 +161,7 @@ static int train_slice(Session *s)
 static void train_stop(Session *s, const char *why)
 {
     ModelState *m = s->model;
-    finish_run(s, NULL);
+    finish_run(s, NULL, 0);
     out_printf(s, "%s at iteration %ld, epoch %d; every weight kept (run or "
                "train goes on from here)\n", why, m->tr.iter, m->tr.epoch);
 }
@@ -183,7 +192,9 @@ static int start_run(Session *s, const char *cmd, RunKind kind, long n,
 
 int cmd_train(Session *s, int argc, char **argv)
 {
-    static const char *const units[] = { "iters", "epochs", NULL };
+    /* the singular too: "train 1 epoch" is what people write */
+    static const char *const units[] = { "iters", "epochs", "iter", "epoch",
+                                         "iterations", "iteration", NULL };
     long n, every = 0;
     int unit = 1;
     char *pos[2];
@@ -200,7 +211,8 @@ int cmd_train(Session *s, int argc, char **argv)
     if (arg_int(s, "train", pos[0], "count", 1, 100000000, &n) ||
         (np == 2 && arg_enum(s, "train", pos[1], "unit", units, &unit)))
         return CMD_ERR;
-    return start_run(s, "train", unit ? RUN_EPOCHS : RUN_ITERS, n, every);
+    return start_run(s, "train", unit % 2 ? RUN_EPOCHS : RUN_ITERS, n,
+                     every);
 }
 
 int cmd_run(Session *s, int argc, char **argv)
@@ -280,7 +292,7 @@ int cmd_step(Session *s, int argc, char **argv)
             return cmd_error(s, "step: %s", err.msg);
         if (st == NN_STEP_DIVERGED) {
             report_diverged(s, &m->tr);
-            return CMD_OK;
+            return CMD_ERR; /* as train: a script stops here */
         }
         if (st == NN_STEP_EARLY) {
             report_early(s, &m->tr);

@@ -340,8 +340,8 @@ static int check_child(Gp *gp)
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
-static void child_exec(char *const argv[], int in_rd, int out_wr, int st_wr,
-                       int max_fd)
+static void child_exec(char *const argv[], char *const envp[], int in_rd,
+                       int out_wr, int st_wr, int max_fd)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -356,7 +356,7 @@ static void child_exec(char *const argv[], int in_rd, int out_wr, int st_wr,
     for (int fd = 3; fd < max_fd; fd++)
         if (fd != st_wr)
             close(fd);
-    execvp(argv[0], argv);
+    execvpe(argv[0], argv, envp);
     int e = errno;
     (void)!write(st_wr, &e, sizeof e);
     _exit(127);
@@ -382,6 +382,28 @@ static void exec_failed(Gp *gp, const char *bin, int err)
 static void resolve_term(Gp *gp);
 static int sync_marker(Gp *gp, int timeout_ms, GpTextFn on_text, void *ctx);
 
+/* gnuplot's environment: ours, with LC_ALL=C.UTF-8.  The frames say
+ * `set encoding utf8`, which gnuplot warns about in the C locale, and a
+ * fixed locale keeps its number syntax independent of the user's.  NULL
+ * if out of memory; free the array (not the strings). */
+static char **gnuplot_env(void)
+{
+    extern char **environ;
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = malloc((n + 2) * sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "LC_ALL=", 7))
+            env[k++] = environ[i];
+    env[k++] = "LC_ALL=C.UTF-8";
+    env[k] = NULL;
+    return env;
+}
+
 /* fork + execvp; then learn which terminals this gnuplot has. */
 static int start(Gp *gp)
 {
@@ -398,18 +420,25 @@ static int start(Gp *gp)
         goto err;
     }
     char *argv[] = {argv0, NULL};
+    char **envp = gnuplot_env();
+    if (!envp) {
+        set_msg(gp, "plot: cannot start gnuplot: out of memory");
+        gp->state = GP_DEAD;
+        goto err;
+    }
     long max_fd = sysconf(_SC_OPEN_MAX);
     if (max_fd < 0 || max_fd > 1024)
         max_fd = 1024;
     pid_t pid = fork();
+    if (pid == 0)
+        child_exec(argv, envp, in[0], out[1], st[1], (int)max_fd);
+    free(envp);
     if (pid < 0) {
         set_msg(gp, "plot: cannot start gnuplot: %s; plotting is off",
                 strerror(errno));
         gp->state = GP_DEAD;
         goto err;
     }
-    if (pid == 0)
-        child_exec(argv, in[0], out[1], st[1], (int)max_fd);
     close_fd(&in[0]);
     close_fd(&out[1]);
     close_fd(&st[1]);
@@ -1100,8 +1129,14 @@ int gp_fail(Gp *gp, const char *msg)
 
 void gp_allow_restart(Gp *gp)
 {
-    if (gp->state == GP_DEAD)
+    /* gnuplot may have died unnoticed since the last write: find out now,
+     * so the draw that follows starts a new one instead of failing on the
+     * dead pipe.  Its death notice is moot: plotting goes on. */
+    check_child(gp);
+    if (gp->state == GP_DEAD) {
         gp->state = GP_OFF;
+        gp->has_msg = 0;
+    }
 }
 
 int gp_running(const Gp *gp)

@@ -266,10 +266,12 @@ int main(int argc, char **argv)
     s->lesson_auto = o.lesson_auto;
     const char *no_color = getenv("NO_COLOR");
     s->color = isatty(STDOUT_FILENO) && !no_color;
-    /* Line by line into pipes too, so errors and output keep their order
-     * when a test captures both. */
-    if (!isatty(STDOUT_FILENO))
-        setvbuf(stdout, NULL, _IOLBF, 0);
+    /* Into pipes line by line, so errors and output keep their order when
+     * a test captures both; onto a terminal in whole screen updates (see
+     * Shell.tty_out). */
+    s->sh->tty_out = isatty(STDOUT_FILENO);
+    setvbuf(stdout, NULL, s->sh->tty_out ? _IOFBF : _IOLBF,
+            s->sh->tty_out ? 1 << 16 : 0);
     signals_install();
 
     int status = run(s, &o);

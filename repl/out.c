@@ -235,6 +235,8 @@ void out_vprintf(Session *s, const char *fmt, va_list ap)
 {
     if (!display_busy(s)) {
         vfprintf(s->out, fmt, ap);
+        if (s->sh && s->sh->tty_out)
+            fflush(s->out);
         return;
     }
     char *text = NULL;

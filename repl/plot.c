@@ -539,13 +539,13 @@ void plot_live(Session *s, int force)
             continue;
         if (!force && !gp_due(p->gp, k, now))
             continue;
+        drew = 1;
         if (draw_kind(s, (PlotKind)k) < 0) {
             p->live = 0; /* gnuplot is gone: stop until the next plot */
             break;
         }
-        drew = 1;
     }
-    if (drew || force)
+    if (drew || force) /* also says why a draw failed, once */
         after_draw(s, force && text_terminal(p));
 }
 

@@ -215,6 +215,7 @@ static void on_line(char *line)
     Shell *sh = s->sh;
     if (!line) {
         fputs("\n", s->out);
+        fflush(s->out);
         leave(s);
         return;
     }
@@ -276,6 +277,7 @@ void shell_cancel_line(Session *s)
     rl_redisplay();
     fputs("^C", s->out);
     rl_crlf();
+    fflush(s->out);
     out_prompt_leaving(s);
     rl_callback_handler_remove();
     rl_callback_handler_install(s->sh->prompt, on_line);

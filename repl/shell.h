@@ -36,6 +36,9 @@ typedef struct Shell {
     int installed;       /* readline's callback handler is installed */
     int in_line;         /* running a line typed at the prompt */
     int running;         /* nesting of cmd_run_line() */
+    int tty_out;         /* stdout is a terminal, fully buffered so that a
+                            screen update goes out in one write: out.c
+                            flushes after each print */
     struct { int fd; loop_fd_fn fn; } watch[SHELL_MAX_WATCH];
     int nwatch;
 

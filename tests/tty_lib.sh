@@ -8,6 +8,7 @@
 #   tty_wait NAME REGEX [SECS]  wait until the screen matches REGEX
 #                               (grep -E); 1 on timeout, with the screen
 #                               shown as TAP comments
+#   tty_wait_last NAME REGEX [SECS]  the same, for the last non-empty line
 #   tty_wait_gone NAME [SECS]   wait until nnlab has exited
 #   tty_screen NAME             print the screen (trailing spaces kept)
 #   tty_last_line NAME          print the last non-empty line of the screen
@@ -79,6 +80,21 @@ tty_wait() {
         sleep 0.02
     done
     echo "# timed out after ${secs}s waiting for: $regex"
+    tty_screen "$name" | sed 's/^/#   |/'
+    return 1
+}
+
+tty_wait_last() {
+    local name=$1 regex=$2 secs=${3:-$TTY_TIMEOUT}
+    local start
+    start=$(tty_now)
+    while tty_elapsed "$start" "$secs"; do
+        if tty_last_line "$name" | grep -Eq -- "$regex"; then
+            return 0
+        fi
+        sleep 0.02
+    done
+    echo "# timed out after ${secs}s waiting for the last line: $regex"
     tty_screen "$name" | sed 's/^/#   |/'
     return 1
 }

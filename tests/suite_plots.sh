@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Plots, through the shell and a real gnuplot:
+#   - every plot kind saved to PNG, each a valid image of the expected size
+#     with non-blank content;
+#   - the data sent to gnuplot (its script log) holds the recorded numbers;
+#   - gnuplot absent from PATH: every plot command still succeeds, with
+#     one message;
+#   - gnuplot killed during train: training completes, a later plot works.
+# Prints TAP lines.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+NNLAB=${NNLAB:-$PWD/build/nnlab}
+export LC_ALL=C NO_COLOR=1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+fail() { n=$((n + 1)); echo "not ok $n $*"; }
+
+# "W H" of a PNG from its IHDR chunk, or nothing if it is not a PNG.
+png_size() {
+    [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
+        return 1
+    od -An -tu1 -j16 -N8 "$1" | awk '{ print $1*16777216 + $2*65536 + $3*256 + $4,
+                                          $5*16777216 + $6*65536 + $7*256 + $8 }'
+}
+
+kinds="loss acc weights grads updates acts gradcheck boundary data lr compare search ewa"
+{
+    echo "data circles n=200 seed=2"
+    echo "net 2 8 4 1"
+    echo "optim adam lr=0.01"
+    echo "train 20 epochs"
+    echo "gradcheck"
+    echo "forward"
+    echo "compare optim=gd,adam epochs=3"
+    echo "search lr=1e-3..1e-1:log n=4 epochs=2"
+    echo "ewa beta=0.9,0.98"
+    echo "plot term png"
+    for k in $kinds; do echo "plot save $dir/$k.png $k"; done
+} >"$dir/all.nn"
+NNLAB_GNUPLOT_LOG="$dir/gnuplot.log" "$NNLAB" -q <"$dir/all.nn" >"$dir/all.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && ok "plot script runs" || { fail "plot script runs (exit $rc)"; cat "$dir/all.out"; }
+
+# A blank 1024x768 PNG from the same terminal is a few kB; a chart is more.
+for k in $kinds; do
+    f="$dir/$k.png"
+    size=$( [ -f "$f" ] && png_size "$f")
+    bytes=$( [ -f "$f" ] && stat -c %s "$f" || echo 0)
+    if [ "$size" = "1024 768" ] && [ "$bytes" -gt 12000 ]; then
+        ok "plot $k: PNG 1024x768, $bytes bytes"
+    else
+        fail "plot $k: got '${size:-no PNG}', $bytes bytes"
+    fi
+done
+
+# Data go inline in data blocks; a NaN or Inf value is never sent as data
+# (the plot expressions may use NaN to hide points: that is not data).
+if grep -q 'EOD' "$dir/gnuplot.log" &&
+   ! grep -qiE '^([-+0-9.e]+ )*[-+]?(nan|inf)' "$dir/gnuplot.log"; then
+    ok "data sent inline in data blocks, no NaN"
+else
+    fail "data blocks in the gnuplot log"
+fi
+if grep -q "Gradient norm per layer" "$dir/gnuplot.log" &&
+   grep -q "layer 2" "$dir/gnuplot.log"; then
+    ok "grads plot names each layer"
+else
+    fail "grads plot names each layer"
+fi
+
+# gnuplot missing: plot commands succeed and say so once.
+printf 'data circles\nnet 2 4 1\nplot loss\nplot grads\ntrain 2 epochs\nplot acc\neval\n' |
+    NNLAB_GNUPLOT=/nonexistent/gnuplot "$NNLAB" -q >"$dir/missing.out" 2>&1
+rc=$?
+msgs=$(grep -c 'gnuplot' "$dir/missing.out")
+if [ $rc -eq 0 ] && [ "$msgs" -ge 1 ] && grep -q 'train ' "$dir/missing.out"; then
+    ok "gnuplot missing: exit 0, $msgs message line(s), training and eval go on"
+else
+    fail "gnuplot missing (exit $rc)"
+    cat "$dir/missing.out"
+fi
+
+# gnuplot killed during train: training completes, a later plot works.
+# Training lasts about a second; gnuplot is killed once the first
+# progress line shows that training has started.
+cat >"$dir/kill.nn" <<EOS
+data circles n=2000
+net 2 64 64 1
+batch 4
+plot term png
+plot loss
+train 40 epochs every=1
+plot save $dir/after.png loss
+eval
+EOS
+"$NNLAB" -q <"$dir/kill.nn" >"$dir/kill.out" 2>&1 &
+pid=$!
+gp=""
+for _ in $(seq 100); do
+    grep -q '^iter' "$dir/kill.out" && gp=$(pgrep -P $pid gnuplot) && break
+    sleep 0.02
+done
+[ -n "$gp" ] && kill -9 "$gp"
+wait $pid
+rc=$?
+# the death is said exactly once
+said=$(grep -c 'gnuplot was killed' "$dir/kill.out")
+if [ $rc -eq 0 ] && grep -q 'done after' "$dir/kill.out" && [ "$said" -eq 1 ] &&
+   [ "$(png_size "$dir/after.png" 2>/dev/null)" = "1024 768" ]; then
+    ok "gnuplot killed during train: training completes, next plot works"
+else
+    fail "gnuplot killed during train (exit $rc, gnuplot pid ${gp:-none})"
+    cat "$dir/kill.out"
+fi
