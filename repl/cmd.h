@@ -12,7 +12,7 @@
 #ifndef NNLAB_CMD_H
 #define NNLAB_CMD_H
 
-#include "handlers.h"
+#include "handlers.h" /* every handler's prototype, for their own files */
 #include "session.h"
 
 enum { CMD_OK = 0, CMD_ERR = 1, CMD_QUIT = 2 };
@@ -63,7 +63,11 @@ const Command *cmd_find(const char *name);
 const char *const *cmd_names(void);
 
 /* Run one line (which may hold several commands separated by ';' and a
- * '#' comment).  Returns the worst status of its commands. */
+ * '#' comment).  Returns the worst status of its commands.  It stops at
+ * the first command that fails unless s->keep_going, and at quit.  A job
+ * a command starts (s->job) is run to its end here, unless the command was
+ * typed at the prompt and is the last on its line: then the event loop
+ * runs it in the background.  `CMD --help` shows help for CMD. */
 int cmd_run_line(Session *s, const char *line);
 
 /* The one error reporter: "CMD: message" on one line, counted as a failure.

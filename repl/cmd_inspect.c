@@ -105,6 +105,9 @@ int cmd_gradcheck(Session *s, int argc, char **argv)
     if (nn_data_task(s->data) == NN_TASK_NONE)
         return cmd_error(s, "gradcheck: needs labelled data (there is no cost "
                          "to differentiate)");
+    if (s->net->loss == NN_LOSS_NONE)
+        return cmd_error(s, "gradcheck: the network has no loss (it was built "
+                         "for unlabeled data): build a new one with net");
     nn_net *net = s->net;
     int rows = nn_data_count(s->data, NN_TRAIN);
     rows = rows < GRADCHECK_ROWS ? rows : GRADCHECK_ROWS;
@@ -261,7 +264,7 @@ int cmd_predict(Session *s, int argc, char **argv)
     if (n > 1024)
         return cmd_error(s, "predict: at most 1024 inputs by hand");
     for (int i = 0; i < n; i++)
-        if (arg_double(s, "predict", argv[i + 1], "input", -HUGE_VAL,
+        if (arg_double(s, "predict", argv[i + 1], "each input", -HUGE_VAL,
                        HUGE_VAL, &x[i]))
             return CMD_ERR;
     if (s->data && nn_data_features(s->data) == n)
@@ -301,7 +304,7 @@ static int calc_numbers(Session *s, int argc, char **argv, int first,
             cmd_error(s, "calc: at most %d numbers", max);
             return -1;
         }
-        if (arg_double(s, "calc", argv[i], "number", -HUGE_VAL, HUGE_VAL,
+        if (arg_double(s, "calc", argv[i], "each value", -HUGE_VAL, HUGE_VAL,
                        &v[n++]))
             return -1;
     }

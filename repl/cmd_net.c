@@ -277,13 +277,18 @@ static int layer_pos(Session *s, const char *text, int lo, int hi, int *pos)
 static int layer_add(Session *s, int argc, char **argv)
 {
     nn_net *net = s->net;
-    int i = 2, pos = net->n_layers; /* default: the last hidden layer */
+    /* a dense layer goes before the output layer unless placed */
+    int i = 2, pos = net->n_layers, placed = 0;
     if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9') {
         if (layer_pos(s, argv[i], 1, net->n_layers, &pos))
             return CMD_ERR;
         i++;
+        placed = 1;
     }
     if (i < argc && !strcmp(argv[i], "bn")) {
+        if (!placed)
+            return cmd_error(s, "layer: which layer gets batch norm? layer "
+                             "add POS bn, e.g. layer add 1 bn");
         nn_err err;
         if (i + 1 != argc || nn_net_set_bn(net, pos, 1, &err))
             return cmd_error(s, "layer: usage: layer add POS bn");

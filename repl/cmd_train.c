@@ -26,19 +26,28 @@
 /* Messages for the ways a run ends                                     */
 /* ------------------------------------------------------------------ */
 
-static void report_diverged(Session *s, const nn_trainer *tr)
+/* The guard stopped training.  `made` is the number of updates this
+ * command made: with none, the loss that tripped the guard comes from
+ * weights an earlier command left diverged, so the learning rate in use
+ * now is not to blame. */
+static void report_diverged(Session *s, const nn_trainer *tr, long made)
 {
     double lr = nn_trainer_lr(tr);
+    char what[96];
     if (!isfinite(tr->last_loss))
-        cmd_error(s, "guard: stopped at iteration %ld: the loss is %s. The "
-                  "learning rate (%g) is probably too high; try lr %g, then "
-                  "reset", tr->stop_iter, isnan(tr->last_loss) ? "NaN" : "Inf",
-                  lr, lr / 10);
+        snprintf(what, sizeof what, "the loss is %s",
+                 isnan(tr->last_loss) ? "NaN" : "Inf");
     else
-        cmd_error(s, "guard: stopped at iteration %ld: the loss (%.4g) is "
-                  "more than 3x its first value (%.4g). The learning rate "
-                  "(%g) is probably too high; try lr %g, then reset",
-                  tr->stop_iter, tr->last_loss, tr->first_loss, lr, lr / 10);
+        snprintf(what, sizeof what, "the loss (%.4g) is more than 3x its "
+                 "first value (%.4g)", tr->last_loss, tr->first_loss);
+    if (made == 0 && tr->iter > 0)
+        cmd_error(s, "guard: stopped at iteration %ld: %s. These weights "
+                  "diverged in earlier training: type reset to start again "
+                  "(or guard off to go on anyway)", tr->stop_iter, what);
+    else
+        cmd_error(s, "guard: stopped at iteration %ld: %s. The learning "
+                  "rate (%g) is probably too high; try lr %g, then reset",
+                  tr->stop_iter, what, lr, lr / 10);
 }
 
 static void report_early(Session *s, const nn_trainer *tr)
@@ -93,7 +102,7 @@ static void finish_run(Session *s, const char *how, int diverged)
     long done = m->tr.iter - m->iter0;
     s->job.active = 0;
     out_progress(s, NULL);
-    if (m->tr.iter != m->last_printed && !diverged)
+    if (m->tr.iter != m->last_printed && done > 0 && !diverged)
         model_print_progress(s);
     if (how && s->quiet)
         out_printf(s, "%s after %ld update%s\n", how, done,
@@ -142,7 +151,7 @@ static int train_slice(Session *s)
         if (st == NN_STEP_DIVERGED || st == NN_STEP_EARLY) {
             finish_run(s, "stopped", st == NN_STEP_DIVERGED);
             if (st == NN_STEP_DIVERGED)
-                report_diverged(s, &m->tr);
+                report_diverged(s, &m->tr, m->tr.iter - m->iter0);
             else
                 report_early(s, &m->tr);
             return 0;
@@ -166,6 +175,22 @@ static void train_stop(Session *s, const char *why)
                "train goes on from here)\n", why, m->tr.iter, m->tr.epoch);
 }
 
+/* Labelled data and a network with a loss; 0 after reporting. */
+static int trainable(Session *s, const char *cmd)
+{
+    if (nn_data_task(s->data) == NN_TASK_NONE) {
+        cmd_error(s, "%s: these data have no labels to train on; use forward "
+                  "to look at activations", cmd);
+        return 0;
+    }
+    if (s->net->loss == NN_LOSS_NONE) {
+        cmd_error(s, "%s: the network has no loss (it was built for "
+                  "unlabeled data): build a new one with net", cmd);
+        return 0;
+    }
+    return 1;
+}
+
 static int start_run(Session *s, const char *cmd, RunKind kind, long n,
                      long every)
 {
@@ -175,6 +200,8 @@ static int start_run(Session *s, const char *cmd, RunKind kind, long n,
     if (s->job.active)
         return cmd_error(s, "%s: training is already running; type pause "
                          "first", cmd);
+    if (!trainable(s, cmd))
+        return CMD_ERR;
     m->run = kind;
     m->iter0 = m->tr.iter;
     m->start_pos = run_position(m);
@@ -280,7 +307,7 @@ int cmd_step(Session *s, int argc, char **argv)
         return cmd_error(s, "step: expected at most one count");
     if (argc == 2 && arg_int(s, "step", argv[1], "count", 1, 100000000, &n))
         return CMD_ERR;
-    if (!m || model_bind(s, "step"))
+    if (!m || model_bind(s, "step") || !trainable(s, "step"))
         return CMD_ERR;
     if (s->job.active)
         return cmd_error(s, "step: training is running; type pause first");
@@ -291,7 +318,7 @@ int cmd_step(Session *s, int argc, char **argv)
         if (st < 0)
             return cmd_error(s, "step: %s", err.msg);
         if (st == NN_STEP_DIVERGED) {
-            report_diverged(s, &m->tr);
+            report_diverged(s, &m->tr, i);
             return CMD_ERR; /* as train: a script stops here */
         }
         if (st == NN_STEP_EARLY) {
@@ -323,6 +350,8 @@ int cmd_eval(Session *s, int argc, char **argv)
     if (nn_data_task(s->data) == NN_TASK_NONE)
         return cmd_error(s, "eval: these data have no labels; use forward "
                          "and stats acts");
+    if (!trainable(s, "eval"))
+        return CMD_ERR;
     OutTable *t = out_table_new(4);
     out_table_cell(t, "split");
     out_table_cell(t, "examples");

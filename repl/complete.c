@@ -12,9 +12,8 @@
  * from it tells which command, which argument position and which key it
  * belongs to.
  *
- * Readline's completion callbacks carry no user pointer, so the session
- * and the list being offered are kept in file-level variables, set up by
- * complete_install() and rebuilt on every Tab.
+ * Readline's completion callbacks carry no user pointer, so the list
+ * being offered is kept in a file-level variable, rebuilt on every Tab.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -41,7 +40,6 @@ typedef struct Context {
 
 /* What one Tab offers: candidates, then (maybe) file names. */
 static struct {
-    Session *s;
     char **cands;
     int n, cap, next;
     int files;            /* go on with file names after the candidates */
@@ -311,7 +309,7 @@ static char *no_default(const char *text, int state)
 
 void complete_install(Session *s)
 {
-    offer.s = s;
+    (void)s; /* completion reads only the command table */
     rl_attempted_completion_function = attempt;
     rl_completion_entry_function = no_default;
     rl_completer_word_break_characters = " \t\n;=,";

@@ -13,7 +13,10 @@ NNLAB=${NNLAB:-$PWD/build/nnlab}
 
 STATE=$(mktemp -d)
 trap 'tty_cleanup; rm -rf "$STATE"' EXIT
-TTY_ENV=(XDG_STATE_HOME="$STATE" NO_COLOR=1 LC_ALL=C.UTF-8)
+# Sanitizer reports (with make asan) go to files, checked at the end.
+TTY_ENV=(XDG_STATE_HOME="$STATE" NO_COLOR=1 LC_ALL=C.UTF-8
+         ASAN_OPTIONS="log_path=$STATE/sanitizer"
+         UBSAN_OPTIONS="log_path=$STATE/sanitizer")
 if [ -n "${NNLAB_ASAN:-}" ]; then
     TTY_TIMEOUT=30
     LIMIT_MS=1000 # sanitizers slow start-up down; the real check is below
@@ -282,6 +285,13 @@ test_live_training() {
 }
 test_live_training
 result "training runs under a live prompt; typing is not garbled; Ctrl-C pauses" $?
+
+tty_cleanup
+sleep 0.1
+reports=$(cat "$STATE"/sanitizer.* 2>/dev/null)
+[ -z "$reports" ]
+result "no sanitizer reports from the terminal sessions" $?
+[ -n "$reports" ] && printf '%s\n' "$reports" | head -30 | sed 's/^/#   /'
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
