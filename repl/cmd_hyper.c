@@ -491,8 +491,9 @@ int cmd_seed(Session *s, int argc, char **argv)
     s->seed = (uint64_t)seed;
     if (s->model)
         s->model->tr.seed = s->seed;
-    out_printf(s, "seed %ld: used by the next data, net, init, reset and "
-               "epoch shuffle\n", seed);
+    out_printf(s, "seed %ld: used by the next data, split, net, init and "
+               "reset (which also restarts shuffling and dropout masks)\n",
+               seed);
     return CMD_OK;
 }
 

@@ -150,8 +150,9 @@ static int parse_sizes(Session *s, char **words, int n, int *sizes)
 
 /* Choose the output activation and loss when not given. */
 static int choose_output(Session *s, int outputs, const char *out_text,
-                         const char *loss_text, nn_act hidden, nn_act *out,
-                         double *out_arg, nn_loss *loss)
+                         const char *loss_text, nn_act hidden,
+                         double hidden_arg, nn_act *out, double *out_arg,
+                         nn_loss *loss)
 {
     nn_task task = s->data ? nn_data_task(s->data) : NN_TASK_CLASSIFY;
     int C = s->data && task == NN_TASK_CLASSIFY ? nn_data_classes(s->data) : 0;
@@ -162,6 +163,7 @@ static int choose_output(Session *s, int outputs, const char *out_text,
             return -1;
     } else if (task == NN_TASK_NONE) {
         *out = hidden;
+        *out_arg = hidden_arg;
     } else if (task == NN_TASK_REGRESS) {
         *out = NN_ACT_LINEAR;
     } else if (outputs == 1) {
@@ -174,6 +176,21 @@ static int choose_output(Session *s, int outputs, const char *out_text,
                   C, C == 2 ? "1 (sigmoid) or 2 (softmax)" : "one per class");
         return -1;
     }
+    if (task == NN_TASK_REGRESS && s->data && outputs != 1) {
+        cmd_error(s, "net: these data have one target to predict, so the "
+                  "output size must be 1, not %d", outputs);
+        return -1;
+    }
+    if (*out == NN_ACT_SOFTMAX && task == NN_TASK_REGRESS && s->data) {
+        cmd_error(s, "net: softmax is for classes, and these data are a "
+                  "regression: use out=linear (the default here)");
+        return -1;
+    }
+    if (*out == NN_ACT_SOFTMAX && outputs == 1) {
+        cmd_error(s, "net: a softmax over one output is always 1: use one "
+                  "output per class, or out=sigmoid");
+        return -1;
+    }
     if (strcmp(loss_text, "auto")) {
         int i;
         if (arg_enum(s, "net", loss_text, "loss", nn_loss_names, &i))
@@ -181,6 +198,8 @@ static int choose_output(Session *s, int outputs, const char *out_text,
         *loss = (nn_loss)i;
     } else if (task == NN_TASK_NONE) {
         *loss = NN_LOSS_NONE;
+    } else if (task == NN_TASK_REGRESS) {
+        *loss = NN_LOSS_MSE; /* whatever the output, targets are numbers */
     } else {
         *loss = *out == NN_ACT_SIGMOID ? NN_LOSS_BCE
               : *out == NN_ACT_SOFTMAX ? NN_LOSS_XENT : NN_LOSS_MSE;
@@ -236,8 +255,8 @@ int cmd_net(Session *s, int argc, char **argv)
         return cmd_error(s, "net: the data have %d features, so the input "
                          "size must be %d, not %d", nn_data_features(s->data),
                          nn_data_features(s->data), sizes[0]);
-    if (choose_output(s, sizes[n - 1], out_text, loss_text, hidden, &out,
-                      &oarg, &loss))
+    if (choose_output(s, sizes[n - 1], out_text, loss_text, hidden, harg,
+                      &out, &oarg, &loss))
         return CMD_ERR;
     nn_err err;
     nn_net *net = nn_net_new(sizes, n, hidden, harg, out, oarg, loss, &err);

@@ -74,9 +74,9 @@ static void show_progress_bar(Session *s, ModelState *m)
     long done = m->tr.iter - m->iter0;
     double speed = elapsed > 0 ? done / elapsed : 0;
     if (m->run == RUN_FOREVER) {
-        snprintf(bar, sizeof bar, "running: iter %ld  loss %.4g  %.0f it/s  "
-                 "(type pause or Ctrl-C to stop)", m->tr.iter, m->tr.last_loss,
-                 speed);
+        snprintf(bar, sizeof bar, "running: iter %ld  epoch %d  loss %.4g  "
+                 "lr %g  %.0f it/s  (pause or Ctrl-C stops)", m->tr.iter,
+                 m->tr.epoch, m->tr.last_loss, nn_trainer_lr(&m->tr), speed);
     } else {
         long total = m->run_target - m->start_pos;
         long now = run_position(m) - m->start_pos;
@@ -276,8 +276,10 @@ int cmd_pause(Session *s, int argc, char **argv)
 static void step_detail(Session *s, ModelState *m, const nn_step_info *info)
 {
     double after = nn_trainer_probe_cost(&m->tr, info->rows);
-    out_printf(s, "step: iteration %ld, epoch %d, batch of %d, lr %g\n",
-               info->iter, info->epoch, info->rows, info->lr);
+    /* epochs counted from 1 here, so that the update that ends epoch 1
+     * says "epoch 1", as the progress lines and history do */
+    out_printf(s, "step: iteration %ld (in epoch %d), batch of %d, lr %g\n",
+               info->iter, info->epoch + 1, info->rows, info->lr);
     out_printf(s, "  loss before %.6g  after %.6g  (%+.3g)\n", info->loss,
                after, after - info->loss);
     OutTable *t = out_table_new(4);

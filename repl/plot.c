@@ -41,6 +41,8 @@ typedef struct Plotter {
     Gp *gp;
     unsigned live;      /* bit k: kind k follows training */
     int last_kind;      /* the kind drawn last (for plot save) */
+    int next_live;      /* round robin: the live kind to redraw next */
+    double last_live;   /* when a live plot was last redrawn */
     int watched_fd;     /* gnuplot's output, watched by the event loop */
 } Plotter;
 
@@ -525,6 +527,23 @@ static int draw_kind(Session *s, PlotKind k)
     }
 }
 
+/* Live redraws share one budget of about ten frames a second, taken in
+ * turn by the live windows: composing a frame and gnuplot's rendering it
+ * compete with training for the machine's cores, and a budget per window
+ * would grow with every window opened. */
+#define LIVE_INTERVAL 0.1
+
+static int draw_live(Session *s, Plotter *p, int k)
+{
+    if (!(p->live & (1u << k)) || not_ready(s, (PlotKind)k))
+        return 0;
+    if (draw_kind(s, (PlotKind)k) < 0) {
+        p->live = 0; /* gnuplot is gone: stop until the next plot */
+        return -1;
+    }
+    return 1;
+}
+
 void plot_live(Session *s, int force)
 {
     Plotter *p = s->plot;
@@ -533,20 +552,25 @@ void plot_live(Session *s, int force)
     if (!force && text_terminal(p))
         return;
     double now = gp_now();
-    int drew = 0;
-    for (int k = 0; k < PLOT_NKINDS; k++) {
-        if (!(p->live & (1u << k)) || not_ready(s, (PlotKind)k))
-            continue;
-        if (!force && !gp_due(p->gp, k, now))
-            continue;
-        drew = 1;
-        if (draw_kind(s, (PlotKind)k) < 0) {
-            p->live = 0; /* gnuplot is gone: stop until the next plot */
-            break;
-        }
+    if (force) {
+        for (int k = 0; k < PLOT_NKINDS; k++)
+            if (draw_live(s, p, k) < 0)
+                break;
+        after_draw(s, text_terminal(p));
+        return;
     }
-    if (drew || force) /* also says why a draw failed, once */
-        after_draw(s, force && text_terminal(p));
+    if (now - p->last_live < LIVE_INTERVAL)
+        return;
+    for (int i = 0; i < PLOT_NKINDS; i++) {
+        int k = (p->next_live + i) % PLOT_NKINDS;
+        int rc = draw_live(s, p, k);
+        if (rc == 0)
+            continue;
+        p->next_live = (k + 1) % PLOT_NKINDS;
+        p->last_live = now;
+        after_draw(s, 0); /* also says why a draw failed, once */
+        break;
+    }
 }
 
 /* ------------------------------------------------------------------ */

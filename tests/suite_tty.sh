@@ -286,6 +286,32 @@ test_live_training() {
 test_live_training
 result "training runs under a live prompt; typing is not garbled; Ctrl-C pauses" $?
 
+# lr typed during run reaches the next progress line; Ctrl-C pauses and
+# eval then sees the trained network, not a reset one.
+test_run_lr_then_ctrl_c() {
+    tty_start t10 -q &&
+        tty_wait t10 "$PROMPT" &&
+        tty_type t10 "data circles seed=3; net 2 16 8 1; optim adam lr=0.01; batch 16" &&
+        tty_keys t10 Enter &&
+        tty_type t10 "run" && tty_keys t10 Enter &&
+        tty_wait t10 'running: iter [0-9]+ .* lr 0\.01 ' &&
+        tty_type t10 "lr 0.001" && tty_keys t10 Enter &&
+        tty_wait t10 'running: iter [0-9]+ .* lr 0\.001 ' &&
+        sleep 0.5 &&
+        tty_keys t10 C-c &&
+        tty_wait t10 'interrupted at iteration' &&
+        tty_type t10 "eval; check iter > 100; check train_acc > 0.9" &&
+        tty_keys t10 Enter &&
+        tty_wait t10 'check passed: train_acc > 0\.9' &&
+        tty_type t10 "quit" && tty_keys t10 Enter && tty_wait_gone t10
+    local rc=$?
+    [ $rc -ne 0 ] && tty_screen t10 | sed 's/^/#   /'
+    tty_stop t10
+    return $rc
+}
+test_run_lr_then_ctrl_c
+result "lr typed during run shows in the next progress line; Ctrl-C then eval sees the trained model" $?
+
 tty_cleanup
 sleep 0.1
 reports=$(cat "$STATE"/sanitizer.* 2>/dev/null)
