@@ -309,6 +309,8 @@ int cmd_split(Session *s, int argc, char **argv)
         train = 100 - dev - test;
     /* numbers adding up to 100 are percentages, others are counts */
     int percent = fabs(train + dev + test - 100) < 1e-9;
+    int total = nn_data_count(s->data, NN_TRAIN) +
+                nn_data_count(s->data, NN_DEV) + nn_data_count(s->data, NN_TEST);
     nn_err err;
     if (nn_data_split(s->data, train, dev, test, percent, s->seed, &err))
         return cmd_error(s, "split: %s", err.msg);
@@ -316,6 +318,10 @@ int cmd_split(Session *s, int argc, char **argv)
     out_printf(s, "split: %d train, %d dev, %d test (shuffled with seed %llu)\n",
                nn_data_count(s->data, NN_TRAIN), nn_data_count(s->data, NN_DEV),
                nn_data_count(s->data, NN_TEST), (unsigned long long)s->seed);
+    if (!percent && train + dev + test < total)
+        out_printf(s, "  (read as counts: %d examples are left out; numbers "
+                   "that add up to 100 are percentages)\n",
+                   total - (int)(train + dev + test));
     return CMD_OK;
 }
 
