@@ -11,7 +11,11 @@
 # Each round runs, for every workload, nnlab and then PyTorch, so both see
 # the same machine; a step figure is the median over timing blocks, and
 # across rounds the fastest median is kept (other load on the machine only
-# ever makes a run slower).
+# ever makes a run slower).  PyTorch runs twice per round, with OpenMP's
+# default (spinning) wait policy and with OMP_WAIT_POLICY=passive, and keeps
+# the faster: with spinning OpenMP threads, PyTorch's OpenBLAS calls fight
+# its own idle threads for the cores (1.9x slower on `large` on 2 cores),
+# and passive costs ~10% on the small networks.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -25,6 +29,7 @@ export LC_ALL=C
 # OpenBLAS serves both sides: libnnlab links it, and Debian's PyTorch
 # sends its float64 products to libblas.so.3, which is OpenBLAS too.
 export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS
+unset OMP_WAIT_POLICY
 
 [ -x "$BENCH" ] || { echo "bench: $BENCH missing (make bench builds it)" >&2; exit 1; }
 
@@ -42,33 +47,34 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
-echo "nnlab benchmark: $THREADS thread(s), $ROUNDS round(s), $(nproc) CPU(s), load $load"
+echo "nnlab benchmark: $THREADS thread(s), $ROUNDS round(s), $(nproc) CPU(s), load average $load"
 grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: /cpu: /'
 [ -n "$PY" ] || echo "PyTorch not found (make deps-bench installs python3-torch); nnlab only"
 
 for r in $(seq "$ROUNDS"); do
     for w in $WORKLOADS; do
         "$BENCH" -t "$THREADS" "${QUICK[@]}" "$w" >>"$out" || exit 1
-        if [ -n "$PY" ]; then
-            "$PY" bench/torch_bench.py -t "$THREADS" "${QUICK[@]}" "$w" \
-                >>"$out" || exit 1
-        fi
+        [ -n "$PY" ] || continue
+        "$PY" bench/torch_bench.py -t "$THREADS" "${QUICK[@]}" "$w" \
+            >>"$out" || exit 1
+        OMP_WAIT_POLICY=passive "$PY" bench/torch_bench.py -t "$THREADS" \
+            "${QUICK[@]}" "$w" >>"$out" || exit 1
     done
     "$BENCH" -t "$THREADS" "${QUICK[@]}" peak >>"$out" || exit 1
 done
 
 echo
-echo "raw (us per step: median over blocks; every round):"
+echo "raw (us per step, the median over timing blocks; every run):"
 grep -v ' threads ' "$out" | sed 's/^/  /'
 echo
 
-awk -v threads="$THREADS" -v load="$load" '
+awk -v load="$load" '
 function fmt(x, d) { return x == "" ? "-" : sprintf("%." d "f", x) }
-# keep the fastest of the rounds
+# keep the fastest run of each side
 $1 == "nnlab" && $4 == "us/step" && (!($2 in nn) || $3 < nn[$2]) {
     nn[$2] = $3; ng[$2] = $5 }
 $1 == "torch" && $4 == "us/step" && (!($2 in pt) || $3 < pt[$2]) {
-    pt[$2] = $3; pg[$2] = $5 }
+    pt[$2] = $3; pg[$2] = $5; pw[$2] = $7 }
 $1 == "nnlab" && $2 == "peak" && $4 > peak { peak = $4; pn = $3 }
 $1 == "nnlab" && $2 == "threads" { nthr = $3 }
 $1 == "torch" && $2 == "threads" { tthr = $3; tver = $4 }
@@ -84,19 +90,20 @@ END {
         sp = (w in pt) ? pt[w] / nn[w] : ""
         pk = (w == "large" && peak > 0) ? 100 * ng[w] / peak : ""
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, A[i], B[i],
-            fmt(nn[w], 2), fmt(ng[w], 2), fmt(pt[w], 1), fmt(pg[w], 2),
+            fmt(nn[w], 2), fmt(ng[w], 1), fmt(pt[w], 1), fmt(pg[w], 1),
             sp == "" ? "-" : sprintf("%.1fx", sp),
             pk == "" ? "" : sprintf("%.0f%%", pk)
     }
     printf "\ndgemm peak: %.1f GFLOP/s (n = %d, %s thread(s)).\n", peak, pn, nthr
-    printf "Threads: nnlab %s (OpenBLAS); PyTorch %s (torch %s; set_num_threads and OpenBLAS).\n", \
-        nthr, tthr == "" ? "-" : tthr, tver
-    printf "OpenBLAS keeps the small products of tiny and digits on one thread, for both sides.\n"
+    printf "Threads: nnlab %s (OpenBLAS); PyTorch %s %s (set_num_threads and OpenBLAS;", \
+        nthr, tver, tthr == "" ? "-" : tthr
+    for (i = 1; i <= 4; i++)
+        if (W[i] in pt) printf " %s %s", W[i], pw[W[i]]
+    printf ").\nOpenBLAS keeps the small products of tiny and digits on one thread, for both sides.\n"
     printf "GFLOP/s counts the matrix products a step does (forward, weight gradients, and gradients passed back from layer 2 on).\n\n"
 
-    miss = 0
-    t = "tiny"
-    if (t in nn) verdict(nn[t] <= 10, sprintf("tiny <= 10 us per step (%.2f us)", nn[t]))
+    if ("tiny" in nn)
+        verdict(nn["tiny"] <= 10, sprintf("tiny <= 10 us per step (%.2f us)", nn["tiny"]))
     for (i = 1; i <= 4; i++) {
         w = W[i]
         if (!(w in nn) || !(w in pt)) continue

@@ -248,7 +248,7 @@ static int draw_acts(Session *s, Gp *gp)
             edges[l][b] = lo + (hi - lo) * b / BINS;
         for (int b = 0; b < BINS; b++)
             counts[l][b] = (double)c[b];
-        snprintf(titles[l], sizeof titles[l], "layer %d (%s): mean %.3g std %.3g",
+        snprintf(titles[l], sizeof titles[l], "layer %d (%s): mean %.2g std %.2g",
                  l + 1, nn_act_names[ly->act], st.act_mean, st.act_std);
         panels[l] = (ChartHistPanel){ titles[l], BINS, edges[l], counts[l] };
     }
