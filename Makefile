@@ -35,7 +35,7 @@ NNLAB   := $(BUILD)/nnlab
 # Debian packages the program, the tests and the benchmark need.
 RUN_PKGS   := libopenblas-dev libreadline-dev zlib1g-dev gnuplot-nox \
               dataset-fashion-mnist
-CHECK_PKGS := $(RUN_PKGS) libcmocka-dev tmux
+CHECK_PKGS := $(RUN_PKGS) libcmocka-dev tmux procps python3
 BENCH_PKGS := $(RUN_PKGS) python3-torch
 
 .PHONY: all run check asan bench clean deps deps-check deps-bench
