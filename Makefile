@@ -15,7 +15,7 @@ OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Werror
 CPPFLAGS += -D_GNU_SOURCE -DHAVE_CBLAS -Iengine -Irepl
-CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN)
+CFLAGS   += -std=c11 $(OPT) -fno-math-errno $(WARN) $(SAN)
 LDFLAGS  += $(SAN)
 ENGINE_LIBS := -lopenblas -lz -lm
 REPL_LIBS   := -lreadline

@@ -31,7 +31,10 @@ export LC_ALL=C
 export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS
 unset OMP_WAIT_POLICY
 
-[ -x "$BENCH" ] || { echo "bench: $BENCH missing (make bench builds it)" >&2; exit 1; }
+if [ ! -x "$BENCH" ]; then
+    echo "bench: $BENCH missing (make bench builds it)" >&2
+    exit 1
+fi
 
 # Debian's python3-torch lives under /usr/bin/python3; a python3 earlier on
 # PATH (pyenv, a venv) may not see it.
@@ -47,9 +50,11 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
-echo "nnlab benchmark: $THREADS thread(s), $ROUNDS round(s), $(nproc) CPU(s), load average $load"
+echo "nnlab benchmark: $THREADS thread(s), $ROUNDS round(s)," \
+     "$(nproc) CPU(s), load average $load"
 grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: /cpu: /'
-[ -n "$PY" ] || echo "PyTorch not found (make deps-bench installs python3-torch); nnlab only"
+[ -n "$PY" ] ||
+    echo "PyTorch not found (make deps-bench installs python3-torch)"
 
 for r in $(seq "$ROUNDS"); do
     for w in $WORKLOADS; do
@@ -82,28 +87,36 @@ END {
     split("tiny digits fmnist large", W, " ")
     split("2-10-5-2 64-64-32-10 784-256-128-10 784-1024-1024-10", A, " ")
     split("64 64 128 256", B, " ")
-    printf "| workload | network | batch | nnlab us/step | nnlab GFLOP/s | PyTorch us/step | PyTorch GFLOP/s | speed-up | of dgemm peak |\n"
+    printf "| workload | network | batch | nnlab us/step | nnlab GFLOP/s"
+    printf " | PyTorch us/step | PyTorch GFLOP/s | speed-up"
+    printf " | of dgemm peak |\n"
     printf "|---|---|---:|---:|---:|---:|---:|---:|---:|\n"
     for (i = 1; i <= 4; i++) {
         w = W[i]
         if (!(w in nn)) continue
         sp = (w in pt) ? pt[w] / nn[w] : ""
         pk = (w == "large" && peak > 0) ? 100 * ng[w] / peak : ""
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", w, A[i], B[i],
-            fmt(nn[w], 2), fmt(ng[w], 1), fmt(pt[w], 1), fmt(pg[w], 1),
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+            w, A[i], B[i], fmt(nn[w], 2), fmt(ng[w], 1), fmt(pt[w], 1),
+            fmt(pg[w], 1),
             sp == "" ? "-" : sprintf("%.1fx", sp),
             pk == "" ? "" : sprintf("%.0f%%", pk)
     }
-    printf "\ndgemm peak: %.1f GFLOP/s (n = %d, %s thread(s)).\n", peak, pn, nthr
-    printf "Threads: nnlab %s (OpenBLAS); PyTorch %s %s (set_num_threads and OpenBLAS;", \
-        nthr, tver, tthr == "" ? "-" : tthr
+    printf "\ndgemm peak: %.1f GFLOP/s (n = %d, %s thread(s)).\n",
+        peak, pn, nthr
+    printf "Threads: nnlab %s (OpenBLAS); PyTorch %s %s", nthr, tver,
+        tthr == "" ? "-" : tthr
+    printf " (set_num_threads and OpenBLAS;"
     for (i = 1; i <= 4; i++)
         if (W[i] in pt) printf " %s %s", W[i], pw[W[i]]
-    printf ").\nOpenBLAS keeps the small products of tiny and digits on one thread, for both sides.\n"
-    printf "GFLOP/s counts the matrix products a step does (forward, weight gradients, and gradients passed back from layer 2 on).\n\n"
+    printf ").\nOpenBLAS keeps the small products of tiny and digits"
+    printf " on one thread, for both sides.\n"
+    printf "GFLOP/s counts the matrix products a step does: forward,"
+    printf " weight gradients, gradients passed back from layer 2 on.\n\n"
 
     if ("tiny" in nn)
-        verdict(nn["tiny"] <= 10, sprintf("tiny <= 10 us per step (%.2f us)", nn["tiny"]))
+        verdict(nn["tiny"] <= 10,
+            sprintf("tiny <= 10 us per step (%.2f us)", nn["tiny"]))
     for (i = 1; i <= 4; i++) {
         w = W[i]
         if (!(w in nn) || !(w in pt)) continue
@@ -114,10 +127,16 @@ END {
     }
     if ("large" in nn && peak > 0)
         verdict(ng["large"] >= 0.8 * peak,
-            sprintf("large >= 80%% of dgemm peak (%.0f%%)", 100 * ng["large"] / peak))
+            sprintf("large >= 80%% of dgemm peak (%.0f%%)",
+                100 * ng["large"] / peak))
     if (load > 0.5)
-        printf "\nnote: the load average was %s when the run started; other work on the machine slows the figures.\n", load
+        printf "\nnote: the load average was %s when the run started;" \
+            " other work on the machine slows the figures.\n", load
 }
 function verdict(ok, what) {
     printf "%-5s %s\n", ok ? "PASS" : "MISS", what
 }' "$out"
+
+# What live plotting costs training (the plots issue asks for under 10%).
+echo
+NNLAB="$PWD/$BUILD/nnlab" bash bench/plot_cost.sh

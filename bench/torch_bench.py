@@ -133,8 +133,9 @@ def run(name, sizes, batch, quick):
     fwd, bwd, upd = (statistics.median(s) * 1e6 for s in split)
 
     wait = os.environ.get("OMP_WAIT_POLICY", "").lower() or "default"
-    print(f"torch {name} {us:.2f} us/step "
-          f"{step_flops(sizes, batch) / us * 1e-3:.2f} GFLOP/s omp-wait={wait}")
+    gflops = step_flops(sizes, batch) / us * 1e-3
+    print(f"torch {name} {us:.2f} us/step {gflops:.2f} GFLOP/s "
+          f"omp-wait={wait}")
     print(f"torch-split {name} fwd {fwd:.2f} bwd {bwd:.2f} upd {upd:.2f} us",
           flush=True)
 

@@ -354,7 +354,7 @@ static int resolve_label(const csv_in *in, int label_col, int ncols,
  * column: a string in the label column alone is just a class name. */
 static int looks_like_header(const csv_in *in, int label_col)
 {
-    int col;
+    int col = -1;
     double v;
     nn_err ignored;
     if (resolve_label(in, label_col, in->nfld, &col, &ignored))
