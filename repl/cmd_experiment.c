@@ -220,10 +220,12 @@ static int need_model(Session *s, const char *cmd)
 
 static void compare_table(Session *s, const Experiments *e)
 {
-    OutTable *t = out_table_new(5);
+    /* with -q no times: a script's output is the same on every machine */
+    int cols = s->quiet ? 4 : 5;
+    OutTable *t = out_table_new(cols);
     const char *head[] = { "run", "train loss", "train acc", "dev acc",
                            "time" };
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < cols; i++)
         out_table_cell(t, "%s", head[i]);
     for (int i = 0; i < e->nruns; i++) {
         const CompareRun *r = &e->runs[i];
@@ -239,7 +241,8 @@ static void compare_table(Session *s, const Experiments *e)
             out_table_cell(t, "-");
         else
             out_table_cell(t, "%.4f", r->dev_acc);
-        out_table_cell(t, "%.2fs", r->seconds);
+        if (!s->quiet)
+            out_table_cell(t, "%.2fs", r->seconds);
     }
     out_table_print(s, t);
 }
@@ -295,8 +298,9 @@ int cmd_compare(Session *s, int argc, char **argv)
     }
     free_runs(e);
     snprintf(e->compare_key, sizeof e->compare_key, "%s", name);
-    out_printf(s, "compare: %d runs of %ld epochs, same network, data and seed "
-               "%llu\n", n, epochs, (unsigned long long)s->seed);
+    out_printf(s, "compare: %d run%s of %ld epoch%s, same network, data and "
+               "seed %llu\n", n, n == 1 ? "" : "s", epochs,
+               epochs == 1 ? "" : "s", (unsigned long long)s->seed);
     for (int i = 0; i < n; i++) {
         CompareRun *r = &e->runs[e->nruns];
         double ta, da;
@@ -545,8 +549,9 @@ int cmd_search(Session *s, int argc, char **argv)
         memcpy(e->keys, next.keys, sizeof e->keys);
     }
     make_trials(s, e);
-    out_printf(s, "search: %d %s trials of %d epochs each\n", e->ntrials,
-               e->grid ? "grid" : "random", e->epochs);
+    out_printf(s, "search: %d %s trial%s of %d epoch%s each\n", e->ntrials,
+               e->grid ? "grid" : "random", e->ntrials == 1 ? "" : "s",
+               e->epochs, e->epochs == 1 ? "" : "s");
     if (run_trials(s, e))
         return nnlab_interrupted ? cmd_error(s, "search: interrupted after %d "
                                              "trials", e->ntrials) : CMD_ERR;
@@ -598,14 +603,16 @@ int ewa_series(Session *s, int which, double **y, int *n)
 static void ewa_table(Session *s, const Experiments *e, const double *y,
                       int n)
 {
-    double *v[EXP_MAX_BETAS][2];
-    OutTable *t = out_table_new(2 + 2 * e->nbetas);
+    double *v[EXP_MAX_BETAS][2] = { { NULL } };
+    int kinds = e->bias ? 2 : 1; /* with bias=on, the corrected v too */
+    OutTable *t = out_table_new(2 + kinds * e->nbetas);
     out_table_cell(t, "t");
     out_table_cell(t, "theta");
     for (int b = 0; b < e->nbetas; b++) {
         out_table_cell(t, "v b=%g", e->betas[b]);
-        out_table_cell(t, "corrected");
-        for (int c = 0; c < 2; c++) {
+        if (e->bias)
+            out_table_cell(t, "corrected");
+        for (int c = 0; c < kinds; c++) {
             v[b][c] = malloc((size_t)n * sizeof(double));
             if (v[b][c])
                 ewa_apply(y, n, e->betas[b], c, v[b][c]);
@@ -619,7 +626,7 @@ static void ewa_table(Session *s, const Experiments *e, const double *y,
         out_table_cell(t, "%d", i + 1);
         out_table_cell(t, "%.2f", y[i]);
         for (int b = 0; b < e->nbetas; b++)
-            for (int c = 0; c < 2; c++) {
+            for (int c = 0; c < kinds; c++) {
                 if (v[b][c])
                     out_table_cell(t, "%.2f", v[b][c][i]);
                 else
@@ -670,8 +677,9 @@ int cmd_ewa(Session *s, int argc, char **argv)
     e->bias = bias;
     e->series = series;
     out_printf(s, "ewa over %d %s: v_t = beta*v_(t-1) + (1-beta)*theta_t, "
-               "v_0 = 0; corrected = v_t / (1 - beta^t)\n", n,
-               series ? "training losses" : "daily temperatures");
+               "v_0 = 0%s\n", n,
+               series ? "training losses" : "daily temperatures",
+               bias ? "; corrected = v_t / (1 - beta^t)" : "");
     for (int b = 0; b < nb; b++)
         out_printf(s, "  beta %g averages roughly the last 1/(1-beta) = %.0f "
                    "values\n", parsed[b], 1 / (1 - parsed[b]));

@@ -16,6 +16,8 @@ set -u
 cd "$(dirname "$0")/transcripts" || exit 1
 NNLAB=${NNLAB:-$PWD/../../build/nnlab}
 export LC_ALL=C NO_COLOR=1
+# text-terminal plots size themselves from these: use the default 79x24
+unset COLUMNS LINES
 export XDG_STATE_HOME=${XDG_STATE_HOME:-$(mktemp -d)}
 
 # The value of "# KEY: value" among the leading comment lines of a file.
