@@ -457,7 +457,7 @@ static int compare_keys(const void *a, const void *b)
 static int stratified_order(const nn_data *d, uint64_t seed, int *out,
                             nn_err *err)
 {
-    nn_data_rng rng;
+    nn_rng rng;
     split_key *keys = malloc((size_t)(d->n ? d->n : 1) * sizeof *keys);
     int *seen = calloc((size_t)(d->classes ? d->classes : 1), sizeof *seen);
     int *total = calloc((size_t)(d->classes ? d->classes : 1), sizeof *total);
@@ -466,13 +466,10 @@ static int stratified_order(const nn_data *d, uint64_t seed, int *out,
         return nn_fail(err, "out of memory for a split of %d examples",
                        d->n);
     }
-    nn_data_rng_seed(&rng, seed);
+    nn_rng_seed(&rng, seed, NN_STREAM_SPLIT, 0);
     for (int i = 0; i < d->n; i++)
         out[i] = i;
-    for (int i = d->n - 1; i > 0; i--) {
-        int j = nn_data_rng_below(&rng, i + 1), t = out[i];
-        out[i] = out[j], out[j] = t;
-    }
+    nn_rng_shuffle(&rng, out, d->n);
     for (int i = 0; i < d->n && d->label; i++)
         total[d->label[i]]++;
     for (int i = 0; i < d->n; i++) {
@@ -480,7 +477,7 @@ static int stratified_order(const nn_data *d, uint64_t seed, int *out,
         keys[i].ex = ex;
         if (d->label) {
             int c = d->label[ex];
-            keys[i].key = (seen[c]++ + nn_data_rng_uniform(&rng)) / total[c];
+            keys[i].key = (seen[c]++ + nn_rng_uniform(&rng)) / total[c];
         } else {
             keys[i].key = i;
         }

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "data.h"
+#include "rng.h"
 
 struct nn_data {
     char *name;
@@ -71,17 +72,5 @@ gzFile nn_data_gz_open(const char *path, nn_err *err);
 int nn_data_gz_error(gzFile f, const char *path, nn_err *err);
 /* The part of path after the last '/'. */
 const char *nn_data_base_name(const char *path);
-
-/* The seeded generator (xoshiro256**, seeded through splitmix64).  Its own
- * small state so that generating data never disturbs the network's RNG. */
-typedef struct nn_data_rng {
-    uint64_t s[4];
-} nn_data_rng;
-
-void nn_data_rng_seed(nn_data_rng *r, uint64_t seed);
-uint64_t nn_data_rng_next(nn_data_rng *r);
-double nn_data_rng_uniform(nn_data_rng *r);         /* [0, 1) */
-double nn_data_rng_normal(nn_data_rng *r);          /* N(0, 1) */
-int nn_data_rng_below(nn_data_rng *r, int n);       /* 0 .. n-1, n > 0 */
 
 #endif

@@ -24,68 +24,6 @@
 #define PI 3.14159265358979323846
 
 /* ------------------------------------------------------------------------
- * The generator: xoshiro256** seeded through splitmix64
- * ------------------------------------------------------------------------ */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-void nn_data_rng_seed(nn_data_rng *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-uint64_t nn_data_rng_next(nn_data_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-double nn_data_rng_uniform(nn_data_rng *r)
-{
-    return (double)(nn_data_rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-/* Box-Muller, one value per call: simpler than caching the pair, and the
- * cost is nothing next to what the data is used for. */
-double nn_data_rng_normal(nn_data_rng *r)
-{
-    double u1 = 1.0 - nn_data_rng_uniform(r); /* (0, 1]: log is finite */
-    double u2 = nn_data_rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * PI * u2);
-}
-
-/* Unbiased: rejects the top sliver of 2^64 that would favour small
- * values. */
-int nn_data_rng_below(nn_data_rng *r, int n)
-{
-    uint64_t un = (uint64_t)n, limit = UINT64_MAX - UINT64_MAX % un, x;
-    do
-        x = nn_data_rng_next(r);
-    while (x >= limit);
-    return (int)(x % un);
-}
-
-/* ------------------------------------------------------------------------
  * The generators
  * ------------------------------------------------------------------------ */
 
@@ -101,11 +39,11 @@ static int class_size(const gen_params *p, int c)
 }
 
 /* Store point i (x, y) of class c with Gaussian noise on both axes. */
-static void put_point(nn_data *d, nn_data_rng *r, double noise, int i,
+static void put_point(nn_data *d, nn_rng *r, double noise, int i,
                       double x, double y, int c)
 {
-    d->xf[2 * i] = (float)(x + noise * nn_data_rng_normal(r));
-    d->xf[2 * i + 1] = (float)(y + noise * nn_data_rng_normal(r));
+    d->xf[2 * i] = (float)(x + noise * nn_rng_normal(r));
+    d->xf[2 * i + 1] = (float)(y + noise * nn_rng_normal(r));
     d->label[i] = c;
 }
 
@@ -117,7 +55,7 @@ static double linspace01(int k, int m)
 
 /* Two concentric rings: outer radius 1 is class 0, inner radius `factor`
  * is class 1, angles evenly spaced as in make_circles. */
-static void gen_circles(nn_data *d, const gen_params *p, nn_data_rng *r)
+static void gen_circles(nn_data *d, const gen_params *p, nn_rng *r)
 {
     int i = 0;
     for (int c = 0; c < 2; c++) {
@@ -131,7 +69,7 @@ static void gen_circles(nn_data *d, const gen_params *p, nn_data_rng *r)
 }
 
 /* Two interleaving half circles, as in make_moons. */
-static void gen_moons(nn_data *d, const gen_params *p, nn_data_rng *r)
+static void gen_moons(nn_data *d, const gen_params *p, nn_rng *r)
 {
     int i = 0;
     for (int c = 0; c < 2; c++) {
@@ -148,7 +86,7 @@ static void gen_moons(nn_data *d, const gen_params *p, nn_data_rng *r)
 
 /* CS231n's spiral: arm j has radius 0..1 and angle 4j..4(j+1) radians; the
  * noise goes on the angle, so points stay on their arm's radius. */
-static void gen_spiral(nn_data *d, const gen_params *p, nn_data_rng *r)
+static void gen_spiral(nn_data *d, const gen_params *p, nn_rng *r)
 {
     int i = 0;
     for (int c = 0; c < p->classes; c++) {
@@ -156,7 +94,7 @@ static void gen_spiral(nn_data *d, const gen_params *p, nn_data_rng *r)
         for (int k = 0; k < m; k++, i++) {
             double rad = linspace01(k, m);
             double t = 4.0 * (c + linspace01(k, m)) +
-                       p->noise * nn_data_rng_normal(r);
+                       p->noise * nn_rng_normal(r);
             put_point(d, r, 0.0, i, rad * sin(t), rad * cos(t), c);
         }
     }
@@ -165,7 +103,7 @@ static void gen_spiral(nn_data *d, const gen_params *p, nn_data_rng *r)
 /* XOR: class 0 in the quadrants (+,+) and (-,-), class 1 in the other two,
  * uniform in each quadrant but kept `pad` away from the axes so that the
  * noise, not the sampling, decides how much the classes touch. */
-static void gen_xor(nn_data *d, const gen_params *p, nn_data_rng *r)
+static void gen_xor(nn_data *d, const gen_params *p, nn_rng *r)
 {
     const double pad = 0.1;
     int i = 0;
@@ -173,8 +111,8 @@ static void gen_xor(nn_data *d, const gen_params *p, nn_data_rng *r)
         int m = class_size(p, c);
         for (int k = 0; k < m; k++, i++) {
             double sx = k % 2 == 0 ? 1.0 : -1.0, sy = c == 0 ? sx : -sx;
-            double x = pad + (1.0 - pad) * nn_data_rng_uniform(r);
-            double y = pad + (1.0 - pad) * nn_data_rng_uniform(r);
+            double x = pad + (1.0 - pad) * nn_rng_uniform(r);
+            double y = pad + (1.0 - pad) * nn_rng_uniform(r);
             put_point(d, r, p->noise, i, sx * x, sy * y, c);
         }
     }
@@ -182,7 +120,7 @@ static void gen_xor(nn_data *d, const gen_params *p, nn_data_rng *r)
 
 /* K Gaussian clusters with standard deviation `noise`, centred evenly on
  * the unit circle so that every K gives a picture that makes sense. */
-static void gen_blobs(nn_data *d, const gen_params *p, nn_data_rng *r)
+static void gen_blobs(nn_data *d, const gen_params *p, nn_rng *r)
 {
     int i = 0;
     for (int c = 0; c < p->classes; c++) {
@@ -196,18 +134,18 @@ static void gen_blobs(nn_data *d, const gen_params *p, nn_data_rng *r)
 /* Linearly separable: points uniform in [-1,1]^2 on either side of a line
  * through the origin in a random direction, none within `margin` of it (a
  * band of width 2*margin is empty) before the noise is added. */
-static void gen_linear(nn_data *d, const gen_params *p, nn_data_rng *r)
+static void gen_linear(nn_data *d, const gen_params *p, nn_rng *r)
 {
     const double margin = 0.1;
-    double a = 2.0 * PI * nn_data_rng_uniform(r);
+    double a = 2.0 * PI * nn_rng_uniform(r);
     double wx = cos(a), wy = sin(a);
     int i = 0;
     for (int c = 0; c < 2; c++) {
         int m = class_size(p, c);
         double side = c == 0 ? -1.0 : 1.0;
         while (m > 0) {
-            double x = 2.0 * nn_data_rng_uniform(r) - 1.0;
-            double y = 2.0 * nn_data_rng_uniform(r) - 1.0;
+            double x = 2.0 * nn_rng_uniform(r) - 1.0;
+            double y = 2.0 * nn_rng_uniform(r) - 1.0;
             if (side * (wx * x + wy * y) < margin)
                 continue;
             put_point(d, r, p->noise, i++, x, y, c);
@@ -216,11 +154,11 @@ static void gen_linear(nn_data *d, const gen_params *p, nn_data_rng *r)
     }
 }
 
-static void gen_gauss(nn_data *d, const gen_params *p, nn_data_rng *r)
+static void gen_gauss(nn_data *d, const gen_params *p, nn_rng *r)
 {
     size_t total = (size_t)p->n * (size_t)p->dim;
     for (size_t k = 0; k < total; k++)
-        d->xf[k] = (float)nn_data_rng_normal(r);
+        d->xf[k] = (float)nn_rng_normal(r);
 }
 
 /* ------------------------------------------------------------------------
@@ -229,7 +167,7 @@ static void gen_gauss(nn_data *d, const gen_params *p, nn_data_rng *r)
 
 typedef struct gen_kind {
     const char *name;
-    void (*fn)(nn_data *d, const gen_params *p, nn_data_rng *r);
+    void (*fn)(nn_data *d, const gen_params *p, nn_rng *r);
     double noise;    /* default noise */
     int classes;     /* fixed count, or 0 when classes= is taken */
 } gen_kind;
@@ -311,7 +249,7 @@ nn_data *nn_data_generate(const char *kind, const nn_gen_opts *opts,
     static const nn_gen_opts defaults = {.noise = -1.0};
     const gen_kind *k = find_kind(kind ? kind : "");
     gen_params p = {0};
-    nn_data_rng rng;
+    nn_rng rng;
     nn_data *d;
     int gauss;
 
@@ -329,7 +267,7 @@ nn_data *nn_data_generate(const char *kind, const nn_gen_opts *opts,
                       p.dim, gauss ? 0 : p.classes, 0, err);
     if (!d)
         return NULL;
-    nn_data_rng_seed(&rng, opts->seed);
+    nn_rng_seed(&rng, opts->seed, NN_STREAM_DATA, 0);
     k->fn(d, &p, &rng);
     if (nn_data_finish(d, err))
         goto err;

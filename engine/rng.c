@@ -63,10 +63,21 @@ double nn_rng_normal(nn_rng *r)
     return u * f;
 }
 
+/* 0 .. n-1 without modulo bias: the top sliver of 2^64 that would favour
+ * small values is drawn again. */
+static int below(nn_rng *r, int n)
+{
+    uint64_t un = (uint64_t)n, limit = UINT64_MAX - UINT64_MAX % un, x;
+    do
+        x = nn_rng_u64(r);
+    while (x >= limit);
+    return (int)(x % un);
+}
+
 void nn_rng_shuffle(nn_rng *r, int *a, int n)
 {
     for (int i = n - 1; i > 0; i--) {
-        int j = (int)(nn_rng_u64(r) % (uint64_t)(i + 1));
+        int j = below(r, i + 1);
         int t = a[i];
         a[i] = a[j];
         a[j] = t;

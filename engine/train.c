@@ -28,6 +28,7 @@ void nn_trainer_init(nn_trainer *tr)
     tr->seed = 1;
     tr->patience = 10;
     tr->guard = 1;
+    tr->guard_power = 1;
     tr->first_loss = NAN;
     tr->last_loss = NAN;
     tr->best_dev = INFINITY;
@@ -160,6 +161,9 @@ void nn_trainer_restart(nn_trainer *tr)
     tr->opt.t = 0;
     tr->first_loss = NAN;
     tr->last_loss = NAN;
+    tr->guard_n = 0;
+    tr->guard_avg = 0;
+    tr->guard_power = 1;
     tr->stop_iter = 0;
     tr->best_dev = INFINITY;
     tr->best_epoch = 0;
@@ -397,6 +401,43 @@ static int end_epoch(nn_trainer *tr, nn_err *err)
     return stop < 0 ? -1 : stop ? NN_STEP_EARLY : NN_STEP_EPOCH;
 }
 
+/* The cost of the initial weights over up to EVAL_CHUNK training
+ * examples (training mode, no dropout, batch norm's running statistics
+ * left alone): the guard's reference, and the "initial loss" a student
+ * checks against ln C.  One batch would be a noisy reference. */
+static double initial_cost(nn_trainer *tr)
+{
+    nn_net *net = tr->net;
+    int m = tr->n_train < EVAL_CHUNK ? tr->n_train : EVAL_CHUNK;
+    double mom = net->bn_momentum;
+    nn_data_fill(tr->data, NN_TRAIN, NULL, m, tr->EX, tr->EY, tr->ycols);
+    net->bn_momentum = 1; /* running = 1·running + 0·batch: unchanged */
+    nn_net_forward(net, tr->EX, m, 1, NULL);
+    net->bn_momentum = mom;
+    return nn_net_cost(net, tr->EY, 1);
+}
+
+/* The divergence guard: NaN or Inf at once, or a loss grown past three
+ * times its starting value.  One mini-batch's loss is noisy (with batch 1
+ * a single hard example can cost many times the average), so the current
+ * value is a bias-corrected exponentially weighted average of the batch
+ * costs with beta = 1 - 1/k, k = min(updates per epoch, 20).  With
+ * full-batch training k = 1 and this is exactly "the loss > 3x its first
+ * value". */
+static int guard_trips(nn_trainer *tr, double cost)
+{
+    if (!isfinite(cost))
+        return 1;
+    int k = nn_trainer_iters_per_epoch(tr);
+    k = k < 1 ? 1 : k > 20 ? 20 : k;
+    double beta = 1.0 - 1.0 / k;
+    tr->guard_n++;
+    tr->guard_avg = beta * tr->guard_avg + (1 - beta) * cost;
+    tr->guard_power *= beta;
+    double avg = tr->guard_avg / (1 - tr->guard_power);
+    return avg > 3 * tr->first_loss;
+}
+
 static void next_batch(nn_trainer *tr, int *m)
 {
     if (tr->pos == 0)
@@ -418,6 +459,8 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     int m;
     if (size_buffers(tr, net, tr->ycols, tr->n_train) < 0)
         return nn_fail(err, "out of memory for batches of %d", tr->batch);
+    if (isnan(tr->first_loss))
+        tr->first_loss = initial_cost(tr);
     next_batch(tr, &m);
     double lr = nn_trainer_lr(tr);
     const double *out = nn_net_forward(net, tr->X, m, 1, &tr->drop);
@@ -427,10 +470,8 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     info->rows = m;
     info->loss = cost;
     info->lr = lr;
-    if (isnan(tr->first_loss))
-        tr->first_loss = cost;
     tr->last_loss = cost;
-    if (tr->guard && (!isfinite(cost) || cost > 3 * tr->first_loss)) {
+    if (tr->guard && guard_trips(tr, cost)) {
         tr->stop_iter = tr->iter + 1;
         return NN_STEP_DIVERGED;
     }

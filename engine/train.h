@@ -43,7 +43,8 @@ typedef enum {
     NN_STEP_OK,        /* an update was made */
     NN_STEP_EPOCH,     /* an update was made and it ended an epoch */
     NN_STEP_EARLY,     /* early stopping: the best weights are restored */
-    NN_STEP_DIVERGED   /* the guard stopped: loss NaN/Inf or > 3x first */
+    NN_STEP_DIVERGED   /* the guard stopped: loss NaN/Inf, or its running
+                          average grown past 3x the initial cost */
 } nn_step_status;
 
 typedef struct nn_step_info {
@@ -69,8 +70,12 @@ typedef struct nn_trainer {
     const nn_data *data;
     long iter;          /* updates made */
     int epoch;          /* completed epochs */
-    double first_loss;  /* cost of the first batch (NAN before it) */
+    double first_loss;  /* cost of the initial weights over up to 512
+                           training examples (NAN before the first step) */
     double last_loss;   /* cost of the latest batch */
+    double guard_avg;   /* the guard's running average of the batch cost */
+    double guard_power; /* beta^n, for its bias correction */
+    long guard_n;
     long stop_iter;     /* where the guard or early stopping stopped */
     double best_dev;    /* early stopping: best dev loss so far */
     int best_epoch;

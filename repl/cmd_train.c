@@ -33,13 +33,14 @@
 static void report_diverged(Session *s, const nn_trainer *tr, long made)
 {
     double lr = nn_trainer_lr(tr);
-    char what[96];
+    char what[160];
     if (!isfinite(tr->last_loss))
         snprintf(what, sizeof what, "the loss is %s",
                  isnan(tr->last_loss) ? "NaN" : "Inf");
     else
-        snprintf(what, sizeof what, "the loss (%.4g) is more than 3x its "
-                 "first value (%.4g)", tr->last_loss, tr->first_loss);
+        snprintf(what, sizeof what, "the loss (%.4g, averaged over the "
+                 "last batches) is more than 3x its starting value (%.4g)",
+                 tr->guard_avg / (1 - tr->guard_power), tr->first_loss);
     if (made == 0 && tr->iter > 0)
         cmd_error(s, "guard: stopped at iteration %ld: %s. These weights "
                   "diverged in earlier training: type reset to start again "
