@@ -273,17 +273,9 @@ int cmd_data(Session *s, int argc, char **argv)
 /* Splits and preprocessing                                             */
 /* ------------------------------------------------------------------ */
 
-static int need_data(Session *s, const char *cmd)
-{
-    if (s->data)
-        return 0;
-    cmd_error(s, "%s: no data yet; load some first, e.g. 'data circles'", cmd);
-    return -1;
-}
-
 int cmd_split(Session *s, int argc, char **argv)
 {
-    if (need_data(s, "split"))
+    if (model_need_data(s, "split"))
         return CMD_ERR;
     if (argc == 1) {
         out_printf(s, "split: %d train, %d dev, %d test\n",
@@ -328,7 +320,7 @@ int cmd_split(Session *s, int argc, char **argv)
 int cmd_subset(Session *s, int argc, char **argv)
 {
     long n;
-    if (need_data(s, "subset"))
+    if (model_need_data(s, "subset"))
         return CMD_ERR;
     if (argc != 2)
         return cmd_error(s, "subset: expected one number, the training "
@@ -348,7 +340,7 @@ int cmd_subset(Session *s, int argc, char **argv)
 int cmd_normalize(Session *s, int argc, char **argv)
 {
     int on;
-    if (need_data(s, "normalize"))
+    if (model_need_data(s, "normalize"))
         return CMD_ERR;
     if (argc == 1) {
         out_printf(s, "normalize %s\n", nn_data_normalized(s->data) ? "on"

@@ -17,15 +17,6 @@
 #include "model.h"
 #include "out.h"
 
-static int need_net(Session *s, const char *cmd)
-{
-    if (s->net)
-        return 0;
-    cmd_error(s, "%s: no network yet; build one with net, e.g. 'net 2 10 1'",
-              cmd);
-    return -1;
-}
-
 #define END_SPEC { NULL, 0, NULL, 0, 0, NULL, NULL }
 
 /* ------------------------------------------------------------------ */
@@ -45,7 +36,7 @@ static const char *init_formula(const nn_init_spec *in)
 
 int cmd_init(Session *s, int argc, char **argv)
 {
-    if (!model_state(s) || need_net(s, "init"))
+    if (!model_state(s) || model_need_net(s, "init"))
         return CMD_ERR;
     if (argc == 1) {
         for (int i = 0; i < s->net->n_layers; i++) {
@@ -120,7 +111,7 @@ int cmd_reset(Session *s, int argc, char **argv)
     (void)argv;
     if (argc != 1)
         return cmd_error(s, "reset: takes no arguments");
-    if (!model_state(s) || need_net(s, "reset"))
+    if (!model_state(s) || model_need_net(s, "reset"))
         return CMD_ERR;
     nn_net_init(s->net, s->seed, 0);
     model_restart(s);
@@ -196,7 +187,7 @@ int cmd_dropout(Session *s, int argc, char **argv)
     ModelState *m = model_state(s);
     double keep;
     long layer = 0;
-    if (!m || need_net(s, "dropout"))
+    if (!m || model_need_net(s, "dropout"))
         return CMD_ERR;
     nn_net *net = s->net;
     if (argc == 1) {
@@ -238,7 +229,7 @@ int cmd_bn(Session *s, int argc, char **argv)
     long layer = 0;
     int on;
     char *pos[1];
-    if (!model_state(s) || need_net(s, "bn"))
+    if (!model_state(s) || model_need_net(s, "bn"))
         return CMD_ERR;
     nn_net *net = s->net;
     if (argc == 1) {

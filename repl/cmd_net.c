@@ -275,15 +275,6 @@ int cmd_net(Session *s, int argc, char **argv)
 /* layer                                                                */
 /* ------------------------------------------------------------------ */
 
-static int need_net(Session *s, const char *cmd)
-{
-    if (s->net)
-        return 0;
-    cmd_error(s, "%s: no network yet; build one with net, e.g. 'net 2 10 1'",
-              cmd);
-    return -1;
-}
-
 static int layer_pos(Session *s, const char *text, int lo, int hi, int *pos)
 {
     long v;
@@ -384,7 +375,7 @@ int cmd_layer(Session *s, int argc, char **argv)
 {
     static const char *const subs[] = { "add", "del", "set", NULL };
     int k, pos;
-    if (need_net(s, "layer"))
+    if (model_need_net(s, "layer"))
         return CMD_ERR;
     if (argc < 2)
         return cmd_error(s, "layer: expected add, del or set");

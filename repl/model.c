@@ -62,6 +62,23 @@ int model_bind(Session *s, const char *cmd)
     return 0;
 }
 
+int model_need_net(Session *s, const char *cmd)
+{
+    if (s->net)
+        return 0;
+    cmd_error(s, "%s: no network yet; build one with net, e.g. 'net 2 10 1'",
+              cmd);
+    return -1;
+}
+
+int model_need_data(Session *s, const char *cmd)
+{
+    if (s->data)
+        return 0;
+    cmd_error(s, "%s: no data yet; load some first, e.g. 'data circles'", cmd);
+    return -1;
+}
+
 void model_restart(Session *s)
 {
     ModelState *m = model_state(s);

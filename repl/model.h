@@ -45,6 +45,11 @@ ModelState *model_state(Session *s);
  * an error of command `cmd` and return -1. */
 int model_bind(Session *s, const char *cmd);
 
+/* 0 when the session has a network (data); otherwise report, as an error
+ * of command `cmd`, how to make one, and return -1. */
+int model_need_net(Session *s, const char *cmd);
+int model_need_data(Session *s, const char *cmd);
+
 /* The network, data or weights changed: the optimizer state, history and
  * last gradient check no longer describe them. */
 void model_restart(Session *s);
