@@ -85,9 +85,10 @@ static void gradcheck_table(Session *s, const ModelState *m, double eps)
         out_table_cell(t, "%s", nn_gradcheck_verdict(r->rel_err));
     }
     out_table_print(s, t);
-    out_printf(s, "  two-sided differences with eps=%g; relative error "
-               "|g - g_num| / (|g| + |g_num|): < 1e-7 great, < 1e-5 ok, "
-               "> 1e-3 a bug\n", eps);
+    out_printf(s, "  two-sided differences, eps=%g; relative error "
+               "|g - g_num| / (|g| + |g_num|):\n"
+               "  < 1e-7 great, < 1e-5 ok, < 1e-3 suspicious, more: a bug\n",
+               eps);
 }
 
 int cmd_gradcheck(Session *s, int argc, char **argv)
@@ -146,7 +147,7 @@ int cmd_gradcheck(Session *s, int argc, char **argv)
                : worst < 1e-3 ? "suspicious: check the layers with the "
                                 "largest errors"
                               : "backprop has a bug");
-    plot_live(s, 1);
+    plot_refresh(s, "gradcheck");
     return CMD_OK;
 }
 
@@ -243,7 +244,7 @@ int cmd_forward(Session *s, int argc, char **argv)
     out_printf(s, "forward: %ld examples through %d layers (no training)\n",
                rows, s->net->n_layers);
     stats_table(s, 2);
-    plot_live(s, 1);
+    plot_refresh(s, "acts");
     return CMD_OK;
 }
 

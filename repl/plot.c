@@ -533,9 +533,17 @@ static int draw_kind(Session *s, PlotKind k)
  * would grow with every window opened. */
 #define LIVE_INTERVAL 0.1
 
+/* Kinds drawn from the training history: nothing to show before the
+ * first update (a live redraw then would only print an empty chart). */
+#define HISTORY_KINDS ((1u << PLOT_LOSS) | (1u << PLOT_ACC) | \
+                       (1u << PLOT_WEIGHTS) | (1u << PLOT_GRADS) | \
+                       (1u << PLOT_UPDATES))
+
 static int draw_live(Session *s, Plotter *p, int k)
 {
     if (!(p->live & (1u << k)) || not_ready(s, (PlotKind)k))
+        return 0;
+    if ((HISTORY_KINDS & (1u << k)) && s->model->tr.hist.n == 0)
         return 0;
     if (draw_kind(s, (PlotKind)k) < 0) {
         p->live = 0; /* gnuplot is gone: stop until the next plot */
@@ -691,4 +699,16 @@ void plot_show_experiment(Session *s, const char *kind)
         return;
     char *argv[] = { "plot", (char *)kind, NULL };
     cmd_plot(s, 2, argv);
+}
+
+void plot_refresh(Session *s, const char *kind)
+{
+    Plotter *p = s->plot;
+    int k;
+    for (k = 0; kind_names[k] && strcmp(kind_names[k], kind); k++)
+        ;
+    if (!p || !kind_names[k] || !model_state(s))
+        return;
+    if (draw_live(s, p, k))
+        after_draw(s, text_terminal(p));
 }

@@ -15,6 +15,9 @@
 /* Redraw the live plots that are due (all of them when force). */
 void plot_live(Session *s, int force);
 
+/* Redraw one kind ("acts", "gradcheck"), if it is live, now. */
+void plot_refresh(Session *s, const char *kind);
+
 /* Draw the result of an experiment (compare, search, ewa) at the prompt;
  * scripts ask for it with plot KIND. */
 void plot_show_experiment(Session *s, const char *kind);
