@@ -54,6 +54,43 @@ static const char *const variant_keys[] = {
     "beta2", NULL
 };
 
+/* init=KIND or init=KIND:SCALE (normal:0.01) for every layer. */
+static int set_init(Session *s, const char *cmd, nn_net *net,
+                    const char *text)
+{
+    char name[32];
+    int i;
+    const char *colon = strchr(text, ':');
+    snprintf(name, sizeof name, "%.*s",
+             (int)(colon ? colon - text : (long)strlen(text)), text);
+    if (arg_enum(s, cmd, name, "initializer", nn_init_names, &i))
+        return -1;
+    nn_init_spec spec = { (nn_init_kind)i, 0.01, 1 };
+    if (colon && arg_double(s, cmd, colon + 1, "scale", -1e6, 1e6, &spec.arg))
+        return -1;
+    for (int l = 0; l < net->n_layers; l++)
+        net->L[l].init = spec;
+    return 0;
+}
+
+/* act=NAME for every hidden layer. */
+static int set_hidden_act(Session *s, const char *cmd, nn_net *net,
+                          const char *text)
+{
+    nn_act a;
+    double arg;
+    int i;
+    if (nn_act_parse(text, &a, &arg) || a == NN_ACT_SOFTMAX)
+        return arg_enum(s, cmd, text, "hidden activation", nn_act_names,
+                        &i) ? -1 : (cmd_error(s, "%s: softmax is for the "
+                                              "output layer", cmd), -1);
+    for (int l = 0; l < net->n_layers - 1; l++) {
+        net->L[l].act = a;
+        net->L[l].act_arg = arg;
+    }
+    return 0;
+}
+
 /* Apply key=text to a copy of the network and the trainer settings. */
 static int apply_setting(Session *s, const char *cmd, nn_net *net,
                          nn_trainer *tr, const char *key, const char *text)
@@ -80,21 +117,8 @@ static int apply_setting(Session *s, const char *cmd, nn_net *net,
             return -1;
         tr->batch = (int)b;
         return 0;
-    case 3: {
-        char name[32];
-        const char *colon = strchr(text, ':');
-        snprintf(name, sizeof name, "%.*s",
-                 (int)(colon ? colon - text : (long)strlen(text)), text);
-        if (arg_enum(s, cmd, name, "initializer", nn_init_names, &i))
-            return -1;
-        nn_init_spec spec = { (nn_init_kind)i, 0.01, 1 };
-        if (colon && arg_double(s, cmd, colon + 1, "scale", -1e6, 1e6,
-                                &spec.arg))
-            return -1;
-        for (int l = 0; l < net->n_layers; l++)
-            net->L[l].init = spec;
-        return 0;
-    }
+    case 3:
+        return set_init(s, cmd, net, text);
     case 4:
         net->reg = net->reg == NN_REG_NONE ? NN_REG_L2 : net->reg;
         if (!strcmp(text, "none")) {
@@ -116,19 +140,8 @@ static int apply_setting(Session *s, const char *cmd, nn_net *net,
         for (int l = 0; l < net->n_layers - 1; l++)
             net->L[l].keep = v;
         return 0;
-    case 6: {
-        nn_act a;
-        double arg;
-        if (nn_act_parse(text, &a, &arg) || a == NN_ACT_SOFTMAX)
-            return arg_enum(s, cmd, text, "hidden activation", nn_act_names,
-                            &i) ? -1 : (cmd_error(s, "%s: softmax is for the "
-                                                  "output layer", cmd), -1);
-        for (int l = 0; l < net->n_layers - 1; l++) {
-            net->L[l].act = a;
-            net->L[l].act_arg = arg;
-        }
-        return 0;
-    }
+    case 6:
+        return set_hidden_act(s, cmd, net, text);
     case 7:
         return arg_double(s, cmd, text, "beta", 0, 0.999999, &tr->opt.beta);
     case 8:
@@ -248,24 +261,44 @@ static void compare_table(Session *s, const Experiments *e)
     out_table_print(s, t);
 }
 
-int cmd_compare(Session *s, int argc, char **argv)
+/* A parsed compare command.  values point into `copy` (owned). */
+typedef struct CompareArgs {
+    char name[16];
+    long epochs;
+    char *copy;
+    char *values[EXP_MAX_RUNS];
+    int n;
+} CompareArgs;
+
+/* Each value applied to a scratch copy first: nothing runs if one is bad. */
+static int check_values(Session *s, const CompareArgs *a)
 {
-    Experiments *e = experiments(s);
-    long epochs = 20;
+    nn_trainer tr;
+    nn_net *net = variant_new(s, &tr);
+    int bad = !net;
+    for (int i = 0; i < a->n && !bad; i++)
+        bad = apply_setting(s, "compare", net, &tr, a->name, a->values[i]);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    return bad ? -1 : 0;
+}
+
+static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
+{
     const char *key = NULL, *list = NULL;
-    if (!e || need_model(s, "compare"))
-        return CMD_ERR;
+    a->epochs = 20;
     for (int i = 1; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
         if (!eq)
             return cmd_error(s, "compare: expected KEY=V1,V2,... e.g. compare "
-                             "optim=gd,momentum,adam [epochs=20]");
+                             "optim=gd,momentum,adam [epochs=20]"), -1;
         if (!strncmp(argv[i], "epochs=", 7)) {
-            if (arg_int(s, "compare", eq + 1, "epochs", 1, 100000, &epochs))
-                return CMD_ERR;
+            if (arg_int(s, "compare", eq + 1, "epochs", 1, 100000,
+                        &a->epochs))
+                return -1;
         } else if (key) {
             return cmd_error(s, "compare: one setting at a time (got %s and "
-                             "%.*s)", key, (int)(eq - argv[i]), argv[i]);
+                             "%.*s)", key, (int)(eq - argv[i]), argv[i]), -1;
         } else {
             key = argv[i];
             list = eq + 1;
@@ -273,55 +306,63 @@ int cmd_compare(Session *s, int argc, char **argv)
     }
     if (!key)
         return cmd_error(s, "compare: what to compare? e.g. compare "
-                         "optim=gd,momentum,adam");
-    char name[16];
-    snprintf(name, sizeof name, "%.*s", (int)(list - key - 1), key);
-    /* parse every value first, on a scratch copy: nothing runs if one is bad */
-    char *copy = strdup(list), *values[EXP_MAX_RUNS], *save = NULL;
-    int n = 0;
-    for (char *v = strtok_r(copy, ",", &save); v && n <= EXP_MAX_RUNS;
-         v = strtok_r(NULL, ",", &save))
-        values[n < EXP_MAX_RUNS ? n : 0] = v, n++;
-    if (n < 1 || n > EXP_MAX_RUNS) {
-        free(copy);
-        return cmd_error(s, "compare: give 1 to %d values", EXP_MAX_RUNS);
+                         "optim=gd,momentum,adam"), -1;
+    snprintf(a->name, sizeof a->name, "%.*s", (int)(list - key - 1), key);
+    char *save = NULL;
+    if (!(a->copy = strdup(list)))
+        return cmd_error(s, "compare: out of memory"), -1;
+    a->n = 0;
+    for (char *v = strtok_r(a->copy, ",", &save); v;
+         v = strtok_r(NULL, ",", &save)) {
+        if (a->n == EXP_MAX_RUNS)
+            return cmd_error(s, "compare: give 1 to %d values",
+                             EXP_MAX_RUNS), -1;
+        a->values[a->n++] = v;
     }
-    nn_trainer tr;
-    nn_net *net = variant_new(s, &tr);
-    int bad = !net;
-    for (int i = 0; i < n && !bad; i++)
-        bad = apply_setting(s, "compare", net, &tr, name, values[i]) != 0;
-    nn_net_free(net);
-    nn_trainer_free(&tr);
-    if (bad) {
-        free(copy);
-        return CMD_ERR;
-    }
+    if (a->n == 0)
+        return cmd_error(s, "compare: give 1 to %d values", EXP_MAX_RUNS), -1;
+    return check_values(s, a);
+}
+
+/* Train one copy per value, keeping each run's curves and results. */
+static int run_compare(Session *s, Experiments *e, const CompareArgs *a)
+{
     free_runs(e);
-    snprintf(e->compare_key, sizeof e->compare_key, "%s", name);
+    snprintf(e->compare_key, sizeof e->compare_key, "%s", a->name);
     out_printf(s, "compare: %d run%s of %ld epoch%s, same network, data and "
-               "seed %llu\n", n, n == 1 ? "" : "s", epochs,
-               epochs == 1 ? "" : "s", (unsigned long long)s->seed);
-    for (int i = 0; i < n; i++) {
+               "seed %llu\n", a->n, a->n == 1 ? "" : "s", a->epochs,
+               a->epochs == 1 ? "" : "s", (unsigned long long)s->seed);
+    for (int i = 0; i < a->n; i++) {
         CompareRun *r = &e->runs[e->nruns];
+        nn_trainer tr;
         double ta, da;
         memset(r, 0, sizeof *r);
-        snprintf(r->label, sizeof r->label, "%s=%s", name, values[i]);
-        net = variant_new(s, &tr);
-        int rc = net ? apply_setting(s, "compare", net, &tr, name, values[i])
-                     : -1;
+        snprintf(r->label, sizeof r->label, "%s=%s", a->name, a->values[i]);
+        nn_net *net = variant_new(s, &tr);
+        int rc = net ? apply_setting(s, "compare", net, &tr, a->name,
+                                     a->values[i]) : -1;
         if (!rc)
-            rc = variant_train(s, net, &tr, (int)epochs, r, &ta, &da);
+            rc = variant_train(s, net, &tr, (int)a->epochs, r, &ta, &da);
         nn_net_free(net);
         nn_trainer_free(&tr);
-        if (rc) {
-            free(copy);
+        if (rc)
             return nnlab_interrupted ? cmd_error(s, "compare: interrupted")
                                      : CMD_ERR;
-        }
         e->nruns++;
     }
-    free(copy);
+    return CMD_OK;
+}
+
+int cmd_compare(Session *s, int argc, char **argv)
+{
+    Experiments *e = experiments(s);
+    CompareArgs a = { .copy = NULL };
+    if (!e || need_model(s, "compare"))
+        return CMD_ERR;
+    int rc = parse_compare(s, argc, argv, &a) ? CMD_ERR : run_compare(s, e, &a);
+    free(a.copy);
+    if (rc != CMD_OK)
+        return rc;
     compare_table(s, e);
     plot_show_experiment(s, "compare");
     return CMD_OK;
@@ -494,6 +535,59 @@ static int search_refine(Session *s, Experiments *e)
     return CMD_OK;
 }
 
+/* One search argument: n=, epochs=, grid or a range KEY=LO..HI[:log]. */
+static int search_arg(Session *s, const char *arg, Experiments *next,
+                      long *trials, long *epochs)
+{
+    const char *eq = strchr(arg, '=');
+    if (!strcmp(arg, "grid")) {
+        next->grid = 1;
+        return 0;
+    }
+    if (!eq)
+        return cmd_error(s, "search: unexpected '%s'; usage: search "
+                         "lr=1e-4..1:log reg=1e-5..1:log n=20 epochs=5 "
+                         "[grid]", arg), -1;
+    if (!strncmp(arg, "n=", 2))
+        return arg_int(s, "search", eq + 1, "trials", 1, EXP_MAX_TRIALS,
+                       trials);
+    if (!strncmp(arg, "epochs=", 7))
+        return arg_int(s, "search", eq + 1, "epochs", 1, 10000, epochs);
+    char name[16];
+    int k;
+    snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+    if (arg_enum(s, "search", name, "hyperparameter", search_keys, &k))
+        return -1;
+    if (next->nkeys == EXP_MAX_KEYS)
+        return cmd_error(s, "search: at most %d hyperparameters",
+                         EXP_MAX_KEYS), -1;
+    if (parse_range(s, name, eq + 1, &next->keys[next->nkeys]))
+        return -1;
+    next->nkeys++;
+    return 0;
+}
+
+/* Parse a new search into e; on an error e is unchanged. */
+static int parse_search(Session *s, int argc, char **argv, Experiments *e)
+{
+    Experiments next; /* only its search fields are used */
+    long trials = 20, epochs = 5;
+    next.nkeys = 0;
+    next.grid = 0;
+    for (int i = 1; i < argc; i++)
+        if (search_arg(s, argv[i], &next, &trials, &epochs))
+            return -1;
+    if (next.nkeys == 0)
+        return cmd_error(s, "search: give at least one range, e.g. search "
+                         "lr=1e-4..1:log n=20 epochs=5"), -1;
+    e->nkeys = next.nkeys;
+    e->trials = (int)trials;
+    e->epochs = (int)epochs;
+    e->grid = next.grid;
+    memcpy(e->keys, next.keys, sizeof e->keys);
+    return 0;
+}
+
 int cmd_search(Session *s, int argc, char **argv)
 {
     Experiments *e = experiments(s);
@@ -502,52 +596,8 @@ int cmd_search(Session *s, int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "refine")) {
         if (search_refine(s, e) != CMD_OK)
             return CMD_ERR;
-    } else {
-        Experiments next = *e;
-        long trials = 20, epochs = 5;
-        next.nkeys = 0;
-        next.grid = 0;
-        for (int i = 1; i < argc; i++) {
-            const char *eq = strchr(argv[i], '=');
-            if (!strcmp(argv[i], "grid")) {
-                next.grid = 1;
-            } else if (!eq) {
-                return cmd_error(s, "search: unexpected '%s'; usage: search "
-                                 "lr=1e-4..1:log reg=1e-5..1:log n=20 "
-                                 "epochs=5 [grid]", argv[i]);
-            } else if (!strncmp(argv[i], "n=", 2)) {
-                if (arg_int(s, "search", eq + 1, "trials", 1, EXP_MAX_TRIALS,
-                            &trials))
-                    return CMD_ERR;
-            } else if (!strncmp(argv[i], "epochs=", 7)) {
-                if (arg_int(s, "search", eq + 1, "epochs", 1, 10000, &epochs))
-                    return CMD_ERR;
-            } else {
-                char name[16];
-                int k;
-                snprintf(name, sizeof name, "%.*s", (int)(eq - argv[i]),
-                         argv[i]);
-                if (arg_enum(s, "search", name, "hyperparameter", search_keys,
-                             &k))
-                    return CMD_ERR;
-                if (next.nkeys == EXP_MAX_KEYS)
-                    return cmd_error(s, "search: at most %d hyperparameters",
-                                     EXP_MAX_KEYS);
-                if (parse_range(s, name, eq + 1, &next.keys[next.nkeys]))
-                    return CMD_ERR;
-                next.nkeys++;
-            }
-        }
-        if (next.nkeys == 0)
-            return cmd_error(s, "search: give at least one range, e.g. "
-                             "search lr=1e-4..1:log n=20 epochs=5");
-        next.trials = (int)trials;
-        next.epochs = (int)epochs;
-        e->nkeys = next.nkeys;
-        e->trials = next.trials;
-        e->epochs = next.epochs;
-        e->grid = next.grid;
-        memcpy(e->keys, next.keys, sizeof e->keys);
+    } else if (parse_search(s, argc, argv, e)) {
+        return CMD_ERR;
     }
     make_trials(s, e);
     out_printf(s, "search: %d %s trial%s of %d epoch%s each\n", e->ntrials,

@@ -34,75 +34,95 @@ static const char *init_formula(const nn_init_spec *in)
     return f[in->kind];
 }
 
-int cmd_init(Session *s, int argc, char **argv)
+static void show_init(Session *s)
 {
-    if (!model_state(s) || model_need_net(s, "init"))
-        return CMD_ERR;
-    if (argc == 1) {
-        for (int i = 0; i < s->net->n_layers; i++) {
-            const nn_init_spec *in = &s->net->L[i].init;
-            out_printf(s, "layer %d: %s", i + 1, nn_init_names[in->kind]);
-            if (in->kind <= NN_INIT_UNIFORM && in->kind != NN_INIT_ZEROS)
-                out_printf(s, " %g", in->arg);
-            if (in->gain != 1)
-                out_printf(s, " gain=%g", in->gain);
-            out_printf(s, " (%s)\n", init_formula(in));
-        }
-        return CMD_OK;
+    for (int i = 0; i < s->net->n_layers; i++) {
+        const nn_init_spec *in = &s->net->L[i].init;
+        out_printf(s, "layer %d: %s", i + 1, nn_init_names[in->kind]);
+        if (in->kind <= NN_INIT_UNIFORM && in->kind != NN_INIT_ZEROS)
+            out_printf(s, " %g", in->arg);
+        if (in->gain != 1)
+            out_printf(s, " gain=%g", in->gain);
+        out_printf(s, " (%s)\n", init_formula(in));
     }
+}
+
+static int init_takes_arg(nn_init_kind k)
+{
+    return k == NN_INIT_CONST || k == NN_INIT_NORMAL || k == NN_INIT_UNIFORM;
+}
+
+/* "KIND [VALUE] [gain=G] [layer=L]" into *spec and *layer (0: all). */
+static int parse_init(Session *s, int argc, char **argv, nn_init_spec *spec,
+                      long *layer)
+{
     int k;
-    double gain = 1;
-    long layer = 0;
     char *pos[2];
-    const OptSpec spec[] = {
-        { "gain", 'd', &gain, 0, 1e6, NULL, NULL },
-        { "layer", 'i', &layer, 1, s->net->n_layers, NULL, NULL },
+    const OptSpec opts[] = {
+        { "gain", 'd', &spec->gain, 0, 1e6, NULL, NULL },
+        { "layer", 'i', layer, 1, s->net->n_layers, NULL, NULL },
         END_SPEC,
     };
-    int np = args_parse(s, "init", argc, argv, 1, spec, pos, 2);
+    spec->gain = 1;
+    spec->arg = 0;
+    *layer = 0;
+    int np = args_parse(s, "init", argc, argv, 1, opts, pos, 2);
     if (np < 1)
         return np == 0 ? cmd_error(s, "init: expected a kind: %s",
                                    "zeros const normal uniform xavier "
                                    "xavier-normal he he-uniform lecun "
-                                   "orthogonal") : CMD_ERR;
+                                   "orthogonal"), -1 : -1;
     if (arg_enum(s, "init", pos[0], "initializer", nn_init_names, &k))
-        return CMD_ERR;
-    nn_init_spec spec_new = { (nn_init_kind)k, 0, gain };
-    int takes_arg = k == NN_INIT_CONST || k == NN_INIT_NORMAL ||
-                    k == NN_INIT_UNIFORM;
-    if (takes_arg && np < 2)
+        return -1;
+    spec->kind = (nn_init_kind)k;
+    if (init_takes_arg(spec->kind) && np < 2)
         return cmd_error(s, "init: %s needs a value, e.g. init %s %s",
                          nn_init_names[k], nn_init_names[k],
-                         k == NN_INIT_CONST ? "0.5" : "0.01");
-    if (!takes_arg && np > 1)
+                         k == NN_INIT_CONST ? "0.5" : "0.01"), -1;
+    if (!init_takes_arg(spec->kind) && np > 1)
         return cmd_error(s, "init: %s takes no value (got '%s')",
-                         nn_init_names[k], pos[1]);
-    if (takes_arg &&
+                         nn_init_names[k], pos[1]), -1;
+    if (init_takes_arg(spec->kind) &&
         arg_double(s, "init", pos[1],
                    k == NN_INIT_CONST    ? "the constant"
                    : k == NN_INIT_NORMAL ? "the standard deviation"
                                          : "the limit a",
-                   k == NN_INIT_CONST ? -1e6 : 0, 1e6, &spec_new.arg))
+                   k == NN_INIT_CONST ? -1e6 : 0, 1e6, &spec->arg))
+        return -1;
+    return 0;
+}
+
+int cmd_init(Session *s, int argc, char **argv)
+{
+    nn_init_spec spec;
+    long layer;
+    if (!model_state(s) || model_need_net(s, "init"))
+        return CMD_ERR;
+    if (argc == 1) {
+        show_init(s);
+        return CMD_OK;
+    }
+    if (parse_init(s, argc, argv, &spec, &layer))
         return CMD_ERR;
     for (int i = 0; i < s->net->n_layers; i++)
         if (!layer || layer == i + 1)
-            s->net->L[i].init = spec_new;
+            s->net->L[i].init = spec;
     if (!layer)
-        s->model->init = spec_new;
+        s->model->init = spec;
     nn_net_init(s->net, s->seed, (int)layer);
     model_restart(s);
     if (layer)
         out_printf(s, "init: layer %ld re-initialized with %s", layer,
-                   nn_init_names[k]);
+                   nn_init_names[spec.kind]);
     else
         out_printf(s, "init: all %d layers re-initialized with %s",
-                   s->net->n_layers, nn_init_names[k]);
-    if (takes_arg)
-        out_printf(s, " %g", spec_new.arg);
-    if (gain != 1)
-        out_printf(s, " gain=%g", gain);
+                   s->net->n_layers, nn_init_names[spec.kind]);
+    if (init_takes_arg(spec.kind))
+        out_printf(s, " %g", spec.arg);
+    if (spec.gain != 1)
+        out_printf(s, " gain=%g", spec.gain);
     out_printf(s, " (%s, seed %llu); optimizer state and history reset\n",
-               init_formula(&spec_new), (unsigned long long)s->seed);
+               init_formula(&spec), (unsigned long long)s->seed);
     return CMD_OK;
 }
 
