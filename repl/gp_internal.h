@@ -4,9 +4,10 @@
  * The gnuplot module is one module (prefix gp_, public contract gp.h)
  * spread over four files so that each holds one idea:
  *   gp.c       the child process: start, watch, stop; the send queue;
- *              failure messages and the settings
+ *              failure messages, the draw interval, the script log
  *   gp_term.c  terminals: names, which one to use, the `set term` line,
- *              the live frame of a window and gp_save's file rendering
+ *              window names, the live frame of a window and gp_save's
+ *              file rendering
  *   gp_read.c  gnuplot's output: our marker lines taken out, text held for
  *              the caller, gp_sync
  *   gp_buf.c   GpBuf, the growable string frames are composed in
@@ -82,7 +83,7 @@ int gp_ensure_running(Gp *gp);
  * status_known: already reaped with that status), say so once. */
 void gp_die(Gp *gp, int status_known, int status);
 
-/* --- gp_term.c ------------------------------------------------------------ */
+/* --- gp_term.c ----------------------------------------------------------- */
 
 /* Set gp->live from gp->term, the display and the terminals gnuplot has. */
 void gp_resolve_term(Gp *gp);
@@ -90,7 +91,7 @@ void gp_resolve_term(Gp *gp);
 /* Queue the live frame of window w (terminal line, body, end of file). */
 void gp_queue_frame(Gp *gp, int w);
 
-/* --- gp_read.c ------------------------------------------------------------ */
+/* --- gp_read.c ----------------------------------------------------------- */
 
 /* Move gp->raw into gp->held, taking our marker lines out.  A marker still
  * arriving is kept in raw, unless final (gnuplot is gone). */

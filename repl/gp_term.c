@@ -4,7 +4,9 @@
  * A frame (gp_draw) holds no terminal line, so that the same picture can
  * go to the live terminal and, later, to a file (gp_save).  This file adds
  * that line: the `set term` for a window, a file or the text screen, and
- * NN_DUMB / NN_LOGFMT, which let a frame adapt itself to text art.
+ * NN_DUMB / NN_LOGFMT, which let a frame adapt itself to text art.  The
+ * window names (titles, live file names) and the live files' directory
+ * are set here too.
  *
  * The live terminal is chosen once gnuplot has said which terminals it was
  * built with (GPVAL_TERMINALS, see gp_read.c): "auto" means a window when
@@ -94,10 +96,10 @@ int gp_set_term(Gp *gp, GpTerm t)
     if (!has_term(&gp->caps, t)) {
         gp->term = old;
         gp_resolve_term(gp);
-        gp_set_msg(gp, "plot: this gnuplot has no %s terminal%s; staying with %s",
-                gp_term_str(t),
-                t <= GP_TERM_X11 ? " (gnuplot-nox? try gnuplot-qt)" : "",
-                gp_term_str(gp->live));
+        gp_set_msg(gp, "plot: this gnuplot has no %s terminal%s; "
+                       "staying with %s", gp_term_str(t),
+                   t <= GP_TERM_X11 ? " (gnuplot-nox? try gnuplot-qt)" : "",
+                   gp_term_str(gp->live));
         return -1;
     }
     gp_resolve_term(gp);
@@ -207,6 +209,38 @@ void gp_queue_frame(Gp *gp, int w)
 }
 
 /* ======================================================================
+ * Window names and the directory of live files
+ * ====================================================================== */
+
+int gp_set_output_dir(Gp *gp, const char *dir)
+{
+    if (!dir || !*dir || gp_has_control_chars(dir)) {
+        gp_set_msg(gp, "plot: bad directory name");
+        return -1;
+    }
+    char *d = strdup(dir);
+    if (!d) {
+        gp_set_msg(gp, "plot: out of memory");
+        return -1;
+    }
+    free(gp->dir);
+    gp->dir = d;
+    return 0;
+}
+
+int gp_name_window(Gp *gp, int window, const char *name)
+{
+    if (!gp_valid_window(window) || !name || !*name ||
+        gp_has_control_chars(name) || strchr(name, '/') ||
+        strlen(name) >= sizeof gp->win[0].name) {
+        gp_set_msg(gp, "plot: bad window name");
+        return -1;
+    }
+    snprintf(gp->win[window].name, sizeof gp->win[window].name, "%s", name);
+    return 0;
+}
+
+/* ======================================================================
  * Saving a frame to a file
  * ====================================================================== */
 
@@ -275,4 +309,3 @@ int gp_save(Gp *gp, int window, const char *path, int width, int height)
     }
     return gp_flush(gp) < 0 ? -1 : 0;
 }
-
