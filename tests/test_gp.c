@@ -1,5 +1,5 @@
 /*
- * test_gp.c — the gnuplot pipe (repl/gp.c) and the charts (repl/chart.c),
+ * test_gp.c — the gnuplot pipe (repl/gp*.c) and the charts (repl/chart*.c),
  * against a real gnuplot.
  *
  * Each chart is rendered to PNG and the file checked (signature, size in
