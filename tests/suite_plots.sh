@@ -70,6 +70,20 @@ else
     fail "grads plot names each layer"
 fi
 
+# The loss frame carries exactly the recorded numbers: every iteration's
+# cost (history csv, %.17g) appears in the data block of the batch costs
+# (%.10g), in order.
+printf 'data circles n=60 seed=1\nnet 2 3 1\nbatch full\nplot term png\ntrain 5 iters\nplot loss\nhistory csv %s\n' \
+    "$dir/h.csv" >"$dir/exact.nn"
+(cd "$dir" && NNLAB_GNUPLOT_LOG="$dir/exact.log" "$NNLAB" -q exact.nn >/dev/null 2>&1)
+want=$(awk -F, 'NR > 1 { printf "%d %.10g\n", $1, $3 }' "$dir/h.csv")
+got=$(awk '/^\$w0_s0 << EOD/ { on = 1; next } /^EOD/ { on = 0 } on' "$dir/exact.log")
+if [ -n "$want" ] && [ "$want" = "$got" ]; then
+    ok "loss data block holds the recorded costs exactly ($(echo "$want" | wc -l) points)"
+else
+    fail "loss data block: want '$want', got '$got'"
+fi
+
 # gnuplot missing: plot commands succeed and say so once.
 printf 'data circles\nnet 2 4 1\nplot loss\nplot grads\ntrain 2 epochs\nplot acc\neval\n' |
     NNLAB_GNUPLOT=/nonexistent/gnuplot "$NNLAB" -q >"$dir/missing.out" 2>&1
