@@ -108,20 +108,25 @@ typedef struct reader {
     FILE *f;
     const char *path;
     int line;
-    char buf[1 << 16];
+    char *buf;    /* the current line, owned (getline's buffer) */
+    size_t cap;
     nn_err *err;  /* always points at own_err; copied out at the end */
     nn_err own_err;
 } reader;
 
-/* Next non-empty line into r->buf; 0, or -1 at end of file. */
+/* Next non-empty line into r->buf; 0, or -1 at end of file (r->buf is
+ * then "").  Lines have no length limit: a row of W holds one number per
+ * unit of the layer below, about 2.5 MB for 100000 units. */
 static int next_line(reader *r)
 {
-    while (fgets(r->buf, sizeof r->buf, r->f)) {
+    while (getline(&r->buf, &r->cap, r->f) >= 0) {
         r->line++;
         r->buf[strcspn(r->buf, "\r\n")] = '\0';
         if (r->buf[0] && r->buf[0] != '#')
             return 0;
     }
+    if (r->buf)
+        r->buf[0] = '\0';
     return -1;
 }
 
@@ -228,6 +233,26 @@ static int parse_layer(reader *r, layer_line *l)
     return 0;
 }
 
+/* Every weight and bias takes at least two bytes of the file ("0 "), so
+ * a file too small for the layers it describes is refused before the
+ * network is allocated: a damaged "inputs" or "layer" line must not make
+ * the loader ask for gigabytes.  Pipes and other unsized files are let
+ * through (their reading fails later if they are short). */
+static int file_can_hold(reader *r, const int *sizes, int n, int line)
+{
+    struct stat st;
+    double values = 0;
+    for (int i = 0; i + 1 < n; i++)
+        values += ((double)sizes[i] + 1) * sizes[i + 1];
+    if (fstat(fileno(r->f), &st) || !S_ISREG(st.st_mode) ||
+        2 * values <= (double)st.st_size)
+        return 1;
+    nn_fail(r->err, "%s:%d: the layers need %.0f weights and biases, more "
+            "than this file of %lld bytes holds", r->path, line, values,
+            (long long)st.st_size);
+    return 0;
+}
+
 /* Read the layer lines and build the network they describe. */
 static nn_net *read_layers(reader *r, const header *h)
 {
@@ -249,6 +274,8 @@ static nn_net *read_layers(reader *r, const header *h)
         bad(r, "'layer ...' lines");
         return NULL;
     }
+    if (!file_can_hold(r, sizes, n + 1, out_line))
+        return NULL;
     nn_net *net = nn_net_new(sizes, n + 1, NN_ACT_RELU, 0, ls[n - 1].act,
                              ls[n - 1].act_arg, h->loss, r->err);
     if (!net) {
@@ -361,6 +388,7 @@ out:
         *err = r->own_err;
     if (r->f)
         fclose(r->f);
+    free(r->buf);
     free(r);
     return net;
 }

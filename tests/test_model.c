@@ -194,6 +194,29 @@ static void test_exact_values(void **state)
     nn_net_free(net);
 }
 
+/* A wide layer: a row of W2 with 4000 numbers is a line of about 90 kB,
+ * longer than the 64 kB line buffer the loader once had. */
+static void test_wide_layer(void **state)
+{
+    (void)state;
+    const int sizes[] = { 2, 4000, 1 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    nn_err err = {{0}};
+    char path[128];
+    snprintf(path, sizeof path, "%s/wide.nn", dir);
+    assert_int_equal(nn_model_save(path, net, &tr, NULL), 0);
+    nn_net *got = nn_model_load(path, NULL, &err);
+    if (!got)
+        fail_msg("wide model did not load: %s", err.msg);
+    assert_true(tu_same_weights(net, got));
+    unlink(path);
+    nn_net_free(got);
+    nn_net_free(net);
+}
+
 static void test_save_errors(void **state)
 {
     (void)state;
@@ -369,6 +392,14 @@ static void test_malformed(void **state)
                    "expected a row of numbers");
         free(s);
     }
+    {
+        /* a damaged size must not make the loader allocate gigabytes: the
+         * file is judged too small at the last layer line */
+        char *s = variant(good, "layer 10 leaky", "layer 100000 leaky");
+        expect_bad(s, strlen(s), line_of(good, "layer 3 softmax"),
+                   "more than this file");
+        free(s);
+    }
     expect_bad_variant(good, "running 2 5", "running 1 5",
                        "expected 'running");
     /* truncated: in the middle of the parameters, before 'end', no end */
@@ -403,6 +434,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_exact_values),
+        cmocka_unit_test(test_wide_layer),
         cmocka_unit_test(test_save_errors),
         cmocka_unit_test(test_malformed),
     };
