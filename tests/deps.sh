@@ -1,10 +1,20 @@
 #!/bin/sh
 # Install the Debian packages named as arguments that are not installed yet,
-# saying which.  Runs apt-get as root, or through sudo when there is one.
+# saying which.  An argument "a|b|c" is satisfied by any one of a, b, c
+# (installing a when none is): gnuplot comes as gnuplot-nox, gnuplot-qt or
+# gnuplot-x11, which conflict, and whichever the user has must stay.
+# Runs apt-get as root, or through sudo when there is one.
+installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"
+}
 missing=""
-for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
-        missing="$missing $p"
+for want in "$@"; do
+    first=${want%%|*}
+    found=""
+    for p in $(echo "$want" | tr '|' ' '); do
+        installed "$p" && found=1 && break
+    done
+    [ -n "$found" ] || missing="$missing $first"
 done
 [ -z "$missing" ] && exit 0
 echo "nnlab: installing Debian packages:$missing"
