@@ -5,6 +5,7 @@
 #   make check    install what is missing, build, run every test
 #   make asan     the same tests under -fsanitize=address,undefined
 #   make bench    the benchmark, compared with PyTorch in the same run
+#   make fuzz     the libFuzzer harnesses (clang), FUZZ_SECONDS each
 #
 # BUILD names the output directory, so a sanitizer build and a normal build
 # can live side by side.
@@ -33,12 +34,13 @@ LIBREPL := $(BUILD)/librepl.a
 NNLAB   := $(BUILD)/nnlab
 
 # Debian packages the program, the tests and the benchmark need.
-RUN_PKGS   := libopenblas-dev libreadline-dev zlib1g-dev gnuplot-nox \
-              dataset-fashion-mnist
+RUN_PKGS   := libopenblas-dev libreadline-dev zlib1g-dev \
+              dataset-fashion-mnist "gnuplot-nox|gnuplot-qt|gnuplot-x11"
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev tmux procps python3
 BENCH_PKGS := $(RUN_PKGS) python3-torch
+FUZZ_PKGS  := libopenblas-dev libreadline-dev zlib1g-dev clang libclang-rt-dev
 
-.PHONY: all run check asan bench clean deps deps-check deps-bench
+.PHONY: all run check asan bench fuzz clean deps deps-check deps-bench
 all: $(NNLAB)
 
 $(BUILD)/%.o: %.c
@@ -90,7 +92,29 @@ $(BUILD)/bench/bench: bench/bench.c $(LIBNN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBNN) $(ENGINE_LIBS)
 
+# Coverage-guided fuzzing with libFuzzer, apart from `make check` (which
+# has its own deterministic fuzzing, tests/test_fuzz.c): the harnesses in
+# tests/fuzz/ are built with clang and the sanitizers in build-fuzzer/ and
+# each runs FUZZ_SECONDS (tests/fuzz/run.sh).
+FUZZ_NAMES   := csv idx model lesson line
+FUZZ_SECONDS ?= 60
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+
+fuzz:
+	@tests/deps.sh $(FUZZ_PKGS)
+	@$(MAKE) --no-print-directory BUILD=build-fuzzer CC=clang \
+	    OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all \
+	         -fsanitize=fuzzer-no-link" \
+	    $(FUZZ_BIN:$(BUILD)/%=build-fuzzer/%)
+	@BUILD=build-fuzzer FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBREPL) $(LIBNN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -fsanitize=fuzzer -o $@ $< \
+	    $(LIBREPL) $(LIBNN) $(REPL_LIBS) $(ENGINE_LIBS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzzer
 
 -include $(ENGINE_OBJ:.o=.d) $(REPL_OBJ:.o=.d) $(BUILD)/repl/main.d
