@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <ftw.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "data.h"
+#include "tmpdir.h"
 
 #define FIX "tests/fixtures/"
 
@@ -108,21 +108,13 @@ static void gzip_fixture(const char *src, const char *name, char *out,
 static int make_tmpdir(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/nnlab-csv-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
+    return tu_tmpdir_make(tmpdir, sizeof tmpdir, "csv");
 }
 
 static int remove_tmpdir(void **state)
 {
     (void)state;
-    return nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    return tu_tmpdir_remove(tmpdir);
 }
 
 /* ------------------------------------------------------------------------

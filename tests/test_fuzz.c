@@ -23,7 +23,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +39,7 @@
 #include "nnlab.h"
 #include "session.h"
 #include "shell.h"
+#include "tmpdir.h"
 
 /* Inputs per target at scale 1: about 5 s in all with -O2, and a few
  * times that under the sanitizers. */
@@ -734,21 +734,13 @@ static void test_fuzz_lines(void **state)
 static int make_tmpdir(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/nnlab-fuzz-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
+    return tu_tmpdir_make(tmpdir, sizeof tmpdir, "fuzz");
 }
 
 static int remove_tmpdir(void **state)
 {
     (void)state;
-    return nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    return tu_tmpdir_remove(tmpdir);
 }
 
 int main(void)

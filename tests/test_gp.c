@@ -30,6 +30,7 @@
 
 #include "chart.h"
 #include "gp.h"
+#include "tmpdir.h"
 
 static char dir[512];       /* where the pictures go */
 static int keep;            /* NNLAB_GP_KEEP: leave them there */
@@ -144,8 +145,7 @@ static int group_setup(void **state)
         mkdir(dir, 0777);
         keep = 1;
     } else {
-        snprintf(dir, sizeof dir, "/tmp/nnlab-test-gp-XXXXXX");
-        if (!mkdtemp(dir))
+        if (tu_tmpdir_make(dir, sizeof dir, "test-gp"))
             return -1;
     }
     unsetenv("NNLAB_GNUPLOT");
@@ -171,15 +171,7 @@ static int group_teardown(void **state)
     (void)state;
     if (keep)
         return 0;
-    DIR *d = opendir(dir);   /* flat: the tests make no subdirectories */
-    if (!d)
-        return -1;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlink(path_in_dir(e->d_name));
-    closedir(d);
-    return rmdir(dir);
+    return tu_tmpdir_remove(dir);
 }
 
 /* ======================================================================

@@ -12,7 +12,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <zlib.h>
 
 #include "data.h"
+#include "tmpdir.h"
 
 #define FASHION "/usr/share/datasets/fashion-mnist/"
 #define NTRAIN 12
@@ -144,24 +144,16 @@ static void expect_error(const char *ti, const char *tl, const char *si,
                  part2 ? part2 : "");
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int make_tmpdir(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/nnlab-idx-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tu_tmpdir_make(tmpdir, sizeof tmpdir, "idx");
 }
 
 static int remove_tmpdir(void **state)
 {
     (void)state;
-    return nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    return tu_tmpdir_remove(tmpdir);
 }
 
 /* ------------------------------------------------------------------------

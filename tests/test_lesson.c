@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "lesson.h"
 #include "shell.h"
+#include "tmpdir.h"
 
 /* ------------------------------------------------------------------ */
 /* Fakes                                                                */
@@ -200,8 +201,8 @@ static const char *const demo_lesson =
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/nnlab-test-lesson-XXXXXX");
-    assert_non_null(mkdtemp(tmpdir));
+    if (tu_tmpdir_make(tmpdir, sizeof tmpdir, "test-lesson"))
+        return -1;
     char path[128];
     snprintf(path, sizeof path, "%s/lessons", tmpdir);
     mkdir(path, 0700);
@@ -217,9 +218,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tu_tmpdir_remove(tmpdir);
 }
 
 static Session *new_session(int interactive)

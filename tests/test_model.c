@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "tmpdir.h"
 
 static char dir[64];
 static char good_path[128];
@@ -23,8 +24,7 @@ static char good_path[128];
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/nnlab-test-model-XXXXXX");
-    if (!mkdtemp(dir))
+    if (tu_tmpdir_make(dir, sizeof dir, "test-model"))
         return -1;
     snprintf(good_path, sizeof good_path, "%s/good.nn", dir);
     return 0;
@@ -33,19 +33,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-    while (d && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (rmdir(p))
-            unlink(p);
-    }
-    if (d)
-        closedir(d);
-    return rmdir(dir);
+    return tu_tmpdir_remove(dir);
 }
 
 /* Files in the test directory other than `except` (a name or NULL). */
