@@ -5,6 +5,7 @@
 #   $BUILD/tests/test_*   cmocka unit tests (one binary per module)
 #   tests/suite_*.sh      shell-driven suites (transcripts, lessons, tmux,
 #                         plots); each gets the nnlab binary in $NNLAB.
+# A line "# measured: TEXT" from a suite is shown under its counts.
 # A suite that crashes or prints no result counts as one failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -29,6 +30,8 @@ run_suite() {
     passed=$((passed + ok)); failed=$((failed + bad))
     printf '%-28s %4d passed %3d failed  %5.1fs\n' "$name" "$ok" "$bad" \
         "$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"
+    # Figures a suite measures (start-up time) are shown with its counts.
+    sed -n 's/^# measured: /    /p' "$log"
     if [ "$bad" -ne 0 ]; then
         grep -v '^ok ' "$log" | sed 's/^/    /' | head -60
     fi

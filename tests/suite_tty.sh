@@ -64,6 +64,7 @@ under_limit() {
 ms=$(median_ms "$NNLAB" -q -c quit)
 under_limit "$ms"
 result "startup $ms ms (< $LIMIT_MS ms), nnlab -c quit, median of 21" $?
+echo "# measured: start-up of nnlab -c quit: $ms ms (median of 21)"
 
 # To the prompt of the interactive shell (readline, history): nnlab gets a
 # pseudo-terminal, and the clock stops when "nnlab> " arrives.
@@ -99,6 +100,7 @@ if command -v python3 >/dev/null; then
     ms=$(prompt_ms)
     under_limit "$ms"
     result "startup $ms ms (< $LIMIT_MS ms), time to the interactive prompt, median of 21" $?
+    echo "# measured: start-up to the interactive prompt: $ms ms (median of 21)"
 fi
 
 # ------------------------------------------------------------------
