@@ -84,6 +84,10 @@ typedef struct nn_net {
     nn_loss loss;
     nn_reg reg;
     double lambda;
+    int reg_m;            /* the m of the penalty λ/(2m)·Σ‖W‖²: the trainer
+                             sets the training set's size, so that every
+                             mini-batch estimates the one objective of the
+                             whole set; 0 = the rows of the pass */
     double bn_momentum;   /* running statistics: r = mom·r + (1−mom)·batch */
     double bn_eps;
     int cap;              /* rows the caches hold */
@@ -136,7 +140,8 @@ const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
                              nn_rng *drop);
 
 /* The cost of the last forward pass against Y: the data loss, plus the
- * regularization penalty when with_penalty. */
+ * regularization penalty (with m = reg_m, or the pass's rows) when
+ * with_penalty. */
 double nn_net_cost(const nn_net *net, const double *Y, int with_penalty);
 double nn_net_penalty(const nn_net *net, int m);
 

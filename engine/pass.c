@@ -141,6 +141,14 @@ const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
 /* Cost                                                                 */
 /* ------------------------------------------------------------------ */
 
+/* The m of the penalty: the training set's size while training (a
+ * mini-batch's own size would make the regularization stronger the
+ * smaller the batch), else the rows of the pass. */
+static int penalty_m(const nn_net *net)
+{
+    return net->reg_m > 0 ? net->reg_m : net->rows;
+}
+
 double nn_net_penalty(const nn_net *net, int m)
 {
     if (net->reg == NN_REG_NONE || m <= 0)
@@ -164,7 +172,7 @@ double nn_net_cost(const nn_net *net, const double *Y, int with_penalty)
     const nn_layer *out = &net->L[net->n_layers - 1];
     double c = nn_loss_value(net->loss, out->act, out->Z.v, out->A.v, Y,
                              net->rows, out->out);
-    return with_penalty ? c + nn_net_penalty(net, net->rows) : c;
+    return with_penalty ? c + nn_net_penalty(net, penalty_m(net)) : c;
 }
 
 /* ------------------------------------------------------------------ */
@@ -180,11 +188,11 @@ static void weight_grad(const nn_net *net, nn_layer *l, const double *in,
     int n = nn_mat_size(&l->W.w);
     double *w = l->W.w.v, *g = l->W.g.v;
     if (net->reg == NN_REG_L2) {
-        double k = net->lambda / m;
+        double k = net->lambda / penalty_m(net);
         for (int i = 0; i < n; i++)
             g[i] += k * w[i];
     } else if (net->reg == NN_REG_L1) {
-        double k = net->lambda / m;
+        double k = net->lambda / penalty_m(net);
         for (int i = 0; i < n; i++)
             g[i] += k * (w[i] > 0 ? 1 : w[i] < 0 ? -1 : 0);
     }

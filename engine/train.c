@@ -30,6 +30,7 @@ void nn_trainer_init(nn_trainer *tr)
     tr->guard = 1;
     tr->guard_power = 1;
     tr->first_loss = NAN;
+    tr->guard_ref = NAN;
     tr->last_loss = NAN;
     tr->best_dev = INFINITY;
     /* an all-zero xoshiro state yields only zeros: no shuffle, no dropout */
@@ -145,6 +146,7 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     tr->ycols = ycols;
     tr->data = data;
     tr->net = net;
+    net->reg_m = n_train;
     if (tr->hist.n_layers != net->n_layers) {
         /* the per-layer arrays hold cap * n_layers values: reallocate */
         history_free(&tr->hist);
@@ -161,6 +163,8 @@ void nn_trainer_restart(nn_trainer *tr)
     tr->opt.t = 0;
     tr->first_loss = NAN;
     tr->last_loss = NAN;
+    tr->guard_ref = NAN;
+    tr->guard_settling = 0;
     tr->guard_n = 0;
     tr->guard_avg = 0;
     tr->guard_power = 1;
@@ -423,7 +427,8 @@ static double initial_cost(nn_trainer *tr)
  * value is a bias-corrected exponentially weighted average of the batch
  * costs with beta = 1 - 1/k, k = min(updates per epoch, 20).  With
  * full-batch training k = 1 and this is exactly "the loss > 3x its first
- * value". */
+ * value".  While settling (after a rebase) it only measures: after k
+ * updates the average becomes the reference, if above the old one. */
 static int guard_trips(nn_trainer *tr, double cost)
 {
     if (!isfinite(cost))
@@ -435,7 +440,25 @@ static int guard_trips(nn_trainer *tr, double cost)
     tr->guard_avg = beta * tr->guard_avg + (1 - beta) * cost;
     tr->guard_power *= beta;
     double avg = tr->guard_avg / (1 - tr->guard_power);
-    return avg > 3 * tr->first_loss;
+    if (tr->guard_settling) {
+        if (tr->guard_n >= k) {
+            tr->guard_settling = 0;
+            if (avg > tr->guard_ref)
+                tr->guard_ref = avg;
+        }
+        return 0;
+    }
+    return avg > 3 * tr->guard_ref;
+}
+
+void nn_trainer_guard_rebase(nn_trainer *tr)
+{
+    if (tr->iter == 0)
+        return; /* the first loss will be measured with the new settings */
+    tr->guard_n = 0;
+    tr->guard_avg = 0;
+    tr->guard_power = 1;
+    tr->guard_settling = 1;
 }
 
 static void next_batch(nn_trainer *tr, int *m)
@@ -460,7 +483,8 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     if (size_buffers(tr, net, tr->ycols, tr->n_train) < 0)
         return nn_fail(err, "out of memory for batches of %d", tr->batch);
     if (isnan(tr->first_loss))
-        tr->first_loss = initial_cost(tr);
+        tr->guard_ref = tr->first_loss = initial_cost(tr);
+    net->reg_m = tr->n_train;
     next_batch(tr, &m);
     double lr = nn_trainer_lr(tr);
     const double *out = nn_net_forward(net, tr->X, m, 1, &tr->drop);

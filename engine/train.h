@@ -73,6 +73,10 @@ typedef struct nn_trainer {
     double first_loss;  /* cost of the initial weights over up to 512
                            training examples (NAN before the first step) */
     double last_loss;   /* cost of the latest batch */
+    double guard_ref;   /* what the guard compares with: first_loss, or
+                           after nn_trainer_guard_rebase the average of the
+                           first updates under the new settings if higher */
+    int guard_settling; /* the guard is measuring its new reference */
     double guard_avg;   /* the guard's running average of the batch cost */
     double guard_power; /* beta^n, for its bias correction */
     long guard_n;
@@ -107,6 +111,12 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
 /* Start over: iteration 0, history cleared, optimizer state zeroed, random
  * streams reseeded from tr->seed.  The weights are not touched. */
 void nn_trainer_restart(nn_trainer *tr);
+
+/* Dropout or regularization changed in the middle of training: the loss
+ * now measures something else (dropout on a trained net can cost many
+ * times its first value without any divergence), so the guard spends the
+ * next updates measuring a new reference instead of comparing. */
+void nn_trainer_guard_rebase(nn_trainer *tr);
 
 /* One update on the next mini-batch.  Returns an nn_step_status, or -1
  * (with err) when unbound or out of memory. */

@@ -149,11 +149,12 @@ static void show_reg(Session *s, nn_reg reg, double lambda)
     if (reg == NN_REG_NONE)
         out_printf(s, "reg none\n");
     else if (reg == NN_REG_L2)
-        out_printf(s, "reg l2 %g: cost + (lambda/2m)*sum ||W||^2, weights "
-                   "decay by lr*lambda/m each step\n", lambda);
+        out_printf(s, "reg l2 %g: cost + (lambda/2m)*sum ||W||^2 with m the "
+                   "training examples; weights decay by lr*lambda/m each "
+                   "step\n", lambda);
     else
-        out_printf(s, "reg l1 %g: cost + (lambda/m)*sum |W|, pushes weights "
-                   "to exactly zero\n", lambda);
+        out_printf(s, "reg l1 %g: cost + (lambda/m)*sum |W| with m the training "
+                   "examples; pushes weights to exactly zero\n", lambda);
 }
 
 int cmd_reg(Session *s, int argc, char **argv)
@@ -185,6 +186,7 @@ int cmd_reg(Session *s, int argc, char **argv)
         s->net->reg = m->reg;
         s->net->lambda = lambda;
     }
+    nn_trainer_guard_rebase(&m->tr);
     show_reg(s, m->reg, lambda);
     return CMD_OK;
 }
@@ -240,6 +242,7 @@ int cmd_dropout(Session *s, int argc, char **argv)
             net->L[i].keep = keep;
     if (!layer)
         m->keep = keep;
+    nn_trainer_guard_rebase(&m->tr);
     show_dropout(s);
     return CMD_OK;
 }

@@ -40,7 +40,7 @@ static void report_diverged(Session *s, const nn_trainer *tr, long made)
     else
         snprintf(what, sizeof what, "the loss (%.4g, averaged over the "
                  "last batches) is more than 3x its starting value (%.4g)",
-                 tr->guard_avg / (1 - tr->guard_power), tr->first_loss);
+                 tr->guard_avg / (1 - tr->guard_power), tr->guard_ref);
     if (made == 0 && tr->iter > 0)
         cmd_error(s, "guard: stopped at iteration %ld: %s. These weights "
                   "diverged in earlier training: type reset to start again "

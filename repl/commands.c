@@ -228,7 +228,9 @@ const Command commands[] = {
         "                     decay, every weight shrinks a little each step\n"
         "l1 LAMBDA            the cost gains (lambda/m) * sum |W|: drives\n"
         "                     weights to exactly 0\n"
-        "Biases are not penalized.  Regularization trades a little training\n"
+        "m is the number of training examples, also with mini-batches (each\n"
+        "batch estimates the one cost of the whole set).  Biases are not\n"
+        "penalized.  Regularization trades a little training\n"
         "accuracy for less variance (a smaller train-dev gap).  Alone, reg\n"
         "shows the current setting.",
     .example = "reg l2 0.1",
@@ -391,7 +393,8 @@ const Command commands[] = {
         "stays live: lr 0.001, plot grads or pause take effect between two\n"
         "updates, and Ctrl-C pauses it, keeping every weight.  In a script\n"
         "train runs to its end.  A guard stops training when the loss turns\n"
-        "NaN or Inf or grows past 3 times its first value.",
+        "NaN or Inf or grows past 3 times its first value (measured again\n"
+        "over the first updates after dropout or reg changes).",
     .example = "train 100 epochs every=10",
     .words = WORDS("2:iters|epochs"),
     .keys = WORDS("every="),

@@ -467,6 +467,68 @@ static void test_divergence_guard(void **state)
     nn_data_free(d);
 }
 
+/* The penalty of a mini-batch is lambda/(2N) sum W^2 with N the training
+ * examples, not the batch's rows: every batch estimates the one cost of
+ * the whole set, so lambda means the same at every batch size and the
+ * guard, whose reference is measured over many rows, sees no jump. */
+static void test_penalty_uses_training_size(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    int batches[] = { 1, 8, 16, 0 };
+    for (int b = 0; b < 4; b++) {
+        nn_net *net = circles_net(NULL, 3);
+        nn_trainer tr;
+        nn_step_info info;
+        nn_trainer_init(&tr);
+        tr.batch = batches[b];
+        net->reg = NN_REG_L2;
+        net->lambda = 1;
+        bind_ok(&tr, net, d);
+        nn_net *before = nn_net_clone(net, NULL);
+        step_ok(&tr, &info);
+        /* the recorded cost is the batch's data loss plus the whole set's
+         * penalty, of the weights before the update */
+        nn_net_forward(before, tr.X, info.rows, 1, NULL);
+        before->reg_m = tr.n_train;
+        assert_close(info.loss, nn_net_cost(before, tr.Y, 1), 1e-12);
+        assert_close(info.loss - nn_net_cost(before, tr.Y, 0),
+                     nn_net_penalty(before, tr.n_train), 1e-12);
+        nn_net_free(before);
+        assert_true(run(&tr, 600, NN_STEP_DIVERGED) != NN_STEP_DIVERGED);
+        nn_trainer_free(&tr);
+        nn_net_free(net);
+    }
+    nn_data_free(d);
+}
+
+/* Dropout switched on in a trained net makes every batch cost many times
+ * the net's first loss without any divergence: the guard measures a new
+ * reference instead of stopping, and still catches a real divergence. */
+static void test_guard_after_dropout_change(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 3);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.opt.kind = NN_OPT_ADAM;
+    tr.opt.lr = 0.01;
+    bind_ok(&tr, net, d);
+    assert_true(run(&tr, 2000, NN_STEP_DIVERGED) != NN_STEP_DIVERGED);
+    for (int i = 0; i < net->n_layers - 1; i++)
+        net->L[i].keep = 0.3;
+    nn_trainer_guard_rebase(&tr);
+    assert_true(run(&tr, 300, NN_STEP_DIVERGED) != NN_STEP_DIVERGED);
+    assert_false(tr.guard_settling);
+    assert_true(tr.guard_ref >= tr.first_loss);
+    tr.opt.lr = 1e4; /* now a real divergence */
+    assert_int_equal(run(&tr, 300, NN_STEP_DIVERGED), NN_STEP_DIVERGED);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
 static void test_early_stopping(void **state)
 {
     (void)state;
@@ -772,6 +834,8 @@ int main(void)
         cmocka_unit_test(test_rebind_other_net),
         cmocka_unit_test(test_probe_cost),
         cmocka_unit_test(test_divergence_guard),
+        cmocka_unit_test(test_penalty_uses_training_size),
+        cmocka_unit_test(test_guard_after_dropout_change),
         cmocka_unit_test(test_early_stopping),
         cmocka_unit_test(test_early_stopping_after_reshape),
         cmocka_unit_test(test_bind_errors),
