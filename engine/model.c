@@ -135,6 +135,13 @@ static int bad(reader *r, const char *expected)
     return nn_fail(r->err, "%s:%d: expected %s", r->path, r->line, expected);
 }
 
+/* The line is well formed but a value is out of range: why says which. */
+static int out_of_range(reader *r, const nn_err *why)
+{
+    nn_err copy = *why;
+    return nn_fail(r->err, "%s:%d: %s", r->path, r->line, copy.msg);
+}
+
 static int lookup(const char *const *names, const char *word)
 {
     for (int i = 0; names[i]; i++)
@@ -149,7 +156,7 @@ static int read_numbers(reader *r, double *v, int want, const char *what)
     char *p = r->buf, *end;
     for (int i = 0; i < want; i++) {
         v[i] = strtod(p, &end);
-        if (end == p)
+        if (end == p) /* inf and nan too: a diverged net loads as saved */
             return bad(r, what);
         p = end;
     }
@@ -191,26 +198,38 @@ static int read_header(reader *r, header *h)
         (h->loss = lookup(nn_loss_names, w1)) < 0)
         return bad(r, "'loss none|bce|xent|mse'");
     if (next_line(r) || sscanf(r->buf, "reg %31s %lf", w1, &h->lambda) != 2 ||
-        (h->reg = lookup(nn_reg_names, w1)) < 0 || !(h->lambda >= 0))
-        return bad(r, "'reg none|l2|l1 LAMBDA'");
+        (h->reg = lookup(nn_reg_names, w1)) < 0 ||
+        !(h->lambda >= 0 && h->lambda <= 1e6))
+        return bad(r, "'reg none|l2|l1 LAMBDA' with LAMBDA 0..1e6");
     if (next_line(r) || sscanf(r->buf, "optim %31s %lf %lf %lf %lf %lf", w2,
                                &h->o[0], &h->o[1], &h->o[2], &h->o[3],
                                &h->o[4]) != 6 ||
         (h->optim = lookup(nn_optim_names, w2)) < 0)
         return bad(r, "'optim KIND lr beta beta1 beta2 eps'");
+    nn_optim o = { (nn_optim_kind)h->optim, h->o[0], h->o[1], h->o[2],
+                   h->o[3], h->o[4], 0 };
+    nn_err why;
+    if (nn_optim_check(&o, &why))
+        return out_of_range(r, &why);
     if (next_line(r) || sscanf(r->buf, "batch %d", &h->batch) != 1 ||
         h->batch < 0)
         return bad(r, "'batch N'");
     if (next_line(r) || sscanf(r->buf, "decay %31s %lf %d %lf", w3, &h->rate,
                                &h->every, &h->factor) != 4 ||
-        (h->sched = lookup(nn_sched_names, w3)) < 0 || h->every < 1)
+        (h->sched = lookup(nn_sched_names, w3)) < 0)
         return bad(r, "'decay KIND rate every factor'");
+    nn_sched sc = { (nn_sched_kind)h->sched, h->rate, h->every, h->factor };
+    if (nn_sched_check(&sc, &why))
+        return out_of_range(r, &why);
     if (next_line(r) || sscanf(r->buf, "seed %llu", &h->seed) != 1)
         return bad(r, "'seed N'");
     if (next_line(r) ||
-        sscanf(r->buf, "early %d %d", &h->early, &h->patience) != 2)
-        return bad(r, "'early ON PATIENCE'");
-    if (next_line(r) || sscanf(r->buf, "guard %d", &h->guard) != 1)
+        sscanf(r->buf, "early %d %d", &h->early, &h->patience) != 2 ||
+        (h->early != 0 && h->early != 1) || h->patience < 1 ||
+        h->patience > 100000)
+        return bad(r, "'early 0|1 PATIENCE' with PATIENCE 1..100000");
+    if (next_line(r) || sscanf(r->buf, "guard %d", &h->guard) != 1 ||
+        (h->guard != 0 && h->guard != 1))
         return bad(r, "'guard 0|1'");
     return 0;
 }
@@ -228,7 +247,9 @@ static int parse_layer(reader *r, layer_line *l)
                &l->gain) != 8 || l->units < 1 || l->units > 100000 ||
         (l->act = lookup(nn_act_names, act)) < 0 ||
         (l->init = lookup(nn_init_names, init)) < 0 ||
-        !(l->keep > 0 && l->keep <= 1) || (l->bn != 0 && l->bn != 1))
+        !(l->keep > 0 && l->keep <= 1) || (l->bn != 0 && l->bn != 1) ||
+        !(l->act_arg >= 0 && l->act_arg <= 1e6) || !isfinite(l->init_arg) ||
+        !(l->gain >= 0 && l->gain <= 1e6))
         return bad(r, "'layer UNITS ACT ARG KEEP BN INIT ARG GAIN'");
     return 0;
 }
@@ -266,6 +287,11 @@ static nn_net *read_layers(reader *r, const header *h)
         }
         if (parse_layer(r, &ls[n]))
             return NULL;
+        if (n > 0 && ls[n - 1].act == NN_ACT_SOFTMAX) {
+            nn_fail(r->err, "%s:%d: softmax is for the output layer only",
+                    r->path, out_line);
+            return NULL;
+        }
         sizes[n + 1] = ls[n].units;
         out_line = r->line;
         n++;

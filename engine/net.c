@@ -136,6 +136,16 @@ nn_net *nn_net_new(const int *sizes, int n, nn_act hidden, double hidden_arg,
             nn_fail(err, "layer sizes must be 1..100000, got %d", sizes[i]);
             return NULL;
         }
+    for (int i = 0; i + 1 < n; i++)
+        if ((long long)sizes[i] * sizes[i + 1] > NN_MAX_LAYER_WEIGHTS) {
+            nn_fail(err, "a layer of %d x %d weights is too large (at most "
+                    "%d)", sizes[i + 1], sizes[i], NN_MAX_LAYER_WEIGHTS);
+            return NULL;
+        }
+    if (hidden == NN_ACT_SOFTMAX && n > 2) {
+        nn_fail(err, "softmax is for the output layer only");
+        return NULL;
+    }
     if (nn_loss_check(loss, out, &why)) {
         nn_fail(err, "%s", why);
         return NULL;
@@ -284,6 +294,11 @@ int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
     if (act == NN_ACT_SOFTMAX)
         return nn_fail(err, "softmax is for the output layer only");
     int n = net->n_layers + 1, at = pos - 1;
+    int below = at == 0 ? net->n_in : net->L[at - 1].out;
+    if ((long long)below * units > NN_MAX_LAYER_WEIGHTS ||
+        (long long)units * net->L[at].out > NN_MAX_LAYER_WEIGHTS)
+        return nn_fail(err, "a layer of %d units there is too large (at most "
+                       "%d weights per layer)", units, NN_MAX_LAYER_WEIGHTS);
     nn_layer *L = calloc((size_t)n, sizeof *L);
     nn_layer fresh, next;
     if (!L)
@@ -328,6 +343,11 @@ int nn_net_delete(nn_net *net, int pos, uint64_t seed, nn_err *err)
         return nn_fail(err, "position must be a hidden layer, 1..%d, got %d",
                        net->n_layers - 1, pos);
     int n = net->n_layers - 1, at = pos - 1;
+    int below = at == 0 ? net->n_in : net->L[at - 1].out;
+    if ((long long)below * net->L[at + 1].out > NN_MAX_LAYER_WEIGHTS)
+        return nn_fail(err, "the layers around it would join into %d x %d "
+                       "weights, too many (at most %d)", net->L[at + 1].out,
+                       below, NN_MAX_LAYER_WEIGHTS);
     nn_layer *L = calloc((size_t)n, sizeof *L);
     if (!L)
         return nn_fail(err, "out of memory");

@@ -77,6 +77,10 @@ typedef struct nn_layer {
     double update_sq;  /* ‖ΔW‖² of the last optimizer step */
 } nn_layer;
 
+/* Weights of one layer at most (2^27, 1 GiB of doubles): sizes stay far
+ * from int overflow in rows·cols, and a typo cannot ask for terabytes. */
+#define NN_MAX_LAYER_WEIGHTS (1 << 27)
+
 typedef struct nn_net {
     int n_in;
     int n_layers;

@@ -9,6 +9,45 @@ const char *const nn_optim_names[] = { "gd", "momentum", "nesterov",
 const char *const nn_sched_names[] = { "none", "inverse", "exp", "step",
                                        NULL };
 
+/* lo <= v <= hi, and not NaN */
+static int in_range(double v, double lo, double hi)
+{
+    return v >= lo && v <= hi;
+}
+
+int nn_optim_check(const nn_optim *o, nn_err *err)
+{
+    if ((unsigned)o->kind > NN_OPT_ADAM)
+        return nn_fail(err, "unknown optimizer %d", (int)o->kind);
+    if (!in_range(o->lr, 0, NN_LR_MAX))
+        return nn_fail(err, "lr must be 0..%g, got %g", NN_LR_MAX, o->lr);
+    if (!in_range(o->beta, 0, NN_BETA_MAX) ||
+        !in_range(o->beta1, 0, NN_BETA_MAX))
+        return nn_fail(err, "beta and beta1 must be 0..%g, got %g and %g",
+                       NN_BETA_MAX, o->beta, o->beta1);
+    if (!in_range(o->beta2, 0, NN_BETA2_MAX))
+        return nn_fail(err, "beta2 must be 0..%g, got %g", NN_BETA2_MAX,
+                       o->beta2);
+    if (!in_range(o->eps, 0, NN_EPS_MAX))
+        return nn_fail(err, "eps must be 0..%g, got %g", NN_EPS_MAX, o->eps);
+    return 0;
+}
+
+int nn_sched_check(const nn_sched *s, nn_err *err)
+{
+    if ((unsigned)s->kind > NN_SCHED_STEP)
+        return nn_fail(err, "unknown schedule %d", (int)s->kind);
+    if (!in_range(s->rate, 0, NN_DECAY_RATE_MAX))
+        return nn_fail(err, "the decay rate must be 0..%g, got %g",
+                       NN_DECAY_RATE_MAX, s->rate);
+    if (s->every < 1 || s->every > NN_DECAY_EVERY_MAX)
+        return nn_fail(err, "the decay interval must be 1..%d epochs, got %d",
+                       NN_DECAY_EVERY_MAX, s->every);
+    if (!in_range(s->factor, 0, 1))
+        return nn_fail(err, "the step factor must be 0..1, got %g", s->factor);
+    return 0;
+}
+
 void nn_optim_defaults(nn_optim *o)
 {
     o->kind = NN_OPT_GD;

@@ -28,6 +28,18 @@ typedef struct nn_optim {
 
 void nn_optim_defaults(nn_optim *o);
 
+/* The ranges the settings must lie in, shared by the shell's commands and
+ * the model loader: a β of 1 would divide Adam's bias correction by zero. */
+#define NN_LR_MAX 100.0
+#define NN_BETA_MAX 0.999999
+#define NN_BETA2_MAX 0.999999999
+#define NN_EPS_MAX 1.0
+#define NN_DECAY_RATE_MAX 1e6
+#define NN_DECAY_EVERY_MAX 100000
+
+/* 0 when every setting of o is in its range, else -1 with err naming it. */
+int nn_optim_check(const nn_optim *o, nn_err *err);
+
 /* One update of every parameter of net with learning rate lr (the
  * scheduled one), from the gradients in param->g.  Records each layer's
  * ‖ΔW‖² in layer->update_sq. */
@@ -56,5 +68,9 @@ typedef struct nn_sched {
  *   exp      α₀ · rate^⌊epoch/every⌋
  *   step     α₀ · factor^⌊epoch/every⌋ */
 double nn_sched_lr(const nn_sched *s, double lr0, int epoch);
+
+/* 0 when the schedule's settings are in range (rate 0..NN_DECAY_RATE_MAX,
+ * every 1..NN_DECAY_EVERY_MAX, factor 0..1), else -1 with err. */
+int nn_sched_check(const nn_sched *s, nn_err *err);
 
 #endif

@@ -388,7 +388,9 @@ static int early_stop_check(nn_trainer *tr, double dev_loss, nn_err *err)
     }
     if (++tr->since_best < tr->patience)
         return 0;
-    nn_net_copy_weights(tr->net, tr->best);
+    /* no best copy when the dev loss was never finite: nothing to restore */
+    if (isfinite(tr->best_dev) && same_shapes(tr->best, tr->net))
+        nn_net_copy_weights(tr->net, tr->best);
     tr->stop_iter = tr->iter;
     return 1;
 }

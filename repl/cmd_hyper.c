@@ -318,11 +318,11 @@ int cmd_optim(Session *s, int argc, char **argv)
         return CMD_OK;
     }
     const OptSpec spec[] = {
-        { "lr", 'd', &o.lr, 0, 100, NULL, NULL },
-        { "beta", 'd', &o.beta, 0, 0.999999, NULL, NULL },
-        { "beta1", 'd', &o.beta1, 0, 0.999999, NULL, NULL },
-        { "beta2", 'd', &o.beta2, 0, 0.999999999, NULL, NULL },
-        { "eps", 'd', &o.eps, 0, 1, NULL, NULL },
+        { "lr", 'd', &o.lr, 0, NN_LR_MAX, NULL, NULL },
+        { "beta", 'd', &o.beta, 0, NN_BETA_MAX, NULL, NULL },
+        { "beta1", 'd', &o.beta1, 0, NN_BETA_MAX, NULL, NULL },
+        { "beta2", 'd', &o.beta2, 0, NN_BETA2_MAX, NULL, NULL },
+        { "eps", 'd', &o.eps, 0, NN_EPS_MAX, NULL, NULL },
         END_SPEC,
     };
     int np = args_parse(s, "optim", argc, argv, 1, spec, pos, 1);
@@ -362,7 +362,7 @@ int cmd_lr(Session *s, int argc, char **argv)
     }
     if (argc != 2)
         return cmd_error(s, "lr: expected one value, e.g. lr 0.01");
-    if (arg_double(s, "lr", argv[1], "learning rate", 0, 100, &lr))
+    if (arg_double(s, "lr", argv[1], "learning rate", 0, NN_LR_MAX, &lr))
         return CMD_ERR;
     m->tr.opt.lr = lr;
     out_printf(s, "lr %g\n", lr);
@@ -461,7 +461,8 @@ int cmd_decay(Session *s, int argc, char **argv)
     nn_sched d = m->tr.sched;
     long every = 1;
     char *pos[2];
-    const OptSpec spec[] = { { "every", 'i', &every, 1, 100000, NULL, NULL },
+    const OptSpec spec[] = { { "every", 'i', &every, 1, NN_DECAY_EVERY_MAX,
+                               NULL, NULL },
                              END_SPEC };
     int np = args_parse(s, "decay", argc, argv, 2, spec, pos, 2);
     if (np < 0)
@@ -473,11 +474,11 @@ int cmd_decay(Session *s, int argc, char **argv)
         return cmd_error(s, "decay: usage: decay none | inverse RATE | exp "
                          "RATE | step EVERY FACTOR [every=EPOCHS]");
     if ((k == NN_SCHED_INVERSE || k == NN_SCHED_EXP) &&
-        arg_double(s, "decay", pos[0], "rate", 0, 1e6, &d.rate))
+        arg_double(s, "decay", pos[0], "rate", 0, NN_DECAY_RATE_MAX, &d.rate))
         return CMD_ERR;
     if (k == NN_SCHED_STEP) {
-        if (arg_int(s, "decay", pos[0], "epochs between steps", 1, 100000,
-                    &every) ||
+        if (arg_int(s, "decay", pos[0], "epochs between steps", 1,
+                    NN_DECAY_EVERY_MAX, &every) ||
             arg_double(s, "decay", pos[1], "factor", 0, 1, &d.factor))
             return CMD_ERR;
         d.every = (int)every;

@@ -53,6 +53,12 @@ static void report_diverged(Session *s, const nn_trainer *tr, long made)
 
 static void report_early(Session *s, const nn_trainer *tr)
 {
+    if (!isfinite(tr->best_dev)) {
+        out_printf(s, "early stopping at epoch %d: dev loss has not been "
+                   "finite for %d epochs; weights kept as they are\n",
+                   tr->epoch, tr->patience);
+        return;
+    }
     /* best_epoch counts completed epochs, as the history's epoch column */
     out_printf(s, "early stopping at epoch %d: dev loss has not improved for "
                "%d epochs; restored the weights of epoch %d (dev loss %.4g)\n",
@@ -316,6 +322,7 @@ int cmd_step(Session *s, int argc, char **argv)
         return cmd_error(s, "step: training is running; type pause first");
     nn_step_info info;
     nn_err err;
+    long made = 0;
     for (long i = 0; i < n && !nnlab_interrupted; i++) {
         int st = nn_trainer_step(&m->tr, &info, &err);
         if (st < 0)
@@ -324,11 +331,14 @@ int cmd_step(Session *s, int argc, char **argv)
             report_diverged(s, &m->tr, i);
             return CMD_ERR; /* as train: a script stops here */
         }
+        made++;
         if (st == NN_STEP_EARLY) {
             report_early(s, &m->tr);
             break;
         }
     }
+    if (made == 0)
+        return cmd_error(s, "step: interrupted before the first update");
     if (n == 1)
         step_detail(s, m, &info);
     else

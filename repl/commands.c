@@ -205,7 +205,7 @@ const Command commands[] = {
                    "xavier-normal", "he", "he-uniform", "lecun",
                    "orthogonal"),
     .keys = WORDS("gain=", "layer="),
-    .complete = COMPLETE_WORDS,
+    .complete = COMPLETE_WORDS, .flags = CMD_IDLE,
 },
 {
     .name = "reset", .group = "Hyperparameters", .fn = cmd_reset,
@@ -216,7 +216,7 @@ const Command commands[] = {
         "starts over: iteration 0, optimizer state zeroed, history cleared.\n"
         "Use it to try one change at a time from the same start.",
     .example = "reset",
-    .complete = COMPLETE_NONE,
+    .complete = COMPLETE_NONE, .flags = CMD_IDLE,
 },
 {
     .name = "reg", .group = "Hyperparameters", .fn = cmd_reg,
@@ -268,7 +268,7 @@ const Command commands[] = {
     .example = "bn on",
     .words = WORDS("on", "off"),
     .keys = WORDS("layer="),
-    .complete = COMPLETE_WORDS,
+    .complete = COMPLETE_WORDS, .flags = CMD_IDLE,
 },
 {
     .name = "optim", .group = "Hyperparameters", .fn = cmd_optim,

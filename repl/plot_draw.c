@@ -241,7 +241,7 @@ static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
 static int draw_regions(Session *s, Gp *gp, PlotKind kind)
 {
     Scratch sc = { { 0 }, 0 };
-    ChartPoints pts[2];
+    ChartPoints pts[2] = { { 0 } };
     const char *names[100];
     int C = nn_data_classes(s->data), rc = -1;
     for (int c = 0; c < C && c < 100; c++)

@@ -347,6 +347,20 @@ static void test_malformed(void **state)
     expect_bad_variant(good, " 0.80000000000000004 0 xavier",
                        " 0.80000000000000004 2 xavier", "expected 'layer");
     expect_bad_variant(good, "layer 3 softmax", "layer 3 sigmoid", "softmax");
+    /* well formed, but values no command would accept */
+    expect_bad_variant(good, "optim adam 0.003", "optim adam -0.003",
+                       "lr must be 0..100");
+    expect_bad_variant(good, " 0.84999999999999998 0.995 ", " 1 0.995 ",
+                       "beta and beta1 must be");
+    expect_bad_variant(good, "decay exp 0.94999999999999996 2",
+                       "decay exp 0.94999999999999996 0", "decay interval");
+    expect_bad_variant(good, "early 1 7", "early 1 -7", "expected 'early");
+    expect_bad_variant(good, "early 1 7", "early 2 7", "expected 'early");
+    expect_bad_variant(good, "reg l2 ", "reg l2 nan", "expected 'reg");
+    expect_bad_variant(good, "layer 10 leaky", "layer 10 softmax",
+                       "softmax is for the output layer only");
+    expect_bad_variant(good, "layer 10 leaky 0.", "layer 10 leaky -0.",
+                       "expected 'layer");
     /* wrong shape, wrong name, a non-number, a short row, a long row */
     expect_bad_variant(good, "param W1 10 2", "param W1 10 3",
                        "expected 'param W1 10 2'");
