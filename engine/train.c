@@ -3,8 +3,9 @@
  *
  * The step is: take the next slice of the epoch's shuffled order, fill the
  * batch buffers, forward, cost, backward, update, record.  All buffers are
- * sized by nn_trainer_bind(), so the step allocates nothing but the
- * history's occasional growth.
+ * sized by nn_trainer_bind(), the history too (history.h), so a step
+ * allocates nothing; only early stopping's first copy of the best weights
+ * and a batch size grown since the bind allocate, once.
  */
 #include "train.h"
 
@@ -38,25 +39,9 @@ void nn_trainer_init(nn_trainer *tr)
     nn_rng_seed(&tr->drop, tr->seed, NN_STREAM_DROPOUT, 0);
 }
 
-static void history_free(nn_history *h)
-{
-    void *p[] = { h->iter, h->epoch, h->loss, h->lr, h->w_var, h->g_norm,
-                  h->update_ratio, h->e_iter, h->e_epoch, h->train_loss,
-                  h->train_acc, h->dev_loss, h->dev_acc };
-    for (size_t i = 0; i < sizeof p / sizeof *p; i++)
-        free(p[i]);
-    memset(h, 0, sizeof *h);
-}
-
-void nn_history_clear(nn_history *h)
-{
-    h->n = 0;
-    h->ne = 0;
-}
-
 void nn_trainer_free(nn_trainer *tr)
 {
-    history_free(&tr->hist);
+    nn_history_free(&tr->hist);
     free(tr->X);
     free(tr->Y);
     free(tr->EX);
@@ -133,6 +118,8 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
         return nn_fail(err, "out of memory for batches of %d",
                        tr->batch > 0 && tr->batch < n_train ? tr->batch
                                                             : n_train);
+    if (nn_history_reserve(&tr->hist, net->n_layers))
+        return nn_fail(err, "out of memory for the history");
     if (n_train != tr->n_train || data != tr->data) {
         int *perm = realloc(tr->perm, (size_t)n_train * sizeof *perm);
         if (!perm)
@@ -147,11 +134,6 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     tr->data = data;
     tr->net = net;
     net->reg_m = n_train;
-    if (tr->hist.n_layers != net->n_layers) {
-        /* the per-layer arrays hold cap * n_layers values: reallocate */
-        history_free(&tr->hist);
-        tr->hist.n_layers = net->n_layers;
-    }
     return 0;
 }
 
@@ -269,72 +251,18 @@ double nn_trainer_probe_cost(nn_trainer *tr, int rows)
 /* History                                                              */
 /* ------------------------------------------------------------------ */
 
-static int grow(void **p, int cap, size_t elem)
+/* The figures of the epoch that just ended, then a fresh count. */
+static void record_epoch(nn_trainer *tr, double dev_loss, double dev_acc)
 {
-    void *q = realloc(*p, (size_t)cap * elem);
-    if (!q)
-        return -1;
-    *p = q;
-    return 0;
-}
-
-static int record_iteration(nn_trainer *tr, double loss, double lr)
-{
-    nn_history *h = &tr->hist;
-    int L = tr->net->n_layers;
-    if (h->n == h->cap) {
-        int cap = h->cap ? 2 * h->cap : 1024;
-        if (grow((void **)&h->iter, cap, sizeof *h->iter) ||
-            grow((void **)&h->epoch, cap, sizeof *h->epoch) ||
-            grow((void **)&h->loss, cap, sizeof *h->loss) ||
-            grow((void **)&h->lr, cap, sizeof *h->lr) ||
-            grow((void **)&h->w_var, cap * L, sizeof *h->w_var) ||
-            grow((void **)&h->g_norm, cap * L, sizeof *h->g_norm) ||
-            grow((void **)&h->update_ratio, cap * L, sizeof *h->update_ratio))
-            return -1;
-        h->cap = cap;
-    }
-    h->n_layers = L;
-    h->iter[h->n] = tr->iter;
-    h->epoch[h->n] = tr->epoch;
-    h->loss[h->n] = loss;
-    h->lr[h->n] = lr;
-    for (int l = 0; l < L; l++) {
-        nn_layer_stats st;
-        nn_stats_layer(tr->net, l, &st);
-        h->w_var[(size_t)h->n * L + l] = st.w_var;
-        h->g_norm[(size_t)h->n * L + l] = st.g_norm;
-        h->update_ratio[(size_t)h->n * L + l] = st.update_ratio;
-    }
-    h->n++;
-    return 0;
-}
-
-static int record_epoch(nn_trainer *tr, double dev_loss, double dev_acc)
-{
-    nn_history *h = &tr->hist;
-    if (h->ne == h->ecap) {
-        int cap = h->ecap ? 2 * h->ecap : 256;
-        if (grow((void **)&h->e_iter, cap, sizeof *h->e_iter) ||
-            grow((void **)&h->e_epoch, cap, sizeof *h->e_epoch) ||
-            grow((void **)&h->train_loss, cap, sizeof *h->train_loss) ||
-            grow((void **)&h->train_acc, cap, sizeof *h->train_acc) ||
-            grow((void **)&h->dev_loss, cap, sizeof *h->dev_loss) ||
-            grow((void **)&h->dev_acc, cap, sizeof *h->dev_acc))
-            return -1;
-        h->ecap = cap;
-    }
-    int k = h->ne++;
-    h->e_iter[k] = tr->iter;
-    h->e_epoch[k] = tr->epoch;
-    h->train_loss[k] = tr->ep_rows ? tr->ep_loss / tr->ep_rows : NAN;
-    h->train_acc[k] = tr->ep_rows && nn_data_task(tr->data) == NN_TASK_CLASSIFY
-                          ? tr->ep_correct / tr->ep_rows : NAN;
-    h->dev_loss[k] = dev_loss;
-    h->dev_acc[k] = dev_acc;
+    double n = (double)tr->ep_rows;
+    int classify = nn_data_task(tr->data) == NN_TASK_CLASSIFY;
+    nn_history_add_epoch(&tr->hist, tr->iter, tr->epoch,
+                         nn_sched_lr(&tr->sched, tr->opt.lr, tr->epoch - 1),
+                         n ? tr->ep_loss / n : NAN,
+                         n && classify ? tr->ep_correct / n : NAN, dev_loss,
+                         dev_acc);
     tr->ep_loss = tr->ep_correct = 0;
     tr->ep_rows = 0;
-    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -400,9 +328,9 @@ static int end_epoch(nn_trainer *tr, nn_err *err)
     double dl, da;
     tr->epoch++;
     tr->pos = 0;
-    if (nn_trainer_evaluate(tr, NN_DEV, &dl, &da, err) ||
-        record_epoch(tr, dl, da))
+    if (nn_trainer_evaluate(tr, NN_DEV, &dl, &da, err))
         return -1;
+    record_epoch(tr, dl, da);
     int stop = early_stop_check(tr, dl, err);
     return stop < 0 ? -1 : stop ? NN_STEP_EARLY : NN_STEP_EPOCH;
 }
@@ -508,7 +436,6 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     nn_optim_step(&tr->opt, net, lr);
     tr->iter++;
     tr->pos += m;
-    if (record_iteration(tr, cost, lr))
-        return nn_fail(err, "out of memory for the history");
+    nn_history_add_iter(&tr->hist, net, tr->iter, tr->epoch + 1, cost, lr);
     return tr->pos >= tr->n_train ? end_epoch(tr, err) : NN_STEP_OK;
 }

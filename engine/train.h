@@ -18,26 +18,10 @@
 #include <stddef.h>
 
 #include "data.h"
+#include "history.h"
 #include "net.h"
 #include "optim.h"
 
-/* What the trainer records.  Iteration records: one per update; layer
- * arrays hold n * n_layers values, [rec * n_layers + layer].  Epoch
- * records: one per completed epoch; the train figures are averages over
- * the epoch's batches, dev figures a full pass (NAN without a dev split). */
-typedef struct nn_history {
-    int n, cap, n_layers;
-    long *iter;
-    int *epoch;
-    double *loss;        /* the batch's cost, penalty included */
-    double *lr;
-    double *w_var, *g_norm, *update_ratio;
-
-    int ne, ecap;
-    long *e_iter;
-    int *e_epoch;
-    double *train_loss, *train_acc, *dev_loss, *dev_acc;
-} nn_history;
 
 typedef enum {
     NN_STEP_OK,        /* an update was made */

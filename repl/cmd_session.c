@@ -80,30 +80,41 @@ static int history_csv(Session *s, const char *path)
     int L = h->n_layers;
     fprintf(f, "iter,epoch,loss,lr,train_loss,train_acc,dev_loss,dev_acc");
     for (int l = 1; l <= L; l++)
-        fprintf(f, ",w_var%d,grad_norm%d,update_ratio%d", l, l, l);
+        fprintf(f, ",w_mean%d,w_var%d,grad_norm%d,grad_var%d,update_ratio%d",
+                l, l, l, l, l);
     fprintf(f, "\n");
     int e = 0;
     for (int i = 0; i < h->n; i++) {
         fprintf(f, "%ld,%d,%.17g,%.17g", h->iter[i], h->epoch[i], h->loss[i],
                 h->lr[i]);
-        /* epoch figures go on the iteration that ended the epoch */
-        if (e < h->ne && h->e_iter[e] == h->iter[i]) {
+        /* epoch figures go on the iteration that ended the epoch (a long
+         * run keeps every k-th record of each kind: some have none) */
+        while (e < h->ne && h->e_iter[e] < h->iter[i])
+            e++;
+        if (e < h->ne && h->e_iter[e] == h->iter[i])
             fprintf(f, ",%.17g,%.17g,%.17g,%.17g", h->train_loss[e],
                     h->train_acc[e], h->dev_loss[e], h->dev_acc[e]);
-            e++;
-        } else {
+        else
             fprintf(f, ",,,,");
-        }
         for (int l = 0; l < L; l++) {
             size_t k = (size_t)i * L + l;
-            fprintf(f, ",%.17g,%.17g,%.17g", h->w_var[k], h->g_norm[k],
+            fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g", h->w_mean[k],
+                    h->w_var[k], h->g_norm[k], h->g_var[k],
                     h->update_ratio[k]);
         }
         fprintf(f, "\n");
     }
+    if (ferror(f)) {
+        fclose(f);
+        return cmd_error(s, "history: %s: write error", path);
+    }
     if (fclose(f))
         return cmd_error(s, "history: %s: %s", path, strerror(errno));
-    out_printf(s, "history: wrote %d iterations to %s\n", h->n, path);
+    if (h->stride > 1)
+        out_printf(s, "history: wrote %d records (every %ld iterations) to "
+                   "%s\n", h->n, h->stride, path);
+    else
+        out_printf(s, "history: wrote %d iterations to %s\n", h->n, path);
     return CMD_OK;
 }
 
@@ -143,8 +154,13 @@ int cmd_history(Session *s, int argc, char **argv)
             break;
     }
     out_table_print(s, t);
-    out_printf(s, "  %d iterations, %d epochs recorded (history csv FILE "
-               "writes them all)\n", h->n, h->ne);
+    if (h->stride > 1)
+        out_printf(s, "  %d iterations, %d epochs recorded: a long run keeps "
+                   "one in %ld iterations (history csv FILE writes them)\n",
+                   h->n, h->ne, h->stride);
+    else
+        out_printf(s, "  %d iterations, %d epochs recorded (history csv FILE "
+                   "writes them all)\n", h->n, h->ne);
     return CMD_OK;
 }
 

@@ -95,5 +95,18 @@ interrupted() {
 }
 expect "Ctrl-C in a script: exit 130" 130 'example: seed 42' -- interrupted
 
+# history csv: a header naming every layer's figures, a row per update
+# numbered by its epoch from 1, epoch figures on the update ending one
+history_csv() {
+    "$NNLAB" -q -c "data xor n=40 seed=1; net 2 3 1; batch 16; train 2 epochs;
+                    history csv $TMP/h.csv" >/dev/null || return 1
+    head -1 "$TMP/h.csv" | tr ',\n' ' |'
+    awk -F, 'NR > 1 { printf " %s:%s:%s", $1, $2, ($5 != "") }' "$TMP/h.csv"
+}
+expect "history csv: columns and rows" 0 "^iter epoch loss lr train_loss \
+train_acc dev_loss dev_acc w_mean1 w_var1 grad_norm1 grad_var1 update_ratio1 \
+w_mean2 w_var2 grad_norm2 grad_var2 update_ratio2\| 1:1:0 2:1:1 3:2:0 4:2:1$" \
+    -- history_csv
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -258,18 +258,21 @@ static void test_history(void **state)
     assert_int_equal(h->n_layers, 3);
     for (int i = 0; i < 12; i++) {
         assert_int_equal(h->iter[i], i + 1);
-        assert_int_equal(h->epoch[i], i / 4);
+        assert_int_equal(h->epoch[i], i / 4 + 1);
         assert_close(h->lr[i], 0.2 / (1 + i / 4), 1e-15);
         assert_true(isfinite(h->loss[i]) && h->loss[i] > 0);
         for (int l = 0; l < 3; l++) {
             assert_true(h->w_var[i * 3 + l] > 0);
             assert_true(h->g_norm[i * 3 + l] > 0);
             assert_true(h->update_ratio[i * 3 + l] > 0);
+            assert_true(h->g_var[i * 3 + l] > 0);
+            assert_true(isfinite(h->w_mean[i * 3 + l]));
         }
     }
     for (int e = 0; e < 3; e++) {
         assert_int_equal(h->e_iter[e], 4 * (e + 1));
         assert_int_equal(h->e_epoch[e], e + 1);
+        assert_close(h->e_lr[e], 0.2 / (1 + e), 1e-15);
         assert_true(h->train_loss[e] > 0 && h->dev_loss[e] > 0);
         assert_true(h->train_acc[e] >= 0 && h->train_acc[e] <= 1);
         assert_true(h->dev_acc[e] >= 0 && h->dev_acc[e] <= 1);
@@ -314,6 +317,41 @@ static void test_history(void **state)
             assert_true(net->params[i]->v.v[k] == 0 &&
                         net->params[i]->s.v[k] == 0);
     nn_net_free(w);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
+/* A long run keeps its history in the memory sized at bind: when the
+ * records are full every other one goes, so they span the whole run
+ * evenly, and the last record is always the latest update and epoch. */
+static void test_history_bounded(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("xor", 40, 0, 1);
+    const int sizes[] = { 2, 3, 1 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_TANH, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.batch = 0; /* every update is an epoch: both kinds of record thin */
+    bind_ok(&tr, net, d);
+    nn_history *h = &tr.hist;
+    const long *iter = h->iter;
+    int cap = h->cap, ecap = h->ecap;
+    long n = 2L * cap + 777;
+    run(&tr, n, -1);
+    assert_ptr_equal(h->iter, iter); /* nothing reallocated */
+    assert_true(h->n <= cap && h->n > cap / 4);
+    assert_true(h->ne <= ecap && h->ne > ecap / 4);
+    assert_true(h->stride >= 4 && h->e_stride >= 4);
+    assert_int_equal(h->iter[h->n - 1], n);
+    assert_int_equal(h->e_epoch[h->ne - 1], n);
+    assert_true(h->loss[h->n - 1] == tr.last_loss);
+    for (int i = 0; i + 1 < h->n - 1; i++)
+        assert_int_equal(h->iter[i + 1] - h->iter[i], h->stride);
+    for (int i = 0; i + 1 < h->ne - 1; i++)
+        assert_int_equal(h->e_epoch[i + 1] - h->e_epoch[i], h->e_stride);
     nn_trainer_free(&tr);
     nn_net_free(net);
     nn_data_free(d);
@@ -830,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_fresh_trainer_is_random),
         cmocka_unit_test(test_history),
+        cmocka_unit_test(test_history_bounded),
         cmocka_unit_test(test_settings_between_steps),
         cmocka_unit_test(test_rebind_other_net),
         cmocka_unit_test(test_probe_cost),
