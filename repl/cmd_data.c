@@ -322,6 +322,11 @@ int cmd_subset(Session *s, int argc, char **argv)
     long n;
     if (model_need_data(s, "subset"))
         return CMD_ERR;
+    if (argc == 1) {
+        out_printf(s, "subset: training on %d examples\n",
+                   nn_data_count(s->data, NN_TRAIN));
+        return CMD_OK;
+    }
     if (argc != 2)
         return cmd_error(s, "subset: expected one number, the training "
                          "examples to keep: subset 20");

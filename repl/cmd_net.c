@@ -64,6 +64,12 @@ void net_show(Session *s)
     if (net->reg != NN_REG_NONE)
         out_printf(s, ", reg %s lambda=%g", nn_reg_names[net->reg], net->lambda);
     out_printf(s, ", %ld parameters\n", nn_net_param_count(net));
+    if (net->bug_param >= 0 && net->bug_param < net->n_params) {
+        char name[16];
+        nn_param_name(net->params[net->bug_param], name, sizeof name);
+        out_printf(s, "  planted bug: backprop multiplies d%s by %g "
+                   "(gradcheck bug off removes it)\n", name, net->bug_factor);
+    }
 }
 
 /* ------------------------------------------------------------------ */

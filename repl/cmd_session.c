@@ -171,14 +171,16 @@ int cmd_show(Session *s, int argc, char **argv)
         return cmd_error(s, "show: takes no arguments");
     /* each setting shown by its own command, so show and the command
      * always agree */
-    static const char *const settings[] = { "seed", "optim", "batch",
-                                            "decay", "reg", "early", "guard" };
+    static const char *const settings[] = { "seed", "threads", "optim",
+                                            "batch", "decay", "reg", "early",
+                                            "guard", "plot term" };
     ModelState *m = model_state(s);
     if (!m)
         return CMD_ERR;
     if (s->data) {
         out_printf(s, "data: %s, ", nn_data_name(s->data));
         cmd_run_line(s, "split");
+        cmd_run_line(s, "normalize");
     } else {
         out_printf(s, "data: none\n");
     }

@@ -25,6 +25,7 @@
 
 #include "args.h" /* did_you_mean */
 #include "cmd.h"
+#include "model.h"
 #include "shell.h"
 
 struct LessonRun {
@@ -253,6 +254,20 @@ static int is_lesson_control(const char *line)
     return 0;
 }
 
+const char *lesson_unoffer(Session *s, const char *line)
+{
+    struct LessonRun *run = s->lesson;
+    if (!run || !run->offer)
+        return line;
+    size_t n = strlen(run->offer);
+    if (strncmp(line, run->offer, n) || !line[n])
+        return line;
+    const char *rest = line + n;
+    while (*rest == ' ' || *rest == '\t')
+        rest++;
+    return is_lesson_control(rest) ? rest : line;
+}
+
 void lesson_after_line(Session *s, const char *line, int status)
 {
     struct LessonRun *run = s->lesson;
@@ -356,6 +371,10 @@ int lesson_start_at(Session *s, const char *name, int first)
     out_printf(s, ")\n");
     if (L->summary[0])
         out_printf(s, "%s\n", L->summary);
+    model_settings_default(s);
+    out_printf(s, "Training settings are back to their defaults (optim, lr, "
+                  "batch, decay, reg,\ndropout, init, seed), so the lesson "
+                  "sees what it expects.\n");
     out_printf(s, "Each command comes on your prompt: Enter runs it, or edit "
                   "it first.\nTry your own commands in between. Also: "
                   "next, back, again, check, lesson end.\n");
@@ -376,6 +395,17 @@ static struct LessonRun *running(Session *s, const char *cmd)
     return s->lesson;
 }
 
+/* Commands of the current section not run yet (the one on the prompt
+ * included): a later section may need what they set up. */
+static int commands_left(const struct LessonRun *run)
+{
+    const LessonSection *sec = &run->L->sections[run->sec];
+    int from = run->pending >= 0 ? run->pending : run->pos, n = 0;
+    for (int i = from; i < sec->nitems; i++)
+        n += sec->items[i].kind == LESSON_COMMAND;
+    return n;
+}
+
 int lesson_next(Session *s)
 {
     struct LessonRun *run = running(s, "next");
@@ -384,6 +414,12 @@ int lesson_next(Session *s)
     if (run->sec + 1 >= run->L->nsections)
         return cmd_error(s, "next: this is the last section ('lesson end' "
                             "leaves the lesson)");
+    int left = commands_left(run);
+    if (left)
+        out_printf(s, "note: %d command%s of section %d not run; what "
+                      "follows may need %s ('back' returns)\n", left,
+                   left == 1 ? "" : "s", run->sec + 1,
+                   left == 1 ? "it" : "them");
     start_section(s, run->sec + 1);
     return CMD_OK;
 }

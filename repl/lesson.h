@@ -133,6 +133,10 @@ void lesson_close(Session *s);
  * runner moves on when the line was the pending lesson command (or an
  * edit of it: the same command name), and puts the pending command back on
  * the prompt otherwise.  Not for lines run by `source` or by the lesson. */
+/* The line to run for what was typed: a lesson word (next, check...)
+ * typed straight after the command the lesson put on the prompt, without
+ * clearing it, means the word alone ("...seed=1next" runs next). */
+const char *lesson_unoffer(Session *s, const char *line);
 void lesson_after_line(Session *s, const char *line, int status);
 /* The shell calls this when a background job (train, run) has finished or
  * stopped; a lesson waiting for it goes on. */

@@ -32,6 +32,35 @@ ModelState *model_state(Session *s)
     return m;
 }
 
+void model_settings_default(Session *s)
+{
+    ModelState *m = model_state(s);
+    if (!m)
+        return;
+    nn_trainer d;
+    nn_trainer_init(&d);
+    m->tr.opt = d.opt;
+    m->tr.sched = d.sched;
+    m->tr.batch = d.batch;
+    m->tr.early = d.early;
+    m->tr.patience = d.patience;
+    m->tr.guard = d.guard;
+    nn_trainer_free(&d);
+    s->seed = 1;
+    m->init = (nn_init_spec){ .kind = NN_INIT_HE, .gain = 1 };
+    m->keep = 1;
+    m->reg = NN_REG_NONE;
+    m->lambda = 0;
+    if (s->net) {
+        s->net->reg = NN_REG_NONE;
+        s->net->lambda = 0;
+        s->net->bug_param = -1;
+        for (int i = 0; i < s->net->n_layers; i++)
+            s->net->L[i].keep = 1;
+    }
+    model_restart(s);
+}
+
 void model_free(Session *s)
 {
     if (s->model) {

@@ -186,12 +186,27 @@ static int plot_show_state(Session *s, Plotter *p)
     return CMD_OK;
 }
 
+/* The terminal, and for the file terminals where the live plots go. */
+static void show_term(Session *s, Plotter *p)
+{
+    const char *name = gp_term_name(p->gp);
+    if (!strcmp(name, "png") || !strcmp(name, "svg"))
+        out_printf(s, "plot term %s: live plots are written to "
+                   "./plot-KIND.%s (./plot-loss.%s, ...)\n", name, name, name);
+    else
+        out_printf(s, "plot term %s\n", name);
+}
+
 static int plot_term(Session *s, Plotter *p, int argc, char **argv)
 {
     GpTerm t;
-    if (argc != 3)
+    if (argc > 3)
         return cmd_error(s, "plot: usage: plot term auto|qt|wxt|x11|dumb|png|"
                          "svg|sixel");
+    if (argc == 2) {
+        show_term(s, p);
+        return CMD_OK;
+    }
     if (gp_term_parse(argv[2], &t)) {
         static const char *const terms[] = { "auto", "qt", "wxt", "x11", "dumb",
                                              "png", "svg", "sixel", NULL };
@@ -204,7 +219,7 @@ static int plot_term(Session *s, Plotter *p, int argc, char **argv)
         const char *msg = gp_take_message(p->gp);
         return cmd_error(s, "%s", msg ? msg : "plot: cannot use that terminal");
     }
-    out_printf(s, "plot term %s\n", gp_term_name(p->gp));
+    show_term(s, p);
     return CMD_OK;
 }
 

@@ -221,10 +221,11 @@ static void on_line(char *line)
     }
     sh->in_line = 1;
     out_prompt_leaving(s);
-    history_add(line);
-    int status = cmd_run_line(s, line);
+    const char *typed = lesson_unoffer(s, line);
+    history_add(typed);
+    int status = cmd_run_line(s, typed);
     if (s->lesson)
-        lesson_after_line(s, line, status);
+        lesson_after_line(s, typed, status);
     free(line);
     nnlab_interrupted = 0; /* a Ctrl-C during the command was for it */
     out_prompt_returning(s);

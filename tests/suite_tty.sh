@@ -314,6 +314,53 @@ test_run_lr_then_ctrl_c() {
 test_run_lr_then_ctrl_c
 result "lr typed during run shows in the next progress line; Ctrl-C then eval sees the trained model" $?
 
+# dropout and pause typed during run: applied between two updates.
+test_run_dropout_pause() {
+    tty_start t11 -q &&
+        tty_wait t11 "$PROMPT" &&
+        tty_type t11 "data circles; net 2 16 8 1; optim adam lr=0.01; run" &&
+        tty_keys t11 Enter &&
+        tty_wait t11 'running: iter [0-9]+ ' &&
+        tty_type t11 "dropout 0.8" && tty_keys t11 Enter &&
+        tty_wait t11 'dropout: layer 1 keep 0\.8, layer 2 keep 0\.8' &&
+        tty_wait t11 'running: iter [0-9]+ ' &&
+        tty_type t11 "pause" && tty_keys t11 Enter &&
+        tty_wait t11 'paused at iteration [0-9]+' &&
+        tty_type t11 "check iter > 0; dropout" && tty_keys t11 Enter &&
+        tty_wait t11 'check passed: iter > 0' &&
+        tty_type t11 "quit" && tty_keys t11 Enter && tty_wait_gone t11
+    local rc=$?
+    [ $rc -ne 0 ] && tty_screen t11 | sed 's/^/#   /'
+    tty_stop t11
+    return $rc
+}
+test_run_dropout_pause
+result "dropout and pause typed during run take effect" $?
+
+# A lesson puts its command on the prompt; Enter runs it; a lesson word
+# typed straight after a command still on the prompt means the word.
+test_lesson_prompt() {
+    tty_start t12 -q &&
+        tty_wait t12 "$PROMPT" &&
+        tty_type t12 "lesson tour" && tty_keys t12 Enter &&
+        tty_wait t12 '\[tour 1/[0-9]+\] nnlab> data circles n=300 noise=0\.1 seed=1 *$' &&
+        tty_keys t12 Enter &&
+        tty_wait t12 'circles: 210 train' &&
+        tty_wait t12 '\[tour 1/[0-9]+\] nnlab> data *$' &&
+        tty_type t12 "next" && tty_keys t12 Enter &&
+        tty_wait t12 '== 2/[0-9]+ A network' &&
+        tty_wait t12 '\[tour 2/[0-9]+\] nnlab> net 2 10 5 1 act=relu *$' &&
+        ! tty_screen t12 | grep -q "unknown command" &&
+        tty_keys t12 C-u && tty_type t12 "lesson end" && tty_keys t12 Enter &&
+        tty_type t12 "quit" && tty_keys t12 Enter && tty_wait_gone t12
+    local rc=$?
+    [ $rc -ne 0 ] && tty_screen t12 | sed 's/^/#   /'
+    tty_stop t12
+    return $rc
+}
+test_lesson_prompt
+result "a lesson's command waits on the prompt; next typed after it moves on" $?
+
 tty_cleanup
 sleep 0.1
 reports=$(cat "$STATE"/sanitizer.* 2>/dev/null)
