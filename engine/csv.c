@@ -340,10 +340,13 @@ static int resolve_label(const csv_in *in, int label_col, int ncols,
         *col = 0;
     else if (label_col >= 0 && label_col < ncols)
         *col = label_col;
+    else if (label_col < 0)
+        return nn_fail(err, "%s: invalid label column code %d", in->path,
+                       label_col);
     else
         return nn_fail(err, "%s: label column %d out of range: the file has "
-                       "%d columns (0..%d)", in->path, label_col, ncols,
-                       ncols - 1);
+                       "%d columns (1..%d)", in->path, label_col + 1, ncols,
+                       ncols);
     if (*col >= 0 && ncols < 2)
         return nn_fail(err, "%s:%d: expected at least 2 fields (features "
                        "and a label), found %d", in->path, in->lineno, ncols);

@@ -131,6 +131,11 @@ void nn_net_init(nn_net *net, uint64_t seed, int only)
             init_layer(&net->L[i], seed, i + 1);
     /* optimizer moments of the untouched layers are reset too: they were
      * estimated on a network that no longer exists */
+    nn_net_zero_moments(net);
+}
+
+void nn_net_zero_moments(nn_net *net)
+{
     for (int i = 0; i < net->n_params; i++) {
         nn_param *p = net->params[i];
         size_t n = (size_t)nn_mat_size(&p->w) * sizeof(double);

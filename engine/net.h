@@ -134,6 +134,8 @@ int nn_net_reserve(nn_net *net, int rows, nn_err *err);
 /* Initialize every layer (or only layer `only`, 1-based, if > 0) from its
  * spec with the init stream of `seed`; zero the optimizer moments. */
 void nn_net_init(nn_net *net, uint64_t seed, int only);
+/* Zero every optimizer moment (v, s) of every parameter. */
+void nn_net_zero_moments(nn_net *net);
 void nn_init_matrix(nn_mat *w, const nn_init_spec *spec, nn_rng *rng);
 
 /* Forward pass over m <= cap rows of X (m x n_in).  train: batch norm uses

@@ -162,12 +162,7 @@ void nn_trainer_restart(nn_trainer *tr)
     for (int i = 0; tr->perm && i < tr->n_train; i++)
         tr->perm[i] = i;
     if (tr->net)
-        for (int i = 0; i < tr->net->n_params; i++) {
-            nn_param *p = tr->net->params[i];
-            size_t n = (size_t)nn_mat_size(&p->w) * sizeof(double);
-            memset(p->v.v, 0, n);
-            memset(p->s.v, 0, n);
-        }
+        nn_net_zero_moments(tr->net);
 }
 
 double nn_trainer_lr(const nn_trainer *tr)

@@ -198,13 +198,34 @@ static int want_log(const ChartLines *c)
     return hi > 0 && hi / lo > 100;
 }
 
-static void put_series_element(GpBuf *b, int win, size_t k,
+/* More series than palette colours (a 10-layer net's layers): colour k of
+ * n on a dark-purple to yellow ramp (viridis' anchors), so that neighbours
+ * look alike and the two ends of the net stand apart. */
+static void ramp_color(char *buf, size_t len, size_t k, size_t n)
+{
+    static const unsigned anchors[] = { 0x440154, 0x3b528b, 0x21918c,
+                                        0x5ec962, 0xfde725 };
+    /* up to 3.6 of 4: the last anchor's pale yellow fades into white */
+    double t = n > 1 ? (double)k / (double)(n - 1) * 3.6 : 0;
+    int i = t >= 4 ? 3 : (int)t;
+    double f = t - i;
+    unsigned a = anchors[i], z = anchors[i + 1], rgb = 0;
+    for (int sh = 16; sh >= 0; sh -= 8) {
+        double ca = (a >> sh) & 0xff, cz = (z >> sh) & 0xff;
+        rgb |= (unsigned)lround(ca + f * (cz - ca)) << sh;
+    }
+    snprintf(buf, len, "#%06x", rgb);
+}
+
+static void put_series_element(GpBuf *b, int win, size_t k, size_t nseries,
                                const ChartSeries *s, size_t npoints)
 {
     int ls = (int)(k % CHART_NCOLORS) + 1;
     const char *with = "lines";
     if (s->style == CHART_POINTS)
         with = "points";
+    else if (s->style == CHART_STEPS)
+        with = "steps";
     else if (s->style == CHART_LINEPOINTS || npoints < FEW_POINTS)
         with = "linespoints";
     if (npoints == 0)   /* keep its legend entry without a warning */
@@ -214,7 +235,50 @@ static void put_series_element(GpBuf *b, int win, size_t k,
                       ls);
     if (s->style == CHART_DASHED)
         gp_buf_puts(b, " dt 2");
+    /* a colour of its own overrides the style's, which still gives the
+     * text terminal (colourless) a distinct character per series */
+    if (s->color > 0) {
+        gp_buf_printf(b, " lc rgb '%s'",
+                      chart_line_colors[(s->color - 1) % CHART_NCOLORS]);
+    } else if (nseries > CHART_NCOLORS) {
+        char color[16];
+        ramp_color(color, sizeof color, k, nseries);
+        gp_buf_printf(b, " lc rgb '%s'", color);
+    }
     chart_put_plot_title(b, s->name);
+}
+
+/* gnuplot warns "empty x range" (and widens it its own way) when every
+ * point has one x, as after a single update, or one y, as a constant
+ * learning rate: give such an axis a range around the value instead. */
+static void put_flat_ranges(GpBuf *b, const ChartLines *c, int logy)
+{
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (size_t k = 0; k < c->nseries; k++) {
+        const ChartSeries *s = &c->series[k];
+        for (size_t j = 0; j < s->n && s->y; j++) {
+            double x = s->x ? s->x[j] : (double)(j + 1);
+            if (!point_ok(x, s->y[j], logy))
+                continue;
+            x0 = fmin(x0, x), x1 = fmax(x1, x);
+            y0 = fmin(y0, s->y[j]), y1 = fmax(y1, s->y[j]);
+        }
+    }
+    if (x0 == x1) {
+        gp_buf_puts(b, "set xrange [");
+        gp_buf_num(b, x0 - 1);
+        gp_buf_puts(b, ":");
+        gp_buf_num(b, x0 + 1);
+        gp_buf_puts(b, "]\n");
+    }
+    if (y0 == y1 && !(c->ymin < c->ymax)) {
+        double d = y0 != 0 ? fabs(y0) / 10 : 1;
+        gp_buf_puts(b, "set yrange [");
+        gp_buf_num(b, logy ? y0 / 2 : y0 - d);
+        gp_buf_puts(b, ":");
+        gp_buf_num(b, logy ? y0 * 2 : y0 + d);
+        gp_buf_puts(b, "]\n");
+    }
 }
 
 int chart_lines(Gp *gp, int window, const ChartLines *c)
@@ -238,6 +302,7 @@ int chart_lines(Gp *gp, int window, const ChartLines *c)
     }
     if (logy)
         chart_put_log_axis(&b, 'y');
+    put_flat_ranges(&b, c, logy);
     if (c->ymin < c->ymax && (!logy || c->ymin > 0)) {
         gp_buf_puts(&b, "set yrange [");
         gp_buf_num(&b, c->ymin);
@@ -251,7 +316,8 @@ int chart_lines(Gp *gp, int window, const ChartLines *c)
     for (size_t k = 0; k < nseries; k++) {
         if (k)
             gp_buf_puts(&b, ", \\\n     ");
-        put_series_element(&b, window, k, &c->series[k], npoints[k]);
+        put_series_element(&b, window, k, nseries, &c->series[k],
+                           npoints[k]);
     }
     for (size_t r = 0; r < c->nrefs; r++) {
         if (!isfinite(c->refs[r].y) || (logy && c->refs[r].y <= 0))

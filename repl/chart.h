@@ -34,7 +34,8 @@ typedef enum {
     CHART_LINE,        /* lines (with points while there are few) */
     CHART_DASHED,
     CHART_POINTS,
-    CHART_LINEPOINTS
+    CHART_LINEPOINTS,
+    CHART_STEPS        /* y[i] holds from x[i] to x[i+1]: per-epoch values */
 } ChartStyle;
 
 /* A horizontal reference line, named in the legend ("healthy (0.001)"). */
@@ -51,6 +52,7 @@ typedef struct ChartSeries {
     const double *x;      /* NULL: 1, 2, ..., n */
     const double *y;
     ChartStyle style;
+    int color;            /* 1 + palette index; 0: by the series' place */
 } ChartSeries;
 
 typedef struct ChartLines {

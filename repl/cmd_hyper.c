@@ -23,7 +23,8 @@
 /* init, reset                                                          */
 /* ------------------------------------------------------------------ */
 
-static const char *init_formula(const nn_init_spec *in)
+/* The initializer's formula, "times G" when it has a gain. */
+static const char *init_formula(const nn_init_spec *in, char *buf, size_t n)
 {
     static const char *const f[] = {
         "all zeros", "a constant", "normal(0, std)", "uniform(-a, a)",
@@ -31,7 +32,10 @@ static const char *init_formula(const nn_init_spec *in)
         "normal, std sqrt(2/(fan_in+fan_out))", "normal, std sqrt(2/fan_in)",
         "uniform, limit sqrt(6/fan_in)", "normal, std sqrt(1/fan_in)",
         "orthogonal rows or columns" };
-    return f[in->kind];
+    if (in->gain == 1 || in->kind == NN_INIT_ZEROS)
+        return f[in->kind];
+    snprintf(buf, n, "%s, times %g", f[in->kind], in->gain);
+    return buf;
 }
 
 static void show_init(Session *s)
@@ -43,7 +47,8 @@ static void show_init(Session *s)
             out_printf(s, " %g", in->arg);
         if (in->gain != 1)
             out_printf(s, " gain=%g", in->gain);
-        out_printf(s, " (%s)\n", init_formula(in));
+        char buf[96];
+        out_printf(s, " (%s)\n", init_formula(in, buf, sizeof buf));
     }
 }
 
@@ -121,8 +126,10 @@ int cmd_init(Session *s, int argc, char **argv)
         out_printf(s, " %g", spec.arg);
     if (spec.gain != 1)
         out_printf(s, " gain=%g", spec.gain);
+    char buf[96];
     out_printf(s, " (%s, seed %llu); optimizer state and history reset\n",
-               init_formula(&spec), (unsigned long long)s->seed);
+               init_formula(&spec, buf, sizeof buf),
+               (unsigned long long)s->seed);
     return CMD_OK;
 }
 
@@ -153,8 +160,9 @@ static void show_reg(Session *s, nn_reg reg, double lambda)
                    "training examples; weights decay by lr*lambda/m each "
                    "step\n", lambda);
     else
-        out_printf(s, "reg l1 %g: cost + (lambda/m)*sum |W| with m the training "
-                   "examples; pushes weights to exactly zero\n", lambda);
+        out_printf(s, "reg l1 %g: cost + (lambda/m)*sum |W| with m the "
+                   "training examples; pulls every weight towards 0 at one "
+                   "rate\n", lambda);
 }
 
 int cmd_reg(Session *s, int argc, char **argv)
@@ -283,9 +291,11 @@ int cmd_bn(Session *s, int argc, char **argv)
         snprintf(which, sizeof which, "layer %ld", layer);
     else
         snprintf(which, sizeof which, "the hidden layers");
-    out_printf(s, "bn %s for %s (batch statistics in training, running "
-               "averages in evaluation); optimizer state reset\n",
-               on ? "on" : "off", which);
+    if (on)
+        out_printf(s, "bn on for %s (batch statistics in training, running "
+                   "averages in evaluation); optimizer state reset\n", which);
+    else
+        out_printf(s, "bn off for %s; optimizer state reset\n", which);
     return CMD_OK;
 }
 
@@ -305,12 +315,36 @@ static void show_optim(Session *s, const nn_optim *o)
     out_printf(s, "\n");
 }
 
+/* A setting given that this optimizer does not use: say so, rather than
+ * let "optim adam beta=0.5" look as if it did something. */
+static void unused_settings(Session *s, const nn_optim *was,
+                            const nn_optim *o)
+{
+    int k = o->kind;
+    int uses_beta = k == NN_OPT_MOMENTUM || k == NN_OPT_NESTEROV;
+    int uses_beta2 = k == NN_OPT_ADAM || k == NN_OPT_RMSPROP;
+    int uses_eps = uses_beta2;
+    if (o->beta != was->beta && !uses_beta)
+        out_printf(s, "note: beta is for momentum and nesterov; %s does not "
+                   "use it%s\n", nn_optim_names[k],
+                   k == NN_OPT_ADAM ? " (adam has beta1 and beta2)" : "");
+    if (o->beta1 != was->beta1 && k != NN_OPT_ADAM)
+        out_printf(s, "note: beta1 is for adam; %s does not use it\n",
+                   nn_optim_names[k]);
+    if (o->beta2 != was->beta2 && !uses_beta2)
+        out_printf(s, "note: beta2 is for adam and rmsprop; %s does not use "
+                   "it\n", nn_optim_names[k]);
+    if (o->eps != was->eps && !uses_eps)
+        out_printf(s, "note: eps is for adam and rmsprop; %s does not use "
+                   "it\n", nn_optim_names[k]);
+}
+
 int cmd_optim(Session *s, int argc, char **argv)
 {
     ModelState *m = model_state(s);
     if (!m)
         return CMD_ERR;
-    nn_optim o = m->tr.opt;
+    nn_optim o = m->tr.opt, before = m->tr.opt;
     char *pos[1];
     int kind = o.kind;
     if (argc == 1) {
@@ -336,14 +370,11 @@ int cmd_optim(Session *s, int argc, char **argv)
     m->tr.opt = o;
     if (changed && s->net) {
         /* moments of another optimizer mean nothing to this one */
-        for (int i = 0; i < s->net->n_params; i++) {
-            nn_param *p = s->net->params[i];
-            memset(p->v.v, 0, (size_t)nn_mat_size(&p->v) * sizeof(double));
-            memset(p->s.v, 0, (size_t)nn_mat_size(&p->s) * sizeof(double));
-        }
+        nn_net_zero_moments(s->net);
         m->tr.opt.t = 0;
     }
     show_optim(s, &m->tr.opt);
+    unused_settings(s, &before, &m->tr.opt);
     return CMD_OK;
 }
 

@@ -279,7 +279,8 @@ int cmd_predict(Session *s, int argc, char **argv)
             best = j;
     }
     if (s->net->loss == NN_LOSS_BCE)
-        out_printf(s, "  -> class %d (p = %.3f)", out[0] >= 0.5, out[0]);
+        out_printf(s, "  -> class %d (p = %.3f)", out[0] >= 0.5,
+                   out[0] >= 0.5 ? out[0] : 1 - out[0]);
     else if (s->net->loss == NN_LOSS_XENT) {
         /* the class's name, when it has one other than its number */
         char num[16];
@@ -287,8 +288,11 @@ int cmd_predict(Session *s, int argc, char **argv)
         const char *name = s->data && nn_data_task(s->data) ==
                            NN_TASK_CLASSIFY && best < nn_data_classes(s->data)
                                ? nn_data_class_name(s->data, best) : num;
-        out_printf(s, "  -> class %d%s%s%s", best, strcmp(name, num) ? " (" : "",
-                   strcmp(name, num) ? name : "", strcmp(name, num) ? ")" : "");
+        if (strcmp(name, num))
+            out_printf(s, "  -> %s (class %d, p = %.3f)", name, best,
+                       out[best]);
+        else
+            out_printf(s, "  -> class %d (p = %.3f)", best, out[best]);
     }
     out_printf(s, "\n");
     return CMD_OK;

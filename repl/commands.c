@@ -51,8 +51,10 @@ const Command commands[] = {
         "data circles|moons|xor|linear [n=300] [noise=] [seed=]\n"
         "data spiral|blobs [n=300] [classes=3] [noise=] [seed=]\n"
         "                     generated 2-D problems, split 70/15/15;\n"
-        "                     noise has a default per problem (circles 0.1,\n"
-        "                     moons 0.2)\n"
+        "                     noise has a default per problem (circles\n"
+        "                     0.08, moons 0.2, spiral 0.2, xor 0.1, blobs\n"
+        "                     0.25, linear 0)\n"
+        "factor=0.5           circles only: inner radius / outer radius\n"
         "data gauss [n=1000] [dim=500]\n"
         "                     unlabeled Gaussian inputs, to watch activation\n"
         "                     statistics through a deep net (forward only)\n"
@@ -73,7 +75,8 @@ const Command commands[] = {
     .words = WORDS("circles", "moons", "spiral", "xor", "blobs", "linear",
                    "gauss", "digits", "iris", "fashion:@files",
                    "mnist:@files", "load:@files"),
-    .keys = WORDS("n=", "noise=", "classes=", "seed=", "dim=", "limit=",
+    .keys = WORDS("n=", "noise=", "factor=", "classes=", "seed=", "dim=",
+                  "limit=",
                   "label=last|first", "header=yes|no|auto"),
     .complete = COMPLETE_WORDS, .flags = CMD_IDLE,
 },
@@ -101,8 +104,9 @@ const Command commands[] = {
         "N                    training examples to keep; dev and test stay\n"
         "The \"overfit a tiny subset\" check: a network and training loop that\n"
         "work should fit, say, 20 examples to 100% training accuracy.  If\n"
-        "they cannot, look for a bug before tuning anything.  The data\n"
-        "command brings the full set back.",
+        "they cannot, look for a bug before tuning anything.  Loading the\n"
+        "data again (data circles, data digits ...) brings the full set\n"
+        "back.  Alone, subset shows how many examples train.",
     .example = "subset 20",
     .complete = COMPLETE_NONE, .flags = CMD_IDLE,
 },
@@ -226,8 +230,9 @@ const Command commands[] = {
         "none                 no penalty (the default)\n"
         "l2 LAMBDA            the cost gains (lambda/2m) * sum ||W||^2: weight\n"
         "                     decay, every weight shrinks a little each step\n"
-        "l1 LAMBDA            the cost gains (lambda/m) * sum |W|: drives\n"
-        "                     weights to exactly 0\n"
+        "l1 LAMBDA            the cost gains (lambda/m) * sum |W|: every\n"
+        "                     weight is pulled towards 0 at the same rate,\n"
+        "                     so the unhelpful ones end up near 0 (sparse)\n"
         "m is the number of training examples, also with mini-batches (each\n"
         "batch estimates the one cost of the whole set).  Biases are not\n"
         "penalized.  Regularization trades a little training\n"
@@ -528,13 +533,18 @@ const Command commands[] = {
 },
 {
     .name = "calc", .group = "Inspecting", .fn = cmd_calc,
-    .usage = "calc softmax Z1 Z2 ... | calc xent ...",
+    .usage = "calc softmax|xent|sigmoid|tanh|relu NUMBERS... [label=N]",
     .summary = "small calculators for worked examples",
     .help =
-        "softmax Z1 Z2 ...    e^Zi / sum_j e^Zj, step by step\n"
-        "xent ...             cross-entropy of a prediction against a label",
-    .example = "calc softmax 5 2 -1 3",
-    .words = WORDS("softmax", "xent"),
+        "softmax Z1 Z2 ...    e^Zi / sum_j e^Zj for each score\n"
+        "xent Z1 Z2 ... [label=0]\n"
+        "                     the softmax of the scores, then the cross-\n"
+        "                     entropy -ln(p) of the label's probability\n"
+        "sigmoid|tanh|relu Z ...\n"
+        "                     the activation of each number",
+    .example = "calc xent 2 1 0.1 label=0",
+    .words = WORDS("softmax", "xent", "sigmoid", "tanh", "relu"),
+    .keys = WORDS("label="),
     .complete = COMPLETE_WORDS,
 },
 

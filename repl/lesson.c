@@ -25,7 +25,6 @@
 
 #include "args.h" /* did_you_mean */
 #include "cmd.h"
-#include "model.h"
 #include "shell.h"
 
 struct LessonRun {

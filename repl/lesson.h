@@ -168,4 +168,11 @@ int cmd_check(Session *s, int argc, char **argv);
 extern int model_lookup(Session *s, const char *name, int index,
                         double *value);
 
+/* Every training setting back to its default (optimizer, lr, batch,
+ * decay, early stopping, guard, seed 1, He init, no dropout, no
+ * regularization, no planted gradient bug), the trainer restarted; the
+ * data and the network's shape and weights stay.  A lesson starts here, so
+ * that what a student set before cannot change its results. */
+extern void model_settings_default(Session *s);
+
 #endif

@@ -41,13 +41,6 @@ typedef struct ModelState {
  * memory, which is reported). */
 ModelState *model_state(Session *s);
 
-/* Every training setting back to its default (optimizer, lr, batch,
- * decay, early stopping, guard, seed 1, He init, no dropout, no
- * regularization, no planted gradient bug) and the trainer restarted; the
- * data and the network's shape and weights stay.  A lesson starts here, so
- * that what a student set before cannot change its results. */
-void model_settings_default(Session *s);
-
 /* Bind the trainer to the current net and data; on failure report it as
  * an error of command `cmd` and return -1. */
 int model_bind(Session *s, const char *cmd);

@@ -63,12 +63,14 @@ static int draw_loss_or_acc(Session *s, Gp *gp, int acc)
     if (!acc)
         ser[n++] = (ChartSeries){ "train cost (each batch)", (size_t)h->n,
                                   longs_to_doubles(&sc, h->iter, (size_t)h->n),
-                                  h->loss, CHART_LINE };
+                                  h->loss, CHART_LINE, 0 };
     ser[n++] = (ChartSeries){ acc ? "train accuracy" : "train loss (epoch mean)",
                               (size_t)h->ne, ex,
-                              acc ? h->train_acc : h->train_loss, CHART_LINE };
+                              acc ? h->train_acc : h->train_loss, CHART_LINE,
+                              0 };
     ser[n++] = (ChartSeries){ acc ? "dev accuracy" : "dev loss", (size_t)h->ne,
-                              ex, acc ? h->dev_acc : h->dev_loss, CHART_LINE };
+                              ex, acc ? h->dev_acc : h->dev_loss, CHART_LINE,
+                              0 };
     ChartLines c = { acc ? "Accuracy" : "Loss", "iteration",
                      acc ? "accuracy" : "cost", ser, n, NULL, 0,
                      acc ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,
@@ -94,10 +96,14 @@ static int draw_per_layer(Session *s, Gp *gp, PlotKind kind)
         double *y = scratch(&sc, (size_t)h->n);
         for (int i = 0; y && i < h->n; i++)
             y[i] = src[(size_t)i * L + l];
-        snprintf(names[l], sizeof names[l], "layer %d", l + 1);
-        ser[l] = (ChartSeries){ names[l], (size_t)h->n, x, y, CHART_LINE };
+        /* which end is which: vanishing gradients fade towards the input */
+        snprintf(names[l], sizeof names[l], "layer %d%s", l + 1,
+                 shown < 3 ? "" : l == 0 ? " (input side)"
+                 : l == L - 1 ? " (output)" : "");
+        ser[l] = (ChartSeries){ names[l], (size_t)h->n, x, y, CHART_LINE,
+                                0 };
     }
-    static const ChartRef healthy = { 1e-3, "healthy (1e-3)" };
+    static const ChartRef healthy = { 1e-3, "healthy" };
     ChartLines c = { NULL, "iteration", NULL, ser, (size_t)shown, NULL, 0,
                      CHART_SCALE_AUTO, 0, 0, 0 };
     if (kind == PLOT_WEIGHTS) {
@@ -274,7 +280,7 @@ static int draw_lr(Session *s, Gp *gp)
     }
     char name[64];
     snprintf(name, sizeof name, "decay %s", nn_sched_names[tr->sched.kind]);
-    ChartSeries ser = { name, (size_t)epochs, x, y, CHART_LINE };
+    ChartSeries ser = { name, (size_t)epochs, x, y, CHART_STEPS, 0 };
     ChartLines c = { "Learning-rate schedule", "epoch", "learning rate", &ser,
                      1, NULL, 0, CHART_SCALE_LINEAR, 0, 0, 0 };
     int rc = chart_lines(gp, PLOT_LR, &c);
@@ -291,13 +297,14 @@ static int draw_compare(Session *s, Gp *gp)
     for (int i = 0; i < e->nruns; i++) {
         const CompareRun *r = &e->runs[i];
         snprintf(names[n], sizeof names[n], "%s train", r->label);
+        /* a run's train and dev curves share its colour */
         ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->train_loss,
-                                CHART_LINE };
+                                CHART_LINE, i + 1 };
         n++;
         if (r->n && !isnan(r->dev_loss[0])) {
             snprintf(names[n], sizeof names[n], "%s dev", r->label);
             ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->dev_loss,
-                                    CHART_DASHED };
+                                    CHART_DASHED, i + 1 };
             n++;
         }
     }
@@ -340,7 +347,7 @@ static int draw_ewa(Session *s, Gp *gp)
     char names[2 * EXP_MAX_BETAS][48];
     size_t k = 0;
     ser[k++] = (ChartSeries){ e->series ? "loss" : "temperature", (size_t)n,
-                              NULL, theta, CHART_POINTS };
+                              NULL, theta, CHART_POINTS, 0 };
     for (int b = 0; b < e->nbetas; b++)
         for (int c = e->bias ? 1 : 0; c >= 0; c--) {
             double *v = scratch(&sc, (size_t)n);
@@ -351,7 +358,7 @@ static int draw_ewa(Session *s, Gp *gp)
                      e->betas[b], !e->bias ? "" : c ? " corrected"
                                                     : " no correction");
             ser[k] = (ChartSeries){ names[k - 1], (size_t)n, NULL, v,
-                                    c || !e->bias ? CHART_LINE : CHART_DASHED };
+                                    c || !e->bias ? CHART_LINE : CHART_DASHED, 0 };
             k++;
         }
     ChartLines c = { "Exponentially weighted averages",

@@ -365,10 +365,10 @@ static void test_label_out_of_range(void **state)
 {
     (void)state;
     expect_error(FIX "noheader.csv", 7, NN_HEADER_AUTO,
-                 "noheader.csv: label column 7 out of range",
+                 "noheader.csv: label column 8 out of range",
                  "has 3 columns");
     expect_error(FIX "noheader.csv", -9, NN_HEADER_AUTO,
-                 "label column -9 out of range", NULL);
+                 "invalid label column code -9", NULL);
 }
 
 static void test_missing_and_unreadable(void **state)

@@ -262,8 +262,8 @@ static void test_lines_png(void **state)
     (void)state;
     make_curves();
     Gp *gp = new_png_gp();
-    ChartSeries s[] = {{"train", NIT, it_x, loss_train, CHART_LINE},
-                       {"dev", NIT, it_x, loss_dev, CHART_DASHED}};
+    ChartSeries s[] = {{"train", NIT, it_x, loss_train, CHART_LINE, 0 },
+                       {"dev", NIT, it_x, loss_dev, CHART_DASHED, 0 }};
     ChartLines c = {.title = "loss", .xlabel = "iteration", .ylabel = "cost",
                     .series = s, .nseries = 2};
     assert_int_equal(chart_lines(gp, 0, &c), 0);
@@ -279,7 +279,7 @@ static void test_lines_log_refs_png(void **state)
     ChartSeries s[4];
     const char *names[] = {"layer 1", "layer 2", "layer 3", "layer 4"};
     for (int l = 0; l < 4; l++)
-        s[l] = (ChartSeries){names[l], NIT, NULL, grads[l], CHART_LINE};
+        s[l] = (ChartSeries){names[l], NIT, NULL, grads[l], CHART_LINE, 0 };
     ChartRef ref = {1e-3, "healthy"};
     ChartLines c = {.title = "update / weight ratio per layer",
                     .xlabel = "iteration", .ylabel = "||dW|| / ||W||",
@@ -296,7 +296,7 @@ static void test_live_png_terminal(void **state)
     make_curves();
     Gp *gp = new_png_gp();
     assert_int_equal(gp_name_window(gp, 3, "acc"), 0);
-    ChartSeries s = {"train", 5, it_x, loss_train, CHART_LINE};
+    ChartSeries s = {"train", 5, it_x, loss_train, CHART_LINE, 0 };
     ChartLines c = {.title = "accuracy", .series = &s, .nseries = 1,
                     .ymin = 0, .ymax = 3};
     assert_int_equal(chart_lines(gp, 3, &c), 0);
@@ -435,7 +435,7 @@ static void test_empty_charts_draw_quietly(void **state)
 {
     (void)state;
     Gp *gp = new_png_gp();
-    ChartSeries s = {"train", 0, NULL, NULL, CHART_LINE};
+    ChartSeries s = {"train", 0, NULL, NULL, CHART_LINE, 0 };
     ChartLines l = {.title = "loss", .series = &s, .nseries = 1};
     assert_int_equal(chart_lines(gp, 0, &l), 0);
     sync_quiet(gp);
@@ -462,7 +462,7 @@ static void test_save_svg(void **state)
     (void)state;
     make_curves();
     Gp *gp = new_png_gp();
-    ChartSeries s = {"train", NIT, it_x, loss_train, CHART_LINE};
+    ChartSeries s = {"train", NIT, it_x, loss_train, CHART_LINE, 0 };
     ChartLines c = {.title = "loss", .series = &s, .nseries = 1};
     assert_int_equal(chart_lines(gp, 0, &c), 0);
     const char *p = path_in_dir("loss.svg");
@@ -497,7 +497,7 @@ static void test_nan_inf_skipped(void **state)
     assert_int_equal(gp_set_script_log(gp, log), 0);
     double x[] = {1, 2, 3, 4, 5, 6, 7};
     double y[] = {0.5, NAN, 0.25, INFINITY, -INFINITY, 0.125, 0.0625};
-    ChartSeries s = {"cost", 7, x, y, CHART_LINE};
+    ChartSeries s = {"cost", 7, x, y, CHART_LINE, 0 };
     ChartLines c = {.title = "nan", .series = &s, .nseries = 1};
     assert_int_equal(chart_lines(gp, 0, &c), 0);
     sync_quiet(gp);
@@ -527,7 +527,7 @@ static void test_long_series_thinned(void **state)
     unlink(log);
     Gp *gp = new_png_gp();
     assert_int_equal(gp_set_script_log(gp, log), 0);
-    ChartSeries s = {"cost", N, NULL, y, CHART_LINE};
+    ChartSeries s = {"cost", N, NULL, y, CHART_LINE, 0 };
     ChartLines c = {.title = "thin", .series = &s, .nseries = 1,
                     .max_points = 1000};
     assert_int_equal(chart_lines(gp, 0, &c), 0);
@@ -558,7 +558,7 @@ static void test_title_escaped(void **state)
     unsetenv("NNLAB_GNUPLOT_LOG");
     double y[] = {1, 2, 3};
     const char *evil = "it's \"q\" \\ back\nslash %s%n @NN_LOGFMT `ls`";
-    ChartSeries s = {evil, 3, NULL, y, CHART_LINE};
+    ChartSeries s = {evil, 3, NULL, y, CHART_LINE, 0 };
     ChartLines c = {.title = evil, .xlabel = evil, .series = &s,
                     .nseries = 1};
     assert_int_equal(chart_lines(gp, 0, &c), 0);
@@ -617,8 +617,8 @@ static void test_dumb_terminal(void **state)
     Gp *gp = gp_new();
     assert_int_equal(gp_set_term(gp, GP_TERM_AUTO), 0);
     assert_string_equal(gp_term_name(gp), "dumb");
-    ChartSeries s[] = {{"train", NIT, it_x, loss_train, CHART_LINE},
-                       {"dev", NIT, it_x, loss_dev, CHART_LINE}};
+    ChartSeries s[] = {{"train", NIT, it_x, loss_train, CHART_LINE, 0 },
+                       {"dev", NIT, it_x, loss_dev, CHART_LINE, 0 }};
     ChartLines c = {.title = "loss", .series = s, .nseries = 2,
                     .yscale = CHART_SCALE_LOG};
     assert_int_equal(chart_lines(gp, 0, &c), 0);
@@ -706,7 +706,7 @@ static void test_gnuplot_missing(void **state)
     setenv("NNLAB_GNUPLOT", "/nonexistent/gnuplot", 1);
     Gp *gp = gp_new();
     double y[] = {1, 2, 3};
-    ChartSeries s = {"cost", 3, NULL, y, CHART_LINE};
+    ChartSeries s = {"cost", 3, NULL, y, CHART_LINE, 0 };
     ChartLines c = {.title = "loss", .series = &s, .nseries = 1};
     assert_int_equal(chart_lines(gp, 0, &c), -1);
     const char *m = gp_take_message(gp);
@@ -758,7 +758,7 @@ static void test_gnuplot_killed(void **state)
     make_curves();
     int fds = count_fds();
     Gp *gp = new_png_gp();
-    ChartSeries s = {"train", NIT, it_x, loss_train, CHART_LINE};
+    ChartSeries s = {"train", NIT, it_x, loss_train, CHART_LINE, 0 };
     ChartLines c = {.title = "loss", .series = &s, .nseries = 1};
     assert_int_equal(chart_lines(gp, 0, &c), 0);
     sync_quiet(gp);

@@ -129,6 +129,14 @@ int model_lookup(Session *s, const char *name, int index, double *value)
     return -1;
 }
 
+/* A lesson starts from default settings: count the resets. */
+static int settings_defaulted;
+void model_settings_default(Session *s)
+{
+    (void)s;
+    settings_defaulted++;
+}
+
 /* The fake command language: "set NAME VALUE", "set NAME INDEX VALUE",
  * "fail", "bg" (starts a background job), anything else succeeds. */
 int cmd_run_line(Session *s, const char *line)
@@ -570,9 +578,11 @@ static void test_start_at_section_noninteractive(void **state)
     assert_int_equal(cmd_lesson(s, 3, (char *[]){"lesson", "demo", "2",
                                                  NULL}), CMD_OK);
     assert_true(has("== 2/3 Training\n> bg\n")); /* no prompt: shown */
-    /* starting another lesson replaces it */
+    /* starting another lesson replaces it, from default settings again */
+    int resets = settings_defaulted;
     assert_int_equal(lesson_start(s, "demo"), CMD_OK);
     assert_true(has("== 1/3 Setting up"));
+    assert_int_equal(settings_defaulted, resets + 1);
     lesson_close(s);
     assert_null(s->lesson);
 }
