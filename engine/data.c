@@ -408,9 +408,17 @@ static void percent_to_counts(int n, const double p[3], int want[3])
     }
 }
 
+/* The examples a split divides: all of them, or all but the set's own
+ * test set when it has one and no test share is asked for. */
+static int split_pool(const nn_data *d, double test)
+{
+    return d->fixed_test > 0 && test == 0 ? d->n - d->fixed_test : d->n;
+}
+
 static int split_sizes(const nn_data *d, const double p[3], int percent,
                        int want[3], nn_err *err)
 {
+    int n = split_pool(d, p[2]);
     double sum = p[0] + p[1] + p[2];
     for (int k = 0; k < 3; k++)
         if (!isfinite(p[k]) || p[k] < 0)
@@ -419,17 +427,18 @@ static int split_sizes(const nn_data *d, const double p[3], int percent,
         if (fabs(sum - 100.0) > 1e-6)
             return nn_fail(err, "split percentages must sum to 100, not %g",
                            sum);
-        percent_to_counts(d->n, p, want);
+        percent_to_counts(n, p, want);
     } else {
         for (int k = 0; k < 3; k++) {
             if (p[k] != floor(p[k]))
                 return nn_fail(err, "split counts must be whole numbers, "
                                "not %g", p[k]);
-            want[k] = p[k] > d->n ? d->n + 1 : (int)p[k];
+            want[k] = p[k] > n ? n + 1 : (int)p[k];
         }
-        if (sum > d->n)
+        if (sum > n)
             return nn_fail(err, "split counts sum to %.0f, but the data set "
-                           "has %d examples", sum, d->n);
+                           "has %d examples%s", sum, n, n < d->n ?
+                           " besides its own test set" : "");
     }
     if (want[0] < 1)
         return nn_fail(err, "the training split would be empty");
@@ -454,11 +463,11 @@ static int compare_keys(const void *a, const void *b)
  * class is then spread evenly along the order, so any prefix or window —
  * train, dev, test, or a subset of train — holds each class in proportion,
  * to within one example. */
-static int stratified_order(const nn_data *d, uint64_t seed, int *out,
-                            nn_err *err)
+static int stratified_order(const nn_data *d, int n, uint64_t seed,
+                            int *out, nn_err *err)
 {
     nn_rng rng;
-    split_key *keys = malloc((size_t)(d->n ? d->n : 1) * sizeof *keys);
+    split_key *keys = malloc((size_t)(n ? n : 1) * sizeof *keys);
     int *seen = calloc((size_t)(d->classes ? d->classes : 1), sizeof *seen);
     int *total = calloc((size_t)(d->classes ? d->classes : 1), sizeof *total);
     if (!keys || !seen || !total) {
@@ -468,11 +477,11 @@ static int stratified_order(const nn_data *d, uint64_t seed, int *out,
     }
     nn_rng_seed(&rng, seed, NN_STREAM_SPLIT, 0);
     for (int i = 0; i < d->n; i++)
-        out[i] = i;
-    nn_rng_shuffle(&rng, out, d->n);
-    for (int i = 0; i < d->n && d->label; i++)
+        out[i] = i;   /* the examples past n keep their stored order */
+    nn_rng_shuffle(&rng, out, n);
+    for (int i = 0; i < n && d->label; i++)
         total[d->label[i]]++;
-    for (int i = 0; i < d->n; i++) {
+    for (int i = 0; i < n; i++) {
         int ex = out[i];
         keys[i].ex = ex;
         if (d->label) {
@@ -482,8 +491,8 @@ static int stratified_order(const nn_data *d, uint64_t seed, int *out,
             keys[i].key = i;
         }
     }
-    qsort(keys, (size_t)d->n, sizeof *keys, compare_keys);
-    for (int i = 0; i < d->n; i++)
+    qsort(keys, (size_t)n, sizeof *keys, compare_keys);
+    for (int i = 0; i < n; i++)
         out[i] = keys[i].ex;
     free(keys), free(seen), free(total);
     return 0;
@@ -496,15 +505,23 @@ int nn_data_split(nn_data *d, double train, double dev, double test,
     int want[3];
     if (split_sizes(d, p, percent, want, err))
         return -1;
-    if (stratified_order(d, seed, d->order, err))
+    int pool = split_pool(d, test);
+    if (stratified_order(d, pool, seed, d->order, err))
         return -1;
+    if (pool < d->n)
+        want[2] = d->fixed_test;
     d->start[NN_TRAIN] = 0;
     d->start[NN_DEV] = want[0];
-    d->start[NN_TEST] = want[0] + want[1];
+    d->start[NN_TEST] = pool < d->n ? pool : want[0] + want[1];
     for (int s = 0; s < NN_NSPLITS; s++)
         d->count[s] = want[s];
     nn_data_refresh(d);
     return 0;
+}
+
+int nn_data_own_test(const nn_data *d)
+{
+    return d->fixed_test;
 }
 
 int nn_data_subset(nn_data *d, int n, nn_err *err)

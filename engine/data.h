@@ -134,10 +134,15 @@ int nn_data_label(const nn_data *d, nn_split s, int row);
 /* --- splits and preprocessing -------------------------------------------- */
 /* Re-split all examples.  If `percent`, the three numbers are percentages
  * summing to 100; otherwise counts summing to at most the total.  Shuffled
- * by seed, stratified by class for classification.  Normalization, if on,
- * is recomputed from the new training split.  On error nothing changes. */
+ * by seed, stratified by class for classification.  A set with its own
+ * test set (IDX test files) keeps it as the test split when test is 0 and
+ * divides only the rest; a test share pools everything.  Normalization, if
+ * on, is recomputed from the new training split.  On error nothing
+ * changes. */
 int nn_data_split(nn_data *d, double train, double dev, double test,
                   int percent, uint64_t seed, nn_err *err);
+/* Examples of the set's own test set (IDX test files), or 0. */
+int nn_data_own_test(const nn_data *d);
 
 /* Keep only the first n training examples (the "overfit a tiny subset"
  * check); dev and test are untouched.  n larger than the training split is

@@ -39,6 +39,8 @@ struct nn_data {
     float *target;  /* n targets (regress) */
 
     int *order;     /* permutation of 0..n-1; see the header comment */
+    int fixed_test; /* the last fixed_test stored examples are the set's own
+                       test set (IDX test files): splits keep it apart */
     int start[NN_NSPLITS];
     int count[NN_NSPLITS];
     int *class_count; /* NN_NSPLITS x classes, kept current by nn_data.c */

@@ -204,19 +204,16 @@ static void idx_name(const char *path, char *name, size_t size)
         snprintf(name, size, "%.*s", len, start);
 }
 
-/* Without a test set, dev and test both come from the end of the training
- * files; with one, only dev does.  1/6 of the examples each, at most
- * 10 000, as Fashion-MNIST's own 60 000 / 10 000 proportion. */
-static void default_split(nn_data *d, int ntrain, int ntest)
+/* The test files are the test split; dev (and without test files test
+ * too) is 1/6 of the training files, at most 10 000 (Fashion-MNIST's own
+ * 60 000 / 10 000 proportion), drawn stratified with seed 1 so that every
+ * class has its share. */
+static int default_split(nn_data *d, int ntrain, int ntest, nn_err *err)
 {
     int held = ntrain / 6 < 10000 ? ntrain / 6 : 10000;
-    int dev = held, test = ntest ? ntest : held;
-    d->count[NN_TRAIN] = ntrain - dev - (ntest ? 0 : held);
-    d->start[NN_DEV] = d->count[NN_TRAIN];
-    d->count[NN_DEV] = dev;
-    d->start[NN_TEST] = d->start[NN_DEV] + dev;
-    d->count[NN_TEST] = test;
-    nn_data_refresh(d);
+    d->fixed_test = ntest;
+    return nn_data_split(d, ntrain - held - (ntest ? 0 : held), held,
+                         ntest ? 0 : held, 0, 1, err);
 }
 
 static int check_args(const char *ti, const char *tl, const char *si,
@@ -257,11 +254,10 @@ static nn_data *read_all(idx_file *f, int nfiles, int limit, nn_err *err)
         (ntest && (read_images(&f[2], d->xb + (size_t)ntrain * pixels,
                                ntest, err) ||
                    read_labels(&f[3], d->label + ntrain, ntest, err))) ||
-        nn_data_finish(d, err)) {
+        nn_data_finish(d, err) || default_split(d, ntrain, ntest, err)) {
         nn_data_free(d);
         return NULL;
     }
-    default_split(d, ntrain, ntest);
     return d;
 }
 

@@ -310,10 +310,19 @@ int cmd_split(Session *s, int argc, char **argv)
     out_printf(s, "split: %d train, %d dev, %d test (shuffled with seed %llu)\n",
                nn_data_count(s->data, NN_TRAIN), nn_data_count(s->data, NN_DEV),
                nn_data_count(s->data, NN_TEST), (unsigned long long)s->seed);
-    if (!percent && train + dev + test < total)
+    int own = nn_data_own_test(s->data);
+    if (own && test == 0)
+        out_printf(s, "  (the test split stays the %d images of %s's own "
+                   "test files)\n", own, nn_data_name(s->data));
+    else if (own)
+        out_printf(s, "  (%s's own test files are pooled in; a split "
+                   "without test= keeps them as the test split)\n",
+                   nn_data_name(s->data));
+    int pool = total - (test == 0 ? own : 0);
+    if (!percent && train + dev + test < pool)
         out_printf(s, "  (read as counts: %d examples are left out; numbers "
                    "that add up to 100 are percentages)\n",
-                   total - (int)(train + dev + test));
+                   pool - (int)(train + dev + test));
     return CMD_OK;
 }
 

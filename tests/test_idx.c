@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -15,11 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <zlib.h>
 
 #include "data.h"
+#include "train.h"
 #include "tmpdir.h"
 
 #define FASHION "/usr/share/datasets/fashion-mnist/"
@@ -170,6 +173,31 @@ static void expect_image(const nn_data *d, nn_split s, int row, int image)
     assert_int_equal(nn_data_label(d, s, row), image % 10);
 }
 
+/* The image (index into the files written above) at a row of split s,
+ * checked pixel by pixel: pixel 0 of image i is 7i + 1. */
+static int image_at(const nn_data *d, nn_split s, int row)
+{
+    double x[ROWS * COLS];
+    nn_data_fill_raw(d, s, &row, 1, x);
+    int image = ((int)lround(x[0] * 255) - 1) / 7;
+    expect_image(d, s, row, image);
+    return image;
+}
+
+/* The rows of the given splits hold images 0..n-1, each once. */
+static void expect_images_once(const nn_data *d, const nn_split *splits,
+                               int nsplits, int n)
+{
+    int seen[64] = {0}, total = 0;
+    for (int k = 0; k < nsplits; k++)
+        for (int r = 0; r < nn_data_count(d, splits[k]); r++, total++) {
+            int image = image_at(d, splits[k], r);
+            assert_true(image >= 0 && image < n);
+            assert_int_equal(seen[image]++, 0);
+        }
+    assert_int_equal(total, n);
+}
+
 static void check_train_and_test(int gz)
 {
     const char *ti = images(gz ? "ti.gz" : "ti", gz, 0, NTRAIN, NTRAIN);
@@ -185,15 +213,29 @@ static void check_train_and_test(int gz)
     assert_int_equal(nn_data_classes(d), 10);
     assert_string_equal(nn_data_class_name(d, 9), "9");
     assert_true(strncmp(nn_data_name(d), "nnlab-idx-", 10) == 0);
-    /* training files: last 1/6 to dev; the test files are the test split */
+    /* training files: 1/6 to dev, drawn from all of them; the test files
+     * are the test split, in their order */
     assert_int_equal(nn_data_count(d, NN_TRAIN), 10);
     assert_int_equal(nn_data_count(d, NN_DEV), 2);
     assert_int_equal(nn_data_count(d, NN_TEST), NTEST);
-    expect_image(d, NN_TRAIN, 0, 0);
-    expect_image(d, NN_TRAIN, 9, 9);
-    expect_image(d, NN_DEV, 1, 11);
+    expect_images_once(d, (nn_split[]){ NN_TRAIN, NN_DEV }, 2, NTRAIN);
+    for (int r = 0; r < NTEST; r++)
+        expect_image(d, NN_TEST, r, NTRAIN + r);
+    /* split without a test share divides the training files only */
+    assert_int_equal(nn_data_split(d, 9, 3, 0, 0, 5, &err), 0);
+    assert_int_equal(nn_data_count(d, NN_DEV), 3);
+    assert_int_equal(nn_data_count(d, NN_TEST), NTEST);
+    expect_images_once(d, (nn_split[]){ NN_TRAIN, NN_DEV }, 2, NTRAIN);
+    assert_int_equal(nn_data_split(d, 80, 20, 0, 1, 5, &err), 0);
+    assert_int_equal(nn_data_count(d, NN_TRAIN) + nn_data_count(d, NN_DEV),
+                     NTRAIN);
     expect_image(d, NN_TEST, 0, NTRAIN);
-    expect_image(d, NN_TEST, NTEST - 1, NTRAIN + NTEST - 1);
+    assert_int_equal(nn_data_split(d, 10, 3, 0, 0, 5, &err), -1);
+    assert_non_null(strstr(err.msg, "besides its own test set"));
+    /* a test share pools everything */
+    assert_int_equal(nn_data_split(d, 9, 4, 4, 0, 5, &err), 0);
+    expect_images_once(d, (nn_split[]){ NN_TRAIN, NN_DEV, NN_TEST }, 3,
+                       NTRAIN + NTEST);
     nn_data_free(d);
 }
 
@@ -222,7 +264,8 @@ static void test_no_test_files_and_limit(void **state)
     assert_int_equal(nn_data_count(d, NN_TRAIN), 8);
     assert_int_equal(nn_data_count(d, NN_DEV), 2);
     assert_int_equal(nn_data_count(d, NN_TEST), 2);
-    expect_image(d, NN_TEST, 1, 11);
+    expect_images_once(d, (nn_split[]){ NN_TRAIN, NN_DEV, NN_TEST }, 3,
+                       NTRAIN);
     nn_data_free(d);
 
     d = nn_data_load_idx(ti, tl, si, sl, 6, &err);
@@ -230,7 +273,7 @@ static void test_no_test_files_and_limit(void **state)
     assert_int_equal(nn_data_count(d, NN_TRAIN), 5);
     assert_int_equal(nn_data_count(d, NN_DEV), 1);
     assert_int_equal(nn_data_count(d, NN_TEST), NTEST);
-    expect_image(d, NN_DEV, 0, 5);
+    expect_images_once(d, (nn_split[]){ NN_TRAIN, NN_DEV }, 2, 6);
     expect_image(d, NN_TEST, 0, NTRAIN);
     nn_data_free(d);
 }
@@ -425,6 +468,41 @@ static double seconds(void)
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
+/* With all 70 000 images loaded, a 784-256-128-10 network trains in at
+ * most 300 MB: pixels stay bytes, batches are the only doubles. */
+static void train_in_bounded_memory(nn_data *d)
+{
+    const int sizes[] = { 784, 256, 128, 10 };
+    nn_err err = {{0}};
+    nn_net *net = nn_net_new(sizes, 4, NN_ACT_RELU, 0, NN_ACT_SOFTMAX, 0,
+                             NN_LOSS_XENT, &err);
+    assert_non_null(net);
+    nn_net_init(net, 1, 0);
+    nn_trainer tr;
+    nn_step_info info;
+    nn_trainer_init(&tr);
+    tr.batch = 128;
+    tr.opt.kind = NN_OPT_ADAM;
+    tr.opt.lr = 0.001;
+    if (nn_trainer_bind(&tr, net, d, &err))
+        fail_msg("bind: %s", err.msg);
+    for (int i = 0; i < 60; i++)
+        assert_true(nn_trainer_step(&tr, &info, &err) >= 0);
+    double loss, acc;
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_DEV, &loss, &acc, &err), 0);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double mb = ru.ru_maxrss / 1024.0;
+    printf("# measured: Fashion-MNIST loaded and 784-256-128-10 training: "
+           "peak %.0f MB resident (limit 300)\n", mb);
+    assert_true(acc > 0.6); /* 60 updates of Adam already learn */
+#if !defined(__SANITIZE_ADDRESS__)
+    assert_true(mb <= 300);
+#endif
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+}
+
 static void test_fashion_mnist(void **state)
 {
     nn_err err = {{0}};
@@ -444,8 +522,8 @@ static void test_fashion_mnist(void **state)
     elapsed = seconds() - t0;
     if (!d)
         fail_msg("%s", err.msg);
-    printf("# fashion-mnist: 60000 + 10000 images loaded in %.3f s\n",
-           elapsed);
+    printf("# measured: Fashion-MNIST's 60000 + 10000 images loaded in "
+           "%.2f s (limit 1.5)\n", elapsed);
 #if !defined(__SANITIZE_ADDRESS__)
     assert_true(elapsed < 1.5);
 #endif
@@ -455,8 +533,11 @@ static void test_fashion_mnist(void **state)
     assert_int_equal(nn_data_count(d, NN_TRAIN), 50000);
     assert_int_equal(nn_data_count(d, NN_DEV), 10000);
     assert_int_equal(nn_data_count(d, NN_TEST), 10000);
-    for (int c = 0; c < 10; c++)
+    for (int c = 0; c < 10; c++) {
         assert_int_equal(nn_data_class_count(d, NN_TEST, c), 1000);
+        assert_int_equal(nn_data_class_count(d, NN_DEV, c), 1000);
+    }
+    train_in_bounded_memory(d);
     nn_data_free(d);
 }
 
