@@ -226,6 +226,7 @@ static int set_nonblock(int fd)
 
 static void exec_failed(Gp *gp, const char *bin, int err)
 {
+    gp->missing = err == ENOENT;
     if (err == ENOENT)
         gp_set_msg(gp, "plot: gnuplot is not installed (apt-get install "
                        "gnuplot); plotting is off");
@@ -489,6 +490,11 @@ int gp_flush(Gp *gp)
             return -1;
         }
     }
+}
+
+int gp_missing(const Gp *gp)
+{
+    return gp->state == GP_DEAD && gp->missing;
 }
 
 int gp_pending(const Gp *gp)

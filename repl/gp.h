@@ -130,6 +130,10 @@ double gp_now(void);
  * -1 plotting is off (gnuplot died: message waiting). */
 int gp_flush(Gp *gp);
 
+/* 1 when gnuplot could not be started because it is not installed (not
+ * on PATH): plot commands then say so and succeed. */
+int gp_missing(const Gp *gp);
+
 /* 1 if bytes or frames wait to be sent (poll gp_write_fd for POLLOUT). */
 int gp_pending(const Gp *gp);
 

@@ -46,6 +46,7 @@ typedef struct GpCaps {
 
 struct Gp {
     int state;
+    int missing;      /* the last start found no gnuplot to run */
     pid_t pid;
     int in_fd, out_fd;
     GpTerm term;            /* asked for */

@@ -217,6 +217,10 @@ static int plot_term(Session *s, Plotter *p, int argc, char **argv)
     gp_allow_restart(p->gp);
     if (gp_set_term(p->gp, t)) {
         const char *msg = gp_take_message(p->gp);
+        if (gp_missing(p->gp)) { /* the setting stays for a later gnuplot */
+            out_printf(s, "%s\n", msg ? msg : "plot: gnuplot is missing");
+            return CMD_OK;
+        }
         return cmd_error(s, "%s", msg ? msg : "plot: cannot use that terminal");
     }
     show_term(s, p);
@@ -240,6 +244,11 @@ static int plot_save(Session *s, Plotter *p, int argc, char **argv)
         gp_save(p->gp, k, argv[2], 0, 0) < 0 ||
         gp_sync(p->gp, 10000, print_text, s) != 0) {
         const char *msg = gp_take_message(p->gp);
+        if (gp_missing(p->gp)) {
+            out_printf(s, "%s; %s not written\n",
+                       msg ? msg : "plot: gnuplot is missing", argv[2]);
+            return CMD_OK;
+        }
         return cmd_error(s, "%s", msg ? msg : "plot: could not save the plot");
     }
     out_printf(s, "plot: saved %s to %s\n", plot_kind_names[k], argv[2]);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -380,13 +381,32 @@ static void test_missing_and_unreadable(void **state)
                  NULL);
     expect_error("tests/fixtures", NN_LABEL_LAST, NN_HEADER_AUTO,
                  "tests/fixtures: is a directory", NULL);
-    if (geteuid() == 0) /* root reads anything: nothing to test */
-        return;
     snprintf(path, sizeof path, "%s/secret.csv", tmpdir);
     write_raw(path, "1,2\n", 4);
     assert_int_equal(chmod(path, 0), 0);
-    expect_error(path, NN_LABEL_LAST, NN_HEADER_AUTO, "secret.csv: cannot "
-                 "open: Permission denied", NULL);
+    if (geteuid() != 0) {
+        expect_error(path, NN_LABEL_LAST, NN_HEADER_AUTO, "secret.csv: "
+                     "cannot open: Permission denied", NULL);
+        return;
+    }
+    /* root reads anything: try as the unprivileged user 'nobody' */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (setgid(65534) || setuid(65534))
+            _exit(77);
+        nn_err err = {{0}};
+        nn_data *d = nn_data_load_csv(path, NN_LABEL_LAST, NN_HEADER_AUTO, 1,
+                                      &err);
+        _exit(!d && strstr(err.msg, "secret.csv: cannot open: Permission "
+                                    "denied") ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77)
+        skip(); /* cannot drop privileges here */
+    assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_truncated_gzip(void **state)
