@@ -6,6 +6,8 @@
 #   make asan     the same tests under -fsanitize=address,undefined
 #   make bench    the benchmark, compared with PyTorch in the same run
 #   make fuzz     the libFuzzer harnesses (clang), FUZZ_SECONDS each
+#   make install  nnlab into PREFIX/bin, its data and lessons into
+#                 PREFIX/share/nnlab (PREFIX=/usr/local; DESTDIR too)
 #
 # BUILD names the output directory, so a sanitizer build and a normal build
 # can live side by side.
@@ -40,7 +42,8 @@ CHECK_PKGS := $(RUN_PKGS) libcmocka-dev tmux procps python3
 BENCH_PKGS := $(RUN_PKGS) python3-torch
 FUZZ_PKGS  := libopenblas-dev libreadline-dev zlib1g-dev clang libclang-rt-dev
 
-.PHONY: all run check asan bench fuzz clean deps deps-check deps-bench
+.PHONY: all run check asan bench fuzz clean deps deps-check deps-bench \
+        install uninstall
 all: $(NNLAB)
 
 $(BUILD)/%.o: %.c
@@ -113,6 +116,20 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBREPL) $(LIBNN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -fsanitize=fuzzer -o $@ $< \
 	    $(LIBREPL) $(LIBNN) $(REPL_LIBS) $(ENGINE_LIBS)
+
+PREFIX ?= /usr/local
+SHARE  := $(DESTDIR)$(PREFIX)/share/nnlab
+
+install: $(NNLAB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/data $(SHARE)/lessons
+	install -m 755 $(NNLAB) $(DESTDIR)$(PREFIX)/bin/nnlab
+	install -m 644 data/README.md data/digits.csv.gz data/iris.csv \
+	    $(SHARE)/data
+	install -m 644 lessons/README.md lessons/*.lesson $(SHARE)/lessons
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/nnlab
+	rm -rf $(SHARE)
 
 clean:
 	rm -rf build build-asan build-fuzzer

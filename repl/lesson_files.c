@@ -10,7 +10,7 @@
  * rename, so a crash never leaves it half written.
  */
 #include "lesson.h"
-#include "paths.h" /* NNLAB_DATADIR */
+#include "paths.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -60,21 +60,10 @@ static void lesson_dirs(DirList *d)
         }
         return;
     }
-    char exe[DIR_LEN];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0; /* the executable's directory */
-            snprintf(buf, sizeof buf, "%s/../lessons", exe);
-            add_dir(d, buf);
-            snprintf(buf, sizeof buf, "%s/../../lessons", exe);
-            add_dir(d, buf);
-        }
-    }
-    add_dir(d, "lessons");
-    add_dir(d, NNLAB_DATADIR "/lessons");
+    char dirs[PATH_MAX_DIRS][PATH_DIR_LEN];
+    int nd = path_dirs("lessons", dirs, PATH_MAX_DIRS);
+    for (int i = 0; i < nd; i++)
+        add_dir(d, dirs[i]);
 }
 
 static int valid_name(const char *name)

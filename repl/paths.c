@@ -14,29 +14,45 @@ static int try_path(char *buf, size_t n, const char *dir, const char *sub,
     return w > 0 && (size_t)w < n && access(buf, R_OK) == 0 ? 0 : -1;
 }
 
-int path_find(const char *env_var, const char *subdir, const char *file,
-              char *buf, size_t n)
+int path_dirs(const char *subdir, char dirs[][PATH_DIR_LEN], int max)
 {
-    const char *env = env_var ? getenv(env_var) : NULL;
-    if (env && *env && !try_path(buf, n, env, NULL, file))
-        return 0;
-    char exe[4096];
+    int n = 0;
+    char exe[PATH_DIR_LEN];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (len > 0) {
         exe[len] = '\0';
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            char up[4200];
-            snprintf(up, sizeof up, "%s/..", exe);
-            if (!try_path(buf, n, up, subdir, file))
-                return 0;
-            snprintf(up, sizeof up, "%s/../..", exe);
-            if (!try_path(buf, n, up, subdir, file))
-                return 0;
+            /* build/nnlab, build-asan/tests/..., and an install's
+             * PREFIX/bin/nnlab beside PREFIX/share/nnlab */
+            static const char *const up[] = { "..", "../..",
+                                              "../share/nnlab" };
+            for (int i = 0; i < 3 && n < max; i++) {
+                int w = snprintf(dirs[n], PATH_DIR_LEN, "%s/%s/%s", exe,
+                                 up[i], subdir);
+                n += w > 0 && w < PATH_DIR_LEN;
+            }
         }
     }
-    if (!try_path(buf, n, ".", subdir, file))
+    if (n < max)
+        n += snprintf(dirs[n], PATH_DIR_LEN, "%s", subdir) < PATH_DIR_LEN;
+    if (n < max)
+        n += snprintf(dirs[n], PATH_DIR_LEN, "%s/%s", NNLAB_DATADIR,
+                      subdir) < PATH_DIR_LEN;
+    return n;
+}
+
+int path_find(const char *env_var, const char *subdir, const char *file,
+              char *buf, size_t n)
+{
+    const char *env = env_var ? getenv(env_var) : NULL;
+    if (env && *env && !try_path(buf, n, env, NULL, file))
         return 0;
-    return try_path(buf, n, NNLAB_DATADIR, subdir, file);
+    char dirs[PATH_MAX_DIRS][PATH_DIR_LEN];
+    int nd = path_dirs(subdir, dirs, PATH_MAX_DIRS);
+    for (int i = 0; i < nd; i++)
+        if (!try_path(buf, n, dirs[i], NULL, file))
+            return 0;
+    return -1;
 }

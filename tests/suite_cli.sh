@@ -108,5 +108,14 @@ train_acc dev_loss dev_acc w_mean1 w_var1 grad_norm1 grad_var1 update_ratio1 \
 w_mean2 w_var2 grad_norm2 grad_var2 update_ratio2\| 1:1:0 2:1:1 3:2:0 4:2:1$" \
     -- history_csv
 
+# make install: the program finds its data and lessons from anywhere
+installed() {
+    make -s --no-print-directory install BUILD="${BUILD:-build}" \
+        PREFIX="$TMP/inst" >/dev/null || return 1
+    (cd / && "$TMP/inst/bin/nnlab" -q -c 'data iris; lesson') | tr '\n' ' '
+}
+expect "make install: data and lessons found from /" 0 \
+    'iris: 105 train.*tour +new' -- installed
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
