@@ -163,7 +163,10 @@ static void bench_net_free(bench_net *b)
 
 static volatile double sink;
 
-/* One training step, exactly what the trainer does for a batch. */
+/* One training step: the forward, cost, backward and update the trainer
+ * makes for a batch, without its bookkeeping (each layer's statistics for
+ * the history, the epoch's running loss), which PyTorch's loop does not
+ * do either. */
 static inline void step(bench_net *b)
 {
     const double *X = b->X[b->next], *Y = b->Y[b->next];

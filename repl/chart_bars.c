@@ -181,8 +181,10 @@ int chart_histograms(Gp *gp, int window, const ChartHist *c)
  * Bars on a log axis
  * ====================================================================== */
 
+/* The verdicts of the gradcheck table: great below 1e-7, ok below 1e-5,
+ * suspicious below 1e-3, a bug above. */
 static const ChartRef default_gradcheck_refs[] = {
-    {1e-7, "excellent"}, {1e-5, "ok"}, {1e-3, "wrong?"}};
+    {1e-7, "great below"}, {1e-5, "ok below"}, {1e-3, "a bug above"}};
 /* Bar colour by zone (below the first line, between lines, above the
  * last), and the colour of each line. */
 static const unsigned zone_colors[] = {0x2ca02c, 0x9acd32, 0xff7f0e,

@@ -147,6 +147,13 @@ int cmd_gradcheck(Session *s, int argc, char **argv)
                : worst < 1e-3 ? "suspicious: check the layers with the "
                                 "largest errors"
                               : "backprop has a bug");
+    /* the verdicts hold for an eps near 1e-7; far from it the difference
+     * quotient itself is the error */
+    if (worst >= 1e-7 && (eps < 1e-9 || eps > 1e-4))
+        out_printf(s, "  note: with eps=%g the numerical gradient has %s "
+                   "errors of its own; try the default eps=1e-7 before "
+                   "blaming backprop\n", eps,
+                   eps < 1e-9 ? "rounding" : "truncation");
     plot_refresh(s, "gradcheck");
     return CMD_OK;
 }

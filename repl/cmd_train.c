@@ -81,7 +81,7 @@ static void show_progress_bar(Session *s, ModelState *m)
     long done = m->tr.iter - m->iter0;
     double speed = elapsed > 0 ? done / elapsed : 0;
     if (m->run == RUN_FOREVER) {
-        snprintf(bar, sizeof bar, "running: iter %ld  epoch %d  loss %.4g  "
+        snprintf(bar, sizeof bar, "running: iter %ld  epoch %d  cost %.4g  "
                  "lr %g  %.0f it/s  (pause or Ctrl-C stops)", m->tr.iter,
                  m->tr.epoch, m->tr.last_loss, nn_trainer_lr(&m->tr), speed);
     } else {
@@ -91,7 +91,7 @@ static void show_progress_bar(Session *s, ModelState *m)
         int filled = (int)(frac * 30);
         double left = frac > 0 ? elapsed * (1 - frac) / frac : 0;
         snprintf(bar, sizeof bar, "[%.*s%.*s] %3.0f%%  %.0f it/s  %.1fs left  "
-                 "loss %.4g", filled, "##############################",
+                 "cost %.4g", filled, "##############################",
                  30 - filled, "..............................", frac * 100,
                  speed, left, m->tr.last_loss);
     }

@@ -167,7 +167,7 @@ void model_print_progress(Session *s)
         dacc = h->dev_acc[h->ne - 1];
         dloss = h->dev_loss[h->ne - 1];
     }
-    out_printf(s, "iter %6ld  epoch %4d  loss %-9.4g dev loss %-9s "
+    out_printf(s, "iter %6ld  epoch %4d  batch cost %-9.4g dev loss %-9s "
                "train acc %-6s dev acc %-6s lr %.3g\n",
                tr->iter, tr->epoch, tr->last_loss,
                num_or_dash(a, sizeof a, 4, dloss),

@@ -89,7 +89,7 @@ static int draw_per_layer(Session *s, Gp *gp, PlotKind kind)
                       : kind == PLOT_GRADS ? h->g_norm : h->update_ratio;
     Scratch sc = { { 0 }, 0 };
     ChartSeries ser[32];
-    char names[32][24];
+    char names[32][32];
     int shown = L < 32 ? L : 32;
     const double *x = longs_to_doubles(&sc, h->iter, (size_t)h->n);
     for (int l = 0; l < shown; l++) {
@@ -167,10 +167,13 @@ static int draw_gradcheck(Session *s, Gp *gp)
 {
     const ModelState *m = s->model;
     const char *labels[256];
+    char names[256][20];
     double values[256];
     int n = m->gc_n < 256 ? m->gc_n : 256;
     for (int i = 0; i < n; i++) {
-        labels[i] = m->gc[i].name;
+        /* dW1, as the gradcheck table names the gradients */
+        snprintf(names[i], sizeof names[i], "d%.16s", m->gc[i].name);
+        labels[i] = names[i];
         values[i] = m->gc[i].rel_err;
     }
     ChartBars c = { "Gradient check: relative error per parameter",
