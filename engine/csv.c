@@ -229,14 +229,6 @@ static void free_rows(csv_rows *r)
     free_names(r->hdr, r->nhdr);
 }
 
-static char *copy_string(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *p = malloc(len);
-    if (p)
-        memcpy(p, s, len);
-    return p;
-}
 
 /* The class index of a string label, adding it when new. */
 static int string_label(csv_rows *r, const csv_in *in, const char *s,
@@ -251,7 +243,7 @@ static int string_label(csv_rows *r, const csv_in *in, const char *s,
                        MAX_LABELS);
     if (!r->names)
         r->names = calloc(MAX_LABELS, sizeof *r->names);
-    if (!r->names || !(r->names[r->nnames] = copy_string(s)))
+    if (!r->names || !(r->names[r->nnames] = strdup(s)))
         return nn_fail(err, "%s: out of memory", in->path);
     return r->nnames++;
 }
@@ -383,7 +375,7 @@ static int read_iris_header(csv_rows *r, const csv_in *in, nn_err *err)
     if (!r->hdr)
         return nn_fail(err, "%s: out of memory", in->path);
     for (int j = 2; j < in->nfld; j++, r->nhdr++)
-        if (!(r->hdr[r->nhdr] = copy_string(in->fld[j])))
+        if (!(r->hdr[r->nhdr] = strdup(in->fld[j])))
             return nn_fail(err, "%s: out of memory", in->path);
     r->hdr_features = (int)feats;
     return 0;
@@ -467,7 +459,7 @@ static int numeric_class_names(nn_data *d, const csv_rows *r,
             name = r->hdr[c];
         else
             snprintf(buf, sizeof buf, "%.0f", v[c]);
-        if (!(d->class_names[c] = copy_string(name)))
+        if (!(d->class_names[c] = strdup(name)))
             return -1;
     }
     return 0;
@@ -519,7 +511,7 @@ static nn_data *make_data(const csv_rows *r, const csv_in *in, nn_err *err)
     for (int i = 0; i < r->n && classify; i++)
         d->label[i] = r->strings ? r->lid[i] : class_index(v, k, r->lval[i]);
     for (int c = 0; c < r->nnames && r->strings; c++)
-        if (!(d->class_names[c] = copy_string(r->names[c])))
+        if (!(d->class_names[c] = strdup(r->names[c])))
             goto oom;
     if (classify && !r->strings && numeric_class_names(d, r, v, k))
         goto oom;

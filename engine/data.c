@@ -19,14 +19,6 @@
  * Construction and destruction
  * ------------------------------------------------------------------------ */
 
-static char *dup_string(const char *s)
-{
-    size_t len = strlen(s) + 1;
-    char *p = malloc(len);
-    if (p)
-        memcpy(p, s, len);
-    return p;
-}
 
 nn_data *nn_data_alloc(const char *name, nn_task task, int n, int features,
                        int classes, int image, nn_err *err)
@@ -41,7 +33,7 @@ nn_data *nn_data_alloc(const char *name, nn_task task, int n, int features,
     d->features = features;
     d->classes = task == NN_TASK_CLASSIFY ? classes : 0;
     d->image = image;
-    d->name = dup_string(name);
+    d->name = strdup(name);
     d->order = malloc((size_t)n * sizeof *d->order);
     d->lo = calloc(nf, sizeof *d->lo);
     d->hi = calloc(nf, sizeof *d->hi);
@@ -109,7 +101,7 @@ int nn_data_finish(nn_data *d, nn_err *err)
         if (d->class_names[c])
             continue;
         snprintf(buf, sizeof buf, "%d", c);
-        d->class_names[c] = dup_string(buf);
+        d->class_names[c] = strdup(buf);
         if (!d->class_names[c])
             return nn_fail(err, "out of memory for class names");
     }
@@ -149,7 +141,7 @@ void nn_data_free(nn_data *d)
 
 int nn_data_set_name(nn_data *d, const char *name, nn_err *err)
 {
-    char *copy = dup_string(name);
+    char *copy = strdup(name);
     if (!copy)
         return nn_fail(err, "out of memory");
     free(d->name);
@@ -168,7 +160,7 @@ int nn_data_set_class_names(nn_data *d, const char *const *names, int n,
     if (!copy)
         return nn_fail(err, "out of memory");
     for (int c = 0; c < n; c++) {
-        copy[c] = dup_string(names[c]);
+        copy[c] = strdup(names[c]);
         if (!copy[c]) {
             while (c-- > 0)
                 free(copy[c]);

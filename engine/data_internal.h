@@ -1,7 +1,7 @@
 /*
  * data_internal.h — what the data-set files (data.c, datagen.c, csv.c,
  * idx.c) share and nobody else should see: the layout of struct nn_data,
- * the constructor the loaders build on, and a small seeded generator.
+ * the constructor the loaders build on, and the gzip reading they share.
  *
  * Layout in brief: the n examples sit in one array in the order they were
  * read or generated (floats in xf, or bytes in xb for images).  The splits

@@ -7,8 +7,9 @@
  * Each set is a pure function of its options and seed: a lesson that says
  * "data spiral seed=1" shows every student the same points.  Classes are
  * balanced to within one example, and the points are stored class by class
- * (the stratified split shuffles them).  The generator is a small
- * xoshiro256** of our own, so making data never moves the network's RNG.
+ * (the stratified split shuffles them).  They are drawn from the data
+ * stream of nn_rng (NN_STREAM_DATA), so making data never moves the
+ * network's initialization, shuffling or dropout streams.
  *
  * The shapes follow the usual sources, so that figures from courses look
  * the same here: circles and moons as scikit-learn's make_circles and

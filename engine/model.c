@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,8 +60,8 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
     fprintf(f, "end\n");
 }
 
-int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
-                  nn_err *err)
+static int model_save(const char *path, const nn_net *net,
+                      const nn_trainer *tr, nn_err *err)
 {
     size_t len = strlen(path);
     char *tmp = malloc(len + 16);
@@ -385,7 +386,7 @@ static void apply_settings(nn_trainer *tr, const header *h)
     tr->guard = h->guard != 0;
 }
 
-nn_net *nn_model_load(const char *path, nn_trainer *tr, nn_err *err)
+static nn_net *model_load(const char *path, nn_trainer *tr, nn_err *err)
 {
     reader *r = calloc(1, sizeof *r);
     header h;
@@ -416,5 +417,39 @@ out:
         fclose(r->f);
     free(r->buf);
     free(r);
+    return net;
+}
+
+/* Numbers are written and read in the C locale whatever the program's
+ * (%a, %.17g and strtod follow LC_NUMERIC: a decimal comma would make a
+ * file only its own locale can read). */
+static locale_t enter_c_locale(locale_t *c)
+{
+    *c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    return *c ? uselocale(*c) : (locale_t)0;
+}
+
+static void leave_c_locale(locale_t c, locale_t old)
+{
+    if (c) {
+        uselocale(old);
+        freelocale(c);
+    }
+}
+
+int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
+                  nn_err *err)
+{
+    locale_t c, old = enter_c_locale(&c);
+    int rc = model_save(path, net, tr, err);
+    leave_c_locale(c, old);
+    return rc;
+}
+
+nn_net *nn_model_load(const char *path, nn_trainer *tr, nn_err *err)
+{
+    locale_t c, old = enter_c_locale(&c);
+    nn_net *net = model_load(path, tr, err);
+    leave_c_locale(c, old);
     return net;
 }

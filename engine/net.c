@@ -94,18 +94,19 @@ static void layer_defaults(nn_layer *l, nn_act act, double arg)
 
 /* Rebuild the flat parameter list (W, then b or γ and β, per layer) and
  * number the layers.  Called whenever the architecture or bn changes. */
-static int index_params(nn_net *net)
+/* A new list of the parameter tensors of layers L[0..nl): W b, or W γ β
+ * with batch norm.  NULL when out of memory (nothing changed then). */
+static nn_param **params_of(nn_layer *L, int nl, int *count)
 {
     int n = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        n += net->L[i].bn ? 3 : 2;
-    nn_param **p = realloc(net->params, (size_t)n * sizeof *p);
+    for (int i = 0; i < nl; i++)
+        n += L[i].bn ? 3 : 2;
+    nn_param **p = malloc((size_t)n * sizeof *p);
     if (!p)
-        return -1;
-    net->params = p;
+        return NULL;
     n = 0;
-    for (int i = 0; i < net->n_layers; i++) {
-        nn_layer *l = &net->L[i];
+    for (int i = 0; i < nl; i++) {
+        nn_layer *l = &L[i];
         l->W.layer = l->b.layer = l->gamma.layer = l->beta.layer = i + 1;
         p[n++] = &l->W;
         if (l->bn) {
@@ -115,6 +116,18 @@ static int index_params(nn_net *net)
             p[n++] = &l->b;
         }
     }
+    *count = n;
+    return p;
+}
+
+static int index_params(nn_net *net)
+{
+    int n;
+    nn_param **p = params_of(net->L, net->n_layers, &n);
+    if (!p)
+        return -1;
+    free(net->params);
+    net->params = p;
     net->n_params = n;
     return 0;
 }
@@ -266,20 +279,29 @@ oom:
 /* Changing one layer                                                   */
 /* ------------------------------------------------------------------ */
 
-/* Replace net->L by `layers` (n of them), keeping caches consistent.  The
- * layers that moved over were copied by value and now own their caches
- * (the reserve below re-sizes them); the replaced layers were freed by the
- * caller, so only the old array itself goes here. */
-static int adopt_layers(nn_net *net, nn_layer *layers, int n, nn_err *err)
+/* Make layers[0..n) the network's, where layers[made[0]] and
+ * layers[made[1]] are newly built (no caches yet; -1: none) and the others
+ * are the network's own, copied by value (they keep their caches).  What
+ * can fail comes first: on failure the network is unchanged and the
+ * caller frees what it built.  The replaced layers are the caller's to
+ * free after success; only the old array goes here. */
+static int adopt_layers(nn_net *net, nn_layer *layers, int n,
+                        const int made[2], nn_err *err)
 {
-    int cap = net->cap;
+    int np;
+    for (int k = 0; k < 2; k++)
+        if (made[k] >= 0 && caches_alloc(&layers[made[k]], net->cap))
+            return nn_fail(err, "out of memory");
+    nn_param **p = params_of(layers, n, &np);
+    if (!p)
+        return nn_fail(err, "out of memory");
+    free(net->params);
+    net->params = p;
+    net->n_params = np;
     free(net->L);
     net->L = layers;
     net->n_layers = n;
-    net->cap = 0;
     net->bug_param = -1;
-    if (index_params(net) || nn_net_reserve(net, cap > 0 ? cap : 64, err))
-        return nn_fail(err, "out of memory");
     return 0;
 }
 
@@ -327,9 +349,14 @@ int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
         else
             L[i] = net->L[j++];
     }
-    layer_free(&net->L[at]);
-    if (adopt_layers(net, L, n, err))
+    nn_layer old = net->L[at];
+    if (adopt_layers(net, L, n, (const int[2]){ at, at + 1 }, err)) {
+        layer_free(&L[at]);     /* fresh and moved, with any caches */
+        layer_free(&L[at + 1]);
+        free(L);
         return -1;
+    }
+    layer_free(&old);
     nn_net_init(net, seed, pos);
     nn_net_init(net, seed, pos + 1);
     return 0;
@@ -371,10 +398,14 @@ int nn_net_delete(nn_net *net, int pos, uint64_t seed, nn_err *err)
             L[i] = net->L[j];
         }
     }
-    layer_free(&net->L[at]);
-    layer_free(&net->L[at + 1]);
-    if (adopt_layers(net, L, n, err))
+    nn_layer gone[2] = { net->L[at], net->L[at + 1] };
+    if (adopt_layers(net, L, n, (const int[2]){ at, -1 }, err)) {
+        layer_free(&L[at]);     /* moved, with any caches */
+        free(L);
         return -1;
+    }
+    layer_free(&gone[0]);
+    layer_free(&gone[1]);
     nn_net_init(net, seed, pos);
     return 0;
 }
@@ -383,10 +414,13 @@ int nn_net_set_bn(nn_net *net, int pos, int on, nn_err *err)
 {
     if (pos < 1 || pos > net->n_layers)
         return nn_fail(err, "layer must be 1..%d, got %d", net->n_layers, pos);
+    int was = net->L[pos - 1].bn;
     net->L[pos - 1].bn = on != 0;
-    net->bug_param = -1;
-    if (index_params(net))
+    if (index_params(net)) {
+        net->L[pos - 1].bn = was;
         return nn_fail(err, "out of memory");
+    }
+    net->bug_param = -1;
     return 0;
 }
 

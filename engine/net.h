@@ -125,7 +125,9 @@ nn_net *nn_net_clone(const nn_net *net, nn_err *err);
 int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
                   uint64_t seed, nn_err *err);
 int nn_net_delete(nn_net *net, int pos, uint64_t seed, nn_err *err);
-/* Switch batch norm of layer pos (1-based) on or off (allocates γ, β). */
+/* Switch batch norm of layer pos (1-based) on or off: its parameters
+ * become W γ β, or W b again (their values are left as they are).  On
+ * error nothing changes. */
 int nn_net_set_bn(nn_net *net, int pos, int on, nn_err *err);
 
 /* Make sure the caches hold `rows` rows (grow only). */

@@ -96,11 +96,13 @@ double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
                        const double *g, double *v, double *s, int n)
 {
     double sq = 0, d = 0;
-    double b = o->beta, b1 = o->beta1, b2 = o->beta2, eps = o->eps;
-    double c1 = 1 - pow(b1, (double)t), c2 = 1 - pow(b2, (double)t);
-    if (o->kind == NN_OPT_ADAM)
-        return adam_update(-lr / c1, 1 / sqrt(c2), b1, b2, eps, w, g, v, s,
-                           n);
+    double b = o->beta, b2 = o->beta2, eps = o->eps;
+    if (o->kind == NN_OPT_ADAM) {
+        double c1 = 1 - pow(o->beta1, (double)t);
+        double c2 = 1 - pow(b2, (double)t);
+        return adam_update(-lr / c1, 1 / sqrt(c2), o->beta1, b2, eps, w, g, v,
+                           s, n);
+    }
     for (int i = 0; i < n; i++) {
         switch (o->kind) {
         case NN_OPT_GD:
@@ -118,10 +120,7 @@ double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
             s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i];
             d = -lr * g[i] / (sqrt(s[i]) + eps);
             break;
-        case NN_OPT_ADAM:
-            v[i] = b1 * v[i] + (1 - b1) * g[i];
-            s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i];
-            d = -lr * (v[i] / c1) / (sqrt(s[i] / c2) + eps);
+        case NN_OPT_ADAM: /* adam_update, above */
             break;
         }
         w[i] += d;

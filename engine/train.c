@@ -227,6 +227,17 @@ int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
     return 0;
 }
 
+/* A forward pass in training mode (batch statistics, no dropout) that
+ * leaves batch norm's running statistics as they are, for costs the
+ * trainer looks at without training on them. */
+static void forward_probe(nn_net *net, const double *X, int rows)
+{
+    double mom = net->bn_momentum;
+    net->bn_momentum = 1; /* running = 1·running + 0·batch: unchanged */
+    nn_net_forward(net, X, rows, 1, NULL);
+    net->bn_momentum = mom;
+}
+
 double nn_trainer_probe_cost(nn_trainer *tr, int rows)
 {
     nn_net *net = tr->net;
@@ -235,10 +246,7 @@ double nn_trainer_probe_cost(nn_trainer *tr, int rows)
     if (rows > batch_rows(tr))
         rows = batch_rows(tr);
     /* the batch buffers still hold the last batch trained on */
-    double mom = net->bn_momentum;
-    net->bn_momentum = 1; /* running = 1·running + 0·batch: unchanged */
-    nn_net_forward(net, tr->X, rows, 1, NULL);
-    net->bn_momentum = mom;
+    forward_probe(net, tr->X, rows);
     return nn_net_cost(net, tr->Y, 1);
 }
 
@@ -338,11 +346,8 @@ static double initial_cost(nn_trainer *tr)
 {
     nn_net *net = tr->net;
     int m = tr->n_train < EVAL_CHUNK ? tr->n_train : EVAL_CHUNK;
-    double mom = net->bn_momentum;
     nn_data_fill(tr->data, NN_TRAIN, NULL, m, tr->EX, tr->EY, tr->ycols);
-    net->bn_momentum = 1; /* running = 1·running + 0·batch: unchanged */
-    nn_net_forward(net, tr->EX, m, 1, NULL);
-    net->bn_momentum = mom;
+    forward_probe(net, tr->EX, m);
     return nn_net_cost(net, tr->EY, 1);
 }
 

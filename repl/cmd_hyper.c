@@ -282,9 +282,14 @@ int cmd_bn(Session *s, int argc, char **argv)
     if (arg_bool(s, "bn", pos[0], &on))
         return CMD_ERR;
     /* by default every hidden layer; the output layer only when named */
+    nn_err err;
     for (int i = 0; i < net->n_layers; i++)
-        if (layer ? layer == i + 1 : i < net->n_layers - 1 || net->n_layers == 1)
-            nn_net_set_bn(net, i + 1, on, NULL);
+        if ((layer ? layer == i + 1
+                   : i < net->n_layers - 1 || net->n_layers == 1) &&
+            nn_net_set_bn(net, i + 1, on, &err)) {
+            model_restart(s); /* the layers before it did change */
+            return cmd_error(s, "bn: layer %d: %s", i + 1, err.msg);
+        }
     model_restart(s);
     char which[32];
     if (layer)

@@ -367,11 +367,14 @@ static int layer_set(Session *s, int argc, char **argv)
     if (keep >= 0 && keep < 1 && pos == net->n_layers)
         return cmd_error(s, "layer: dropout is for hidden layers, not the "
                          "output layer");
+    nn_err err;
+    if (bn >= 0 && bn != l->bn && nn_net_set_bn(net, pos, bn, &err))
+        return cmd_error(s, "layer: %s", err.msg);
     l->act = act;
     l->act_arg = arg;
     if (keep >= 0)
         l->keep = keep;
-    if (bn >= 0 && nn_net_set_bn(net, pos, bn, NULL) == 0)
+    if (bn >= 0)
         model_restart(s);
     net_show(s);
     return CMD_OK;

@@ -69,7 +69,7 @@ Session *session_new(void);
 void session_free(Session *s);
 
 /* Free the model (data, net, trainer) and set the pointers to NULL.
- * Implemented with the model commands (repl/cmd_model.c). */
+ * Implemented with the model state (repl/model.c). */
 void model_free(Session *s);
 
 /* The only global: set by the SIGINT handler, polled at safe points. */
