@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 const char *const nn_optim_names[] = { "gd", "momentum", "nesterov",
                                        "rmsprop", "adam", NULL };
@@ -13,6 +14,17 @@ const char *const nn_sched_names[] = { "none", "inverse", "exp", "step",
 static int in_range(double v, double lo, double hi)
 {
     return v >= lo && v <= hi;
+}
+
+int nn_optim_uses(nn_optim_kind k, const char *setting)
+{
+    if (!strcmp(setting, "beta"))
+        return k == NN_OPT_MOMENTUM || k == NN_OPT_NESTEROV;
+    if (!strcmp(setting, "beta1"))
+        return k == NN_OPT_ADAM;
+    if (!strcmp(setting, "beta2") || !strcmp(setting, "eps"))
+        return k == NN_OPT_ADAM || k == NN_OPT_RMSPROP;
+    return 1;
 }
 
 int nn_optim_check(const nn_optim *o, nn_err *err)

@@ -37,6 +37,11 @@ void nn_optim_defaults(nn_optim *o);
 #define NN_DECAY_RATE_MAX 1e6
 #define NN_DECAY_EVERY_MAX 100000
 
+/* 1 when optimizer k uses the setting named ("beta", "beta1", "beta2",
+ * "eps"; "lr" always), else 0: a student setting beta for adam should
+ * hear that it does nothing. */
+int nn_optim_uses(nn_optim_kind k, const char *setting);
+
 /* 0 when every setting of o is in its range, else -1 with err naming it. */
 int nn_optim_check(const nn_optim *o, nn_err *err);
 

@@ -107,7 +107,8 @@ static int apply_setting(Session *s, const char *cmd, nn_net *net,
         tr->opt.kind = (nn_optim_kind)i;
         return 0;
     case 1:
-        return arg_double(s, cmd, text, "learning rate", 0, 100, &tr->opt.lr);
+        return arg_double(s, cmd, text, "learning rate", 0, NN_LR_MAX,
+                          &tr->opt.lr);
     case 2:
         if (!strcmp(text, "full")) {
             tr->batch = 0;
@@ -143,11 +144,13 @@ static int apply_setting(Session *s, const char *cmd, nn_net *net,
     case 6:
         return set_hidden_act(s, cmd, net, text);
     case 7:
-        return arg_double(s, cmd, text, "beta", 0, 0.999999, &tr->opt.beta);
+        return arg_double(s, cmd, text, "beta", 0, NN_BETA_MAX,
+                          &tr->opt.beta);
     case 8:
-        return arg_double(s, cmd, text, "beta1", 0, 0.999999, &tr->opt.beta1);
+        return arg_double(s, cmd, text, "beta1", 0, NN_BETA_MAX,
+                          &tr->opt.beta1);
     default:
-        return arg_double(s, cmd, text, "beta2", 0, 0.999999999,
+        return arg_double(s, cmd, text, "beta2", 0, NN_BETA2_MAX,
                           &tr->opt.beta2);
     }
 }
@@ -321,7 +324,10 @@ static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
     }
     if (a->n == 0)
         return cmd_error(s, "compare: give 1 to %d values", EXP_MAX_RUNS), -1;
-    return check_values(s, a);
+    if (check_values(s, a))
+        return -1;
+    optim_note_unused(s, s->model->tr.opt.kind, a->name);
+    return 0;
 }
 
 /* Train one copy per value, keeping each run's curves and results. */
@@ -374,6 +380,19 @@ int cmd_compare(Session *s, int argc, char **argv)
 
 static const char *const search_keys[] = { "lr", "reg", "keep", "beta",
                                            "beta1", "beta2", NULL };
+/* What each key may be, as its command takes it: a range is checked
+ * before any trial runs, and refine stays inside. */
+static const double search_bounds[][2] = {
+    { 0, NN_LR_MAX }, { 0, 1e6 }, { 0.01, 1 }, { 0, NN_BETA_MAX },
+    { 0, NN_BETA_MAX }, { 0, NN_BETA2_MAX } };
+
+static const double *bounds_of(const SearchKey *k)
+{
+    for (int i = 0; search_keys[i]; i++)
+        if (!strcmp(search_keys[i], k->name))
+            return search_bounds[i];
+    return search_bounds[0];
+}
 
 /* "1e-4..1:log" into a key */
 static int parse_range(Session *s, const char *name, const char *text,
@@ -402,6 +421,10 @@ static int parse_range(Session *s, const char *name, const char *text,
         return cmd_error(s, "search: %s: need LO < HI%s", name,
                          k->log ? " and LO > 0 on a log scale" : ""), -1;
     snprintf(k->name, sizeof k->name, "%s", name);
+    const double *b = bounds_of(k);
+    if (k->lo < b[0] || k->hi > b[1])
+        return cmd_error(s, "search: %s=%g..%g: %s must be within %g..%g",
+                         name, k->lo, k->hi, name, b[0], b[1]), -1;
     return 0;
 }
 
@@ -526,6 +549,9 @@ static int search_refine(Session *s, Experiments *e)
             key->lo = lo - pad;
             key->hi = hi + pad;
         }
+        const double *b = bounds_of(key);
+        key->lo = fmax(key->lo, b[0]); /* a log range stays above 0 */
+        key->hi = fmin(key->hi, b[1]);
     }
     out_printf(s, "search refine: narrowed to the best %d trials:", top);
     for (int k = 0; k < e->nkeys; k++)
@@ -580,6 +606,8 @@ static int parse_search(Session *s, int argc, char **argv, Experiments *e)
     if (next.nkeys == 0)
         return cmd_error(s, "search: give at least one range, e.g. search "
                          "lr=1e-4..1:log n=20 epochs=5"), -1;
+    for (int k = 0; k < next.nkeys; k++)
+        optim_note_unused(s, s->model->tr.opt.kind, next.keys[k].name);
     e->nkeys = next.nkeys;
     e->trials = (int)trials;
     e->epochs = (int)epochs;

@@ -325,23 +325,12 @@ static void show_optim(Session *s, const nn_optim *o)
 static void unused_settings(Session *s, const nn_optim *was,
                             const nn_optim *o)
 {
-    int k = o->kind;
-    int uses_beta = k == NN_OPT_MOMENTUM || k == NN_OPT_NESTEROV;
-    int uses_beta2 = k == NN_OPT_ADAM || k == NN_OPT_RMSPROP;
-    int uses_eps = uses_beta2;
-    if (o->beta != was->beta && !uses_beta)
-        out_printf(s, "note: beta is for momentum and nesterov; %s does not "
-                   "use it%s\n", nn_optim_names[k],
-                   k == NN_OPT_ADAM ? " (adam has beta1 and beta2)" : "");
-    if (o->beta1 != was->beta1 && k != NN_OPT_ADAM)
-        out_printf(s, "note: beta1 is for adam; %s does not use it\n",
-                   nn_optim_names[k]);
-    if (o->beta2 != was->beta2 && !uses_beta2)
-        out_printf(s, "note: beta2 is for adam and rmsprop; %s does not use "
-                   "it\n", nn_optim_names[k]);
-    if (o->eps != was->eps && !uses_eps)
-        out_printf(s, "note: eps is for adam and rmsprop; %s does not use "
-                   "it\n", nn_optim_names[k]);
+    const char *names[] = { "beta", "beta1", "beta2", "eps" };
+    const double old[] = { was->beta, was->beta1, was->beta2, was->eps };
+    const double now[] = { o->beta, o->beta1, o->beta2, o->eps };
+    for (int i = 0; i < 4; i++)
+        if (old[i] != now[i])
+            optim_note_unused(s, o->kind, names[i]);
 }
 
 int cmd_optim(Session *s, int argc, char **argv)

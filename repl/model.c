@@ -249,3 +249,17 @@ int model_lookup(Session *s, const char *name, int index, double *value)
         return -1;
     return isnan(*value) ? -1 : 0;
 }
+
+void optim_note_unused(Session *s, nn_optim_kind k, const char *setting)
+{
+    static const char *const users[] = { "beta", "momentum and nesterov",
+                                         "beta1", "adam",
+                                         "beta2", "adam and rmsprop",
+                                         "eps", "adam and rmsprop" };
+    if (nn_optim_uses(k, setting))
+        return;
+    for (int i = 0; i < 8; i += 2)
+        if (!strcmp(users[i], setting))
+            out_printf(s, "note: %s is for %s; %s does not use it\n", setting,
+                       users[i + 1], nn_optim_names[k]);
+}

@@ -68,4 +68,8 @@ void model_print_progress(Session *s);
  * regression), or 0 without labelled data. */
 int model_outputs_for_data(const Session *s);
 
+/* "note: beta is for momentum and nesterov; adam does not use it" when
+ * optimizer k ignores the setting (optim, compare, search). */
+void optim_note_unused(Session *s, nn_optim_kind k, const char *setting);
+
 #endif
