@@ -41,7 +41,8 @@ typedef struct Command {
     /* The little completion language of `words` and `keys` (complete.c):
      *   words "adam"            completes the first argument
      *   words "term:qt|x11|png" "term" as first argument, then one of the
-     *                           values as the second ("@files": file names)
+     *                           values as the second ("@files": file names,
+     *                           "@params": the network's gradients, dW1 ...)
      *   words "2:iters|epochs"  the values as the 2nd argument, whatever
      *                           the first is
      *   keys  "lr="             completes to "lr=" with no space after

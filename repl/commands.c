@@ -487,7 +487,7 @@ const Command commands[] = {
         "bug PARAM            plant a known bug in one gradient (bug dW2\n"
         "                     doubles dW2) and watch the check catch it",
     .example = "gradcheck",
-    .words = WORDS("bug"),
+    .words = WORDS("bug:off|@params"),
     .keys = WORDS("eps="),
     .complete = COMPLETE_WORDS,
 },
@@ -585,7 +585,8 @@ const Command commands[] = {
     .example = "plot loss",
     .words = WORDS("loss", "acc", "weights", "grads", "updates", "acts",
                    "gradcheck", "boundary", "data", "lr", "ewa", "search",
-                   "compare", "off:" PLOTS, "term:" TERMS, "save:@files"),
+                   "compare", "off:" PLOTS, "term:" TERMS, "save:@files",
+                   "3:" PLOTS),
     .complete = COMPLETE_WORDS,
 },
 
@@ -599,11 +600,13 @@ const Command commands[] = {
     .summary = "train once per value of a setting and compare",
     .help =
         "optim=gd,momentum,adam   the values of one setting to try; also\n"
-        "                     init=, reg=, batch=, lr= ...\n"
+        "                     init=, reg=, batch=, lr=, keep=, act=, beta=,\n"
+        "                     beta1=, beta2=\n"
         "The same network, data and seed are trained once per value.  A\n"
         "table of the final results, and one plot of the curves overlaid.",
     .example = "compare optim=gd,momentum,adam",
-    .keys = WORDS("optim=" OPTIMS, "init=" INITS, "reg=", "batch=", "lr="),
+    .keys = WORDS("optim=" OPTIMS, "init=" INITS, "reg=", "batch=", "lr=",
+                  "keep=", "act=" ACTS, "beta=", "beta1=", "beta2="),
     .complete = COMPLETE_WORDS, .flags = CMD_IDLE,
 },
 {

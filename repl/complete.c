@@ -23,6 +23,7 @@
 
 #include "cmd.h"
 #include "lesson.h"
+#include "net.h"
 #include "shell.h"
 
 enum { WORD_MAX = 128 };
@@ -144,13 +145,30 @@ static void offer_word(const char *text, const char *word, size_t len)
         offer.cands[offer.n++] = copy;
 }
 
-/* Offer each of "a|b|c" ("@files": file names). */
+/* The session whose network "@params" lists (readline's callbacks carry
+ * no pointer of their own). */
+static Session *completing;
+
+/* dW1 db1 dgamma2 ...: the gradients of the session's network. */
+static void offer_params(const char *text)
+{
+    const nn_net *net = completing ? completing->net : NULL;
+    for (int i = 0; net && i < net->n_params; i++) {
+        char name[24] = "d";
+        nn_param_name(net->params[i], name + 1, (int)sizeof name - 1);
+        offer_word(text, name, strlen(name));
+    }
+}
+
+/* Offer each of "a|b|c" ("@files": file names, "@params": gradients). */
 static void offer_values(const char *text, const char *values)
 {
     while (values && *values) {
         size_t n = strcspn(values, "|");
         if (n == 6 && strncmp(values, "@files", 6) == 0)
             offer.files = 1;
+        else if (n == 7 && strncmp(values, "@params", 7) == 0)
+            offer_params(text);
         else
             offer_word(text, values, n);
         values += n + (values[n] == '|');
@@ -309,7 +327,7 @@ static char *no_default(const char *text, int state)
 
 void complete_install(Session *s)
 {
-    (void)s; /* completion reads only the command table */
+    completing = s; /* for "@params"; the rest is the command table */
     rl_attempted_completion_function = attempt;
     rl_completion_entry_function = no_default;
     rl_completer_word_break_characters = " \t\n;=,";

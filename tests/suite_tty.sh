@@ -174,6 +174,29 @@ test_complete_keys() {
 test_complete_keys
 result "Tab completes option keys (act=, no space) and their values" $?
 
+# The network's own gradient names, a plot kind after a file, more keys.
+test_complete_more() {
+    tty_start t13 -q &&
+        tty_wait t13 "$PROMPT" &&
+        tty_type t13 "data circles; net 2 3 1" && tty_keys t13 Enter &&
+        tty_wait t13 'inputs 2, loss bce' &&
+        tty_type t13 "gradcheck bug dW" && tty_keys t13 Tab Tab &&
+        tty_wait t13 'dW1 +dW2' &&
+        tty_type t13 "2" && tty_keys t13 Tab &&
+        tty_wait t13 'nnlab> gradcheck bug dW2 +$' &&
+        tty_keys t13 C-u && tty_type t13 "plot save x.png bou" &&
+        tty_keys t13 Tab &&
+        tty_wait t13 'nnlab> plot save x.png boundary +$' &&
+        tty_keys t13 C-u && tty_type t13 "compare ke" && tty_keys t13 Tab &&
+        tty_wait t13 'nnlab> compare keep= *$'
+    local rc=$?
+    [ $rc -ne 0 ] && tty_screen t13 | sed 's/^/#   /'
+    tty_stop t13
+    return $rc
+}
+test_complete_more
+result "Tab completes gradient names (gradcheck bug), plot kinds after save FILE, compare keys" $?
+
 test_complete_files() {
     mkdir -p "$STATE/files/with space"
     : >"$STATE/files/with space/run one.nn"
