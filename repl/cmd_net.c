@@ -36,6 +36,17 @@ static void act_text(const nn_layer *l, char *buf, size_t n)
         snprintf(buf, n, "%s", nn_act_names[l->act]);
 }
 
+/* "he", "normal 1", "xavier gain=2": the initializer with what it takes. */
+static void init_text(const nn_init_spec *in, char *buf, size_t n)
+{
+    int w = snprintf(buf, n, "%s", nn_init_names[in->kind]);
+    if (in->kind == NN_INIT_CONST || in->kind == NN_INIT_NORMAL ||
+        in->kind == NN_INIT_UNIFORM)
+        w += snprintf(buf + w, n - (size_t)w, " %g", in->arg);
+    if (in->gain != 1 && in->kind != NN_INIT_ZEROS)
+        snprintf(buf + w, n - (size_t)w, " gain=%g", in->gain);
+}
+
 void net_show(Session *s)
 {
     const nn_net *net = s->net;
@@ -56,7 +67,9 @@ void net_show(Session *s)
         out_table_cell(t, "%s", act);
         out_table_cell(t, "%g", l->keep);
         out_table_cell(t, "%s", l->bn ? "on" : "off");
-        out_table_cell(t, "%s", nn_init_names[l->init.kind]);
+        char init[48];
+        init_text(&l->init, init, sizeof init);
+        out_table_cell(t, "%s", init);
         out_table_cell(t, "%ld", params);
     }
     out_table_print(s, t);

@@ -387,11 +387,11 @@ const Command commands[] = {
 },
 {
     .name = "train", .group = "Training", .fn = cmd_train,
-    .usage = "train N iters|epochs [every=K]",
+    .usage = "train N [iters|epochs] [every=K]",
     .summary = "train for N iterations or epochs",
     .help =
         "N iters|epochs       updates to make, or passes over the training\n"
-        "                     set\n"
+        "                     set; N alone means epochs\n"
         "every=K              a line every K iterations or epochs: the\n"
         "                     last batch's cost (penalty included), dev\n"
         "                     loss, train accuracy (the last epoch's\n"
