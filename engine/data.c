@@ -328,6 +328,33 @@ static void compute_stats(nn_data *d)
     }
 }
 
+/* The scale mode: one lo and one range for all features. */
+static void compute_scale(nn_data *d)
+{
+    int m = d->count[NN_TRAIN];
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < d->features; j++) {
+            double v = raw_value(d, example_of(d, NN_TRAIN, i), j);
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+        }
+    double range = m && hi > lo ? hi - lo : 1.0;
+    for (int j = 0; j < d->features; j++) {
+        d->mu[j] = m ? lo : 0.0;
+        d->sigma[j] = range;
+        d->inv_sigma[j] = 1.0 / range;
+    }
+}
+
+static void compute_norm(nn_data *d)
+{
+    if (d->normalized == NN_NORM_SCALE)
+        compute_scale(d);
+    else if (d->normalized)
+        compute_stats(d);
+}
+
 void nn_data_refresh(nn_data *d)
 {
     if (d->class_count) {
@@ -338,15 +365,14 @@ void nn_data_refresh(nn_data *d)
                 d->class_count[s * d->classes +
                                d->label[example_of(d, (nn_split)s, i)]]++;
     }
-    if (d->normalized)
-        compute_stats(d);
+    compute_norm(d);
 }
 
-void nn_data_normalize(nn_data *d, int on)
+void nn_data_normalize(nn_data *d, int mode)
 {
-    d->normalized = on != 0;
-    if (d->normalized)
-        compute_stats(d);
+    d->normalized = mode == NN_NORM_SCALE ? NN_NORM_SCALE
+                  : mode ? NN_NORM_ZSCORE : NN_NORM_OFF;
+    compute_norm(d);
 }
 
 int nn_data_normalized(const nn_data *d) { return d->normalized; }

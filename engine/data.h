@@ -149,9 +149,15 @@ int nn_data_own_test(const nn_data *d);
  * an error. */
 int nn_data_subset(nn_data *d, int n, nn_err *err);
 
-/* Switch z-score normalization on or off.  The statistics come from the
- * training split; a constant feature gets sigma 1. */
-void nn_data_normalize(nn_data *d, int on);
+/* Normalization, its statistics from the training split only and applied
+ * unchanged to dev and test:
+ *   NN_NORM_ZSCORE  x' = (x - mu_j) / sigma_j per feature (a constant
+ *                   feature gets sigma 1)
+ *   NN_NORM_SCALE   x' = (x - lo) / (hi - lo) with lo and hi the smallest
+ *                   and largest value of any feature: pixels to [0, 1]
+ * As mu and sigma: the scale mode sets every mu_j = lo, sigma_j = hi - lo. */
+enum { NN_NORM_OFF, NN_NORM_ZSCORE, NN_NORM_SCALE };
+void nn_data_normalize(nn_data *d, int mode);
 int nn_data_normalized(const nn_data *d);
 /* Per-feature mean and std in use (NULL when off); arrays of
  * nn_data_features() doubles, valid until the next split/normalize/free. */

@@ -44,6 +44,8 @@ static void show_features(Session *s, const nn_data *d)
 {
     int F = nn_data_features(d);
     const double *mu = nn_data_mu(d), *sd = nn_data_sigma(d);
+    if (nn_data_normalized(d) == NN_NORM_SCALE)
+        mu = sd = NULL; /* one lo and range for all, said by normalize */
     if (nn_data_is_image(d) && !mu) {
         out_printf(s, "  features: %d pixels, scaled to [0, 1]\n", F);
         return;
@@ -56,8 +58,18 @@ static void show_features(Session *s, const nn_data *d)
             lo = fmin(lo, a);
             hi = fmax(hi, b);
         }
-        out_printf(s, "  features: %d, values in [%.4g, %.4g]%s\n", F, lo, hi,
-                   mu ? ", z-scored with the training mean and std" : "");
+        out_printf(s, "  features: %d, values in [%.4g, %.4g]\n", F, lo, hi);
+        if (mu && nn_data_normalized(d) == NN_NORM_ZSCORE) {
+            double m0 = INFINITY, m1 = -INFINITY, s0 = INFINITY,
+                   s1 = -INFINITY;
+            for (int j = 0; j < F; j++) {
+                m0 = fmin(m0, mu[j]), m1 = fmax(m1, mu[j]);
+                s0 = fmin(s0, sd[j]), s1 = fmax(s1, sd[j]);
+            }
+            out_printf(s, "  z-scored: train means from %.4g to %.4g, train "
+                       "stds from %.4g to %.4g (1 for a constant feature)\n",
+                       m0, m1, s0, s1);
+        }
         return;
     }
     OutTable *t = out_table_new(mu ? 5 : 3);
@@ -94,7 +106,9 @@ static void show_data(Session *s)
                F == 1 ? "" : "s", task[nn_data_task(d)]);
     if (nn_data_task(d) == NN_TASK_CLASSIFY)
         out_printf(s, ", %d classes", nn_data_classes(d));
-    out_printf(s, "; normalization %s\n", nn_data_normalized(d) ? "on" : "off");
+    static const char *const state[] = { "off", "on (z-score)",
+                                         "on (scaled to [0, 1])" };
+    out_printf(s, "; normalization %s\n", state[nn_data_normalized(d)]);
     if (nn_data_task(d) == NN_TASK_CLASSIFY)
         show_classes(s, d);
     show_features(s, d);
@@ -356,23 +370,32 @@ int cmd_normalize(Session *s, int argc, char **argv)
     int on;
     if (model_need_data(s, "normalize"))
         return CMD_ERR;
+    static const char *const modes[] = { "off", "on", "scale", NULL };
     if (argc == 1) {
-        out_printf(s, "normalize %s\n", nn_data_normalized(s->data) ? "on"
-                                                                    : "off");
+        out_printf(s, "normalize %s\n", modes[nn_data_normalized(s->data)]);
         return CMD_OK;
     }
     if (argc != 2)
-        return cmd_error(s, "normalize: expected on or off");
-    if (arg_bool(s, "normalize", argv[1], &on))
+        return cmd_error(s, "normalize: expected on, off or scale");
+    if (!strcmp(argv[1], "scale"))
+        on = NN_NORM_SCALE;
+    else if (arg_bool(s, "normalize", argv[1], &on))
         return CMD_ERR;
     nn_data_normalize(s->data, on);
-    if (!on) {
+    int m = nn_data_count(s->data, NN_TRAIN);
+    if (on == NN_NORM_OFF) {
         out_printf(s, "normalize off: the network sees the raw features\n");
         return CMD_OK;
     }
-    out_printf(s, "normalize on: x' = (x - mu) / sigma with mu and sigma from "
-               "the %d training examples only, applied unchanged to dev and "
-               "test\n", nn_data_count(s->data, NN_TRAIN));
+    if (on == NN_NORM_SCALE)
+        out_printf(s, "normalize scale: x' = (x - %g) / %g, the smallest and "
+                   "the range of all values in the %d training examples "
+                   "(pixels to [0, 1]), applied unchanged to dev and test\n",
+                   nn_data_mu(s->data)[0], nn_data_sigma(s->data)[0], m);
+    else
+        out_printf(s, "normalize on: x' = (x - mu) / sigma with mu and sigma "
+                   "from the %d training examples only, applied unchanged to "
+                   "dev and test\n", m);
     show_features(s, s->data);
     return CMD_OK;
 }

@@ -112,18 +112,21 @@ const Command commands[] = {
 },
 {
     .name = "normalize", .group = "Data", .fn = cmd_normalize,
-    .usage = "normalize [on|off]",
+    .usage = "normalize [on|off|scale]",
     .summary = "z-score the inputs with the training set's mean and std",
     .help =
         "on                   x = (x - mu) / sigma for each feature, with mu\n"
         "                     and sigma from the training set only, applied\n"
-        "                     unchanged to dev and test\n"
+        "                     unchanged to dev and test (mu and sigma shown)\n"
+        "scale                x = (x - lo) / (hi - lo), lo and hi the least\n"
+        "                     and greatest value of the training set: pixel\n"
+        "                     values (digits' 0..16) to [0, 1]\n"
         "off                  the raw features (the default)\n"
         "Features on very different scales stretch the cost surface, so\n"
         "gradient descent needs a small learning rate and zig-zags.  Alone,\n"
-        "normalize shows whether it is on and the mu and sigma in use.",
+        "normalize shows which is in use.",
     .example = "normalize on",
-    .words = WORDS("on", "off"),
+    .words = WORDS("on", "off", "scale"),
     .complete = COMPLETE_WORDS,
 },
 

@@ -438,6 +438,37 @@ static void test_normalize_train_stats(void **state)
     nn_data_free(d);
 }
 
+/* scale: one lo and range over every feature of the training split, so
+ * training values land in [0, 1] with both ends reached; dev values are
+ * mapped with the same numbers (and may fall outside). */
+static void test_normalize_scale(void **state)
+{
+    nn_data *d = gen("blobs", opts(300, -1, 3, 1));
+    int n = nn_data_count(d, NN_TRAIN);
+    double *X = malloc((size_t)n * 2 * sizeof *X), raw[2], got[2];
+    (void)state;
+    assert_non_null(X);
+    int dev0 = d->order[d->start[NN_DEV]];
+    d->xf[2 * dev0] = 1000.0f; /* a wild dev value moves nothing */
+    nn_data_normalize(d, NN_NORM_SCALE);
+    assert_int_equal(nn_data_normalized(d), NN_NORM_SCALE);
+    nn_data_fill(d, NN_TRAIN, NULL, n, X, NULL, 0);
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < 2 * n; i++)
+        lo = fmin(lo, X[i]), hi = fmax(hi, X[i]);
+    assert_float_equal(lo, 0.0, 1e-12);
+    assert_float_equal(hi, 1.0, 1e-12);
+    const double *mu = nn_data_mu(d), *sg = nn_data_sigma(d);
+    assert_true(mu[0] == mu[1] && sg[0] == sg[1] && sg[0] > 0);
+    nn_data_fill_raw(d, NN_DEV, NULL, 1, raw);
+    nn_data_fill(d, NN_DEV, NULL, 1, got, NULL, 0);
+    for (int j = 0; j < 2; j++)
+        assert_float_equal(got[j], (raw[j] - mu[0]) / sg[0], 1e-12);
+    assert_true(got[0] > 1);
+    free(X);
+    nn_data_free(d);
+}
+
 static void test_normalize_follows_split(void **state)
 {
     nn_data *d = gen("moons", opts(300, -1, 0, 1));
@@ -564,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_split_errors_change_nothing),
         cmocka_unit_test(test_subset),
         cmocka_unit_test(test_normalize_train_stats),
+        cmocka_unit_test(test_normalize_scale),
         cmocka_unit_test(test_normalize_follows_split),
         cmocka_unit_test(test_constant_feature),
         cmocka_unit_test(test_fill_binary_and_rows),
