@@ -384,6 +384,36 @@ test_lesson_prompt() {
 test_lesson_prompt
 result "a lesson's command waits on the prompt; next typed after it moves on" $?
 
+# Colour on a terminal (a passed check in green), none with NO_COLOR.
+colour_codes() { # NAME: the screen with its escape sequences
+    tty_tmux capture-pane -p -e -t "$1" 2>/dev/null
+}
+test_colour() {
+    local saved=("${TTY_ENV[@]}") rc
+    TTY_ENV=(XDG_STATE_HOME="$STATE" LC_ALL=C.UTF-8
+             ASAN_OPTIONS="log_path=$STATE/sanitizer"
+             UBSAN_OPTIONS="log_path=$STATE/sanitizer")
+    tty_start t14 -q &&
+        tty_wait t14 "$PROMPT" &&
+        tty_type t14 "check iter >= 0" && tty_keys t14 Enter &&
+        tty_wait t14 'check passed: iter >= 0' &&
+        colour_codes t14 | grep -q $'\e\\[32m'
+    rc=$?
+    tty_stop t14
+    TTY_ENV=("${saved[@]}")
+    [ $rc -eq 0 ] || return $rc
+    tty_start t15 -q &&
+        tty_wait t15 "$PROMPT" &&
+        tty_type t15 "check iter >= 0" && tty_keys t15 Enter &&
+        tty_wait t15 'check passed: iter >= 0' &&
+        ! colour_codes t15 | grep -q $'\e\\[32m'
+    rc=$?
+    tty_stop t15
+    return $rc
+}
+test_colour
+result "colour on a terminal, none with NO_COLOR" $?
+
 tty_cleanup
 sleep 0.1
 reports=$(cat "$STATE"/sanitizer.* 2>/dev/null)
