@@ -26,6 +26,10 @@
 /* Messages for the ways a run ends                                     */
 /* ------------------------------------------------------------------ */
 
+/* A starting cost far above any sensible one (ln C is about 2.3 for ten
+ * classes): outputs already saturated and confidently wrong. */
+#define HUGE_FIRST_LOSS 50.0
+
 /* The guard stopped training.  `made` is the number of updates this
  * command made: with none, the loss that tripped the guard comes from
  * weights an earlier command left diverged, so the learning rate in use
@@ -42,11 +46,18 @@ static void report_diverged(Session *s, const nn_trainer *tr, long made)
                  "last batches) is more than 3x its starting value (%.4g)",
                  tr->guard_avg / (1 - tr->guard_power), tr->guard_ref);
     if (made == 0 && tr->iter > 0)
-        cmd_error(s, "guard: stopped at iteration %ld: %s. These weights "
+        cmd_error(s, "guard: stopped before update %ld: %s. These weights "
                   "diverged in earlier training: type reset to start again "
                   "(or guard off to go on anyway)", tr->stop_iter, what);
+    else if (tr->first_loss > HUGE_FIRST_LOSS)
+        /* a cost like that before any update: the weights' scale, not the
+         * step size, is what blew up (init normal 1 in a deep net) */
+        cmd_error(s, "guard: stopped before update %ld: %s. The first loss "
+                  "(%.4g) was already huge: the initialization is the "
+                  "likely cause; try init he or init xavier, then reset",
+                  tr->stop_iter, what, tr->first_loss);
     else
-        cmd_error(s, "guard: stopped at iteration %ld: %s. The learning "
+        cmd_error(s, "guard: stopped before update %ld: %s. The learning "
                   "rate (%g) is probably too high; try lr %g, then reset",
                   tr->stop_iter, what, lr, lr / 10);
 }
