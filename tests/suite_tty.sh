@@ -399,6 +399,7 @@ test_colour() {
         tty_wait t14 'check passed: iter >= 0' &&
         colour_codes t14 | grep -q $'\e\\[32m'
     rc=$?
+    [ $rc -ne 0 ] && colour_codes t14 | cat -v | sed 's/^/#   /'
     tty_stop t14
     TTY_ENV=("${saved[@]}")
     [ $rc -eq 0 ] || return $rc
@@ -408,6 +409,7 @@ test_colour() {
         tty_wait t15 'check passed: iter >= 0' &&
         ! colour_codes t15 | grep -q $'\e\\[32m'
     rc=$?
+    [ $rc -ne 0 ] && colour_codes t15 | cat -v | sed 's/^/#   /'
     tty_stop t15
     return $rc
 }
