@@ -527,10 +527,17 @@ int gp_draw(Gp *gp, int window, const char *body, size_t len)
         return -1;
     }
     w->has_body = 1;
+    if (gp->store_only)
+        return 0; /* for plot save: the file gets it, the screen does not */
     if (gp_ensure_running(gp) < 0)
         return -1;
     w->dirty = 1;
     return gp_flush(gp) < 0 ? -1 : 0;
+}
+
+void gp_store_only(Gp *gp, int on)
+{
+    gp->store_only = on != 0;
 }
 
 int gp_has_frame(const Gp *gp, int window)

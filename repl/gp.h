@@ -130,6 +130,11 @@ double gp_now(void);
  * -1 plotting is off (gnuplot died: message waiting). */
 int gp_flush(Gp *gp);
 
+/* While on, gp_draw only keeps each window's body (for gp_save) and draws
+ * nothing on the live terminal: plot save writes its file without also
+ * printing the chart in a text terminal. */
+void gp_store_only(Gp *gp, int on);
+
 /* 1 when gnuplot could not be started because it is not installed (not
  * on PATH): plot commands then say so and succeed. */
 int gp_missing(const Gp *gp);

@@ -47,6 +47,7 @@ typedef struct GpCaps {
 struct Gp {
     int state;
     int missing;      /* the last start found no gnuplot to run */
+    int store_only;   /* gp_draw keeps bodies without showing them */
     pid_t pid;
     int in_fd, out_fd;
     GpTerm term;            /* asked for */

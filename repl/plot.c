@@ -240,8 +240,10 @@ static int plot_save(Session *s, Plotter *p, int argc, char **argv)
     if (why)
         return cmd_error(s, "plot: %s: %s", plot_kind_names[k], why);
     gp_allow_restart(p->gp);
-    if (draw_kind(s, (PlotKind)k) < 0 ||
-        gp_save(p->gp, k, argv[2], 0, 0) < 0 ||
+    gp_store_only(p->gp, 1);
+    int drawn = draw_kind(s, (PlotKind)k);
+    gp_store_only(p->gp, 0);
+    if (drawn < 0 || gp_save(p->gp, k, argv[2], 0, 0) < 0 ||
         gp_sync(p->gp, 10000, print_text, s) != 0) {
         const char *msg = gp_take_message(p->gp);
         if (gp_missing(p->gp)) {
