@@ -32,6 +32,7 @@ void nn_trainer_init(nn_trainer *tr)
     tr->guard_power = 1;
     tr->first_loss = NAN;
     tr->guard_ref = NAN;
+    tr->guard_floor = 0;
     tr->last_loss = NAN;
     tr->best_dev = INFINITY;
     /* an all-zero xoshiro state yields only zeros: no shuffle, no dropout */
@@ -146,6 +147,7 @@ void nn_trainer_restart(nn_trainer *tr)
     tr->first_loss = NAN;
     tr->last_loss = NAN;
     tr->guard_ref = NAN;
+    tr->guard_floor = 0;
     tr->guard_settling = 0;
     tr->guard_n = 0;
     tr->guard_avg = 0;
@@ -338,6 +340,21 @@ static int end_epoch(nn_trainer *tr, nn_err *err)
     return stop < 0 ? -1 : stop ? NN_STEP_EARLY : NN_STEP_EPOCH;
 }
 
+/* The loss of a network that knows nothing: a probability of 1/2 for
+ * each sigmoid output, 1/C for each of C classes, zero for each squared-
+ * error output (here over the m targets in Y). */
+static double uninformed_cost(nn_loss loss, const double *Y, int m, int k)
+{
+    if (loss == NN_LOSS_BCE)
+        return k * log(2.0);
+    if (loss == NN_LOSS_XENT)
+        return log((double)k);
+    double sq = 0;
+    for (size_t i = 0; i < (size_t)m * k; i++)
+        sq += 0.5 * Y[i] * Y[i];
+    return m ? sq / m : 0;
+}
+
 /* The cost of the initial weights over up to EVAL_CHUNK training
  * examples (training mode, no dropout, batch norm's running statistics
  * left alone): the guard's reference, and the "initial loss" a student
@@ -348,6 +365,7 @@ static double initial_cost(nn_trainer *tr)
     int m = tr->n_train < EVAL_CHUNK ? tr->n_train : EVAL_CHUNK;
     nn_data_fill(tr->data, NN_TRAIN, NULL, m, tr->EX, tr->EY, tr->ycols);
     forward_probe(net, tr->EX, m);
+    tr->guard_floor = uninformed_cost(net->loss, tr->EY, m, tr->ycols);
     return nn_net_cost(net, tr->EY, 1);
 }
 
@@ -357,8 +375,17 @@ static double initial_cost(nn_trainer *tr)
  * value is a bias-corrected exponentially weighted average of the batch
  * costs with beta = 1 - 1/k, k = min(updates per epoch, 20).  With
  * full-batch training k = 1 and this is exactly "the loss > 3x its first
- * value".  While settling (after a rebase) it only measures: after k
- * updates the average becomes the reference, if above the old one. */
+ * value".  The reference is never below the loss of a network that knows
+ * nothing (guard_floor): a well-trained network's loss is tiny, and its
+ * batch costs pass three times it by noise alone.  While settling (after
+ * a rebase) the guard only measures: after k updates the average becomes
+ * the reference if above the old one, by at most 10x (a divergence in
+ * those updates must not raise the bar out of reach). */
+double nn_trainer_guard_ref(const nn_trainer *tr)
+{
+    return fmax(tr->guard_ref, tr->guard_floor);
+}
+
 static int guard_trips(nn_trainer *tr, double cost)
 {
     if (!isfinite(cost))
@@ -374,16 +401,16 @@ static int guard_trips(nn_trainer *tr, double cost)
         if (tr->guard_n >= k) {
             tr->guard_settling = 0;
             if (avg > tr->guard_ref)
-                tr->guard_ref = avg;
+                tr->guard_ref = fmin(avg, 10 * tr->guard_ref);
         }
         return 0;
     }
-    return avg > 3 * tr->guard_ref;
+    return avg > 3 * nn_trainer_guard_ref(tr);
 }
 
 void nn_trainer_guard_rebase(nn_trainer *tr)
 {
-    if (tr->iter == 0)
+    if (isnan(tr->first_loss))
         return; /* the first loss will be measured with the new settings */
     tr->guard_n = 0;
     tr->guard_avg = 0;

@@ -61,6 +61,8 @@ typedef struct nn_trainer {
                            after nn_trainer_guard_rebase the average of the
                            first updates under the new settings if higher */
     int guard_settling; /* the guard is measuring its new reference */
+    double guard_floor; /* the loss of a network that knows nothing (ln 2
+                           per sigmoid output, ln C): the least reference */
     double guard_avg;   /* the guard's running average of the batch cost */
     double guard_power; /* beta^n, for its bias correction */
     long guard_n;
@@ -101,6 +103,10 @@ void nn_trainer_restart(nn_trainer *tr);
  * times its first value without any divergence), so the guard spends the
  * next updates measuring a new reference instead of comparing. */
 void nn_trainer_guard_rebase(nn_trainer *tr);
+
+/* What the guard compares with: 3x this is the limit of the averaged
+ * batch cost (the starting loss, or an uninformed network's if larger). */
+double nn_trainer_guard_ref(const nn_trainer *tr);
 
 /* One update on the next mini-batch.  Returns an nn_step_status, or -1
  * (with err) when unbound or out of memory. */

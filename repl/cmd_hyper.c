@@ -600,6 +600,7 @@ int cmd_guard(Session *s, int argc, char **argv)
     }
     out_printf(s, "guard %s%s\n", m->tr.guard ? "on" : "off",
                m->tr.guard ? ": training stops if the loss becomes NaN or "
-                             "exceeds 3x its first value" : "");
+                             "exceeds 3x its first value (or an uninformed "
+                             "network's, if larger)" : "");
     return CMD_OK;
 }

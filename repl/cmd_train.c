@@ -37,14 +37,16 @@
 static void report_diverged(Session *s, const nn_trainer *tr, long made)
 {
     double lr = nn_trainer_lr(tr);
-    char what[160];
+    char what[224];
     if (!isfinite(tr->last_loss))
         snprintf(what, sizeof what, "the loss is %s",
                  isnan(tr->last_loss) ? "NaN" : "Inf");
     else
         snprintf(what, sizeof what, "the loss (%.4g, averaged over the "
-                 "last batches) is more than 3x its starting value (%.4g)",
-                 tr->guard_avg / (1 - tr->guard_power), tr->guard_ref);
+                 "last batches) is more than 3x %.4g (its starting value, or "
+                 "an uninformed network's if larger)",
+                 tr->guard_avg / (1 - tr->guard_power),
+                 nn_trainer_guard_ref(tr));
     if (made == 0 && tr->iter > 0)
         cmd_error(s, "guard: stopped before update %ld: %s. These weights "
                   "diverged in earlier training: type reset to start again "
@@ -240,6 +242,8 @@ int cmd_train(Session *s, int argc, char **argv)
     /* the singular too: "train 1 epoch" is what people write */
     static const char *const units[] = { "iters", "epochs", "iter", "epoch",
                                          "iterations", "iteration", NULL };
+    /* which of them count epochs */
+    static const int is_epochs[] = { 0, 1, 0, 1, 0, 0 };
     long n, every = 0;
     int unit = 1;
     char *pos[2];
@@ -256,7 +260,9 @@ int cmd_train(Session *s, int argc, char **argv)
     if (arg_int(s, "train", pos[0], "count", 1, 100000000, &n) ||
         (np == 2 && arg_enum(s, "train", pos[1], "unit", units, &unit)))
         return CMD_ERR;
-    return start_run(s, "train", unit % 2 ? RUN_EPOCHS : RUN_ITERS, n,
+    if (np == 1)
+        return start_run(s, "train", RUN_EPOCHS, n, every); /* train 10 */
+    return start_run(s, "train", is_epochs[unit] ? RUN_EPOCHS : RUN_ITERS, n,
                      every);
 }
 

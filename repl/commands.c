@@ -405,8 +405,10 @@ const Command commands[] = {
         "stays live: lr 0.001, plot grads or pause take effect between two\n"
         "updates, and Ctrl-C pauses it, keeping every weight.  In a script\n"
         "train runs to its end.  A guard stops training when the loss turns\n"
-        "NaN or Inf or grows past 3 times its first value (measured again\n"
-        "over the first updates after dropout or reg changes).",
+        "NaN or Inf or grows past 3 times its first value, or 3 times the\n"
+        "loss of a network that knows nothing (ln 2, ln C) if that is\n"
+        "larger (measured again over the first updates after dropout or\n"
+        "reg changes).",
     .example = "train 100 epochs every=10",
     .words = WORDS("2:iters|epochs"),
     .keys = WORDS("every="),

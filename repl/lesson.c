@@ -261,10 +261,10 @@ const char *lesson_unoffer(Session *s, const char *line)
     size_t n = strlen(run->offer);
     if (strncmp(line, run->offer, n) || !line[n])
         return line;
+    /* only glued on: "help next" with "help" offered means help on next */
     const char *rest = line + n;
-    while (*rest == ' ' || *rest == '\t')
-        rest++;
-    return is_lesson_control(rest) ? rest : line;
+    return *rest != ' ' && *rest != '\t' && is_lesson_control(rest) ? rest
+                                                                      : line;
 }
 
 void lesson_after_line(Session *s, const char *line, int status)
@@ -341,6 +341,9 @@ void lesson_close(Session *s)
 
 int lesson_start_at(Session *s, const char *name, int first)
 {
+    if (s->job.active)
+        return cmd_error(s, "lesson: training is running; type pause "
+                         "first");
     Lesson *L = load_named(s, name);
     if (!L)
         return CMD_ERR;

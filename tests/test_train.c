@@ -567,6 +567,34 @@ static void test_guard_after_dropout_change(void **state)
     nn_data_free(d);
 }
 
+/* A trained network started over (as after load) has a tiny first loss,
+ * and its noisy small-batch costs pass three times it at once: the
+ * guard's reference does not go below an uninformed network's loss
+ * (ln 2 for one sigmoid output), and a real divergence still stops it. */
+static void test_guard_floor_after_restart(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 3);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    tr.opt.kind = NN_OPT_ADAM;
+    tr.opt.lr = 0.01;
+    bind_ok(&tr, net, d);
+    assert_true(run(&tr, 3000, NN_STEP_DIVERGED) != NN_STEP_DIVERGED);
+    nn_trainer_restart(&tr);
+    tr.batch = 4;
+    assert_true(run(&tr, 400, NN_STEP_DIVERGED) != NN_STEP_DIVERGED);
+    assert_true(tr.first_loss < 0.1);
+    assert_close(tr.guard_floor, log(2.0), 1e-15);
+    assert_close(nn_trainer_guard_ref(&tr), log(2.0), 1e-15);
+    tr.opt.lr = 1e4;
+    assert_int_equal(run(&tr, 300, NN_STEP_DIVERGED), NN_STEP_DIVERGED);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
 static void test_early_stopping(void **state)
 {
     (void)state;
@@ -875,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_divergence_guard),
         cmocka_unit_test(test_penalty_uses_training_size),
         cmocka_unit_test(test_guard_after_dropout_change),
+        cmocka_unit_test(test_guard_floor_after_restart),
         cmocka_unit_test(test_early_stopping),
         cmocka_unit_test(test_early_stopping_after_reshape),
         cmocka_unit_test(test_bind_errors),
