@@ -390,7 +390,8 @@ colour_codes() { # NAME: the screen with its escape sequences
 }
 test_colour() {
     local saved=("${TTY_ENV[@]}") rc
-    TTY_ENV=(XDG_STATE_HOME="$STATE" LC_ALL=C.UTF-8
+    # run.sh exports NO_COLOR=1 to every suite: take it out for this one
+    TTY_ENV=(-u NO_COLOR XDG_STATE_HOME="$STATE" LC_ALL=C.UTF-8
              ASAN_OPTIONS="log_path=$STATE/sanitizer"
              UBSAN_OPTIONS="log_path=$STATE/sanitizer")
     tty_start t14 -q &&
