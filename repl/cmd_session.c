@@ -2,6 +2,7 @@
  * cmd_session.c — the Session commands: save, load, history, show.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,32 @@ int cmd_load(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
+/* One CSV row: update record i (or -1: none), epoch record e (or -1). */
+static void csv_row(FILE *f, const nn_history *h, int i, int e)
+{
+    int L = h->n_layers;
+    if (i >= 0)
+        fprintf(f, "%ld,%d,%.17g,%.17g", h->iter[i], h->epoch[i], h->loss[i],
+                h->lr[i]);
+    else
+        fprintf(f, "%ld,%d,,%.17g", h->e_iter[e], h->e_epoch[e], h->e_lr[e]);
+    if (e >= 0)
+        fprintf(f, ",%.17g,%.17g,%.17g,%.17g", h->train_loss[e],
+                h->train_acc[e], h->dev_loss[e], h->dev_acc[e]);
+    else
+        fprintf(f, ",,,,");
+    for (int l = 0; l < L; l++) {
+        size_t k = (size_t)i * L + l;
+        if (i >= 0)
+            fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g", h->w_mean[k],
+                    h->w_var[k], h->g_norm[k], h->g_var[k],
+                    h->update_ratio[k]);
+        else
+            fprintf(f, ",,,,,");
+    }
+    fprintf(f, "\n");
+}
+
 static int history_csv(Session *s, const char *path)
 {
     const nn_history *h = &s->model->tr.hist;
@@ -77,32 +104,21 @@ static int history_csv(Session *s, const char *path)
     if (!f)
         return cmd_error(s, "history: %s: cannot write here: %s", path,
                          strerror(errno));
-    int L = h->n_layers;
     fprintf(f, "iter,epoch,loss,lr,train_loss,train_acc,dev_loss,dev_acc");
-    for (int l = 1; l <= L; l++)
+    for (int l = 1; l <= h->n_layers; l++)
         fprintf(f, ",w_mean%d,w_var%d,grad_norm%d,grad_var%d,update_ratio%d",
                 l, l, l, l, l);
     fprintf(f, "\n");
-    int e = 0;
-    for (int i = 0; i < h->n; i++) {
-        fprintf(f, "%ld,%d,%.17g,%.17g", h->iter[i], h->epoch[i], h->loss[i],
-                h->lr[i]);
-        /* epoch figures go on the iteration that ended the epoch (a long
-         * run keeps every k-th record of each kind: some have none) */
-        while (e < h->ne && h->e_iter[e] < h->iter[i])
-            e++;
-        if (e < h->ne && h->e_iter[e] == h->iter[i])
-            fprintf(f, ",%.17g,%.17g,%.17g,%.17g", h->train_loss[e],
-                    h->train_acc[e], h->dev_loss[e], h->dev_acc[e]);
-        else
-            fprintf(f, ",,,,");
-        for (int l = 0; l < L; l++) {
-            size_t k = (size_t)i * L + l;
-            fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g", h->w_mean[k],
-                    h->w_var[k], h->g_norm[k], h->g_var[k],
-                    h->update_ratio[k]);
-        }
-        fprintf(f, "\n");
+    /* the two kinds of record merged by update number: epoch figures on
+     * the update that ended the epoch, or (a long run thins each kind on
+     * its own stride) on a row of their own */
+    int i = 0, e = 0;
+    while (i < h->n || e < h->ne) {
+        long it = i < h->n ? h->iter[i] : LONG_MAX;
+        long et = e < h->ne ? h->e_iter[e] : LONG_MAX;
+        csv_row(f, h, it <= et ? i : -1, et <= it ? e : -1);
+        i += it <= et;
+        e += et <= it;
     }
     if (ferror(f)) {
         fclose(f);
@@ -111,8 +127,8 @@ static int history_csv(Session *s, const char *path)
     if (fclose(f))
         return cmd_error(s, "history: %s: %s", path, strerror(errno));
     if (h->stride > 1)
-        out_printf(s, "history: wrote %d records (every %ld iterations) to "
-                   "%s\n", h->n, h->stride, path);
+        out_printf(s, "history: wrote %d update records (one in %ld) and %d "
+                   "epochs to %s\n", h->n, h->stride, h->ne, path);
     else
         out_printf(s, "history: wrote %d iterations to %s\n", h->n, path);
     return CMD_OK;

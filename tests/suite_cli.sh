@@ -108,6 +108,22 @@ train_acc dev_loss dev_acc w_mean1 w_var1 grad_norm1 grad_var1 update_ratio1 \
 w_mean2 w_var2 grad_norm2 grad_var2 update_ratio2\| 1:1:0 2:1:1 3:2:0 4:2:1$" \
     -- history_csv
 
+# A long run thins its records: every kept epoch still has a row (35
+# updates per epoch, so half the epoch ends fall between kept updates).
+thinned_csv() {
+    local out
+    out=$("$NNLAB" -q -c "data xor n=50 seed=1; net 2 3 1; batch 1;
+          train 4000 epochs every=4000; history csv $TMP/t.csv") || return 1
+    local ne
+    ne=$(printf '%s\n' "$out" | sed -n 's/.* and \([0-9]*\) epochs to .*/\1/p')
+    awk -F, -v ne="$ne" 'NR > 1 { if ($5 != "") e++; if ($3 == "") alone++
+                                  if ($1 + 0 <= last) bad++; last = $1 + 0 }
+        END { printf "%s %s %s", (e == ne && ne == 4000), (alone > 0), bad + 0 }' \
+        "$TMP/t.csv"
+}
+expect "history csv of a thinned run: every epoch record written" 0 \
+    '^1 1 0$' -- thinned_csv
+
 # make install: the program finds its data and lessons from anywhere
 installed() {
     make -s --no-print-directory install BUILD="${BUILD:-build}" \
