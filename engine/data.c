@@ -198,6 +198,11 @@ static int valid_split(nn_split s)
     return (int)s >= 0 && s < NN_NSPLITS;
 }
 
+int nn_data_size(const nn_data *d)
+{
+    return d->n;
+}
+
 int nn_data_count(const nn_data *d, nn_split s)
 {
     return valid_split(s) ? d->count[s] : 0;

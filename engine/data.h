@@ -105,6 +105,7 @@ int nn_data_features(const nn_data *d);
 int nn_data_classes(const nn_data *d);             /* 0 unless classify */
 const char *nn_data_class_name(const nn_data *d, int c); /* never NULL */
 int nn_data_count(const nn_data *d, nn_split s);   /* examples in a split */
+int nn_data_size(const nn_data *d);   /* examples in all, split or not */
 int nn_data_class_count(const nn_data *d, nn_split s, int c);
 /* Range of feature j over all examples, before normalization. */
 void nn_data_feature_range(const nn_data *d, int j, double *lo, double *hi);

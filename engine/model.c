@@ -213,8 +213,8 @@ static int read_header(reader *r, header *h)
     if (nn_optim_check(&o, &why))
         return out_of_range(r, &why);
     if (next_line(r) || sscanf(r->buf, "batch %d", &h->batch) != 1 ||
-        h->batch < 0)
-        return bad(r, "'batch N'");
+        h->batch < 0 || h->batch > 1000000)
+        return bad(r, "'batch N' with N 0..1000000 (0: the whole set)");
     if (next_line(r) || sscanf(r->buf, "decay %31s %lf %d %lf", w3, &h->rate,
                                &h->every, &h->factor) != 4 ||
         (h->sched = lookup(nn_sched_names, w3)) < 0)
@@ -248,7 +248,7 @@ static int parse_layer(reader *r, layer_line *l)
                &l->gain) != 8 || l->units < 1 || l->units > 100000 ||
         (l->act = lookup(nn_act_names, act)) < 0 ||
         (l->init = lookup(nn_init_names, init)) < 0 ||
-        !(l->keep > 0 && l->keep <= 1) || (l->bn != 0 && l->bn != 1) ||
+        !(l->keep >= 0.01 && l->keep <= 1) || (l->bn != 0 && l->bn != 1) ||
         !(l->act_arg >= 0 && l->act_arg <= 1e6) || !isfinite(l->init_arg) ||
         !(l->gain >= 0 && l->gain <= 1e6))
         return bad(r, "'layer UNITS ACT ARG KEEP BN INIT ARG GAIN'");

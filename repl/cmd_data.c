@@ -315,8 +315,7 @@ int cmd_split(Session *s, int argc, char **argv)
         train = 100 - dev - test;
     /* numbers adding up to 100 are percentages, others are counts */
     int percent = fabs(train + dev + test - 100) < 1e-9;
-    int total = nn_data_count(s->data, NN_TRAIN) +
-                nn_data_count(s->data, NN_DEV) + nn_data_count(s->data, NN_TEST);
+    int total = nn_data_size(s->data);
     nn_err err;
     if (nn_data_split(s->data, train, dev, test, percent, s->seed, &err))
         return cmd_error(s, "split: %s", err.msg);

@@ -287,10 +287,10 @@ int cmd_bn(Session *s, int argc, char **argv)
         if ((layer ? layer == i + 1
                    : i < net->n_layers - 1 || net->n_layers == 1) &&
             nn_net_set_bn(net, i + 1, on, &err)) {
-            model_restart(s); /* the layers before it did change */
+            model_params_changed(s); /* the layers before it did change */
             return cmd_error(s, "bn: layer %d: %s", i + 1, err.msg);
         }
-    model_restart(s);
+    model_params_changed(s);
     char which[32];
     if (layer)
         snprintf(which, sizeof which, "layer %ld", layer);
@@ -298,9 +298,11 @@ int cmd_bn(Session *s, int argc, char **argv)
         snprintf(which, sizeof which, "the hidden layers");
     if (on)
         out_printf(s, "bn on for %s (batch statistics in training, running "
-                   "averages in evaluation); optimizer state reset\n", which);
+                   "averages in evaluation); optimizer state reset, weights "
+                   "and history kept\n", which);
     else
-        out_printf(s, "bn off for %s; optimizer state reset\n", which);
+        out_printf(s, "bn off for %s; optimizer state reset, weights and "
+                   "history kept\n", which);
     return CMD_OK;
 }
 

@@ -387,8 +387,12 @@ static int layer_set(Session *s, int argc, char **argv)
     l->act_arg = arg;
     if (keep >= 0)
         l->keep = keep;
+    /* the loss now measures another network: the guard re-measures; with
+     * batch norm switched the optimizer's moments belong to other tensors */
     if (bn >= 0)
-        model_restart(s);
+        model_params_changed(s);
+    else
+        nn_trainer_guard_rebase(&model_state(s)->tr);
     net_show(s);
     return CMD_OK;
 }

@@ -343,6 +343,7 @@ static int start(Gp *gp)
     fcntl(gp->out_fd, F_SETPIPE_SZ, 1 << 20);
 #endif
     gp->state = GP_RUNNING;
+    gp->missing = 0;
     gp_buf_clear(&gp->q);
     gp_buf_clear(&gp->raw);
     gp->q_off = 0;

@@ -55,10 +55,26 @@ void model_settings_default(Session *s)
         s->net->reg = NN_REG_NONE;
         s->net->lambda = 0;
         s->net->bug_param = -1;
-        for (int i = 0; i < s->net->n_layers; i++)
+        for (int i = 0; i < s->net->n_layers; i++) {
             s->net->L[i].keep = 1;
+            s->net->L[i].init = m->init; /* for the next init or reset */
+        }
     }
     model_restart(s);
+}
+
+void model_params_changed(Session *s)
+{
+    ModelState *m = model_state(s);
+    if (!m || !s->net)
+        return;
+    nn_net_zero_moments(s->net);
+    m->tr.opt.t = 0;
+    nn_trainer_guard_rebase(&m->tr);
+    free(m->gc); /* the last gradient check named the old tensors */
+    m->gc = NULL;
+    m->gc_n = 0;
+    m->gc_max = NAN;
 }
 
 void model_free(Session *s)

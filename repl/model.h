@@ -72,4 +72,9 @@ int model_outputs_for_data(const Session *s);
  * optimizer k ignores the setting (optim, compare, search). */
 void optim_note_unused(Session *s, nn_optim_kind k, const char *setting);
 
+/* The network's parameter tensors changed (batch norm on or off) but its
+ * weights and the history stay: the optimizer's moments are zeroed, the
+ * guard re-measures, the last gradient check is dropped. */
+void model_params_changed(Session *s);
+
 #endif

@@ -99,7 +99,8 @@ static int draw_per_layer(Session *s, Gp *gp, PlotKind kind)
         /* which end is which: vanishing gradients fade towards the input */
         snprintf(names[l], sizeof names[l], "layer %d%s", l + 1,
                  shown < 3 ? "" : l == 0 ? " (input side)"
-                 : l == L - 1 ? " (output)" : "");
+                 : l == L - 1 ? " (output)"
+                 : l == shown - 1 ? " (more not shown)" : "");
         ser[l] = (ChartSeries){ names[l], (size_t)h->n, x, y, CHART_LINE,
                                 0 };
     }

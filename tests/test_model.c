@@ -355,6 +355,9 @@ static void test_malformed(void **state)
     expect_bad_variant(good, "decay exp 0.94999999999999996 2",
                        "decay exp 0.94999999999999996 0", "decay interval");
     expect_bad_variant(good, "early 1 7", "early 1 -7", "expected 'early");
+    expect_bad_variant(good, "batch 17", "batch 2000000", "expected 'batch");
+    expect_bad_variant(good, " 0.80000000000000004 0 xavier",
+                       " 0.005 0 xavier", "expected 'layer");
     expect_bad_variant(good, "early 1 7", "early 2 7", "expected 'early");
     expect_bad_variant(good, "reg l2 ", "reg l2 nan", "expected 'reg");
     expect_bad_variant(good, "layer 10 leaky", "layer 10 softmax",
