@@ -122,6 +122,7 @@ static void init_layer(nn_layer *l, uint64_t seed, int index)
         l->run_var.v[j] = 1;
     }
     l->update_sq = 0;
+    l->weight_sq = 0;
 }
 
 void nn_net_init(nn_net *net, uint64_t seed, int only)

@@ -75,6 +75,8 @@ typedef struct nn_layer {
     int mask_on;    /* the last forward pass applied the mask */
 
     double update_sq;  /* ‖ΔW‖² of the last optimizer step */
+    double weight_sq;  /* ‖W‖² just before it (update ratios compare the
+                          step with the weights it was applied to) */
 } nn_layer;
 
 /* Weights of one layer at most (2^27, 1 GiB of doubles): sizes stay far

@@ -79,13 +79,14 @@ __attribute__((target_clones("avx2", "default")))
 static double adam_update(double step, double ic2, double b1, double b2,
                           double eps, double *restrict w,
                           const double *restrict g, double *restrict v,
-                          double *restrict s, int n)
+                          double *restrict s, int n, double *w_sq)
 {
-    double q[4] = { 0, 0, 0, 0 };
+    double q[4] = { 0, 0, 0, 0 }, r[4] = { 0, 0, 0, 0 };
     int i = 0;
     for (; i + 4 <= n; i += 4)
         for (int j = 0; j < 4; j++) {
             double gi = g[i + j];
+            r[j] += w[i + j] * w[i + j];
             double vi = v[i + j] = b1 * v[i + j] + (1 - b1) * gi;
             double si = s[i + j] = b2 * s[i + j] + (1 - b2) * gi * gi;
             double d = step * vi / (sqrt(si) * ic2 + eps);
@@ -93,29 +94,36 @@ static double adam_update(double step, double ic2, double b1, double b2,
             q[j] += d * d;
         }
     double sq = (q[0] + q[1]) + (q[2] + q[3]);
+    double wsq = (r[0] + r[1]) + (r[2] + r[3]);
     for (; i < n; i++) {
         double gi = g[i];
+        wsq += w[i] * w[i];
         double vi = v[i] = b1 * v[i] + (1 - b1) * gi;
         double si = s[i] = b2 * s[i] + (1 - b2) * gi * gi;
         double d = step * vi / (sqrt(si) * ic2 + eps);
         w[i] += d;
         sq += d * d;
     }
+    *w_sq = wsq;
     return sq;
 }
 
 double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
-                       const double *g, double *v, double *s, int n)
+                       const double *g, double *v, double *s, int n,
+                       double *w_sq)
 {
-    double sq = 0, d = 0;
+    double sq = 0, d = 0, wsq = 0, unused;
+    if (!w_sq)
+        w_sq = &unused;
     double b = o->beta, b2 = o->beta2, eps = o->eps;
     if (o->kind == NN_OPT_ADAM) {
         double c1 = 1 - pow(o->beta1, (double)t);
         double c2 = 1 - pow(b2, (double)t);
         return adam_update(-lr / c1, 1 / sqrt(c2), o->beta1, b2, eps, w, g, v,
-                           s, n);
+                           s, n, w_sq);
     }
     for (int i = 0; i < n; i++) {
+        wsq += w[i] * w[i];
         switch (o->kind) {
         case NN_OPT_GD:
             d = -lr * g[i];
@@ -138,6 +146,7 @@ double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
         w[i] += d;
         sq += d * d;
     }
+    *w_sq = wsq;
     return sq;
 }
 
@@ -146,10 +155,13 @@ void nn_optim_step(nn_optim *o, nn_net *net, double lr)
     o->t++;
     for (int i = 0; i < net->n_params; i++) {
         nn_param *p = net->params[i];
+        double before;
         double sq = nn_optim_update(o, o->t, lr, p->w.v, p->g.v, p->v.v,
-                                    p->s.v, nn_mat_size(&p->w));
-        if (p->type == NN_P_W)
+                                    p->s.v, nn_mat_size(&p->w), &before);
+        if (p->type == NN_P_W) {
             net->L[p->layer - 1].update_sq = sq;
+            net->L[p->layer - 1].weight_sq = before;
+        }
     }
 }
 

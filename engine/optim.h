@@ -51,9 +51,11 @@ int nn_optim_check(const nn_optim *o, nn_err *err);
 void nn_optim_step(nn_optim *o, nn_net *net, double lr);
 
 /* Update one tensor of n values; t is the (1-based) step for Adam.
- * Returns ‖Δw‖². Exposed for the tests. */
+ * Returns ‖Δw‖², and ‖w‖² before the update in *w_sq (if not NULL), in
+ * the same pass.  Exposed for the tests. */
 double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
-                       const double *g, double *v, double *s, int n);
+                       const double *g, double *v, double *s, int n,
+                       double *w_sq);
 
 typedef enum { NN_SCHED_NONE, NN_SCHED_INVERSE, NN_SCHED_EXP, NN_SCHED_STEP }
     nn_sched_kind;

@@ -42,7 +42,9 @@ void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st)
     nn_mean_var(L->W.w.v, n, &st->w_mean, &st->w_var);
     nn_mean_var(L->W.g.v, n, &gm, &st->g_var);
     st->g_norm = sqrt(nn_sum_sq(L->W.g.v, n));
-    double wn = sqrt(nn_sum_sq(L->W.w.v, n));
+    /* against the weights before the step: after a step that dwarfs them
+     * the ratio is huge, not a misleading 1 */
+    double wn = sqrt(L->weight_sq);
     st->update_ratio = wn > 0 ? sqrt(L->update_sq) / wn : 0;
     int rows = net->rows;
     if (rows <= 0)

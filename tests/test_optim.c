@@ -24,7 +24,8 @@ static void three_scalar_steps(nn_optim_kind kind, const double want[3],
     double w = 1, v = 0, s = 0;
     for (int t = 1; t <= 3; t++) {
         double before = w;
-        double sq = nn_optim_update(&o, t, 0.1, &w, &g[t - 1], &v, &s, 1);
+        double sq = nn_optim_update(&o, t, 0.1, &w, &g[t - 1], &v, &s, 1,
+                                    NULL);
         if (!(fabs(w - want[t - 1]) <= tol))
             fail_msg("%s step %d: w = %.17g, want %.17g", nn_optim_names[kind],
                      t, w, want[t - 1]);
@@ -114,7 +115,9 @@ static void test_vector_update(void **state)
     o.kind = NN_OPT_ADAM;
     double w[3] = { 1, -2, 0.5 }, g[3] = { 0.3, -0.1, 0 };
     double v[3] = { 0 }, s[3] = { 0 };
-    double sq = nn_optim_update(&o, 1, 0.01, w, g, v, s, 3);
+    double before;
+    double sq = nn_optim_update(&o, 1, 0.01, w, g, v, s, 3, &before);
+    assert_close(before, 1 + 4 + 0.25, 1e-15); /* ||w||^2 before the step */
     assert_close(w[0], 1 - 0.01 * 0.3 / (0.3 + 1e-8), 1e-15);
     assert_close(w[1], -2 + 0.01 * 0.1 / (0.1 + 1e-8), 1e-15);
     assert_true(w[2] == 0.5); /* zero gradient, zero step */
@@ -147,7 +150,11 @@ static void test_adam_lanes(void **state)
             ww[i] += d;
             sq += d * d;
         }
-        double got = nn_optim_update(&o, t, 0.05, w, g, v, s, N);
+        double wsq = 0, before;
+        for (int i = 0; i < N; i++)
+            wsq += w[i] * w[i];
+        double got = nn_optim_update(&o, t, 0.05, w, g, v, s, N, &before);
+        assert_close(before, wsq, 1e-15);
         for (int i = 0; i < N; i++)
             assert_close(w[i], ww[i], 1e-15);
         assert_close(got, sq, 1e-15);

@@ -34,6 +34,7 @@ static void test_weights_and_acts(void **state)
     nn_net_forward(net, X, 2, 1, NULL);
     nn_net_backward(net, X, Y);
     net->L[0].update_sq = 0.09;
+    net->L[0].weight_sq = 30; /* ||W||^2 before the step: 1 + 4 + 9 + 16 */
     nn_stats_layer(net, 0, &st);
     /* rows (1 2 3 4) and (−1 −2 −3 −4): mean 0, variance 30/4 */
     assert_close(st.act_mean, 0, 1e-15);
