@@ -248,6 +248,14 @@ static void put_series_element(GpBuf *b, int win, size_t k, size_t nseries,
     chart_put_plot_title(b, s->name);
 }
 
+/* Equal to gnuplot's eye: its ranges keep about 1e-9 relative precision
+ * (zero initialization's loss, ln 2 at every update, differs from update
+ * to update in the 13th digit). */
+static int nearly_equal(double a, double b)
+{
+    return fabs(b - a) <= 1e-9 * fmax(fabs(a), fabs(b));
+}
+
 /* gnuplot warns "empty x range" (and widens it its own way) when every
  * point has one x, as after a single update, or one y, as a constant
  * learning rate: give such an axis a range around the value instead. */
@@ -264,14 +272,14 @@ static void put_flat_ranges(GpBuf *b, const ChartLines *c, int logy)
             y0 = fmin(y0, s->y[j]), y1 = fmax(y1, s->y[j]);
         }
     }
-    if (x0 == x1) {
+    if (x0 <= x1 && nearly_equal(x0, x1)) {
         gp_buf_puts(b, "set xrange [");
         gp_buf_num(b, x0 - 1);
         gp_buf_puts(b, ":");
         gp_buf_num(b, x0 + 1);
         gp_buf_puts(b, "]\n");
     }
-    if (y0 == y1 && !(c->ymin < c->ymax)) {
+    if (y0 <= y1 && nearly_equal(y0, y1) && !(c->ymin < c->ymax)) {
         double d = y0 != 0 ? fabs(y0) / 10 : 1;
         gp_buf_puts(b, "set yrange [");
         gp_buf_num(b, logy ? y0 / 2 : y0 - d);
