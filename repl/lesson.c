@@ -102,7 +102,11 @@ int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain)
         out_printf(s, " (found %s)\n", r.found);
     else
         out_printf(s, "\n");
-    if (!pass && explain)
+    /* nothing measured yet: the explanation of a result would mislead */
+    if (r.status == CHECK_ERROR && strstr(r.error, "not available"))
+        out_printf(s, "  Nothing to judge yet: run the section's commands "
+                      "first ('again' offers them).\n");
+    else if (!pass && explain)
         print_lines(s, "  ", "  ", explain);
     return pass;
 }
