@@ -481,16 +481,26 @@ static int run_trials(Session *s, Experiments *e)
     return 0;
 }
 
+/* Better first: dev accuracy, then (a small dev set ties often) train
+ * accuracy, then the trial's order. */
 static int by_dev_acc_desc(const void *a, const void *b, void *ctx)
 {
     const Experiments *e = ctx;
-    double x = e->dev_acc[*(const int *)a], y = e->dev_acc[*(const int *)b];
+    int i = *(const int *)a, j = *(const int *)b;
+    double x = e->dev_acc[i], y = e->dev_acc[j];
+    double tx = e->train_acc[i], ty = e->train_acc[j];
     x = isnan(x) ? -1 : x;
     y = isnan(y) ? -1 : y;
-    return (y > x) - (y < x);
+    tx = isnan(tx) ? -1 : tx;
+    ty = isnan(ty) ? -1 : ty;
+    if (x != y)
+        return (y > x) - (y < x);
+    if (tx != ty)
+        return (ty > tx) - (ty < tx);
+    return (i > j) - (i < j);
 }
 
-/* Trial indices from the best dev accuracy down. */
+/* Trial indices from the best down. */
 static void rank_trials(const Experiments *e, int *order)
 {
     for (int t = 0; t < e->ntrials; t++)
@@ -530,6 +540,9 @@ static int search_refine(Session *s, Experiments *e)
     if (e->ntrials < 2)
         return cmd_error(s, "search: nothing to refine; run a search first");
     rank_trials(e, order);
+    double old_lo[EXP_MAX_KEYS], old_hi[EXP_MAX_KEYS];
+    for (int k = 0; k < e->nkeys; k++)
+        old_lo[k] = e->keys[k].lo, old_hi[k] = e->keys[k].hi;
     int top = e->ntrials / 5 < 3 ? 3 : e->ntrials / 5;
     top = top > e->ntrials ? e->ntrials : top;
     for (int k = 0; k < e->nkeys; k++) {
@@ -549,9 +562,11 @@ static int search_refine(Session *s, Experiments *e)
             key->lo = lo - pad;
             key->hi = hi + pad;
         }
+        /* narrower than before, never wider, and inside the setting's
+         * own range */
         const double *b = bounds_of(key);
-        key->lo = fmax(key->lo, b[0]); /* a log range stays above 0 */
-        key->hi = fmin(key->hi, b[1]);
+        key->lo = fmax(fmax(key->lo, b[0]), old_lo[k]);
+        key->hi = fmin(fmin(key->hi, b[1]), old_hi[k]);
     }
     out_printf(s, "search refine: narrowed to the best %d trials:", top);
     for (int k = 0; k < e->nkeys; k++)
