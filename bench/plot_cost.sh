@@ -1,29 +1,46 @@
 #!/usr/bin/env bash
-# What live plotting costs training: the same run (a small network, where
-# plotting weighs most) with and without five live plots drawn to PNG by
-# a real gnuplot, three times each, interleaved; the median training time
-# of each and their ratio.  Prints one line for bench/run.sh.
+# What live plotting costs training: the same run with and without live
+# plots drawn to PNG by a real gnuplot, three times each, interleaved; the
+# median training time of each and their ratio.  Two cases:
+#   small  a small network (where building the frames weighs most), five
+#          plots, one BLAS thread (gnuplot has a core of its own);
+#   fmnist 784-256-128-10 on 5000 Fashion-MNIST images, two plots, BLAS on
+#          every core (gnuplot competes with training for them).
+# Prints one line per case for bench/run.sh.
 set -u
 NNLAB=${NNLAB:?NNLAB must name the nnlab binary}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir" || exit 1
-base='data circles n=2000
+
+seconds() { "$NNLAB" "$1" | sed -n 's/.*updates in \([0-9.]*\)s.*/\1/p'; }
+median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+
+# measure NAME BASE PLOTS TRAIN: one line
+measure() {
+    printf '%s\n%s\n' "$2" "$4" >plain.nn
+    printf '%s\nplot term png\nplot %s\n%s\n' "$2" "$3" "$4" >live.nn
+    local plain=() live=()
+    for _ in 1 2 3; do
+        plain+=("$(seconds plain.nn)")
+        live+=("$(seconds live.nn)")
+    done
+    local p l n
+    p=$(median "${plain[@]}") l=$(median "${live[@]}")
+    n=$(echo "$3" | wc -w)
+    awk -v name="$1" -v p="$p" -v l="$l" -v n="$n" 'BEGIN {
+        printf "plotting (%s): training %.3f s without plots, %.3f s with " \
+               "%d live plots: %+.0f%%\n", name, p, l, n, (l / p - 1) * 100 }'
+}
+
+measure "small, 1 thread" 'data circles n=2000
 net 2 32 32 1
 batch 16
 optim adam lr=0.001
-threads 1'
-printf '%s\ntrain 150 epochs\n' "$base" >plain.nn
-printf '%s\nplot term png\nplot loss acc weights grads updates\ntrain 150 epochs\n' \
-    "$base" >live.nn
-seconds() { "$NNLAB" "$1" | sed -n 's/.*updates in \([0-9.]*\)s.*/\1/p'; }
-plain=() live=()
-for _ in 1 2 3; do
-    plain+=("$(seconds plain.nn)")
-    live+=("$(seconds live.nn)")
-done
-median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
-p=$(median "${plain[@]}") l=$(median "${live[@]}")
-awk -v p="$p" -v l="$l" 'BEGIN {
-    printf "plotting: training %.3f s without plots, %.3f s with 5 live plots: %+.0f%%\n",
-           p, l, (l / p - 1) * 100 }'
+threads 1' "loss acc weights grads updates" "train 150 epochs"
+
+if [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    measure "fmnist, all threads" 'data fashion limit=5000
+net 784 256 128 10
+optim adam lr=0.001' "loss grads" "train 40 epochs"
+fi

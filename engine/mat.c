@@ -111,22 +111,57 @@ int nn_blas_threads(int n)
 #endif
 }
 
+/* The reductions below run every training step over every weight and
+ * gradient (the history's statistics), so they keep four independent
+ * partial sums, which the compiler turns into vector instructions (one
+ * accumulator would be a chain of dependent additions). */
+__attribute__((target_clones("avx2", "default")))
 double nn_sum_sq(const double *x, int n)
 {
-    double s = 0;
-    for (int i = 0; i < n; i++)
+    double q[4] = { 0, 0, 0, 0 };
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++)
+            q[j] += x[i + j] * x[i + j];
+    double s = (q[0] + q[1]) + (q[2] + q[3]);
+    for (; i < n; i++)
         s += x[i] * x[i];
     return s;
 }
 
+__attribute__((target_clones("avx2", "default")))
+static double sum_lanes(const double *x, int n)
+{
+    double q[4] = { 0, 0, 0, 0 };
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++)
+            q[j] += x[i + j];
+    double s = (q[0] + q[1]) + (q[2] + q[3]);
+    for (; i < n; i++)
+        s += x[i];
+    return s;
+}
+
+__attribute__((target_clones("avx2", "default")))
+static double sum_sq_dev(const double *x, int n, double m)
+{
+    double q[4] = { 0, 0, 0, 0 };
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++)
+            q[j] += (x[i + j] - m) * (x[i + j] - m);
+    double s = (q[0] + q[1]) + (q[2] + q[3]);
+    for (; i < n; i++)
+        s += (x[i] - m) * (x[i] - m);
+    return s;
+}
+
+/* Two passes (the mean, then squared deviations from it): accurate when
+ * the mean is large against the spread. */
 void nn_mean_var(const double *x, int n, double *mean, double *var)
 {
-    double m = 0, v = 0;
-    for (int i = 0; i < n; i++)
-        m += x[i];
-    m = n ? m / n : 0;
-    for (int i = 0; i < n; i++)
-        v += (x[i] - m) * (x[i] - m);
+    double m = n ? sum_lanes(x, n) / n : 0;
     *mean = m;
-    *var = n ? v / n : 0;
+    *var = n ? sum_sq_dev(x, n, m) / n : 0;
 }

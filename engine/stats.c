@@ -41,7 +41,8 @@ void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st)
     memset(st, 0, sizeof *st);
     nn_mean_var(L->W.w.v, n, &st->w_mean, &st->w_var);
     nn_mean_var(L->W.g.v, n, &gm, &st->g_var);
-    st->g_norm = sqrt(nn_sum_sq(L->W.g.v, n));
+    /* ||g||^2 = n (var + mean^2): no third pass over the gradient */
+    st->g_norm = sqrt(fmax(0, n * (st->g_var + gm * gm)));
     /* against the weights before the step: after a step that dwarfs them
      * the ratio is huge, not a misleading 1 */
     double wn = sqrt(L->weight_sq);

@@ -26,7 +26,7 @@ const char *const chart_line_colors[CHART_NCOLORS] = {
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
 
-#define DEFAULT_MAX_POINTS 2000
+#define DEFAULT_MAX_POINTS 1000
 #define FEW_POINTS 40      /* fewer than this: draw the points too */
 
 /* ======================================================================

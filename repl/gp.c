@@ -104,6 +104,8 @@ Gp *gp_new(void)
     gp->in_fd = gp->out_fd = -1;
     gp->term = gp->live = GP_TERM_AUTO;
     gp->interval = 0.1;
+    gp->slowdown = 1;
+    gp->cpu_at = -1;
     gp->dir = strdup(".");
     if (!gp->dir) {
         free(gp);
@@ -204,6 +206,9 @@ static void child_exec(char *const argv[], char *const envp[], int in_rd,
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0);
+    /* rendering waits for a free core rather than take one from training
+     * (its BLAS threads stall together when one of them is preempted) */
+    (void)!nice(19);
     if (dup2(in_rd, 0) < 0 || dup2(out_wr, 1) < 0 || dup2(out_wr, 2) < 0) {
         int e = errno;
         (void)!write(st_wr, &e, sizeof e);
@@ -344,6 +349,7 @@ static int start(Gp *gp)
 #endif
     gp->state = GP_RUNNING;
     gp->missing = 0;
+    gp->cpu_at = -1; /* a new process: its CPU time starts at 0 */
     gp_buf_clear(&gp->q);
     gp_buf_clear(&gp->raw);
     gp->q_off = 0;
@@ -544,6 +550,67 @@ void gp_store_only(Gp *gp, int on)
 int gp_has_frame(const Gp *gp, int window)
 {
     return gp_valid_window(window) && gp->win[window].has_body;
+}
+
+/* gnuplot's CPU time so far (user + system), in seconds; -1 if unknown. */
+static double gnuplot_cpu(const Gp *gp)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)gp->pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* past "pid (comm)" */
+    unsigned long ut, st;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                            "%lu %lu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Our own CPU time, all threads (BLAS's too), in seconds. */
+static double own_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Live plots must not slow training down much.  While training keeps
+ * more than one core busy (BLAS threads on a large network), every cycle
+ * gnuplot spends rendering (a PNG of several curves takes tens of ms) is
+ * taken from it, and worse: a preempted BLAS thread stalls the others.
+ * Then gnuplot may use 1.5% of a core; otherwise (a small network, one
+ * busy core) half of the idle one.  Once a second: above its share,
+ * frames come half as often (down to one per 3 s or so); below a third
+ * of it, twice as often again, up to the set interval. */
+static void adapt_rate(Gp *gp, double now)
+{
+    if (gp->state != GP_RUNNING || (gp->cpu_at >= 0 && now - gp->cpu_at < 1))
+        return;
+    double cpu = gnuplot_cpu(gp), self = own_cpu();
+    if (cpu >= 0 && gp->cpu_at >= 0 && now > gp->cpu_at) {
+        double wall = now - gp->cpu_at;
+        double share = (cpu - gp->cpu_used) / wall;
+        double budget = (self - gp->self_used) / wall > 1.2 ? 0.015 : 0.5;
+        if (share > budget && gp->slowdown < 32)
+            gp->slowdown *= 2;
+        else if (share < budget / 3 && share > 0 && gp->slowdown > 1)
+            gp->slowdown /= 2; /* (no frame at all in the second says
+                                  nothing of their cost) */
+    }
+    gp->cpu_at = now;
+    gp->cpu_used = cpu;
+    gp->self_used = self;
+}
+
+double gp_live_interval(Gp *gp, double base, double now)
+{
+    adapt_rate(gp, now);
+    return base * gp->slowdown;
 }
 
 int gp_due(Gp *gp, int window, double now)

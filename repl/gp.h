@@ -97,6 +97,12 @@ int gp_name_window(Gp *gp, int window, const char *name);
  * least 1 s on dumb and sixel, where each frame scrolls the terminal). */
 void gp_set_interval(Gp *gp, double seconds);
 
+/* The time to leave between live frames: base, longer while gnuplot takes
+ * more than its share of a core (1.5% while training keeps more than one
+ * core busy, else half of the idle one), back to base when it does not.
+ * now: gp_now(). */
+double gp_live_interval(Gp *gp, double base, double now);
+
 /* Append a copy of every byte sent to gnuplot to path (NULL: stop).
  * Also set from $NNLAB_GNUPLOT_LOG by gp_new. */
 int gp_set_script_log(Gp *gp, const char *path);

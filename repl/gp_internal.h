@@ -54,7 +54,12 @@ struct Gp {
     GpTerm live;            /* in use (AUTO resolved) */
     GpCaps caps;
     char *dir;              /* png/svg live files */
-    double interval;
+    double interval;        /* gp_due's least time between two frames */
+    double slowdown;        /* >= 1: gp_live_interval's factor while
+                               gnuplot takes more than its share of a core */
+    double cpu_at;          /* when gnuplot's CPU time was last read */
+    double cpu_used;        /* and what it was, in seconds */
+    double self_used;       /* our own CPU time then (all threads) */
     GpBuf q;                /* bytes to send; q_off of them sent */
     size_t q_off;
     GpBuf raw;              /* output read, not yet filtered */

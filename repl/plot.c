@@ -155,7 +155,7 @@ void plot_live(Session *s, int force)
         after_draw(s, text_terminal(p));
         return;
     }
-    if (now - p->last_live < LIVE_INTERVAL)
+    if (now - p->last_live < gp_live_interval(p->gp, LIVE_INTERVAL, now))
         return;
     for (int i = 0; i < PLOT_NKINDS; i++) {
         int k = (p->next_live + i) % PLOT_NKINDS;
