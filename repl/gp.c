@@ -585,8 +585,9 @@ static double own_cpu(void)
  * taken from it, and worse: a preempted BLAS thread stalls the others.
  * Then gnuplot may use 1.5% of a core; otherwise (a small network, one
  * busy core) half of the idle one.  Once a second: above its share,
- * frames come half as often (down to one per 3 s or so); below a third
- * of it, twice as often again, up to the set interval. */
+ * frames come as many times less often as it is over (down to one per
+ * 6 s or so); below a third of it, twice as often again, up to the set
+ * interval. */
 static void adapt_rate(Gp *gp, double now)
 {
     if (gp->state != GP_RUNNING || (gp->cpu_at >= 0 && now - gp->cpu_at < 1))
@@ -596,11 +597,15 @@ static void adapt_rate(Gp *gp, double now)
         double wall = now - gp->cpu_at;
         double share = (cpu - gp->cpu_used) / wall;
         double budget = (self - gp->self_used) / wall > 1.2 ? 0.015 : 0.5;
-        if (share > budget && gp->slowdown < 32)
-            gp->slowdown *= 2;
-        else if (share < budget / 3 && share > 0 && gp->slowdown > 1)
+        if (share > budget) {
+            /* at once as much slower as it is over, so that a short
+             * training run does not pay for a slow approach */
+            for (; share > budget && gp->slowdown < 64; share /= 2)
+                gp->slowdown *= 2;
+        } else if (share < budget / 3 && share > 0 && gp->slowdown > 1) {
             gp->slowdown /= 2; /* (no frame at all in the second says
                                   nothing of their cost) */
+        }
     }
     gp->cpu_at = now;
     gp->cpu_used = cpu;
