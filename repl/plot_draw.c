@@ -89,7 +89,7 @@ static int draw_per_layer(Session *s, Gp *gp, PlotKind kind)
                       : kind == PLOT_GRADS ? h->g_norm : h->update_ratio;
     Scratch sc = { { 0 }, 0 };
     ChartSeries ser[32];
-    char names[32][32];
+    char names[32][40];
     int shown = L < 32 ? L : 32;
     const double *x = longs_to_doubles(&sc, h->iter, (size_t)h->n);
     for (int l = 0; l < shown; l++) {
