@@ -138,6 +138,16 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     return 0;
 }
 
+void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src)
+{
+    dst->opt = src->opt;
+    dst->sched = src->sched;
+    dst->batch = src->batch;
+    dst->early = src->early;
+    dst->patience = src->patience;
+    dst->guard = src->guard;
+}
+
 void nn_trainer_restart(nn_trainer *tr)
 {
     tr->iter = 0;

@@ -88,6 +88,10 @@ typedef struct nn_trainer {
 void nn_trainer_init(nn_trainer *tr);
 void nn_trainer_free(nn_trainer *tr);
 
+/* Copy the settings (optimizer, schedule, batch, early stopping and its
+ * patience, guard) from src, leaving dst's state and seed alone. */
+void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src);
+
 /* Attach a network and data (either may change between calls), size the
  * buffers, and check they fit: features == inputs, outputs match the
  * labels.  On error the trainer is unbound (net NULL). */

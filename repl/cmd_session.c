@@ -51,12 +51,7 @@ int cmd_load(Session *s, int argc, char **argv)
         return cmd_error(s, "load: %s", err.msg);
     nn_net_free(s->net);
     s->net = net;
-    m->tr.opt = settings.opt;
-    m->tr.sched = settings.sched;
-    m->tr.batch = settings.batch;
-    m->tr.early = settings.early;
-    m->tr.patience = settings.patience;
-    m->tr.guard = settings.guard;
+    nn_trainer_copy_settings(&m->tr, &settings);
     s->seed = settings.seed;
     m->reg = net->reg;
     m->lambda = net->lambda;

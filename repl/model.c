@@ -39,12 +39,7 @@ void model_settings_default(Session *s)
         return;
     nn_trainer d;
     nn_trainer_init(&d);
-    m->tr.opt = d.opt;
-    m->tr.sched = d.sched;
-    m->tr.batch = d.batch;
-    m->tr.early = d.early;
-    m->tr.patience = d.patience;
-    m->tr.guard = d.guard;
+    nn_trainer_copy_settings(&m->tr, &d);
     nn_trainer_free(&d);
     s->seed = 1;
     m->init = (nn_init_spec){ .kind = NN_INIT_HE, .gain = 1 };
