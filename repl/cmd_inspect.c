@@ -285,21 +285,21 @@ int cmd_predict(Session *s, int argc, char **argv)
         if (out[j] > out[best])
             best = j;
     }
-    if (s->net->loss == NN_LOSS_BCE)
-        out_printf(s, "  -> class %d (p = %.3f)", out[0] >= 0.5,
-                   out[0] >= 0.5 ? out[0] : 1 - out[0]);
-    else if (s->net->loss == NN_LOSS_XENT) {
+    if (s->net->loss == NN_LOSS_BCE && k == 1)
+        best = out[0] >= 0.5;
+    if (s->net->loss == NN_LOSS_BCE || s->net->loss == NN_LOSS_XENT) {
         /* the class's name, when it has one other than its number */
+        double p = s->net->loss == NN_LOSS_BCE && k == 1
+                       ? (best ? out[0] : 1 - out[0]) : out[best];
         char num[16];
         snprintf(num, sizeof num, "%d", best);
         const char *name = s->data && nn_data_task(s->data) ==
                            NN_TASK_CLASSIFY && best < nn_data_classes(s->data)
                                ? nn_data_class_name(s->data, best) : num;
         if (strcmp(name, num))
-            out_printf(s, "  -> %s (class %d, p = %.3f)", name, best,
-                       out[best]);
+            out_printf(s, "  -> %s (class %d, p = %.3f)", name, best, p);
         else
-            out_printf(s, "  -> class %d (p = %.3f)", best, out[best]);
+            out_printf(s, "  -> class %d (p = %.3f)", best, p);
     }
     out_printf(s, "\n");
     return CMD_OK;

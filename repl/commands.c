@@ -609,11 +609,13 @@ const Command commands[] = {
         "optim=gd,momentum,adam   the values of one setting to try; also\n"
         "                     init=, reg=, batch=, lr=, keep=, act=, beta=,\n"
         "                     beta1=, beta2=\n"
+        "epochs=20            how long each run trains\n"
         "The same network, data and seed are trained once per value.  A\n"
         "table of the final results, and one plot of the curves overlaid.",
     .example = "compare optim=gd,momentum,adam",
     .keys = WORDS("optim=" OPTIMS, "init=" INITS, "reg=", "batch=", "lr=",
-                  "keep=", "act=" ACTS, "beta=", "beta1=", "beta2="),
+                  "keep=", "act=" ACTS, "beta=", "beta1=", "beta2=",
+                  "epochs="),
     .complete = COMPLETE_WORDS, .flags = CMD_IDLE,
 },
 {
