@@ -222,6 +222,10 @@ static int start_run(Session *s, const char *cmd, RunKind kind, long n,
                          "first", cmd);
     if (!trainable(s, cmd))
         return CMD_ERR;
+    if (kind == RUN_EPOCHS && m->tr.pos > 0 && !s->quiet)
+        out_printf(s, "note: epoch %d is partway (%d of %d examples seen); "
+                   "the first of these epochs finishes it\n",
+                   m->tr.epoch + 1, m->tr.pos, m->tr.n_train);
     m->run = kind;
     m->iter0 = m->tr.iter;
     m->start_pos = run_position(m);

@@ -124,6 +124,11 @@ thinned_csv() {
 expect "history csv of a thinned run: every epoch record written" 0 \
     '^1 1 0$' -- thinned_csv
 
+# train N epochs begun partway through an epoch says the first finishes it
+expect "train epochs partway: a note" 0 \
+    'note: epoch 1 is partway \(64 of 210 examples seen\)' -- \
+    "$NNLAB" -c 'data circles; net 2 3 1; step 1; train 1 epoch'
+
 # make install: the program finds its data and lessons from anywhere
 installed() {
     make -s --no-print-directory install BUILD="${BUILD:-build}" \
