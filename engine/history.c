@@ -138,7 +138,7 @@ void nn_history_add_iter(nn_history *h, const nn_net *net, long iter,
     for (int l = 0; l < L; l++) {
         nn_layer_stats st;
         size_t at = (size_t)k * L + l;
-        nn_stats_layer(net, l, &st);
+        nn_stats_weights(net, l, &st);
         h->w_mean[at] = st.w_mean;
         h->w_var[at] = st.w_var;
         h->g_norm[at] = st.g_norm;

@@ -33,7 +33,7 @@ static double dead_fraction(const nn_layer *l, int rows)
     return (double)dead / l->out;
 }
 
-void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st)
+void nn_stats_weights(const nn_net *net, int l, nn_layer_stats *st)
 {
     const nn_layer *L = &net->L[l];
     int n = nn_mat_size(&L->W.w);
@@ -47,6 +47,12 @@ void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st)
      * the ratio is huge, not a misleading 1 */
     double wn = sqrt(L->weight_sq);
     st->update_ratio = wn > 0 ? sqrt(L->update_sq) / wn : 0;
+}
+
+void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st)
+{
+    const nn_layer *L = &net->L[l];
+    nn_stats_weights(net, l, st);
     int rows = net->rows;
     if (rows <= 0)
         return;

@@ -21,6 +21,9 @@ typedef struct nn_layer_stats {
 /* Statistics of layer l (0-based). Activation fields need a forward pass
  * (net->rows > 0); they are 0 otherwise. */
 void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st);
+/* The weight and gradient fields only (activation fields 0): what the
+ * history records at every update. */
+void nn_stats_weights(const nn_net *net, int l, nn_layer_stats *st);
 
 /* Histogram of layer l's activations in `bins` equal bins over [lo, hi];
  * values outside go to the end bins. */

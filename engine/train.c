@@ -451,7 +451,6 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
         return nn_fail(err, "out of memory for batches of %d", tr->batch);
     if (isnan(tr->first_loss))
         tr->guard_ref = tr->first_loss = initial_cost(tr);
-    net->reg_m = tr->n_train;
     next_batch(tr, &m);
     double lr = nn_trainer_lr(tr);
     const double *out = nn_net_forward(net, tr->X, m, 1, &tr->drop);

@@ -32,6 +32,14 @@ ModelState *model_state(Session *s)
     return m;
 }
 
+static void forget_gradcheck(ModelState *m)
+{
+    free(m->gc);
+    m->gc = NULL;
+    m->gc_n = 0;
+    m->gc_max = NAN;
+}
+
 void model_settings_default(Session *s)
 {
     ModelState *m = model_state(s);
@@ -66,10 +74,7 @@ void model_params_changed(Session *s)
     nn_net_zero_moments(s->net);
     m->tr.opt.t = 0;
     nn_trainer_guard_rebase(&m->tr);
-    free(m->gc); /* the last gradient check named the old tensors */
-    m->gc = NULL;
-    m->gc_n = 0;
-    m->gc_max = NAN;
+    forget_gradcheck(m); /* it named the old tensors */
 }
 
 void model_free(Session *s)
@@ -131,10 +136,7 @@ void model_restart(Session *s)
     m->tr.net = s->net;
     m->tr.data = NULL;
     nn_trainer_restart(&m->tr);
-    free(m->gc);
-    m->gc = NULL;
-    m->gc_n = 0;
-    m->gc_max = NAN;
+    forget_gradcheck(m);
 }
 
 double model_now(void)
