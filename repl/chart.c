@@ -138,8 +138,13 @@ static int point_ok(double x, double y, int logy)
 /* Data block $w<win>_s<k> of one series: "x y" lines, a blank line where
  * a point is missing (the line breaks there).  Series longer than maxpts
  * keep the min and max of each bucket.  Returns the points written. */
+/* The extent of the drawable points, gathered while they are written. */
+typedef struct Extent {
+    double x0, x1, y0, y1;
+} Extent;
+
 static size_t put_series(GpBuf *b, int win, size_t k, const ChartSeries *s,
-                         int logy, size_t maxpts)
+                         int logy, size_t maxpts, Extent *ext)
 {
     size_t written = 0, bucket = 1;
     int gap = 0;
@@ -153,6 +158,8 @@ static size_t put_series(GpBuf *b, int win, size_t k, const ChartSeries *s,
             double x = s->x ? s->x[j] : (double)(j + 1);
             if (!point_ok(x, s->y[j], logy))
                 continue;
+            ext->x0 = fmin(ext->x0, x), ext->x1 = fmax(ext->x1, x);
+            ext->y0 = fmin(ext->y0, s->y[j]), ext->y1 = fmax(ext->y1, s->y[j]);
             if (lo == end || s->y[j] < s->y[lo])
                 lo = j;
             if (hi == end || s->y[j] > s->y[hi])
@@ -259,19 +266,10 @@ static int nearly_equal(double a, double b)
 /* gnuplot warns "empty x range" (and widens it its own way) when every
  * point has one x, as after a single update, or one y, as a constant
  * learning rate: give such an axis a range around the value instead. */
-static void put_flat_ranges(GpBuf *b, const ChartLines *c, int logy)
+static void put_flat_ranges(GpBuf *b, const ChartLines *c, int logy,
+                            const Extent *e)
 {
-    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
-    for (size_t k = 0; k < c->nseries; k++) {
-        const ChartSeries *s = &c->series[k];
-        for (size_t j = 0; j < s->n && s->y; j++) {
-            double x = s->x ? s->x[j] : (double)(j + 1);
-            if (!point_ok(x, s->y[j], logy))
-                continue;
-            x0 = fmin(x0, x), x1 = fmax(x1, x);
-            y0 = fmin(y0, s->y[j]), y1 = fmax(y1, s->y[j]);
-        }
-    }
+    double x0 = e->x0, x1 = e->x1, y0 = e->y0, y1 = e->y1;
     if (x0 <= x1 && nearly_equal(x0, x1)) {
         gp_buf_puts(b, "set xrange [");
         gp_buf_num(b, x0 - 1);
@@ -299,9 +297,12 @@ int chart_lines(Gp *gp, int window, const ChartLines *c)
     size_t npoints[64], total = 0;
     size_t nseries = c->nseries < 64 ? c->nseries : 64;
 
+    Extent ext = { INFINITY, -INFINITY, INFINITY, -INFINITY };
+
     chart_put_header(&b, c->title, c->xlabel, c->ylabel);
     for (size_t k = 0; k < nseries; k++) {
-        npoints[k] = put_series(&b, window, k, &c->series[k], logy, maxpts);
+        npoints[k] = put_series(&b, window, k, &c->series[k], logy, maxpts,
+                                &ext);
         total += npoints[k];
     }
     if (total == 0) {
@@ -310,7 +311,7 @@ int chart_lines(Gp *gp, int window, const ChartLines *c)
     }
     if (logy)
         chart_put_log_axis(&b, 'y');
-    put_flat_ranges(&b, c, logy);
+    put_flat_ranges(&b, c, logy, &ext);
     if (c->ymin < c->ymax && (!logy || c->ymin > 0)) {
         gp_buf_puts(&b, "set yrange [");
         gp_buf_num(&b, c->ymin);
