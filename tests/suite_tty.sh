@@ -189,10 +189,7 @@ test_complete_more() {
         tty_wait t13 'nnlab> plot save x.png boundary +$' &&
         tty_keys t13 C-u && tty_type t13 "compare ke" && tty_keys t13 Tab &&
         tty_wait t13 'nnlab> compare keep= *$'
-    local rc=$?
-    [ $rc -ne 0 ] && tty_screen t13 | sed 's/^/#   /'
-    tty_stop t13
-    return $rc
+    tty_done t13 $?
 }
 test_complete_more
 result "Tab completes gradient names (gradcheck bug), plot kinds after save FILE, compare keys" $?
@@ -329,10 +326,7 @@ test_run_lr_then_ctrl_c() {
         tty_keys t10 Enter &&
         tty_wait t10 'check passed: train_acc > 0\.9' &&
         tty_type t10 "quit" && tty_keys t10 Enter && tty_wait_gone t10
-    local rc=$?
-    [ $rc -ne 0 ] && tty_screen t10 | sed 's/^/#   /'
-    tty_stop t10
-    return $rc
+    tty_done t10 $?
 }
 test_run_lr_then_ctrl_c
 result "lr typed during run shows in the next progress line; Ctrl-C then eval sees the trained model" $?
@@ -352,10 +346,7 @@ test_run_dropout_pause() {
         tty_type t11 "check iter > 0; dropout" && tty_keys t11 Enter &&
         tty_wait t11 'check passed: iter > 0' &&
         tty_type t11 "quit" && tty_keys t11 Enter && tty_wait_gone t11
-    local rc=$?
-    [ $rc -ne 0 ] && tty_screen t11 | sed 's/^/#   /'
-    tty_stop t11
-    return $rc
+    tty_done t11 $?
 }
 test_run_dropout_pause
 result "dropout and pause typed during run take effect" $?
@@ -376,10 +367,7 @@ test_lesson_prompt() {
         ! tty_screen t12 | grep -q "unknown command" &&
         tty_keys t12 C-u && tty_type t12 "lesson end" && tty_keys t12 Enter &&
         tty_type t12 "quit" && tty_keys t12 Enter && tty_wait_gone t12
-    local rc=$?
-    [ $rc -ne 0 ] && tty_screen t12 | sed 's/^/#   /'
-    tty_stop t12
-    return $rc
+    tty_done t12 $?
 }
 test_lesson_prompt
 result "a lesson's command waits on the prompt; next typed after it moves on" $?

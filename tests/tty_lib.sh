@@ -114,3 +114,11 @@ tty_wait_gone() {
 tty_stop() {
     tty_tmux kill-session -t "$1" >/dev/null 2>&1
 }
+
+# tty_done NAME RC: the end of a test: the screen (as TAP comments) when
+# RC says it failed, then the session stopped; returns RC.
+tty_done() {
+    [ "$2" -ne 0 ] && tty_screen "$1" | sed 's/^/#   /'
+    tty_stop "$1"
+    return "$2"
+}
