@@ -17,14 +17,31 @@ CC       ?= cc
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Werror
-CPPFLAGS += -D_GNU_SOURCE -DHAVE_CBLAS -Iengine -Irepl
+CPPFLAGS += -D_GNU_SOURCE -DHAVE_CBLAS
 CFLAGS   += -std=c11 $(OPT) -fno-math-errno $(WARN) $(SAN)
 LDFLAGS  += $(SAN)
 ENGINE_LIBS := -lopenblas -lz -lm
 REPL_LIBS   := -lreadline
 
+# The program's folders, from the bottom layer up (README, "Layout").
+# Each is compiled with the include paths of the folders it may call and
+# no others, so a call upward does not even compile.
+REPL_DIRS := base check gnuplot core plots lessons commands term
+USES_base     := repl/base
+USES_check    := repl/base repl/check
+USES_gnuplot  := repl/base repl/gnuplot
+USES_core     := repl/base repl/core engine
+USES_plots    := repl/base repl/gnuplot repl/core repl/plots engine
+USES_lessons  := repl/base repl/check repl/core repl/lessons engine
+USES_commands := repl/base repl/check repl/gnuplot repl/core repl/plots \
+                 repl/lessons repl/commands engine
+USES_term     := repl/base repl/core repl/term engine
+USES_main     := repl/base repl/core repl/lessons repl/commands repl/term \
+                 engine
+ALL_INCLUDES  := $(foreach d,$(REPL_DIRS),-iquote repl/$(d)) -iquote engine
+
 ENGINE_SRC := $(wildcard engine/*.c)
-REPL_SRC   := $(filter-out repl/main.c,$(wildcard repl/*.c))
+REPL_SRC   := $(foreach d,$(REPL_DIRS),$(wildcard repl/$(d)/*.c))
 TEST_SRC   := $(wildcard tests/test_*.c)
 
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
@@ -48,7 +65,12 @@ all: $(NNLAB)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(DIR_INCLUDES) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/engine/%.o: DIR_INCLUDES := -iquote engine
+$(foreach d,$(REPL_DIRS),$(eval \
+  $(BUILD)/repl/$(d)/%.o: DIR_INCLUDES := $(ALL_INCLUDES)))
+$(BUILD)/repl/main.o: DIR_INCLUDES := $(ALL_INCLUDES)
 
 $(LIBNN): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
@@ -64,8 +86,8 @@ $(NNLAB): $(BUILD)/repl/main.o $(LIBREPL) $(LIBNN)
 # Engine tests link the engine only; tests of repl modules link both.
 $(BUILD)/tests/%: tests/%.c $(LIBREPL) $(LIBNN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(LIBREPL) $(LIBNN) \
-	    -lcmocka $(REPL_LIBS) $(ENGINE_LIBS)
+	$(CC) $(CPPFLAGS) $(ALL_INCLUDES) $(CFLAGS) -Itests -o $@ $< \
+	    $(LIBREPL) $(LIBNN) -lcmocka $(REPL_LIBS) $(ENGINE_LIBS)
 
 # Install missing Debian packages (only those missing; says which).
 deps:       ; @tests/deps.sh $(RUN_PKGS)
@@ -93,7 +115,8 @@ bench: deps-bench
 
 $(BUILD)/bench/bench: bench/bench.c $(LIBNN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBNN) $(ENGINE_LIBS)
+	$(CC) $(CPPFLAGS) -iquote engine $(CFLAGS) -o $@ $< $(LIBNN) \
+	    $(ENGINE_LIBS)
 
 # Coverage-guided fuzzing with libFuzzer, apart from `make check` (which
 # has its own deterministic fuzzing, tests/test_fuzz.c): the harnesses in
@@ -114,7 +137,8 @@ fuzz:
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBREPL) $(LIBNN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -fsanitize=fuzzer -o $@ $< \
+	$(CC) $(CPPFLAGS) $(ALL_INCLUDES) $(CFLAGS) -Itests -fsanitize=fuzzer \
+	    -o $@ $< \
 	    $(LIBREPL) $(LIBNN) $(REPL_LIBS) $(ENGINE_LIBS)
 
 PREFIX ?= /usr/local
