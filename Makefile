@@ -36,8 +36,8 @@ USES_lessons  := repl/base repl/check repl/core repl/lessons engine
 USES_commands := repl/base repl/check repl/gnuplot repl/core repl/plots \
                  repl/lessons repl/commands engine
 USES_term     := repl/base repl/core repl/term engine
-USES_main     := repl/base repl/core repl/lessons repl/commands repl/term \
-                 engine
+USES_main     := repl/base repl/check repl/core repl/lessons repl/commands \
+                 repl/term engine
 ALL_INCLUDES  := $(foreach d,$(REPL_DIRS),-iquote repl/$(d)) -iquote engine
 
 ENGINE_SRC := $(wildcard engine/*.c)
@@ -69,8 +69,8 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/engine/%.o: DIR_INCLUDES := -iquote engine
 $(foreach d,$(REPL_DIRS),$(eval \
-  $(BUILD)/repl/$(d)/%.o: DIR_INCLUDES := $(ALL_INCLUDES)))
-$(BUILD)/repl/main.o: DIR_INCLUDES := $(ALL_INCLUDES)
+  $(BUILD)/repl/$(d)/%.o: DIR_INCLUDES := $(USES_$(d):%=-iquote %)))
+$(BUILD)/repl/main.o: DIR_INCLUDES := $(USES_main:%=-iquote %)
 
 $(LIBNN): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)

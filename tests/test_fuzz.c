@@ -33,12 +33,12 @@
 
 #include "check.h"
 #include "cmd.h"
+#include "commands.h"
 #include "fuzzline.h"
 #include "fuzzutil.h"
 #include "lesson.h"
 #include "nnlab.h"
 #include "session.h"
-#include "shell.h"
 #include "tmpdir.h"
 
 /* Inputs per target at scale 1: about 5 s in all with -O2, and a few
@@ -688,6 +688,7 @@ static Session *fuzz_session(fz_rng *r)
     };
     Session *s = session_new();
     assert_non_null(s);
+    assert_int_equal(commands_register(s), 0);
     s->quiet = 1;
     const char *setup = setups[fz_below(r, sizeof setups / sizeof *setups)];
     if (run_line(s, setup) != CMD_OK)

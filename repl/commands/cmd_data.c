@@ -11,10 +11,10 @@
 
 #include "args.h"
 #include "cmd.h"
-#include "handlers.h"
+#include "commands.h"
 #include "model.h"
 #include "out.h"
-#include "paths.h"
+#include "path.h"
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -122,7 +122,7 @@ static void show_data(Session *s)
 static int adopt(Session *s, nn_data *d, const nn_err *err)
 {
     if (!d)
-        return cmd_error(s, "data: %s", err->msg);
+        return cmd_error(s, "%s", err->msg);
     nn_data_free(s->data);
     s->data = d;
     model_restart(s);
@@ -137,7 +137,7 @@ static int adopt(Session *s, nn_data *d, const nn_err *err)
 
 static int data_generate(Session *s, const char *kind, int argc, char **argv)
 {
-    long n = 0, classes = 0, dim = 0, seed = (long)s->seed;
+    long n = 0, classes = 0, dim = 0, seed = (long)model_seed(s);
     double noise = -1, factor = 0;
     const OptSpec spec[] = {
         { "n", 'i', &n, 4, 1000000, NULL, NULL },
@@ -148,7 +148,7 @@ static int data_generate(Session *s, const char *kind, int argc, char **argv)
         { "seed", 'i', &seed, 0, 2147483647L, NULL, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
-    if (args_parse(s, "data", argc, argv, 2, spec, NULL, 0) < 0)
+    if (args_parse(s, argc, argv, 2, spec, NULL, 0) < 0)
         return CMD_ERR;
     nn_gen_opts o = { (int)n, noise, (int)classes, factor, (int)dim,
                       (uint64_t)seed };
@@ -162,10 +162,10 @@ static int data_shipped(Session *s, const char *file, int label,
     char path[4096];
     nn_err err;
     if (path_find("NNLAB_DATA", "data", file, path, sizeof path))
-        return cmd_error(s, "data: cannot find the shipped file %s (looked "
+        return cmd_error(s, "cannot find the shipped file %s (looked "
                          "beside the program, in ./data and in %s/data)",
                          file, NNLAB_DATADIR);
-    return adopt(s, nn_data_load_csv(path, label, header, s->seed, &err),
+    return adopt(s, nn_data_load_csv(path, label, header, model_seed(s), &err),
                  &err);
 }
 
@@ -180,11 +180,11 @@ static int data_csv(Session *s, int argc, char **argv)
         { "header", 'e', &header, 0, 0, headers, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
-    int np = args_parse(s, "data", argc, argv, 2, spec, pos, 1);
+    int np = args_parse(s, argc, argv, 2, spec, pos, 1);
     if (np < 0)
         return CMD_ERR;
     if (np == 0)
-        return cmd_error(s, "data: load needs a file: data load FILE.csv "
+        return cmd_error(s, "load needs a file: data load FILE.csv "
                          "[label=last|first|none|N] [header=auto|yes|no]");
     int col;
     if (!strcmp(label, "last"))
@@ -195,7 +195,7 @@ static int data_csv(Session *s, int argc, char **argv)
         col = NN_LABEL_NONE;
     else {
         long c;
-        if (arg_int(s, "data", label, "label column (1-based)", 1, 100000,
+        if (args_int(s, label, "label column (1-based)", 1, 100000,
                     &c))
             return CMD_ERR;
         col = (int)c - 1;
@@ -203,7 +203,7 @@ static int data_csv(Session *s, int argc, char **argv)
     static const nn_header hk[] = { NN_HEADER_AUTO, NN_HEADER_YES,
                                     NN_HEADER_NO };
     nn_err err;
-    return adopt(s, nn_data_load_csv(pos[0], col, hk[header], s->seed, &err),
+    return adopt(s, nn_data_load_csv(pos[0], col, hk[header], model_seed(s), &err),
                  &err);
 }
 
@@ -215,13 +215,13 @@ static int data_idx(Session *s, const char *kind, int argc, char **argv)
         { "limit", 'i', &limit, 1, 10000000, NULL, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
-    int np = args_parse(s, "data", argc, argv, 2, spec, pos, 1);
+    int np = args_parse(s, argc, argv, 2, spec, pos, 1);
     if (np < 0)
         return CMD_ERR;
     const char *dir = np ? pos[0] : !strcmp(kind, "fashion") ? FASHION_DIR
                                                              : NULL;
     if (!dir)
-        return cmd_error(s, "data: mnist needs the directory of its IDX "
+        return cmd_error(s, "mnist needs the directory of its IDX "
                          "files: data mnist DIR [limit=N]");
     char f[4][4200];
     static const char *const names[4] = {
@@ -253,21 +253,21 @@ static const char *const data_kinds[] = {
     "digits", "iris", "fashion", "mnist", "load", NULL
 };
 
-int cmd_data(Session *s, int argc, char **argv)
+static int cmd_data(Session *s, int argc, char **argv)
 {
     if (argc == 1) {
         if (!s->data)
-            return cmd_error(s, "data: no data yet; try 'data circles' or "
+            return cmd_error(s, "no data yet; try 'data circles' or "
                              "'data digits'");
         show_data(s);
         return CMD_OK;
     }
     int k;
-    if (arg_enum(s, "data", argv[1], "data set", data_kinds, &k))
+    if (args_enum(s, argv[1], "data set", data_kinds, &k))
         return CMD_ERR;
     const char *kind = data_kinds[k];
     if (!strcmp(kind, "digits") || !strcmp(kind, "iris")) {
-        if (args_parse(s, "data", argc, argv, 2, (const OptSpec[]){
+        if (args_parse(s, argc, argv, 2, (const OptSpec[]){
                 { NULL, 0, NULL, 0, 0, NULL, NULL } }, NULL, 0) < 0)
             return CMD_ERR;
         return !strcmp(kind, "digits")
@@ -287,9 +287,9 @@ int cmd_data(Session *s, int argc, char **argv)
 /* Splits and preprocessing                                             */
 /* ------------------------------------------------------------------ */
 
-int cmd_split(Session *s, int argc, char **argv)
+static int cmd_split(Session *s, int argc, char **argv)
 {
-    if (model_need_data(s, "split"))
+    if (model_need_data(s))
         return CMD_ERR;
     if (argc == 1) {
         out_printf(s, "split: %d train, %d dev, %d test\n",
@@ -305,10 +305,10 @@ int cmd_split(Session *s, int argc, char **argv)
         { "test", 'd', &test, 0, 1e9, NULL, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
-    if (args_parse(s, "split", argc, argv, 1, spec, NULL, 0) < 0)
+    if (args_parse(s, argc, argv, 1, spec, NULL, 0) < 0)
         return CMD_ERR;
     if (train < 0 && dev + test > 100)
-        return cmd_error(s, "split: dev=%g and test=%g leave no percent for "
+        return cmd_error(s, "dev=%g and test=%g leave no percent for "
                          "train; to split by counts give train= too",
                          dev, test);
     if (train < 0)
@@ -317,12 +317,12 @@ int cmd_split(Session *s, int argc, char **argv)
     int percent = fabs(train + dev + test - 100) < 1e-9;
     int total = nn_data_size(s->data);
     nn_err err;
-    if (nn_data_split(s->data, train, dev, test, percent, s->seed, &err))
-        return cmd_error(s, "split: %s", err.msg);
+    if (nn_data_split(s->data, train, dev, test, percent, model_seed(s), &err))
+        return cmd_error(s, "%s", err.msg);
     model_restart(s);
     out_printf(s, "split: %d train, %d dev, %d test (shuffled with seed %llu)\n",
                nn_data_count(s->data, NN_TRAIN), nn_data_count(s->data, NN_DEV),
-               nn_data_count(s->data, NN_TEST), (unsigned long long)s->seed);
+               nn_data_count(s->data, NN_TEST), (unsigned long long)model_seed(s));
     int own = nn_data_own_test(s->data);
     if (own && test == 0)
         out_printf(s, "  (the test split stays the %d images of %s's own "
@@ -339,10 +339,10 @@ int cmd_split(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
-int cmd_subset(Session *s, int argc, char **argv)
+static int cmd_subset(Session *s, int argc, char **argv)
 {
     long n;
-    if (model_need_data(s, "subset"))
+    if (model_need_data(s))
         return CMD_ERR;
     if (argc == 1) {
         out_printf(s, "subset: training on %d examples\n",
@@ -350,35 +350,37 @@ int cmd_subset(Session *s, int argc, char **argv)
         return CMD_OK;
     }
     if (argc != 2)
-        return cmd_error(s, "subset: expected one number, the training "
+        return cmd_error(s, "expected one number, the training "
                          "examples to keep: subset 20");
-    if (arg_int(s, "subset", argv[1], "number of training examples", 1,
+    if (args_int(s, argv[1], "number of training examples", 1,
                 nn_data_count(s->data, NN_TRAIN), &n))
         return CMD_ERR;
     nn_err err;
     if (nn_data_subset(s->data, (int)n, &err))
-        return cmd_error(s, "subset: %s", err.msg);
+        return cmd_error(s, "%s", err.msg);
     model_restart(s);
     out_printf(s, "subset: training on the first %ld examples only (dev and "
                "test unchanged)\n", n);
     return CMD_OK;
 }
 
-int cmd_normalize(Session *s, int argc, char **argv)
+/* The modes of normalize, in the engine's NN_NORM_* order. */
+static const char *const normalize_modes[] = { "off", "on", "scale", NULL };
+
+static int cmd_normalize(Session *s, int argc, char **argv)
 {
     int on;
-    if (model_need_data(s, "normalize"))
+    if (model_need_data(s))
         return CMD_ERR;
-    static const char *const modes[] = { "off", "on", "scale", NULL };
     if (argc == 1) {
-        out_printf(s, "normalize %s\n", modes[nn_data_normalized(s->data)]);
+        out_printf(s, "normalize %s\n", normalize_modes[nn_data_normalized(s->data)]);
         return CMD_OK;
     }
     if (argc != 2)
-        return cmd_error(s, "normalize: expected on, off or scale");
+        return cmd_error(s, "expected on, off or scale");
     if (!strcmp(argv[1], "scale"))
         on = NN_NORM_SCALE;
-    else if (arg_bool(s, "normalize", argv[1], &on))
+    else if (args_bool(s, argv[1], &on))
         return CMD_ERR;
     nn_data_normalize(s->data, on);
     int m = nn_data_count(s->data, NN_TRAIN);
@@ -398,3 +400,98 @@ int cmd_normalize(Session *s, int argc, char **argv)
     show_features(s, s->data);
     return CMD_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Rows of the command table                                            */
+/* ------------------------------------------------------------------ */
+
+const Command cmd_data_rows[] = {
+{
+    .name = "data", .group = "Data", .fn = cmd_data,
+    .usage = "data [circles|moons|spiral|xor|blobs|linear|gauss|digits|"
+             "iris|fashion|mnist|load] [options]",
+    .summary = "generate, load or show the data set",
+    .help =
+        "data                 show the data: sizes, classes and their\n"
+        "                     balance, feature ranges, normalization\n"
+        "data circles|moons|xor|linear [n=300] [noise=] [seed=]\n"
+        "data spiral|blobs [n=300] [classes=3] [noise=] [seed=]\n"
+        "                     generated 2-D problems, split 70/15/15;\n"
+        "                     noise has a default per problem (circles\n"
+        "                     0.08, moons 0.2, spiral 0.2, xor 0.1, blobs\n"
+        "                     0.25, linear 0)\n"
+        "factor=0.5           circles only: inner radius / outer radius\n"
+        "data gauss [n=1000] [dim=500]\n"
+        "                     unlabeled Gaussian inputs, to watch activation\n"
+        "                     statistics through a deep net (forward only)\n"
+        "data digits          the shipped 8x8 handwritten digits\n"
+        "                     (1797 x 64, 10 classes)\n"
+        "data iris            the shipped iris flowers (150 x 4, 3 classes)\n"
+        "data fashion [DIR] [limit=N]\n"
+        "                     Fashion-MNIST IDX files (.gz or not); DIR\n"
+        "                     defaults to where Debian's dataset-fashion-mnist\n"
+        "                     puts them; its own test set is the test split\n"
+        "data mnist DIR [limit=N]\n"
+        "                     MNIST IDX files from DIR\n"
+        "data load FILE.csv [label=last|first|N] [header=yes|no|auto]\n"
+        "                     a CSV file (.gz too); the label is the last\n"
+        "                     column unless given, header auto-detected\n"
+        "limit=N              keep only the first N training images",
+    .example = "data moons n=500 noise=0.2",
+    .words = CMD_WORDS("@gens", "digits", "iris", "fashion:@files",
+                       "mnist:@files", "load:@files"),
+    .keys = CMD_WORDS("n=", "noise=", "factor=", "classes=", "seed=", "dim=",
+                  "limit=",
+                  "label=last|first", "header=yes|no|auto"),
+    .flags = CMD_IDLE,
+},
+{
+    .name = "split", .group = "Data", .fn = cmd_split,
+    .usage = "split train=70 dev=15 test=15",
+    .summary = "divide the examples into train, dev and test sets",
+    .help =
+        "train= dev= test=    percentages summing to 100, or counts of\n"
+        "                     examples (data starts split 70/15/15)\n"
+        "The examples are shuffled by the seed and, for classes, stratified\n"
+        "so each set keeps the class balance.  Train on train, choose\n"
+        "hyperparameters on dev, and look at test once, at the end.  With\n"
+        "normalization on, mu and sigma are recomputed from the new training\n"
+        "set.",
+    .example = "split train=60 dev=20 test=20",
+    .keys = CMD_WORDS("train=", "dev=", "test="),
+    .flags = CMD_IDLE,
+},
+{
+    .name = "subset", .group = "Data", .fn = cmd_subset,
+    .usage = "subset N",
+    .summary = "keep only the first N training examples",
+    .help =
+        "N                    training examples to keep; dev and test stay\n"
+        "The \"overfit a tiny subset\" check: a network and training loop that\n"
+        "work should fit, say, 20 examples to 100% training accuracy.  If\n"
+        "they cannot, look for a bug before tuning anything.  Loading the\n"
+        "data again (data circles, data digits ...) brings the full set\n"
+        "back.  Alone, subset shows how many examples train.",
+    .example = "subset 20",
+    .flags = CMD_IDLE,
+},
+{
+    .name = "normalize", .group = "Data", .fn = cmd_normalize,
+    .usage = "normalize [on|off|scale]",
+    .summary = "z-score the inputs with the training set's mean and std",
+    .help =
+        "on                   x = (x - mu) / sigma for each feature, with mu\n"
+        "                     and sigma from the training set only, applied\n"
+        "                     unchanged to dev and test (mu and sigma shown)\n"
+        "scale                x = (x - lo) / (hi - lo), lo and hi the least\n"
+        "                     and greatest value of the training set: pixel\n"
+        "                     values (digits' 0..16) to [0, 1]\n"
+        "off                  the raw features (the default)\n"
+        "Features on very different scales stretch the cost surface, so\n"
+        "gradient descent needs a small learning rate and zig-zags.  Alone,\n"
+        "normalize shows which is in use.",
+    .example = "normalize on",
+    .words = normalize_modes,
+},
+{0},
+};

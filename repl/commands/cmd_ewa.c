@@ -10,46 +10,12 @@
 
 #include "args.h"
 #include "cmd.h"
+#include "commands.h"
+#include "ewa.h"
 #include "experiment.h"
-#include "handlers.h"
 #include "model.h"
 #include "out.h"
 #include "plot.h"
-
-void ewa_apply(const double *theta, int n, double beta, int bias, double *v)
-{
-    double acc = 0, power = 1;
-    for (int t = 0; t < n; t++) {
-        acc = beta * acc + (1 - beta) * theta[t];
-        power *= beta;
-        v[t] = bias ? acc / (1 - power) : acc;
-    }
-}
-
-int ewa_series(Session *s, int which, double **y, int *n)
-{
-    if (which == 1) {
-        const nn_history *h = s->model ? &s->model->tr.hist : NULL;
-        if (!h || h->n < 2)
-            return -1;
-        *n = h->n;
-        *y = malloc((size_t)h->n * sizeof **y);
-        if (*y)
-            memcpy(*y, h->loss, (size_t)h->n * sizeof **y);
-        return *y ? 0 : -1;
-    }
-    /* a year of daily temperatures: a seasonal swing and daily noise */
-    nn_rng rng;
-    nn_rng_seed(&rng, 7, NN_STREAM_SEARCH, 1);
-    *n = 365;
-    *y = malloc(365 * sizeof **y);
-    if (!*y)
-        return -1;
-    for (int d = 0; d < 365; d++)
-        (*y)[d] = 11 + 8 * sin(2 * M_PI * (d - 110) / 365.0) +
-                  3 * nn_rng_normal(&rng);
-    return 0;
-}
 
 static void ewa_table(Session *s, const Experiments *e, const double *y,
                       int n)
@@ -90,10 +56,10 @@ static void ewa_table(Session *s, const Experiments *e, const double *y,
             free(v[b][c]);
 }
 
-int cmd_ewa(Session *s, int argc, char **argv)
+static int cmd_ewa(Session *s, int argc, char **argv)
 {
     static const char *const series_names[] = { "temperature", "loss", NULL };
-    Experiments *e = experiments(s);
+    Experiments *e = experiment_results(s);
     const char *betas = "0.9,0.98,0.5";
     int bias = 1, series = 0;
     const OptSpec spec[] = {
@@ -103,17 +69,17 @@ int cmd_ewa(Session *s, int argc, char **argv)
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
     if (!e || !model_state(s) ||
-        args_parse(s, "ewa", argc, argv, 1, spec, NULL, 0) < 0)
+        args_parse(s, argc, argv, 1, spec, NULL, 0) < 0)
         return CMD_ERR;
     double parsed[EXP_MAX_BETAS];
     int nb = 0;
     char *copy = strdup(betas), *save = NULL;
     for (char *b = strtok_r(copy, ",", &save); b;
          b = strtok_r(NULL, ",", &save)) {
-        if (nb == EXP_MAX_BETAS || arg_double(s, "ewa", b, "beta", 0,
+        if (nb == EXP_MAX_BETAS || args_double(s, b, "beta", 0,
                                               0.9999, &parsed[nb])) {
             free(copy);
-            return nb == EXP_MAX_BETAS ? cmd_error(s, "ewa: at most %d betas",
+            return nb == EXP_MAX_BETAS ? cmd_error(s, "at most %d betas",
                                                    EXP_MAX_BETAS) : CMD_ERR;
         }
         nb++;
@@ -122,7 +88,7 @@ int cmd_ewa(Session *s, int argc, char **argv)
     double *y;
     int n;
     if (ewa_series(s, series, &y, &n))
-        return cmd_error(s, "ewa: series=loss needs some training first");
+        return cmd_error(s, "series=loss needs some training first");
     memcpy(e->betas, parsed, sizeof parsed);
     e->nbetas = nb;
     e->bias = bias;
@@ -139,3 +105,26 @@ int cmd_ewa(Session *s, int argc, char **argv)
     plot_show_experiment(s, "ewa");
     return CMD_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Rows of the command table                                            */
+/* ------------------------------------------------------------------ */
+
+const Command cmd_ewa_rows[] = {
+{
+    .name = "ewa", .group = "Experiments", .fn = cmd_ewa,
+    .usage = "ewa [beta=0.9,0.98,0.5] [bias=on|off] "
+             "[series=temperature|loss]",
+    .summary = "exponentially weighted averages and bias correction",
+    .help =
+        "beta=0.9,0.98,0.5    one curve per beta: v = beta*v + (1-beta)*x,\n"
+        "                     an average of about 1/(1-beta) values\n"
+        "bias=on|off          divide by (1 - beta^t), so the start is not\n"
+        "                     pulled toward 0\n"
+        "series=temperature   what to average: a year of daily\n"
+        "                     temperatures, or the recorded training loss",
+    .example = "ewa beta=0.9,0.98 bias=off",
+    .keys = CMD_WORDS("beta=", "bias=on|off", "series=temperature|loss"),
+},
+{0},
+};

@@ -1,6 +1,6 @@
 /*
- * cmd_hyper.c — the Hyperparameter commands: init, reset, reg, dropout,
- * bn, optim, lr, batch, decay, seed, threads, early, guard.
+ * cmd_hyper.c — the Hyperparameter commands about the weights: init,
+ * reset, reg, dropout, bn (the optimizer's are in cmd_optim.c).
  *
  * Each shows its current value when given no argument.  Settings that
  * change what the weights mean (init, reset, bn) re-initialize and reset
@@ -13,7 +13,7 @@
 
 #include "args.h"
 #include "cmd.h"
-#include "handlers.h"
+#include "commands.h"
 #include "model.h"
 #include "out.h"
 
@@ -71,24 +71,24 @@ static int parse_init(Session *s, int argc, char **argv, nn_init_spec *spec,
     spec->gain = 1;
     spec->arg = 0;
     *layer = 0;
-    int np = args_parse(s, "init", argc, argv, 1, opts, pos, 2);
+    int np = args_parse(s, argc, argv, 1, opts, pos, 2);
     if (np < 1)
-        return np == 0 ? cmd_error(s, "init: expected a kind: %s",
+        return np == 0 ? cmd_error(s, "expected a kind: %s",
                                    "zeros const normal uniform xavier "
                                    "xavier-normal he he-uniform lecun "
                                    "orthogonal"), -1 : -1;
-    if (arg_enum(s, "init", pos[0], "initializer", nn_init_names, &k))
+    if (args_enum(s, pos[0], "initializer", nn_init_names, &k))
         return -1;
     spec->kind = (nn_init_kind)k;
     if (init_takes_arg(spec->kind) && np < 2)
-        return cmd_error(s, "init: %s needs a value, e.g. init %s %s",
+        return cmd_error(s, "%s needs a value, e.g. init %s %s",
                          nn_init_names[k], nn_init_names[k],
                          k == NN_INIT_CONST ? "0.5" : "0.01"), -1;
     if (!init_takes_arg(spec->kind) && np > 1)
-        return cmd_error(s, "init: %s takes no value (got '%s')",
+        return cmd_error(s, "%s takes no value (got '%s')",
                          nn_init_names[k], pos[1]), -1;
     if (init_takes_arg(spec->kind) &&
-        arg_double(s, "init", pos[1],
+        args_double(s, pos[1],
                    k == NN_INIT_CONST    ? "the constant"
                    : k == NN_INIT_NORMAL ? "the standard deviation"
                                          : "the limit a",
@@ -97,11 +97,11 @@ static int parse_init(Session *s, int argc, char **argv, nn_init_spec *spec,
     return 0;
 }
 
-int cmd_init(Session *s, int argc, char **argv)
+static int cmd_init(Session *s, int argc, char **argv)
 {
     nn_init_spec spec;
     long layer;
-    if (!model_state(s) || model_need_net(s, "init"))
+    if (!model_state(s) || model_need_net(s))
         return CMD_ERR;
     if (argc == 1) {
         show_init(s);
@@ -114,7 +114,7 @@ int cmd_init(Session *s, int argc, char **argv)
             s->net->L[i].init = spec;
     if (!layer)
         s->model->init = spec;
-    nn_net_init(s->net, s->seed, (int)layer);
+    nn_net_init(s->net, model_seed(s), (int)layer);
     model_restart(s);
     if (layer)
         out_printf(s, "init: layer %ld re-initialized with %s", layer,
@@ -129,21 +129,21 @@ int cmd_init(Session *s, int argc, char **argv)
     char buf[96];
     out_printf(s, " (%s, seed %llu); optimizer state and history reset\n",
                init_formula(&spec, buf, sizeof buf),
-               (unsigned long long)s->seed);
+               (unsigned long long)model_seed(s));
     return CMD_OK;
 }
 
-int cmd_reset(Session *s, int argc, char **argv)
+static int cmd_reset(Session *s, int argc, char **argv)
 {
     (void)argv;
     if (argc != 1)
-        return cmd_error(s, "reset: takes no arguments");
-    if (!model_state(s) || model_need_net(s, "reset"))
+        return cmd_error(s, "takes no arguments");
+    if (!model_state(s) || model_need_net(s))
         return CMD_ERR;
-    nn_net_init(s->net, s->seed, 0);
+    nn_net_init(s->net, model_seed(s), 0);
     model_restart(s);
     out_printf(s, "reset: weights re-initialized with seed %llu; optimizer "
-               "state and history cleared\n", (unsigned long long)s->seed);
+               "state and history cleared\n", (unsigned long long)model_seed(s));
     return CMD_OK;
 }
 
@@ -165,7 +165,7 @@ static void show_reg(Session *s, nn_reg reg, double lambda)
                    "rate\n", lambda);
 }
 
-int cmd_reg(Session *s, int argc, char **argv)
+static int cmd_reg(Session *s, int argc, char **argv)
 {
     ModelState *m = model_state(s);
     int k;
@@ -176,17 +176,17 @@ int cmd_reg(Session *s, int argc, char **argv)
         show_reg(s, m->reg, m->lambda);
         return CMD_OK;
     }
-    if (argc > 3 || arg_enum(s, "reg", argv[1], "regularizer", nn_reg_names,
+    if (argc > 3 || args_enum(s, argv[1], "regularizer", nn_reg_names,
                              &k))
-        return argc > 3 ? cmd_error(s, "reg: usage: reg none|l2 L|l1 L")
+        return argc > 3 ? cmd_error(s, "usage: reg none|l2 L|l1 L")
                         : CMD_ERR;
     if (k != NN_REG_NONE && argc != 3)
-        return cmd_error(s, "reg: %s needs lambda, e.g. reg %s 0.7",
+        return cmd_error(s, "%s needs lambda, e.g. reg %s 0.7",
                          nn_reg_names[k], nn_reg_names[k]);
     if (k == NN_REG_NONE && argc != 2)
-        return cmd_error(s, "reg: none takes no value");
+        return cmd_error(s, "none takes no value");
     if (k != NN_REG_NONE &&
-        arg_double(s, "reg", argv[2], "lambda", 0, 1e6, &lambda))
+        args_double(s, argv[2], "lambda", 0, 1e6, &lambda))
         return CMD_ERR;
     m->reg = (nn_reg)k;
     m->lambda = lambda;
@@ -212,12 +212,12 @@ static void show_dropout(Session *s)
                       : "dropout off\n");
 }
 
-int cmd_dropout(Session *s, int argc, char **argv)
+static int cmd_dropout(Session *s, int argc, char **argv)
 {
     ModelState *m = model_state(s);
     double keep;
     long layer = 0;
-    if (!m || model_need_net(s, "dropout"))
+    if (!m || model_need_net(s))
         return CMD_ERR;
     nn_net *net = s->net;
     if (argc == 1) {
@@ -227,24 +227,24 @@ int cmd_dropout(Session *s, int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "off")) {
         keep = 1;
     } else if (argc == 2) {
-        if (arg_double(s, "dropout", argv[1], "keep-probability", 0.01, 1,
+        if (args_double(s, argv[1], "keep-probability", 0.01, 1,
                        &keep))
             return CMD_ERR;
     } else if (argc == 3) {
-        if (arg_int(s, "dropout", argv[1], "hidden layer", 1,
+        if (args_int(s, argv[1], "hidden layer", 1,
                     net->n_layers - 1, &layer))
             return CMD_ERR;
         if (!strcmp(argv[2], "off"))
             keep = 1;
-        else if (arg_double(s, "dropout", argv[2], "keep-probability", 0.01,
+        else if (args_double(s, argv[2], "keep-probability", 0.01,
                             1, &keep))
             return CMD_ERR;
     } else {
-        return cmd_error(s, "dropout: usage: dropout KEEP | dropout LAYER "
+        return cmd_error(s, "usage: dropout KEEP | dropout LAYER "
                          "KEEP | dropout off");
     }
     if (net->n_layers < 2)
-        return cmd_error(s, "dropout: the network has no hidden layer");
+        return cmd_error(s, "the network has no hidden layer");
     for (int i = 0; i < net->n_layers - 1; i++)
         if (!layer || layer == i + 1)
             net->L[i].keep = keep;
@@ -255,12 +255,12 @@ int cmd_dropout(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
-int cmd_bn(Session *s, int argc, char **argv)
+static int cmd_bn(Session *s, int argc, char **argv)
 {
     long layer = 0;
     int on;
     char *pos[1];
-    if (!model_state(s) || model_need_net(s, "bn"))
+    if (!model_state(s) || model_need_net(s))
         return CMD_ERR;
     nn_net *net = s->net;
     if (argc == 1) {
@@ -274,12 +274,12 @@ int cmd_bn(Session *s, int argc, char **argv)
         { "layer", 'i', &layer, 1, net->n_layers, NULL, NULL },
         END_SPEC,
     };
-    int np = args_parse(s, "bn", argc, argv, 1, spec, pos, 1);
+    int np = args_parse(s, argc, argv, 1, spec, pos, 1);
     if (np < 0)
         return CMD_ERR;
     if (np == 0)
-        return cmd_error(s, "bn: expected on or off");
-    if (arg_bool(s, "bn", pos[0], &on))
+        return cmd_error(s, "expected on or off");
+    if (args_bool(s, pos[0], &on))
         return CMD_ERR;
     /* by default every hidden layer; the output layer only when named */
     nn_err err;
@@ -288,7 +288,7 @@ int cmd_bn(Session *s, int argc, char **argv)
                    : i < net->n_layers - 1 || net->n_layers == 1) &&
             nn_net_set_bn(net, i + 1, on, &err)) {
             model_params_changed(s); /* the layers before it did change */
-            return cmd_error(s, "bn: layer %d: %s", i + 1, err.msg);
+            return cmd_error(s, "layer %d: %s", i + 1, err.msg);
         }
     model_params_changed(s);
     char which[32];
@@ -307,302 +307,99 @@ int cmd_bn(Session *s, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
-/* optim, lr, batch                                                     */
+/* Rows of the command table                                            */
 /* ------------------------------------------------------------------ */
 
-static void show_optim(Session *s, const nn_optim *o)
+const Command cmd_hyper_rows[] = {
 {
-    out_printf(s, "optim %s lr=%g", nn_optim_names[o->kind], o->lr);
-    if (o->kind == NN_OPT_MOMENTUM || o->kind == NN_OPT_NESTEROV)
-        out_printf(s, " beta=%g", o->beta);
-    if (o->kind == NN_OPT_RMSPROP)
-        out_printf(s, " beta2=%g eps=%g", o->beta2, o->eps);
-    if (o->kind == NN_OPT_ADAM)
-        out_printf(s, " beta1=%g beta2=%g eps=%g", o->beta1, o->beta2, o->eps);
-    out_printf(s, "\n");
-}
-
-/* A setting given that this optimizer does not use: say so, rather than
- * let "optim adam beta=0.5" look as if it did something. */
-static void unused_settings(Session *s, const nn_optim *was,
-                            const nn_optim *o)
+    .name = "init", .group = "Hyperparameters", .fn = cmd_init,
+    .usage = "init [zeros | const V | normal STD | uniform A | xavier | "
+             "xavier-normal | he | he-uniform | lecun | orthogonal] "
+             "[gain=1] [layer=L]",
+    .summary = "choose the weight initialization and re-initialize now",
+    .help =
+        "zeros                every weight 0: the units of a layer stay\n"
+        "                     identical (symmetry is never broken)\n"
+        "const V              every weight V\n"
+        "normal STD           N(0, STD^2): normal 0.01 is small, normal 1\n"
+        "                     large\n"
+        "uniform A            U(-A, A)\n"
+        "xavier               Glorot: U(-r, r), r = sqrt(6 / (n_in + n_out))\n"
+        "xavier-normal        N(0, 2 / (n_in + n_out))\n"
+        "he                   N(0, 2 / n_in), made for ReLU (the default)\n"
+        "he-uniform           U(-r, r), r = sqrt(6 / n_in)\n"
+        "lecun                N(0, 1 / n_in)\n"
+        "orthogonal           a random orthogonal matrix\n"
+        "gain=1               multiplies the scale\n"
+        "layer=L              only layer L (default: all)\n"
+        "Biases start at 0.  The optimizer's state is reset too, and init\n"
+        "says so.  Alone, init shows the current initialization.",
+    .example = "init xavier",
+    .words = CMD_WORDS("@inits"),
+    .keys = CMD_WORDS("gain=", "layer="),
+    .flags = CMD_IDLE,
+},
 {
-    const char *names[] = { "beta", "beta1", "beta2", "eps" };
-    const double old[] = { was->beta, was->beta1, was->beta2, was->eps };
-    const double now[] = { o->beta, o->beta1, o->beta2, o->eps };
-    for (int i = 0; i < 4; i++)
-        if (old[i] != now[i])
-            optim_note_unused(s, o->kind, names[i]);
-}
-
-int cmd_optim(Session *s, int argc, char **argv)
+    .name = "reset", .group = "Hyperparameters", .fn = cmd_reset,
+    .usage = "reset",
+    .summary = "re-initialize with the current settings and the same seed",
+    .help =
+        "The weights become exactly what net or init gave them, and training\n"
+        "starts over: iteration 0, optimizer state zeroed, history cleared.\n"
+        "Use it to try one change at a time from the same start.",
+    .example = "reset",
+    .flags = CMD_IDLE,
+},
 {
-    ModelState *m = model_state(s);
-    if (!m)
-        return CMD_ERR;
-    nn_optim o = m->tr.opt, before = m->tr.opt;
-    char *pos[1];
-    int kind = o.kind;
-    if (argc == 1) {
-        show_optim(s, &o);
-        return CMD_OK;
-    }
-    const OptSpec spec[] = {
-        { "lr", 'd', &o.lr, 0, NN_LR_MAX, NULL, NULL },
-        { "beta", 'd', &o.beta, 0, NN_BETA_MAX, NULL, NULL },
-        { "beta1", 'd', &o.beta1, 0, NN_BETA_MAX, NULL, NULL },
-        { "beta2", 'd', &o.beta2, 0, NN_BETA2_MAX, NULL, NULL },
-        { "eps", 'd', &o.eps, 0, NN_EPS_MAX, NULL, NULL },
-        END_SPEC,
-    };
-    int np = args_parse(s, "optim", argc, argv, 1, spec, pos, 1);
-    if (np < 0)
-        return CMD_ERR;
-    if (np == 1 && arg_enum(s, "optim", pos[0], "optimizer", nn_optim_names,
-                            &kind))
-        return CMD_ERR;
-    int changed = kind != (int)m->tr.opt.kind;
-    o.kind = (nn_optim_kind)kind;
-    m->tr.opt = o;
-    if (changed && s->net) {
-        /* moments of another optimizer mean nothing to this one */
-        nn_net_zero_moments(s->net);
-        m->tr.opt.t = 0;
-    }
-    show_optim(s, &m->tr.opt);
-    unused_settings(s, &before, &m->tr.opt);
-    return CMD_OK;
-}
-
-int cmd_lr(Session *s, int argc, char **argv)
+    .name = "reg", .group = "Hyperparameters", .fn = cmd_reg,
+    .usage = "reg [none | l2 LAMBDA | l1 LAMBDA]",
+    .summary = "L2 or L1 regularization of the weights",
+    .help =
+        "none                 no penalty (the default)\n"
+        "l2 LAMBDA            the cost gains (lambda/2m) * sum ||W||^2: weight\n"
+        "                     decay, every weight shrinks a little each step\n"
+        "l1 LAMBDA            the cost gains (lambda/m) * sum |W|: every\n"
+        "                     weight is pulled towards 0 at the same rate,\n"
+        "                     so the unhelpful ones end up near 0 (sparse)\n"
+        "m is the number of training examples, also with mini-batches (each\n"
+        "batch estimates the one cost of the whole set).  Biases are not\n"
+        "penalized.  Regularization trades a little training\n"
+        "accuracy for less variance (a smaller train-dev gap).  Alone, reg\n"
+        "shows the current setting.",
+    .example = "reg l2 0.1",
+    .words = CMD_WORDS("@regs"),
+},
 {
-    ModelState *m = model_state(s);
-    double lr;
-    if (!m)
-        return CMD_ERR;
-    if (argc == 1) {
-        out_printf(s, "lr %g", m->tr.opt.lr);
-        if (m->tr.sched.kind != NN_SCHED_NONE)
-            out_printf(s, " (now %g after decay)", nn_trainer_lr(&m->tr));
-        out_printf(s, "\n");
-        return CMD_OK;
-    }
-    if (argc != 2)
-        return cmd_error(s, "lr: expected one value, e.g. lr 0.01");
-    if (arg_double(s, "lr", argv[1], "learning rate", 0, NN_LR_MAX, &lr))
-        return CMD_ERR;
-    m->tr.opt.lr = lr;
-    out_printf(s, "lr %g\n", lr);
-    return CMD_OK;
-}
-
-int cmd_batch(Session *s, int argc, char **argv)
+    .name = "dropout", .group = "Hyperparameters", .fn = cmd_dropout,
+    .usage = "dropout [KEEP | LAYER KEEP | off]",
+    .summary = "inverted dropout on the hidden layers",
+    .help =
+        "KEEP                 keep-probability of every hidden layer, e.g.\n"
+        "                     0.8 (1 means no dropout)\n"
+        "LAYER KEEP           for one layer only\n"
+        "off                  no dropout (the default)\n"
+        "In training each unit is kept with probability KEEP and the kept\n"
+        "ones are divided by KEEP, so nothing needs changing at evaluation,\n"
+        "where dropout is never applied.  The cost is noisy with dropout on:\n"
+        "check that it falls with dropout off first.",
+    .example = "dropout 0.8",
+    .words = CMD_WORDS("off"),
+},
 {
-    ModelState *m = model_state(s);
-    long b;
-    if (!m)
-        return CMD_ERR;
-    if (argc == 1) {
-        if (m->tr.batch == 0)
-            out_printf(s, "batch full (every update sees the whole training "
-                       "set)\n");
-        else
-            out_printf(s, "batch %d%s\n", m->tr.batch,
-                       m->tr.batch == 1 ? " (stochastic gradient descent)"
-                                        : "");
-        return CMD_OK;
-    }
-    if (argc != 2)
-        return cmd_error(s, "batch: expected a size, full or 1");
-    if (!strcmp(argv[1], "full"))
-        b = 0;
-    else if (arg_int(s, "batch", argv[1], "batch size (or full)", 1, 1000000,
-                     &b))
-        return CMD_ERR;
-    m->tr.batch = (int)b;
-    m->tr.pos = 0; /* the next update starts a fresh pass */
-    char *show[] = { "batch", NULL };
-    return cmd_batch(s, 1, show);
-}
-
-/* ------------------------------------------------------------------ */
-/* decay                                                                */
-/* ------------------------------------------------------------------ */
-
-static void show_decay(Session *s, const nn_sched *d)
-{
-    switch (d->kind) {
-    case NN_SCHED_NONE:
-        out_printf(s, "decay none\n");
-        break;
-    case NN_SCHED_INVERSE:
-        out_printf(s, "decay inverse %g every=%d: lr = lr0 / (1 + %g * "
-                   "floor(epoch / %d))\n", d->rate, d->every, d->rate,
-                   d->every);
-        break;
-    case NN_SCHED_EXP:
-        out_printf(s, "decay exp %g every=%d: lr = lr0 * %g^floor(epoch / %d)"
-                   "\n", d->rate, d->every, d->rate, d->every);
-        break;
-    case NN_SCHED_STEP:
-        out_printf(s, "decay step %d %g: lr = lr0 * %g^floor(epoch / %d)\n",
-                   d->every, d->factor, d->factor, d->every);
-        break;
-    }
-}
-
-static int decay_show_table(Session *s, const nn_trainer *tr, int argc,
-                            char **argv)
-{
-    long epochs = 10;
-    const OptSpec spec[] = { { "epochs", 'i', &epochs, 1, 1000, NULL, NULL },
-                             END_SPEC };
-    if (args_parse(s, "decay", argc, argv, 2, spec, NULL, 0) < 0)
-        return CMD_ERR;
-    show_decay(s, &tr->sched);
-    OutTable *t = out_table_new(2);
-    out_table_cell(t, "epoch");
-    out_table_cell(t, "lr");
-    for (int e = 0; e < epochs; e++) {
-        out_table_cell(t, "%d", e);
-        out_table_cell(t, "%.6g", nn_sched_lr(&tr->sched, tr->opt.lr, e));
-    }
-    out_table_print(s, t);
-    return CMD_OK;
-}
-
-int cmd_decay(Session *s, int argc, char **argv)
-{
-    ModelState *m = model_state(s);
-    if (!m)
-        return CMD_ERR;
-    if (argc == 1) {
-        show_decay(s, &m->tr.sched);
-        return CMD_OK;
-    }
-    if (!strcmp(argv[1], "show"))
-        return decay_show_table(s, &m->tr, argc, argv);
-    int k;
-    if (arg_enum(s, "decay", argv[1], "schedule", nn_sched_names, &k))
-        return CMD_ERR;
-    nn_sched d = m->tr.sched;
-    long every = 1;
-    char *pos[2];
-    const OptSpec spec[] = { { "every", 'i', &every, 1, NN_DECAY_EVERY_MAX,
-                               NULL, NULL },
-                             END_SPEC };
-    int np = args_parse(s, "decay", argc, argv, 2, spec, pos, 2);
-    if (np < 0)
-        return CMD_ERR;
-    d.kind = (nn_sched_kind)k;
-    d.every = (int)every;
-    static const int wants[] = { 0, 1, 1, 2 };
-    if (np != wants[k])
-        return cmd_error(s, "decay: usage: decay none | inverse RATE | exp "
-                         "RATE | step EVERY FACTOR [every=EPOCHS]");
-    if ((k == NN_SCHED_INVERSE || k == NN_SCHED_EXP) &&
-        arg_double(s, "decay", pos[0], "rate", 0, NN_DECAY_RATE_MAX, &d.rate))
-        return CMD_ERR;
-    if (k == NN_SCHED_STEP) {
-        if (arg_int(s, "decay", pos[0], "epochs between steps", 1,
-                    NN_DECAY_EVERY_MAX, &every) ||
-            arg_double(s, "decay", pos[1], "factor", 0, 1, &d.factor))
-            return CMD_ERR;
-        d.every = (int)every;
-    }
-    m->tr.sched = d;
-    show_decay(s, &d);
-    return CMD_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* seed, threads, early, guard                                          */
-/* ------------------------------------------------------------------ */
-
-int cmd_seed(Session *s, int argc, char **argv)
-{
-    long seed;
-    if (argc == 1) {
-        out_printf(s, "seed %llu\n", (unsigned long long)s->seed);
-        return CMD_OK;
-    }
-    if (argc != 2)
-        return cmd_error(s, "seed: expected one number");
-    if (arg_int(s, "seed", argv[1], "seed", 0, 2147483647L, &seed))
-        return CMD_ERR;
-    s->seed = (uint64_t)seed;
-    if (s->model)
-        s->model->tr.seed = s->seed;
-    out_printf(s, "seed %ld: used by the next data, split, net, init and "
-               "reset (which also restarts shuffling and dropout masks)\n",
-               seed);
-    return CMD_OK;
-}
-
-int cmd_threads(Session *s, int argc, char **argv)
-{
-    long n;
-    if (argc == 1) {
-        out_printf(s, "threads %d\n", nn_blas_threads(0));
-        return CMD_OK;
-    }
-    if (argc != 2)
-        return cmd_error(s, "threads: expected one number");
-    if (arg_int(s, "threads", argv[1], "thread count", 1, 256, &n))
-        return CMD_ERR;
-    s->threads = nn_blas_threads((int)n);
-    out_printf(s, "threads %d\n", s->threads);
-    return CMD_OK;
-}
-
-int cmd_early(Session *s, int argc, char **argv)
-{
-    ModelState *m = model_state(s);
-    long patience;
-    int on;
-    char *pos[1];
-    if (!m)
-        return CMD_ERR;
-    patience = m->tr.patience;
-    if (argc > 1) {
-        const OptSpec spec[] = {
-            { "patience", 'i', &patience, 1, 100000, NULL, NULL }, END_SPEC };
-        int np = args_parse(s, "early", argc, argv, 1, spec, pos, 1);
-        if (np < 0)
-            return CMD_ERR;
-        if (np != 1)
-            return cmd_error(s, "early: usage: early on [patience=N] | off");
-        if (arg_bool(s, "early", pos[0], &on))
-            return CMD_ERR;
-        m->tr.early = on;
-        m->tr.patience = (int)patience;
-        m->tr.since_best = 0;
-    }
-    if (m->tr.early)
-        out_printf(s, "early on patience=%d: stop when dev loss has not "
-                   "improved for %d epochs and restore the best weights\n",
-                   m->tr.patience, m->tr.patience);
-    else
-        out_printf(s, "early off\n");
-    return CMD_OK;
-}
-
-int cmd_guard(Session *s, int argc, char **argv)
-{
-    ModelState *m = model_state(s);
-    int on;
-    if (!m)
-        return CMD_ERR;
-    if (argc == 2) {
-        if (arg_bool(s, "guard", argv[1], &on))
-            return CMD_ERR;
-        m->tr.guard = on;
-    } else if (argc > 2) {
-        return cmd_error(s, "guard: expected on or off");
-    }
-    out_printf(s, "guard %s%s\n", m->tr.guard ? "on" : "off",
-               m->tr.guard ? ": training stops if the loss becomes NaN or "
-                             "exceeds 3x its first value (or an uninformed "
-                             "network's, if larger)" : "");
-    return CMD_OK;
-}
+    .name = "bn", .group = "Hyperparameters", .fn = cmd_bn,
+    .usage = "bn [on|off] [layer=L]",
+    .summary = "batch normalization before the activation",
+    .help =
+        "on|off               batch norm on every hidden layer (default off)\n"
+        "layer=L              on one layer only\n"
+        "In training a layer normalizes Z over the mini-batch, then scales\n"
+        "and shifts it by a learned gamma and beta.  It keeps running\n"
+        "averages of the mean and variance, which evaluation uses instead of\n"
+        "the batch's.  Alone, bn shows which layers have it.",
+    .example = "bn on",
+    .words = CMD_WORDS("on", "off"),
+    .keys = CMD_WORDS("layer="),
+    .flags = CMD_IDLE,
+},
+{0},
+};

@@ -8,9 +8,10 @@
 
 #include "args.h"
 #include "cmd.h"
-#include "handlers.h"
+#include "commands.h"
 #include "model.h"
 #include "out.h"
+#include "text.h"
 #include "plot.h"
 
 #define GRADCHECK_ROWS 16       /* examples the check runs on */
@@ -26,11 +27,11 @@ static int gradcheck_bug(Session *s, int argc, char **argv)
     char *pos[1];
     const OptSpec spec[] = { { "factor", 'd', &factor, -1e6, 1e6, NULL, NULL },
                              { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    int np = args_parse(s, "gradcheck", argc, argv, 2, spec, pos, 1);
+    int np = args_parse(s, argc, argv, 2, spec, pos, 1);
     if (np < 0)
         return CMD_ERR;
     if (np == 0)
-        return cmd_error(s, "gradcheck: usage: gradcheck bug PARAM [factor=2] "
+        return cmd_error(s, "usage: gradcheck bug PARAM [factor=2] "
                          "or gradcheck bug off, e.g. gradcheck bug dW2");
     if (!strcmp(pos[0], "off")) {
         s->net->bug_param = -1;
@@ -49,8 +50,8 @@ static int gradcheck_bug(Session *s, int argc, char **argv)
             names[i] = buf[i];
         }
         names[n] = NULL;
-        const char *near = did_you_mean(pos[0], names);
-        return cmd_error(s, "gradcheck: no parameter '%s' in this network "
+        const char *near = text_did_you_mean(pos[0], names);
+        return cmd_error(s, "no parameter '%s' in this network "
                          "(it has dW1 db1 ...%s%s%s)", pos[0],
                          near ? "; did you mean '" : "", near ? near : "",
                          near ? "'?" : "");
@@ -91,23 +92,23 @@ static void gradcheck_table(Session *s, const ModelState *m, double eps)
                eps);
 }
 
-int cmd_gradcheck(Session *s, int argc, char **argv)
+static int cmd_gradcheck(Session *s, int argc, char **argv)
 {
     ModelState *m = model_state(s);
-    if (!m || model_bind(s, "gradcheck"))
+    if (!m || model_bind(s))
         return CMD_ERR;
     if (argc >= 2 && !strcmp(argv[1], "bug"))
         return gradcheck_bug(s, argc, argv);
     double eps = 1e-7;
     const OptSpec spec[] = { { "eps", 'd', &eps, 1e-12, 1e-1, NULL, NULL },
                              { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    if (args_parse(s, "gradcheck", argc, argv, 1, spec, NULL, 0) < 0)
+    if (args_parse(s, argc, argv, 1, spec, NULL, 0) < 0)
         return CMD_ERR;
     if (nn_data_task(s->data) == NN_TASK_NONE)
-        return cmd_error(s, "gradcheck: needs labelled data (there is no cost "
+        return cmd_error(s, "needs labelled data (there is no cost "
                          "to differentiate)");
     if (s->net->loss == NN_LOSS_NONE)
-        return cmd_error(s, "gradcheck: the network has no loss (it was built "
+        return cmd_error(s, "the network has no loss (it was built "
                          "for unlabeled data): build a new one with net");
     nn_net *net = s->net;
     int rows = nn_data_count(s->data, NN_TRAIN);
@@ -118,7 +119,7 @@ int cmd_gradcheck(Session *s, int argc, char **argv)
     nn_gc_result *res = calloc((size_t)net->n_params, sizeof *res);
     if (!X || !Y || !res) {
         free(X), free(Y), free(res);
-        return cmd_error(s, "gradcheck: out of memory");
+        return cmd_error(s, "out of memory");
     }
     nn_data_fill(s->data, NN_TRAIN, NULL, rows, X, Y, ycols);
     int dropout = 0;
@@ -130,7 +131,7 @@ int cmd_gradcheck(Session *s, int argc, char **argv)
     free(Y);
     if (worst < 0) {
         free(res);
-        return cmd_error(s, "gradcheck: %s", err.msg);
+        return cmd_error(s, "%s", err.msg);
     }
     free(m->gc);
     m->gc = res;
@@ -199,26 +200,28 @@ static void stats_table(Session *s, int what)
     out_table_print(s, t);
 }
 
-int cmd_stats(Session *s, int argc, char **argv)
+/* What stats shows, for the handler and Tab completion. */
+static const char *const stats_kinds[] = { "weights", "grads", "acts",
+                                           "updates", NULL };
+
+static int cmd_stats(Session *s, int argc, char **argv)
 {
-    static const char *const kinds[] = { "weights", "grads", "acts",
-                                         "updates", NULL };
     int k = -1;
     if (!s->net)
-        return cmd_error(s, "stats: no network yet; build one with net, e.g. "
+        return cmd_error(s, "no network yet; build one with net, e.g. "
                          "'net 2 10 1'");
     if (argc > 2)
-        return cmd_error(s, "stats: usage: stats [weights|grads|acts|updates]");
-    if (argc == 2 && arg_enum(s, "stats", argv[1], "kind", kinds, &k))
+        return cmd_error(s, "usage: stats [weights|grads|acts|updates]");
+    if (argc == 2 && args_enum(s, argv[1], "kind", stats_kinds, &k))
         return CMD_ERR;
     if (k == 2 && s->net->rows == 0)
-        return cmd_error(s, "stats: no forward pass yet; run forward first");
+        return cmd_error(s, "no forward pass yet; run forward first");
     for (int w = 0; w < 4; w++)
         if (k < 0 || k == w) {
             if (w == 2 && s->net->rows == 0)
                 continue;
             if (k < 0)
-                out_printf(s, "%s:\n", kinds[w]);
+                out_printf(s, "%s:\n", stats_kinds[w]);
             stats_table(s, w);
         }
     if (k == 3 || k < 0)
@@ -226,15 +229,15 @@ int cmd_stats(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
-int cmd_forward(Session *s, int argc, char **argv)
+static int cmd_forward(Session *s, int argc, char **argv)
 {
     long rows = 1000;
     const OptSpec spec[] = { { "n", 'i', &rows, 1, 100000, NULL, NULL },
                              { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    if (args_parse(s, "forward", argc, argv, 1, spec, NULL, 0) < 0 ||
+    if (args_parse(s, argc, argv, 1, spec, NULL, 0) < 0 ||
         !model_state(s))
         return CMD_ERR;
-    if (model_bind(s, "forward")) /* no net, no data, or they differ */
+    if (model_bind(s)) /* no net, no data, or they differ */
         return CMD_ERR;
     int n = nn_data_count(s->data, NN_TRAIN);
     if (rows > n)
@@ -243,7 +246,7 @@ int cmd_forward(Session *s, int argc, char **argv)
     double *X = malloc((size_t)rows * s->net->n_in * sizeof *X);
     if (!X || nn_net_reserve(s->net, (int)rows, &err)) {
         free(X);
-        return cmd_error(s, "forward: out of memory");
+        return cmd_error(s, "out of memory");
     }
     nn_data_fill(s->data, NN_TRAIN, NULL, (int)rows, X, NULL, 0);
     nn_net_forward(s->net, X, (int)rows, 0, NULL);
@@ -259,20 +262,20 @@ int cmd_forward(Session *s, int argc, char **argv)
 /* predict, calc                                                        */
 /* ------------------------------------------------------------------ */
 
-int cmd_predict(Session *s, int argc, char **argv)
+static int cmd_predict(Session *s, int argc, char **argv)
 {
     if (!s->net)
-        return cmd_error(s, "predict: no network yet; build one with net, "
+        return cmd_error(s, "no network yet; build one with net, "
                          "e.g. 'net 2 10 1'");
     int n = s->net->n_in;
     if (argc - 1 != n)
-        return cmd_error(s, "predict: the network takes %d inputs, got %d", n,
+        return cmd_error(s, "the network takes %d inputs, got %d", n,
                          argc - 1);
     double x[1024];
     if (n > 1024)
-        return cmd_error(s, "predict: at most 1024 inputs by hand");
+        return cmd_error(s, "at most 1024 inputs by hand");
     for (int i = 0; i < n; i++)
-        if (arg_double(s, "predict", argv[i + 1], "each input", -HUGE_VAL,
+        if (args_double(s, argv[i + 1], "each input", -HUGE_VAL,
                        HUGE_VAL, &x[i]))
             return CMD_ERR;
     if (s->data && nn_data_features(s->data) == n)
@@ -313,43 +316,45 @@ static int calc_numbers(Session *s, int argc, char **argv, int first,
         if (strchr(argv[i], '='))
             continue;
         if (n == max) {
-            cmd_error(s, "calc: at most %d numbers", max);
+            cmd_error(s, "at most %d numbers", max);
             return -1;
         }
-        if (arg_double(s, "calc", argv[i], "each value", -HUGE_VAL, HUGE_VAL,
+        if (args_double(s, argv[i], "each value", -HUGE_VAL, HUGE_VAL,
                        &v[n++]))
             return -1;
     }
     return n;
 }
 
-int cmd_calc(Session *s, int argc, char **argv)
+/* The calculators, for the handler and Tab completion. */
+static const char *const calc_fns[] = { "softmax", "xent", "sigmoid", "tanh",
+                                        "relu", NULL };
+
+static int cmd_calc(Session *s, int argc, char **argv)
 {
-    static const char *const fns[] = { "softmax", "xent", "sigmoid", "tanh",
-                                       "relu", NULL };
     int k;
     double v[256], p[256];
     if (argc < 3)
-        return cmd_error(s, "calc: usage: calc softmax|xent|sigmoid|tanh|relu "
+        return cmd_error(s, "usage: calc softmax|xent|sigmoid|tanh|relu "
                          "NUMBERS..., e.g. calc softmax 5 2 -1 3");
-    if (arg_enum(s, "calc", argv[1], "function", fns, &k))
+    if (args_enum(s, argv[1], "function", calc_fns, &k))
         return CMD_ERR;
     long label = 0;
     char *words[257];
     const OptSpec spec[] = { { "label", 'i', &label, 0, 255, NULL, NULL },
                              { NULL, 0, NULL, 0, 0, NULL, NULL } };
     /* the numbers are positional words; calc_numbers reads them */
-    if (args_parse(s, "calc", argc, argv, 2, spec, words, 257) < 0)
+    if (args_parse(s, argc, argv, 2, spec, words, 257) < 0)
         return CMD_ERR;
     if (k != 1 && label != 0)
-        return cmd_error(s, "calc: label= is for xent only");
+        return cmd_error(s, "label= is for xent only");
     int n = calc_numbers(s, argc, argv, 2, v, 256);
     if (n < 1)
-        return n < 0 ? CMD_ERR : cmd_error(s, "calc: give some numbers");
+        return n < 0 ? CMD_ERR : cmd_error(s, "give some numbers");
     if (k == 0 || k == 1) {
         nn_act_forward(NN_ACT_SOFTMAX, 0, v, p, 1, n);
         if (k == 1 && label >= n)
-            return cmd_error(s, "calc: label=%ld but there are only %d "
+            return cmd_error(s, "label=%ld but there are only %d "
                              "scores (labels 0 to %d)", label, n, n - 1);
         out_printf(s, "softmax:");
         for (int i = 0; i < n; i++)
@@ -362,9 +367,85 @@ int cmd_calc(Session *s, int argc, char **argv)
     }
     static const nn_act acts[] = { NN_ACT_SIGMOID, NN_ACT_TANH, NN_ACT_RELU };
     nn_act_forward(acts[k - 2], 0, v, p, 1, n);
-    out_printf(s, "%s:", fns[k]);
+    out_printf(s, "%s:", calc_fns[k]);
     for (int i = 0; i < n; i++)
         out_printf(s, " %.4f", p[i]);
     out_printf(s, "\n");
     return CMD_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Rows of the command table                                            */
+/* ------------------------------------------------------------------ */
+
+const Command cmd_inspect_rows[] = {
+{
+    .name = "gradcheck", .group = "Training", .fn = cmd_gradcheck,
+    .usage = "gradcheck [eps=1e-7] | gradcheck bug PARAM",
+    .summary = "check backprop against numerical gradients",
+    .help =
+        "eps=1e-7             the step of the two-sided difference\n"
+        "                     (J(w + eps) - J(w - eps)) / 2eps\n"
+        "For every parameter tensor (W1, b1, ...) the relative error\n"
+        "||g - g_num|| / (||g|| + ||g_num||), marked as the course does:\n"
+        "below 1e-7 great, 1e-5 ok, 1e-3 suspicious, above that wrong.\n"
+        "Dropout is switched off during the check, and the output says so.\n"
+        "bug PARAM            plant a known bug in one gradient (bug dW2\n"
+        "                     doubles dW2) and watch the check catch it",
+    .example = "gradcheck",
+    .words = CMD_WORDS("bug:off|@params"),
+    .keys = CMD_WORDS("eps="),
+},
+{
+    .name = "stats", .group = "Inspecting", .fn = cmd_stats,
+    .usage = "stats [weights|grads|acts|updates]",
+    .summary = "per-layer statistics of weights, gradients and activations",
+    .help =
+        "weights              mean and variance of each layer's W\n"
+        "grads                norm and variance of each dW\n"
+        "updates              ||Delta W|| / ||W|| of the last update (about\n"
+        "                     1e-3 is healthy)\n"
+        "acts                 mean and std of the last forward pass's\n"
+        "                     activations, and the % saturated (tanh,\n"
+        "                     sigmoid near their limits) or dead (ReLU)\n"
+        "Alone, stats shows them all.",
+    .example = "stats acts",
+    .words = stats_kinds,
+},
+{
+    .name = "forward", .group = "Inspecting", .fn = cmd_forward,
+    .usage = "forward",
+    .summary = "one forward pass over the data, no training",
+    .help =
+        "So that stats acts and plot acts show what the initialization alone\n"
+        "does to the activations, layer by layer.  Try data gauss, a deep\n"
+        "tanh net, init normal 0.01, forward, plot acts.",
+    .example = "forward",
+},
+{
+    .name = "predict", .group = "Inspecting", .fn = cmd_predict,
+    .usage = "predict X1 X2 ...",
+    .summary = "the network's output for one input",
+    .help =
+        "X1 X2 ...            one value per input feature, in the data's own\n"
+        "                     units (normalization, when on, is applied)\n"
+        "Shows the output units and, for classes, the predicted class.",
+    .example = "predict 0.5 -1.2",
+},
+{
+    .name = "calc", .group = "Inspecting", .fn = cmd_calc,
+    .usage = "calc softmax|xent|sigmoid|tanh|relu NUMBERS... [label=N]",
+    .summary = "small calculators for worked examples",
+    .help =
+        "softmax Z1 Z2 ...    e^Zi / sum_j e^Zj for each score\n"
+        "xent Z1 Z2 ... [label=0]\n"
+        "                     the softmax of the scores, then the cross-\n"
+        "                     entropy -ln(p) of the label's probability\n"
+        "sigmoid|tanh|relu Z ...\n"
+        "                     the activation of each number",
+    .example = "calc xent 2 1 0.1 label=0",
+    .words = calc_fns,
+    .keys = CMD_WORDS("label="),
+},
+{0},
+};

@@ -13,7 +13,7 @@
 
 #include "args.h"
 #include "cmd.h"
-#include "handlers.h"
+#include "commands.h"
 #include "model.h"
 #include "out.h"
 
@@ -47,7 +47,7 @@ static void init_text(const nn_init_spec *in, char *buf, size_t n)
         snprintf(buf + w, n - (size_t)w, " gain=%g", in->gain);
 }
 
-void net_show(Session *s)
+void cmd_net_show(Session *s)
 {
     const nn_net *net = s->net;
     OutTable *t = out_table_new(7);
@@ -92,7 +92,7 @@ void net_show(Session *s)
 /* "relu", "Tanh", "leaky=0.2" into *act and *arg; softmax only where
  * `softmax_ok`.  On a bad text reports one line (unknown name with "did
  * you mean", a bad parameter, softmax in a hidden layer) and returns -1. */
-static int parse_act(Session *s, const char *cmd, const char *text,
+static int parse_act(Session *s, const char *text,
                      const char *what, int softmax_ok, nn_act *act,
                      double *arg)
 {
@@ -107,25 +107,25 @@ static int parse_act(Session *s, const char *cmd, const char *text,
     if (nn_act_parse(low, act, arg) == 0) {
         if (*act != NN_ACT_SOFTMAX || softmax_ok)
             return 0;
-        cmd_error(s, "%s: softmax is for the output layer only%s", cmd,
-                  !strcmp(cmd, "net") ? " (out=softmax)" : "");
+        cmd_error(s, "softmax is for the output layer only%s",
+                  !strcmp(s->cmd_name, "net") ? " (out=softmax)" : "");
         return -1;
     }
     for (int i = 0; nn_act_names[i]; i++)
         if (strlen(nn_act_names[i]) == name_len &&
             !strncmp(low, nn_act_names[i], name_len)) {
             if (i == NN_ACT_LEAKY || i == NN_ACT_ELU)
-                cmd_error(s, "%s: bad parameter in '%s': expected a number "
-                          ">= 0, e.g. %s=%s", cmd, text, nn_act_names[i],
+                cmd_error(s, "bad parameter in '%s': expected a number "
+                          ">= 0, e.g. %s=%s", text, nn_act_names[i],
                           i == NN_ACT_LEAKY ? "0.01" : "1");
             else
-                cmd_error(s, "%s: %s takes no parameter, got '%s'", cmd,
+                cmd_error(s, "%s takes no parameter, got '%s'",
                           nn_act_names[i], text);
             return -1;
         }
     low[name_len] = '\0';
     int k;
-    arg_enum(s, cmd, low, what, nn_act_names, &k);
+    args_enum(s, low, what, nn_act_names, &k);
     return -1;
 }
 
@@ -142,7 +142,7 @@ static int parse_sizes(Session *s, char **words, int n, int *sizes)
         long units, times = 1;
         if (star) {
             *star = '\0';
-            int bad = arg_int(s, "net", star + 1, "repeat count (as in 500*10)",
+            int bad = args_int(s, star + 1, "repeat count (as in 500*10)",
                               1, MAX_LAYERS, &times);
             *star = '*';
             if (bad)
@@ -150,15 +150,15 @@ static int parse_sizes(Session *s, char **words, int n, int *sizes)
             char unit_text[32];
             snprintf(unit_text, sizeof unit_text, "%.*s",
                      (int)(star - words[i]), words[i]);
-            if (arg_int(s, "net", unit_text, "layer size", 1, 100000, &units))
+            if (args_int(s, unit_text, "layer size", 1, 100000, &units))
                 return -1;
-        } else if (arg_int(s, "net", words[i], "layer size", 1, 100000,
+        } else if (args_int(s, words[i], "layer size", 1, 100000,
                            &units)) {
             return -1;
         }
         for (long t = 0; t < times; t++) {
             if (k == MAX_LAYERS + 1) {
-                cmd_error(s, "net: at most %d layers", MAX_LAYERS);
+                cmd_error(s, "at most %d layers", MAX_LAYERS);
                 return -1;
             }
             sizes[k++] = (int)units;
@@ -177,7 +177,7 @@ static int choose_output(Session *s, int outputs, const char *out_text,
     int C = s->data && task == NN_TASK_CLASSIFY ? nn_data_classes(s->data) : 0;
     *out_arg = 0;
     if (strcmp(out_text, "auto")) {
-        if (parse_act(s, "net", out_text, "output activation", 1, out,
+        if (parse_act(s, out_text, "output activation", 1, out,
                       out_arg))
             return -1;
     } else if (task == NN_TASK_NONE) {
@@ -191,28 +191,28 @@ static int choose_output(Session *s, int outputs, const char *out_text,
         *out = NN_ACT_SOFTMAX;
     }
     if (C && !(outputs == C || (outputs == 1 && C == 2))) {
-        cmd_error(s, "net: %d outputs do not fit %d classes: use %s", outputs,
+        cmd_error(s, "%d outputs do not fit %d classes: use %s", outputs,
                   C, C == 2 ? "1 (sigmoid) or 2 (softmax)" : "one per class");
         return -1;
     }
     if (task == NN_TASK_REGRESS && s->data && outputs != 1) {
-        cmd_error(s, "net: these data have one target to predict, so the "
+        cmd_error(s, "these data have one target to predict, so the "
                   "output size must be 1, not %d", outputs);
         return -1;
     }
     if (*out == NN_ACT_SOFTMAX && task == NN_TASK_REGRESS && s->data) {
-        cmd_error(s, "net: softmax is for classes, and these data are a "
+        cmd_error(s, "softmax is for classes, and these data are a "
                   "regression: use out=linear (the default here)");
         return -1;
     }
     if (*out == NN_ACT_SOFTMAX && outputs == 1) {
-        cmd_error(s, "net: a softmax over one output is always 1: use one "
+        cmd_error(s, "a softmax over one output is always 1: use one "
                   "output per class, or out=sigmoid");
         return -1;
     }
     if (strcmp(loss_text, "auto")) {
         int i;
-        if (arg_enum(s, "net", loss_text, "loss", nn_loss_names, &i))
+        if (args_enum(s, loss_text, "loss", nn_loss_names, &i))
             return -1;
         *loss = (nn_loss)i;
     } else if (task == NN_TASK_NONE) {
@@ -238,12 +238,12 @@ static void apply_session_settings(Session *s, nn_net *net)
     net->lambda = m->lambda;
 }
 
-int cmd_net(Session *s, int argc, char **argv)
+static int cmd_net(Session *s, int argc, char **argv)
 {
     if (argc == 1) {
         if (!s->net)
-            return cmd_error(s, "net: no network yet; try 'net 2 10 5 1'");
-        net_show(s);
+            return cmd_error(s, "no network yet; try 'net 2 10 5 1'");
+        cmd_net_show(s);
         return CMD_OK;
     }
     const char *act_text = "relu", *out_text = "auto", *loss_text = "auto";
@@ -254,7 +254,7 @@ int cmd_net(Session *s, int argc, char **argv)
         { "loss", 's', &loss_text, 0, 0, NULL, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
-    int nw = args_parse(s, "net", argc, argv, 1, spec, words, MAX_LAYERS + 1);
+    int nw = args_parse(s, argc, argv, 1, spec, words, MAX_LAYERS + 1);
     if (nw < 0 || !model_state(s))
         return CMD_ERR;
     int sizes[MAX_LAYERS + 1];
@@ -262,16 +262,16 @@ int cmd_net(Session *s, int argc, char **argv)
     if (n < 0)
         return CMD_ERR;
     if (n < 2)
-        return cmd_error(s, "net: give the input size, any hidden sizes and "
+        return cmd_error(s, "give the input size, any hidden sizes and "
                          "the output size, e.g. net 2 10 5 1");
     nn_act hidden, out;
     double harg, oarg;
     nn_loss loss = NN_LOSS_NONE;
-    if (parse_act(s, "net", act_text, "hidden activation", 0, &hidden,
+    if (parse_act(s, act_text, "hidden activation", 0, &hidden,
                   &harg))
         return CMD_ERR;
     if (s->data && sizes[0] != nn_data_features(s->data))
-        return cmd_error(s, "net: the data have %d features, so the input "
+        return cmd_error(s, "the data have %d features, so the input "
                          "size must be %d, not %d", nn_data_features(s->data),
                          nn_data_features(s->data), sizes[0]);
     if (choose_output(s, sizes[n - 1], out_text, loss_text, hidden, harg,
@@ -280,13 +280,13 @@ int cmd_net(Session *s, int argc, char **argv)
     nn_err err;
     nn_net *net = nn_net_new(sizes, n, hidden, harg, out, oarg, loss, &err);
     if (!net)
-        return cmd_error(s, "net: %s", err.msg);
+        return cmd_error(s, "%s", err.msg);
     apply_session_settings(s, net);
-    nn_net_init(net, s->seed, 0);
+    nn_net_init(net, model_seed(s), 0);
     nn_net_free(s->net);
     s->net = net;
     model_restart(s);
-    net_show(s);
+    cmd_net_show(s);
     return CMD_OK;
 }
 
@@ -297,7 +297,7 @@ int cmd_net(Session *s, int argc, char **argv)
 static int layer_pos(Session *s, const char *text, int lo, int hi, int *pos)
 {
     long v;
-    if (arg_int(s, "layer", text, "layer position", lo, hi, &v))
+    if (args_int(s, text, "layer position", lo, hi, &v))
         return -1;
     *pos = (int)v;
     return 0;
@@ -316,33 +316,33 @@ static int layer_add(Session *s, int argc, char **argv)
     }
     if (i < argc && !strcmp(argv[i], "bn")) {
         if (!placed)
-            return cmd_error(s, "layer: which layer gets batch norm? layer "
+            return cmd_error(s, "which layer gets batch norm? layer "
                              "add POS bn, e.g. layer add 1 bn");
         nn_err err;
         if (i + 1 != argc || nn_net_set_bn(net, pos, 1, &err))
-            return cmd_error(s, "layer: usage: layer add POS bn");
+            return cmd_error(s, "usage: layer add POS bn");
         model_restart(s);
         out_printf(s, "layer %d: batch norm on (gamma=1, beta=0)\n", pos);
         return CMD_OK;
     }
     if (i >= argc || strcmp(argv[i], "dense") || i + 1 >= argc || i + 3 < argc)
-        return cmd_error(s, "layer: usage: layer add [POS] dense N [ACT] or "
+        return cmd_error(s, "usage: layer add [POS] dense N [ACT] or "
                          "layer add POS bn");
     long units;
     nn_act act = net->L[0].act;
     double arg = net->L[0].act_arg;
-    if (arg_int(s, "layer", argv[i + 1], "units", 1, 100000, &units))
+    if (args_int(s, argv[i + 1], "units", 1, 100000, &units))
         return CMD_ERR;
     if (i + 2 < argc &&
-        parse_act(s, "layer", argv[i + 2], "activation", 0, &act, &arg))
+        parse_act(s, argv[i + 2], "activation", 0, &act, &arg))
         return CMD_ERR;
     nn_err err;
-    if (nn_net_insert(net, pos, (int)units, act, arg, s->seed, &err))
-        return cmd_error(s, "layer: %s", err.msg);
+    if (nn_net_insert(net, pos, (int)units, act, arg, model_seed(s), &err))
+        return cmd_error(s, "%s", err.msg);
     model_restart(s);
     out_printf(s, "layer %d: added %ld %s units; layer %d re-initialized to "
                "fit\n", pos, units, nn_act_names[act], pos + 1);
-    net_show(s);
+    cmd_net_show(s);
     return CMD_OK;
 }
 
@@ -354,7 +354,7 @@ static int layer_set(Session *s, int argc, char **argv)
     double keep = -1;
     int bn = -1;
     if (argc < 4)
-        return cmd_error(s, "layer: usage: layer set POS [act=A] [keep=P] "
+        return cmd_error(s, "usage: layer set POS [act=A] [keep=P] "
                          "[bn=on|off]");
     if (layer_pos(s, argv[2], 1, net->n_layers, &pos))
         return CMD_ERR;
@@ -364,25 +364,25 @@ static int layer_set(Session *s, int argc, char **argv)
         { "bn", 'b', &bn, 0, 0, NULL, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
-    if (args_parse(s, "layer", argc, argv, 3, spec, NULL, 0) < 0)
+    if (args_parse(s, argc, argv, 3, spec, NULL, 0) < 0)
         return CMD_ERR;
     nn_layer *l = &net->L[pos - 1];
     nn_act act = l->act;
     double arg = l->act_arg;
     if (act_text) {
-        if (parse_act(s, "layer", act_text, "activation",
+        if (parse_act(s, act_text, "activation",
                       pos == net->n_layers, &act, &arg))
             return CMD_ERR;
         const char *why;
         if (pos == net->n_layers && nn_loss_check(net->loss, act, &why))
-            return cmd_error(s, "layer: %s", why);
+            return cmd_error(s, "%s", why);
     }
     if (keep >= 0 && keep < 1 && pos == net->n_layers)
-        return cmd_error(s, "layer: dropout is for hidden layers, not the "
+        return cmd_error(s, "dropout is for hidden layers, not the "
                          "output layer");
     nn_err err;
     if (bn >= 0 && bn != l->bn && nn_net_set_bn(net, pos, bn, &err))
-        return cmd_error(s, "layer: %s", err.msg);
+        return cmd_error(s, "%s", err.msg);
     l->act = act;
     l->act_arg = arg;
     if (keep >= 0)
@@ -393,34 +393,88 @@ static int layer_set(Session *s, int argc, char **argv)
         model_params_changed(s);
     else
         nn_trainer_guard_rebase(&model_state(s)->tr);
-    net_show(s);
+    cmd_net_show(s);
     return CMD_OK;
 }
 
-int cmd_layer(Session *s, int argc, char **argv)
+static const char *const layer_subs[] = { "add", "del", "set", NULL };
+
+static int cmd_layer(Session *s, int argc, char **argv)
 {
-    static const char *const subs[] = { "add", "del", "set", NULL };
     int k, pos;
-    if (model_need_net(s, "layer"))
+    if (model_need_net(s))
         return CMD_ERR;
     if (argc < 2)
-        return cmd_error(s, "layer: expected add, del or set");
-    if (arg_enum(s, "layer", argv[1], "subcommand", subs, &k))
+        return cmd_error(s, "expected add, del or set");
+    if (args_enum(s, argv[1], "subcommand", layer_subs, &k))
         return CMD_ERR;
     if (k == 0)
         return layer_add(s, argc, argv);
     if (k == 2)
         return layer_set(s, argc, argv);
     if (argc != 3)
-        return cmd_error(s, "layer: usage: layer del POS");
+        return cmd_error(s, "usage: layer del POS");
     if (layer_pos(s, argv[2], 1, s->net->n_layers, &pos))
         return CMD_ERR;
     nn_err err;
-    if (nn_net_delete(s->net, pos, s->seed, &err))
-        return cmd_error(s, "layer: %s", err.msg);
+    if (nn_net_delete(s->net, pos, model_seed(s), &err))
+        return cmd_error(s, "%s", err.msg);
     model_restart(s);
     out_printf(s, "layer %d: deleted; the next layer re-initialized to fit\n",
                pos);
-    net_show(s);
+    cmd_net_show(s);
     return CMD_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Rows of the command table                                            */
+/* ------------------------------------------------------------------ */
+
+const Command cmd_net_rows[] = {
+{
+    .name = "net", .group = "Network", .fn = cmd_net,
+    .usage = "net N_IN HIDDEN... N_OUT [act=relu] [out=auto] [loss=auto]",
+    .summary = "build a fully connected network",
+    .help =
+        "N_IN HIDDEN... N_OUT layer sizes: inputs, hidden layers, outputs;\n"
+        "                     500*10 stands for ten layers of 500\n"
+        "act=relu             the hidden layers' activation: linear sigmoid\n"
+        "                     tanh relu leaky[=a] elu[=a] (leaky's slope a\n"
+        "                     defaults to 0.01, elu's alpha to 1)\n"
+        "out=auto             the output activation; auto follows the data:\n"
+        "                     one output on two classes: sigmoid; C > 2\n"
+        "                     outputs: softmax; regression: linear\n"
+        "loss=auto            bce (binary cross-entropy), xent (cross-entropy)\n"
+        "                     or mse (squared error); auto fits the output\n"
+        "The weights are initialized at once with the current init (he unless\n"
+        "changed) and seed.  Alone, net prints each layer's shape, activation,\n"
+        "dropout keep-probability, batch norm and parameter count, and the\n"
+        "loss.",
+    .example = "net 2 10 5 1 act=relu",
+    .keys = CMD_WORDS("act=@acts", "out=auto|@acts", "loss=auto|@losses"),
+    .flags = CMD_IDLE,
+},
+{
+    .name = "layer", .group = "Network", .fn = cmd_layer,
+    .usage = "layer add [POS] dense N [ACT] | layer add POS bn | "
+             "layer del POS | layer set POS [act=] [keep=] [bn=]",
+    .summary = "add, delete or change one layer",
+    .help =
+        "add [POS] dense N [ACT]\n"
+        "                     insert a dense layer of N units so that it\n"
+        "                     becomes layer POS (default: the last hidden\n"
+        "                     one); the layer after it is re-initialized\n"
+        "add POS bn           batch norm on layer POS\n"
+        "del POS              delete hidden layer POS\n"
+        "set POS act=tanh keep=0.8 bn=on\n"
+        "                     change layer POS's activation, dropout\n"
+        "                     keep-probability or batch norm\n"
+        "Layers are numbered from 1, the first hidden layer, as in the course\n"
+        "(net shows the numbers).  The other layers keep their weights.",
+    .example = "layer add 2 dense 8 tanh",
+    .words = layer_subs,
+    .keys = CMD_WORDS("act=@acts", "keep=", "bn=on|off"),
+    .flags = CMD_IDLE,
+},
+{0},
+};

@@ -11,53 +11,53 @@
 
 #include "args.h"
 #include "cmd.h"
-#include "handlers.h"
+#include "commands.h"
 #include "model.h"
 #include "out.h"
 
-int cmd_save(Session *s, int argc, char **argv)
+static int cmd_save(Session *s, int argc, char **argv)
 {
     nn_err err;
     if (argc != 2)
-        return cmd_error(s, "save: usage: save FILE");
+        return cmd_error(s, "usage: save FILE");
     if (!s->net)
-        return cmd_error(s, "save: no network to save yet");
+        return cmd_error(s, "no network to save yet");
     if (!model_state(s))
         return CMD_ERR;
     if (nn_model_save(argv[1], s->net, &s->model->tr, &err))
-        return cmd_error(s, "save: %s", err.msg);
+        return cmd_error(s, "%s", err.msg);
     out_printf(s, "saved the network (%ld parameters) and its settings to %s\n",
                nn_net_param_count(s->net), argv[1]);
     return CMD_OK;
 }
 
-int cmd_load(Session *s, int argc, char **argv)
+static int cmd_load(Session *s, int argc, char **argv)
 {
     nn_err err;
     ModelState *m = model_state(s);
     if (argc != 2)
-        return cmd_error(s, "load: usage: load FILE");
+        return cmd_error(s, "usage: load FILE");
     if (!m)
         return CMD_ERR;
     if (s->job.active)
-        return cmd_error(s, "load: training is running; type pause first");
+        return cmd_error(s, "training is running; type pause first");
     struct stat st;
     if (stat(argv[1], &st) == 0 && S_ISDIR(st.st_mode))
-        return cmd_error(s, "load: %s is a directory, not a model file",
+        return cmd_error(s, "%s is a directory, not a model file",
                          argv[1]);
     nn_trainer settings = m->tr; /* a copy to read the settings into */
     nn_net *net = nn_model_load(argv[1], &settings, &err);
     if (!net)
-        return cmd_error(s, "load: %s", err.msg);
+        return cmd_error(s, "%s", err.msg);
     nn_net_free(s->net);
     s->net = net;
     nn_trainer_copy_settings(&m->tr, &settings);
-    s->seed = settings.seed;
+    model_set_seed(s, settings.seed);
     m->reg = net->reg;
     m->lambda = net->lambda;
     model_restart(s);
     out_printf(s, "loaded %s\n", argv[1]);
-    net_show(s);
+    cmd_net_show(s);
     if (s->data && nn_data_features(s->data) != net->n_in)
         out_printf(s, "note: this network takes %d input%s and the current "
                    "data have %d feature%s\n", net->n_in,
@@ -97,7 +97,7 @@ static int history_csv(Session *s, const char *path)
     const nn_history *h = &s->model->tr.hist;
     FILE *f = fopen(path, "w");
     if (!f)
-        return cmd_error(s, "history: %s: cannot write here: %s", path,
+        return cmd_error(s, "%s: cannot write here: %s", path,
                          strerror(errno));
     fprintf(f, "iter,epoch,loss,lr,train_loss,train_acc,dev_loss,dev_acc");
     for (int l = 1; l <= h->n_layers; l++)
@@ -117,10 +117,10 @@ static int history_csv(Session *s, const char *path)
     }
     if (ferror(f)) {
         fclose(f);
-        return cmd_error(s, "history: %s: write error", path);
+        return cmd_error(s, "%s: write error", path);
     }
     if (fclose(f))
-        return cmd_error(s, "history: %s: %s", path, strerror(errno));
+        return cmd_error(s, "%s: %s", path, strerror(errno));
     if (h->stride > 1)
         out_printf(s, "history: wrote %d update records (one in %ld) and %d "
                    "epochs to %s\n", h->n, h->stride, h->ne, path);
@@ -129,14 +129,14 @@ static int history_csv(Session *s, const char *path)
     return CMD_OK;
 }
 
-int cmd_history(Session *s, int argc, char **argv)
+static int cmd_history(Session *s, int argc, char **argv)
 {
     if (!model_state(s))
         return CMD_ERR;
     if (argc == 3 && !strcmp(argv[1], "csv"))
         return history_csv(s, argv[2]);
     if (argc != 1)
-        return cmd_error(s, "history: usage: history [csv FILE]");
+        return cmd_error(s, "usage: history [csv FILE]");
     const nn_history *h = &s->model->tr.hist;
     if (h->ne == 0) {
         out_printf(s, "history: %d iterations recorded, no complete epoch "
@@ -175,11 +175,11 @@ int cmd_history(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
-int cmd_show(Session *s, int argc, char **argv)
+static int cmd_show(Session *s, int argc, char **argv)
 {
     (void)argv;
     if (argc != 1)
-        return cmd_error(s, "show: takes no arguments");
+        return cmd_error(s, "takes no arguments");
     /* each setting shown by its own command, so show and the command
      * always agree */
     static const char *const settings[] = { "seed", "threads", "optim",
@@ -209,3 +209,54 @@ int cmd_show(Session *s, int argc, char **argv)
     }
     return CMD_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Rows of the command table                                            */
+/* ------------------------------------------------------------------ */
+
+const Command cmd_session_rows[] = {
+{
+    .name = "save", .group = "Sessions", .fn = cmd_save,
+    .usage = "save FILE",
+    .summary = "save the model and its settings",
+    .help =
+        "The network, every weight exactly, and the training settings.  The\n"
+        "file is written under a temporary name and then renamed, so a crash\n"
+        "never leaves half a model.",
+    .example = "save moons.model",
+    .words = CMD_WORDS("@files"),
+},
+{
+    .name = "load", .group = "Sessions", .fn = cmd_load,
+    .usage = "load FILE",
+    .summary = "load a model written by save",
+    .help =
+        "Replaces the network and its settings with the saved ones.  A file\n"
+        "that is not a valid model changes nothing.",
+    .example = "load moons.model",
+    .words = CMD_WORDS("@files"),
+    .flags = CMD_IDLE,
+},
+{
+    .name = "history", .group = "Sessions", .fn = cmd_history,
+    .usage = "history [csv FILE]",
+    .summary = "the recorded training metrics",
+    .help =
+        "Alone, a summary of what training recorded.\n"
+        "csv FILE             write the records to FILE as CSV, for a\n"
+        "                     spreadsheet or a notebook",
+    .example = "history csv run1.csv",
+    .words = CMD_WORDS("csv:@files"),
+},
+{
+    .name = "show", .group = "Sessions", .fn = cmd_show,
+    .usage = "show",
+    .summary = "list every setting",
+    .help =
+        "The data, network, initialization, regularization, dropout, batch\n"
+        "norm, optimizer, learning rate and decay, batch size, early\n"
+        "stopping, seed and threads, all in one place.",
+    .example = "show",
+},
+{0},
+};

@@ -13,11 +13,13 @@
 
 #include "args.h"
 #include "cmd.h"
-#include "handlers.h"
+#include "commands.h"
 #include "model.h"
 #include "out.h"
+#include "clock.h"
+#include "interrupt.h"
+#include "job.h"
 #include "plot.h"
-#include "shell.h"
 
 #define SLICE_SECONDS 0.03
 #define PROGRESS_SECONDS 0.1
@@ -48,18 +50,18 @@ static void report_diverged(Session *s, const nn_trainer *tr, long made)
                  tr->guard_avg / (1 - tr->guard_power),
                  nn_trainer_guard_ref(tr));
     if (made == 0 && tr->iter > 0)
-        cmd_error(s, "guard: stopped before update %ld: %s. These weights "
+        cmd_error(s, "the guard stopped training before update %ld: %s. These weights "
                   "diverged in earlier training: type reset to start again "
                   "(or guard off to go on anyway)", tr->stop_iter, what);
     else if (tr->first_loss > HUGE_FIRST_LOSS)
         /* a cost like that before any update: the weights' scale, not the
          * step size, is what blew up (init normal 1 in a deep net) */
-        cmd_error(s, "guard: stopped before update %ld: %s. The first loss "
+        cmd_error(s, "the guard stopped training before update %ld: %s. The first loss "
                   "(%.4g) was already huge: the initialization is the "
                   "likely cause; try init he or init xavier, then reset",
                   tr->stop_iter, what, tr->first_loss);
     else
-        cmd_error(s, "guard: stopped before update %ld: %s. The learning "
+        cmd_error(s, "the guard stopped training before update %ld: %s. The learning "
                   "rate (%g) is probably too high; try lr %g, then reset",
                   tr->stop_iter, what, lr, lr / 10);
 }
@@ -90,7 +92,7 @@ static long run_position(const ModelState *m)
 static void show_progress_bar(Session *s, ModelState *m)
 {
     char bar[160];
-    double elapsed = model_now() - m->t0;
+    double elapsed = clock_now() - m->t0;
     long done = m->tr.iter - m->iter0;
     double speed = elapsed > 0 ? done / elapsed : 0;
     if (m->run == RUN_FOREVER) {
@@ -118,7 +120,7 @@ static void show_progress_bar(Session *s, ModelState *m)
 static void finish_run(Session *s, const char *how, int diverged)
 {
     ModelState *m = s->model;
-    double elapsed = model_now() - m->t0;
+    double elapsed = clock_now() - m->t0;
     long done = m->tr.iter - m->iter0;
     s->job.active = 0;
     out_progress(s, NULL);
@@ -151,8 +153,8 @@ static int train_slice(Session *s)
 {
     ModelState *m = s->model;
     nn_err err;
-    double start = model_now(), now = start;
-    if (model_bind(s, "train")) {
+    double start = clock_now(), now = start;
+    if (model_bind(s)) {
         finish_run(s, NULL, 0);
         return 0;
     }
@@ -165,7 +167,7 @@ static int train_slice(Session *s)
         int st = nn_trainer_step(&m->tr, &info, &err);
         if (st < 0) {
             finish_run(s, NULL, 0);
-            cmd_error(s, "train: %s", err.msg);
+            cmd_error(s, "%s", err.msg);
             return 0;
         }
         if (st == NN_STEP_DIVERGED || st == NN_STEP_EARLY) {
@@ -177,7 +179,7 @@ static int train_slice(Session *s)
             return 0;
         }
         maybe_log(s, m);
-        now = model_now();
+        now = clock_now();
     }
     if (now - m->last_bar >= PROGRESS_SECONDS) {
         show_progress_bar(s, m);
@@ -196,31 +198,31 @@ static void train_stop(Session *s, const char *why)
 }
 
 /* Labelled data and a network with a loss; 0 after reporting. */
-static int trainable(Session *s, const char *cmd)
+static int trainable(Session *s)
 {
     if (nn_data_task(s->data) == NN_TASK_NONE) {
-        cmd_error(s, "%s: these data have no labels to train on; use forward "
-                  "to look at activations", cmd);
+        cmd_error(s, "these data have no labels to train on; use forward "
+                  "to look at activations");
         return 0;
     }
     if (s->net->loss == NN_LOSS_NONE) {
-        cmd_error(s, "%s: the network has no loss (it was built for "
-                  "unlabeled data): build a new one with net", cmd);
+        cmd_error(s, "the network has no loss (it was built for "
+                  "unlabeled data): build a new one with net");
         return 0;
     }
     return 1;
 }
 
-static int start_run(Session *s, const char *cmd, RunKind kind, long n,
+static int start_run(Session *s, RunKind kind, long n,
                      long every)
 {
     ModelState *m = model_state(s);
-    if (!m || model_bind(s, cmd))
+    if (!m || model_bind(s))
         return CMD_ERR;
     if (s->job.active)
-        return cmd_error(s, "%s: training is already running; type pause "
-                         "first", cmd);
-    if (!trainable(s, cmd))
+        return cmd_error(s, "training is already running; type pause "
+                         "first");
+    if (!trainable(s))
         return CMD_ERR;
     if (kind == RUN_EPOCHS && m->tr.pos > 0 && !s->quiet)
         out_printf(s, "note: epoch %d is partway (%d of %d examples seen); "
@@ -233,7 +235,7 @@ static int start_run(Session *s, const char *cmd, RunKind kind, long n,
     m->every = every > 0 ? every : n >= 10 ? n / 10 : 1;
     m->next_print = m->start_pos + m->every;
     m->last_printed = -1;
-    m->t0 = model_now();
+    m->t0 = clock_now();
     m->last_bar = 0;
     s->job.active = 1;
     s->job.slice = train_slice;
@@ -241,7 +243,7 @@ static int start_run(Session *s, const char *cmd, RunKind kind, long n,
     return CMD_OK;
 }
 
-int cmd_train(Session *s, int argc, char **argv)
+static int cmd_train(Session *s, int argc, char **argv)
 {
     /* the singular too: "train 1 epoch" is what people write */
     static const char *const units[] = { "iters", "epochs", "iter", "epoch",
@@ -255,44 +257,44 @@ int cmd_train(Session *s, int argc, char **argv)
         { "every", 'i', &every, 1, 100000000, NULL, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
-    int np = args_parse(s, "train", argc, argv, 1, spec, pos, 2);
+    int np = args_parse(s, argc, argv, 1, spec, pos, 2);
     if (np < 0)
         return CMD_ERR;
     if (np == 0)
-        return cmd_error(s, "train: how long? e.g. train 100 epochs or "
+        return cmd_error(s, "how long? e.g. train 100 epochs or "
                          "train 500 iters");
-    if (arg_int(s, "train", pos[0], "count", 1, 100000000, &n) ||
-        (np == 2 && arg_enum(s, "train", pos[1], "unit", units, &unit)))
+    if (args_int(s, pos[0], "count", 1, 100000000, &n) ||
+        (np == 2 && args_enum(s, pos[1], "unit", units, &unit)))
         return CMD_ERR;
     if (np == 1)
-        return start_run(s, "train", RUN_EPOCHS, n, every); /* train 10 */
-    return start_run(s, "train", is_epochs[unit] ? RUN_EPOCHS : RUN_ITERS, n,
+        return start_run(s, RUN_EPOCHS, n, every); /* train 10 */
+    return start_run(s, is_epochs[unit] ? RUN_EPOCHS : RUN_ITERS, n,
                      every);
 }
 
-int cmd_run(Session *s, int argc, char **argv)
+static int cmd_run(Session *s, int argc, char **argv)
 {
     (void)argv;
     if (argc != 1)
-        return cmd_error(s, "run: takes no arguments (use train N for a "
+        return cmd_error(s, "takes no arguments (use train N for a "
                          "fixed length)");
     if (!s->interactive)
-        return cmd_error(s, "run: trains until pause or Ctrl-C, so it needs "
+        return cmd_error(s, "trains until pause or Ctrl-C, so it needs "
                          "a terminal; in a script use train N epochs");
-    if (start_run(s, "run", RUN_FOREVER, 0, 0) != CMD_OK)
+    if (start_run(s, RUN_FOREVER, 0, 0) != CMD_OK)
         return CMD_ERR;
     out_printf(s, "running; type pause (or press Ctrl-C) to stop, and any "
                "command meanwhile\n");
     return CMD_OK;
 }
 
-int cmd_pause(Session *s, int argc, char **argv)
+static int cmd_pause(Session *s, int argc, char **argv)
 {
     (void)argv;
     if (argc != 1)
-        return cmd_error(s, "pause: takes no arguments");
+        return cmd_error(s, "takes no arguments");
     if (!s->job.active)
-        return cmd_error(s, "pause: nothing is running");
+        return cmd_error(s, "nothing is running");
     job_stop(s, "paused");
     return CMD_OK;
 }
@@ -329,25 +331,25 @@ static void step_detail(Session *s, ModelState *m, const nn_step_info *info)
                "high, much smaller: too low)\n");
 }
 
-int cmd_step(Session *s, int argc, char **argv)
+static int cmd_step(Session *s, int argc, char **argv)
 {
     long n = 1;
     ModelState *m = model_state(s);
     if (argc > 2)
-        return cmd_error(s, "step: expected at most one count");
-    if (argc == 2 && arg_int(s, "step", argv[1], "count", 1, 100000000, &n))
+        return cmd_error(s, "expected at most one count");
+    if (argc == 2 && args_int(s, argv[1], "count", 1, 100000000, &n))
         return CMD_ERR;
-    if (!m || model_bind(s, "step") || !trainable(s, "step"))
+    if (!m || model_bind(s) || !trainable(s))
         return CMD_ERR;
     if (s->job.active)
-        return cmd_error(s, "step: training is running; type pause first");
+        return cmd_error(s, "training is running; type pause first");
     nn_step_info info;
     nn_err err;
     long made = 0;
     for (long i = 0; i < n && !nnlab_interrupted; i++) {
         int st = nn_trainer_step(&m->tr, &info, &err);
         if (st < 0)
-            return cmd_error(s, "step: %s", err.msg);
+            return cmd_error(s, "%s", err.msg);
         if (st == NN_STEP_DIVERGED) {
             report_diverged(s, &m->tr, i);
             return CMD_ERR; /* as train: a script stops here */
@@ -359,7 +361,7 @@ int cmd_step(Session *s, int argc, char **argv)
         }
     }
     if (made == 0)
-        return cmd_error(s, "step: interrupted before the first update");
+        return cmd_error(s, "interrupted before the first update");
     if (n == 1)
         step_detail(s, m, &info);
     else
@@ -372,19 +374,19 @@ int cmd_step(Session *s, int argc, char **argv)
 /* eval                                                                 */
 /* ------------------------------------------------------------------ */
 
-int cmd_eval(Session *s, int argc, char **argv)
+static int cmd_eval(Session *s, int argc, char **argv)
 {
     static const char *const names[] = { "train", "dev", "test" };
     ModelState *m = model_state(s);
     (void)argv;
     if (argc != 1)
-        return cmd_error(s, "eval: takes no arguments");
-    if (!m || model_bind(s, "eval"))
+        return cmd_error(s, "takes no arguments");
+    if (!m || model_bind(s))
         return CMD_ERR;
     if (nn_data_task(s->data) == NN_TASK_NONE)
-        return cmd_error(s, "eval: these data have no labels; use forward "
+        return cmd_error(s, "these data have no labels; use forward "
                          "and stats acts");
-    if (!trainable(s, "eval"))
+    if (!trainable(s))
         return CMD_ERR;
     OutTable *t = out_table_new(4);
     out_table_cell(t, "split");
@@ -396,7 +398,7 @@ int cmd_eval(Session *s, int argc, char **argv)
         nn_err err;
         if (nn_trainer_evaluate(&m->tr, (nn_split)sp, &loss, &acc, &err)) {
             out_table_free(t);
-            return cmd_error(s, "eval: %s", err.msg);
+            return cmd_error(s, "%s", err.msg);
         }
         out_table_cell(t, "%s", names[sp]);
         out_table_cell(t, "%d", nn_data_count(s->data, (nn_split)sp));
@@ -417,3 +419,80 @@ int cmd_eval(Session *s, int argc, char **argv)
                    nn_net_penalty(s->net, nn_data_count(s->data, NN_TRAIN)));
     return CMD_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* Rows of the command table                                            */
+/* ------------------------------------------------------------------ */
+
+const Command cmd_train_rows[] = {
+{
+    .name = "step", .group = "Training", .fn = cmd_step,
+    .usage = "step [N]",
+    .summary = "make N mini-batch updates (default 1)",
+    .help =
+        "N                    updates to make (default 1)\n"
+        "A single step is shown in detail: the cost before and after, and\n"
+        "for each layer ||dW|| and ||Delta W|| / ||W||.  Gradient descent,\n"
+        "one update at a time.",
+    .example = "step",
+    .flags = CMD_IDLE,
+},
+{
+    .name = "train", .group = "Training", .fn = cmd_train,
+    .usage = "train N [iters|epochs] [every=K]",
+    .summary = "train for N iterations or epochs",
+    .help =
+        "N iters|epochs       updates to make, or passes over the training\n"
+        "                     set; N alone means epochs\n"
+        "every=K              a line every K iterations or epochs: the\n"
+        "                     last batch's cost (penalty included), dev\n"
+        "                     loss, train accuracy (the last epoch's\n"
+        "                     batches, in training mode: dropout on), dev\n"
+        "                     accuracy, learning rate; eval gives exact\n"
+        "                     train figures\n"
+        "At the prompt training runs under a progress bar and the prompt\n"
+        "stays live: lr 0.001, plot grads or pause take effect between two\n"
+        "updates, and Ctrl-C pauses it, keeping every weight.  In a script\n"
+        "train runs to its end.  A guard stops training when the loss turns\n"
+        "NaN or Inf or grows past 3 times its first value, or 3 times the\n"
+        "loss of a network that knows nothing (ln 2, ln C) if that is\n"
+        "larger (measured again over the first updates after dropout or\n"
+        "reg changes).",
+    .example = "train 100 epochs every=10",
+    .words = CMD_WORDS("2:iters|epochs"),
+    .keys = CMD_WORDS("every="),
+    .flags = CMD_IDLE,
+},
+{
+    .name = "run", .group = "Training", .fn = cmd_run,
+    .usage = "run",
+    .summary = "train on and on, until pause",
+    .help =
+        "The play button of TensorFlow Playground: training goes on until\n"
+        "pause, Ctrl-C, early stopping or the divergence guard.  Meanwhile\n"
+        "change lr, reg or dropout and watch the plots react.",
+    .example = "run",
+    .flags = CMD_IDLE,
+},
+{
+    .name = "pause", .group = "Training", .fn = cmd_pause,
+    .usage = "pause",
+    .summary = "pause training started by train or run",
+    .help =
+        "Weights, optimizer state and history are kept: train or run goes on\n"
+        "from there.  Ctrl-C does the same.",
+    .example = "pause",
+},
+{
+    .name = "eval", .group = "Training", .fn = cmd_eval,
+    .usage = "eval",
+    .summary = "loss and accuracy on the train, dev and test sets",
+    .help =
+        "In evaluation mode: no dropout, and batch norm uses its running\n"
+        "averages.  The loss is the data loss, without the regularization\n"
+        "penalty.  Low training accuracy is bias (underfitting); a large gap\n"
+        "between train and dev is variance (overfitting).",
+    .example = "eval",
+},
+{0},
+};

@@ -14,19 +14,15 @@
 
 /* A number (accepts 1e-3, 0.5, 10) within [lo, hi]. `what` names it in the
  * error: "lr: expected a number in [0, 10] for the learning rate, got 'x'". */
-int arg_double(Session *s, const char *cmd, const char *text,
+int args_double(Session *s, const char *text,
                const char *what, double lo, double hi, double *out);
-int arg_int(Session *s, const char *cmd, const char *text, const char *what,
+int args_int(Session *s, const char *text, const char *what,
             long lo, long hi, long *out);
 /* One of `names` (NULL-terminated); *index is its position. */
-int arg_enum(Session *s, const char *cmd, const char *text,
+int args_enum(Session *s, const char *text,
              const char *what, const char *const *names, int *index);
 /* on/off, yes/no, 1/0. */
-int arg_bool(Session *s, const char *cmd, const char *text, int *out);
-
-/* The closest of names to word by edit distance, or NULL if none is close
- * enough to suggest. */
-const char *did_you_mean(const char *word, const char *const *names);
+int args_bool(Session *s, const char *text, int *out);
 
 /* key=value options.  A spec row per key; values are parsed by type:
  *   'd' double in [lo,hi]   -> double *
@@ -49,7 +45,7 @@ typedef struct OptSpec {
  * unknown keys are an error with "did you mean") and positional words,
  * which are stored in pos[] (at most maxpos, more is an error).
  * Returns the number of positional words, or -1 after reporting an error. */
-int args_parse(Session *s, const char *cmd, int argc, char **argv, int first,
+int args_parse(Session *s, int argc, char **argv, int first,
                const OptSpec *spec, char **pos, int maxpos);
 
 #endif

@@ -45,13 +45,12 @@ typedef struct Experiments {
     int series;             /* 0 temperature, 1 the training loss */
 } Experiments;
 
-/* The session's experiments (created on first use; NULL if out of memory). */
-Experiments *experiments(Session *s);
-void experiments_free(Session *s);
+/* The session's experiments (created on first use; NULL if out of
+ * memory).  session_free frees them. */
+Experiments *experiment_results(Session *s);
+void experiment_free(Session *s);
 
-/* The series the ewa demo averages: n values into *y (caller frees). */
-int ewa_series(Session *s, int which, double **y, int *n);
-/* v_t = beta·v_{t-1} + (1-beta)·theta_t, optionally divided by 1 - beta^t. */
-void ewa_apply(const double *theta, int n, double beta, int bias, double *v);
+/* Forget the runs of the last compare (their curves are freed). */
+void experiment_clear_runs(Experiments *e);
 
 #endif

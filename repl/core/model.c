@@ -8,10 +8,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "cmd.h"
-#include "lesson.h"
 #include "out.h"
 
 ModelState *model_state(Session *s)
@@ -22,7 +21,6 @@ ModelState *model_state(Session *s)
     if (!m)
         return NULL;
     nn_trainer_init(&m->tr);
-    m->tr.seed = s->seed;
     m->gc_max = NAN;
     m->init.kind = NN_INIT_HE;
     m->init.gain = 1;
@@ -49,7 +47,7 @@ void model_settings_default(Session *s)
     nn_trainer_init(&d);
     nn_trainer_copy_settings(&m->tr, &d);
     nn_trainer_free(&d);
-    s->seed = 1;
+    m->tr.seed = 1;
     m->init = (nn_init_spec){ .kind = NN_INIT_HE, .gain = 1 };
     m->keep = 1;
     m->reg = NN_REG_NONE;
@@ -92,36 +90,48 @@ void model_free(Session *s)
     s->data = NULL;
 }
 
-int model_bind(Session *s, const char *cmd)
+int model_bind(Session *s)
 {
     ModelState *m = model_state(s);
     nn_err err;
     if (!m) {
-        cmd_error(s, "%s: out of memory", cmd);
+        cmd_error(s, "out of memory");
         return -1;
     }
     if (nn_trainer_bind(&m->tr, s->net, s->data, &err)) {
-        cmd_error(s, "%s: %s", cmd, err.msg);
+        cmd_error(s, "%s", err.msg);
         return -1;
     }
     return 0;
 }
 
-int model_need_net(Session *s, const char *cmd)
+int model_need_net(Session *s)
 {
     if (s->net)
         return 0;
-    cmd_error(s, "%s: no network yet; build one with net, e.g. 'net 2 10 1'",
-              cmd);
+    cmd_error(s, "no network yet; build one with net, e.g. 'net 2 10 1'");
     return -1;
 }
 
-int model_need_data(Session *s, const char *cmd)
+int model_need_data(Session *s)
 {
     if (s->data)
         return 0;
-    cmd_error(s, "%s: no data yet; load some first, e.g. 'data circles'", cmd);
+    cmd_error(s, "no data yet; load some first, e.g. 'data circles'");
     return -1;
+}
+
+uint64_t model_seed(Session *s)
+{
+    ModelState *m = model_state(s);
+    return m ? m->tr.seed : 1;
+}
+
+void model_set_seed(Session *s, uint64_t seed)
+{
+    ModelState *m = model_state(s);
+    if (m)
+        m->tr.seed = seed;
 }
 
 void model_restart(Session *s)
@@ -129,7 +139,6 @@ void model_restart(Session *s)
     ModelState *m = model_state(s);
     if (!m)
         return;
-    m->tr.seed = s->seed;
     /* The net or data the trainer was last bound to may just have been
      * freed (net, load, data): restart must clear the current net's
      * moments, not touch the old one.  The next model_bind binds again. */
@@ -137,13 +146,6 @@ void model_restart(Session *s)
     m->tr.data = NULL;
     nn_trainer_restart(&m->tr);
     forget_gradcheck(m);
-}
-
-double model_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 int model_outputs_for_data(const Session *s)
@@ -192,10 +194,20 @@ void model_print_progress(Session *s)
 /* Values for lesson checks                                             */
 /* ------------------------------------------------------------------ */
 
+const char *const model_var_names[] = {
+    "train_acc", "dev_acc", "test_acc",
+    "train_loss", "dev_loss", "test_loss",
+    "loss", "initial_loss", "iter", "epoch", "lr",
+    "gradcheck_max", "gradcheck_passed", "layers",
+    "layer.act_mean", "layer.act_std", "layer.saturated", "layer.dead",
+    "layer.w_mean", "layer.w_var", "layer.grad_norm", "layer.update_ratio",
+    NULL
+};
+
 static int split_metric(Session *s, nn_split sp, int want_acc, double *v)
 {
     double loss, acc;
-    if (!s->net || !s->data || model_bind(s, "check") ||
+    if (!s->net || !s->data || model_bind(s) ||
         nn_trainer_evaluate(&s->model->tr, sp, &loss, &acc, NULL))
         return -1;
     *v = want_acc ? acc : loss;
@@ -263,7 +275,7 @@ int model_lookup(Session *s, const char *name, int index, double *value)
     return isnan(*value) ? -1 : 0;
 }
 
-void optim_note_unused(Session *s, nn_optim_kind k, const char *setting)
+void model_optim_note(Session *s, nn_optim_kind k, const char *setting)
 {
     static const char *const users[] = { "beta", "momentum and nesterov",
                                          "beta1", "adam",

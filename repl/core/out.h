@@ -1,23 +1,25 @@
 /*
  * out.h — everything nnlab prints goes through here.
  *
- * out_printf() and cmd_error() (declared in cmd.h) are the two everyday
- * calls.  This header adds what formatted output needs beyond them:
- * colours that switch themselves off when there is no terminal or NO_COLOR
- * is set, a progress line that updates in place just above the prompt, and
- * aligned tables.
+ * out_printf() and cmd_error() (cmd.h) are the two everyday calls.  This
+ * header adds what formatted output needs beyond them: colours that switch
+ * themselves off when there is no terminal or NO_COLOR is set, a progress
+ * line that updates in place just above the prompt, and aligned tables.
  *
- * All of it is safe while readline shows a prompt: the prompt and whatever
- * the user is typing are taken down, the text printed, and both put back
- * (see "The display" in out.c).
+ * All of it is safe while the terminal shows a prompt: it hooks itself in
+ * (Session.hooks) and takes the prompt down around the text.
  */
 #ifndef NNLAB_OUT_H
 #define NNLAB_OUT_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "session.h"
 
+/* Output that is safe while the terminal shows a prompt. */
+void out_printf(Session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void out_vprintf(Session *s, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
@@ -74,14 +76,13 @@ void out_table_free(OutTable *t);
  * count zero). */
 int out_width(const char *text);
 
-/* ------------------------------------------------------------------ */
-/* For the shell (shell.c), not for commands                            */
-/* ------------------------------------------------------------------ */
+/* Make msg one line: trailing newlines and spaces go, control characters
+ * (a stray escape typed by the user, a newline in a message) become '?',
+ * so a message cannot garble the screen. */
+void out_one_line(char *msg);
 
-/* The prompt is about to be taken down (a typed line is being run):
- * print any unfinished output line, forget the progress line above it. */
-void out_prompt_leaving(Session *s);
-/* The prompt is about to come back: clear an in-line progress line. */
-void out_prompt_returning(Session *s);
+/* The byte length of the longest prefix of text that fits in cols
+ * columns. */
+size_t out_fit_width(const char *text, int cols);
 
 #endif

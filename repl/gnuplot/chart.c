@@ -11,7 +11,7 @@
  * leak from the previous picture), writes its data inline as data blocks
  * named after the window ($w3_s0 ...), and ends with one plot command.
  * Data blocks hold numbers only; every piece of user text goes through
- * gp_buf_quote() and is marked noenhanced, so "W_1" is not a subscript.
+ * gp_quote() and is marked noenhanced, so "W_1" is not a subscript.
  * The terminal line and NN_LOGFMT (tic format of log axes: 10^{-3}, or
  * 1e-03 on dumb) come from gp_term.c, so a frame renders on any terminal.
  */
@@ -33,44 +33,44 @@ const char *const chart_line_colors[CHART_NCOLORS] = {
  * Shared pieces
  * ====================================================================== */
 
-void chart_put_text_setting(GpBuf *b, const char *what, const char *text,
+void chart_put_text_setting(Buf *b, const char *what, const char *text,
                             const char *extra)
 {
     if (!text || !*text)
         return;
-    gp_buf_printf(b, "set %s ", what);
-    gp_buf_quote(b, text);
-    gp_buf_printf(b, " noenhanced%s\n", extra);
+    buf_printf(b, "set %s ", what);
+    gp_quote(b, text);
+    buf_printf(b, " noenhanced%s\n", extra);
 }
 
-void chart_put_header(GpBuf *b, const char *title, const char *xlabel,
+void chart_put_header(Buf *b, const char *title, const char *xlabel,
                       const char *ylabel)
 {
-    gp_buf_puts(b, "reset\n"
+    buf_puts(b, "reset\n"
                    "set border lw 1.5\n"
                    "set grid lt 1 lc rgb '#d0d0d0' lw 1\n"
                    "set key noenhanced\n"
                    "set tics nomirror out\n"
                    "set border 3\n");
     for (int i = 0; i < CHART_NCOLORS; i++)
-        gp_buf_printf(b, "set style line %d lc rgb '%s' lw 2 pt 7 ps 0.8\n",
+        buf_printf(b, "set style line %d lc rgb '%s' lw 2 pt 7 ps 0.8\n",
                       i + 1, chart_line_colors[i]);
     /* text art: grid lines would drown the curves */
-    gp_buf_puts(b, "if (NN_DUMB) { unset grid }\n");
+    buf_puts(b, "if (NN_DUMB) { unset grid }\n");
     chart_put_text_setting(b, "title", title, " font ',15'");
     chart_put_text_setting(b, "xlabel", xlabel, "");
     chart_put_text_setting(b, "ylabel", ylabel, "");
 }
 
 /* " title 'text'" or " notitle". */
-void chart_put_plot_title(GpBuf *b, const char *text)
+void chart_put_plot_title(Buf *b, const char *text)
 {
     if (!text || !*text) {
-        gp_buf_puts(b, " notitle");
+        buf_puts(b, " notitle");
         return;
     }
-    gp_buf_puts(b, " title ");
-    gp_buf_quote(b, text);
+    buf_puts(b, " title ");
+    gp_quote(b, text);
 }
 
 /* 1e-7 rather than 1e-07, 0.5 rather than 5e-01. */
@@ -84,28 +84,28 @@ void chart_short_num(char *buf, size_t n, double v)
 }
 
 /* A reference line: "1e-3 with lines ... title 'healthy (1e-3)'". */
-void chart_put_ref(GpBuf *b, const ChartRef *r, const char *color)
+void chart_put_ref(Buf *b, const ChartRef *r, const char *color)
 {
     char title[160], num[32];
     chart_short_num(num, sizeof num, r->y);
     snprintf(title, sizeof title, "%s (%s)", r->label ? r->label : "", num);
-    gp_buf_num(b, r->y);
-    gp_buf_printf(b, " with lines dt 2 lw 2 lc rgb '%s'", color);
+    gp_num(b, r->y);
+    buf_printf(b, " with lines dt 2 lw 2 lc rgb '%s'", color);
     chart_put_plot_title(b, r->label ? title : NULL);
 }
 
-void chart_put_no_data(GpBuf *b)
+void chart_put_no_data(Buf *b)
 {
-    gp_buf_puts(b, "unset logscale\n"
+    buf_puts(b, "unset logscale\n"
                    "set xrange [0:1]\nset yrange [0:1]\n"
                    "unset tics\nunset grid\nunset colorbox\n"
                    "set label 1 'no data yet' at graph 0.5,0.5 center\n"
                    "plot 2 notitle\n");
 }
 
-void chart_put_log_axis(GpBuf *b, char axis)
+void chart_put_log_axis(Buf *b, char axis)
 {
-    gp_buf_printf(b, "set logscale %c 10\nset format %c NN_LOGFMT\n", axis,
+    buf_printf(b, "set logscale %c 10\nset format %c NN_LOGFMT\n", axis,
                   axis);
 }
 
@@ -118,11 +118,11 @@ int chart_bad_args(Gp *gp, const char *chart)
 }
 
 /* Hand the frame to gp and free it. */
-int chart_finish(Gp *gp, int window, GpBuf *b)
+int chart_finish(Gp *gp, int window, Buf *b)
 {
     int rc = b->failed ? gp_fail(gp, "plot: out of memory")
                        : gp_draw(gp, window, b->s, b->len);
-    gp_buf_free(b);
+    buf_free(b);
     return rc;
 }
 
@@ -143,12 +143,12 @@ typedef struct Extent {
     double x0, x1, y0, y1;
 } Extent;
 
-static size_t put_series(GpBuf *b, int win, size_t k, const ChartSeries *s,
+static size_t put_series(Buf *b, int win, size_t k, const ChartSeries *s,
                          int logy, size_t maxpts, Extent *ext)
 {
     size_t written = 0, bucket = 1;
     int gap = 0;
-    gp_buf_printf(b, "$w%d_s%zu << EOD\n", win, k);
+    buf_printf(b, "$w%d_s%zu << EOD\n", win, k);
     if (maxpts >= 4 && s->n > maxpts)
         bucket = (s->n + maxpts / 2 - 1) / (maxpts / 2);
     for (size_t i = 0; i < s->n && s->y; i += bucket) {
@@ -167,22 +167,22 @@ static size_t put_series(GpBuf *b, int win, size_t k, const ChartSeries *s,
         }
         if (lo == end) {   /* nothing drawable here: break the line */
             if (written && !gap)
-                gp_buf_puts(b, "\n");
+                buf_puts(b, "\n");
             gap = 1;
             continue;
         }
         size_t pick[2] = {lo < hi ? lo : hi, lo < hi ? hi : lo};
         for (int p = 0; p < (pick[0] == pick[1] ? 1 : 2); p++) {
             size_t j = pick[p];
-            gp_buf_num(b, s->x ? s->x[j] : (double)(j + 1));
-            gp_buf_puts(b, " ");
-            gp_buf_num(b, s->y[j]);
-            gp_buf_puts(b, "\n");
+            gp_num(b, s->x ? s->x[j] : (double)(j + 1));
+            buf_puts(b, " ");
+            gp_num(b, s->y[j]);
+            buf_puts(b, "\n");
             written++;
         }
         gap = 0;
     }
-    gp_buf_puts(b, "EOD\n");
+    buf_puts(b, "EOD\n");
     return written;
 }
 
@@ -224,7 +224,7 @@ static void ramp_color(char *buf, size_t len, size_t k, size_t n)
     snprintf(buf, len, "#%06x", rgb);
 }
 
-static void put_series_element(GpBuf *b, int win, size_t k, size_t nseries,
+static void put_series_element(Buf *b, int win, size_t k, size_t nseries,
                                const ChartSeries *s, size_t npoints)
 {
     int ls = (int)(k % CHART_NCOLORS) + 1;
@@ -236,21 +236,21 @@ static void put_series_element(GpBuf *b, int win, size_t k, size_t nseries,
     else if (s->style == CHART_LINEPOINTS || npoints < FEW_POINTS)
         with = "linespoints";
     if (npoints == 0)   /* keep its legend entry without a warning */
-        gp_buf_printf(b, "NaN with %s ls %d", with, ls);
+        buf_printf(b, "NaN with %s ls %d", with, ls);
     else
-        gp_buf_printf(b, "$w%d_s%zu using 1:2 with %s ls %d", win, k, with,
+        buf_printf(b, "$w%d_s%zu using 1:2 with %s ls %d", win, k, with,
                       ls);
     if (s->style == CHART_DASHED)
-        gp_buf_puts(b, " dt 2");
+        buf_puts(b, " dt 2");
     /* a colour of its own overrides the style's, which still gives the
      * text terminal (colourless) a distinct character per series */
     if (s->color > 0) {
-        gp_buf_printf(b, " lc rgb '%s'",
+        buf_printf(b, " lc rgb '%s'",
                       chart_line_colors[(s->color - 1) % CHART_NCOLORS]);
     } else if (nseries > CHART_NCOLORS) {
         char color[16];
         ramp_color(color, sizeof color, k, nseries);
-        gp_buf_printf(b, " lc rgb '%s'", color);
+        buf_printf(b, " lc rgb '%s'", color);
     }
     chart_put_plot_title(b, s->name);
 }
@@ -266,30 +266,30 @@ static int nearly_equal(double a, double b)
 /* gnuplot warns "empty x range" (and widens it its own way) when every
  * point has one x, as after a single update, or one y, as a constant
  * learning rate: give such an axis a range around the value instead. */
-static void put_flat_ranges(GpBuf *b, const ChartLines *c, int logy,
+static void put_flat_ranges(Buf *b, const ChartLines *c, int logy,
                             const Extent *e)
 {
     double x0 = e->x0, x1 = e->x1, y0 = e->y0, y1 = e->y1;
     if (x0 <= x1 && nearly_equal(x0, x1)) {
-        gp_buf_puts(b, "set xrange [");
-        gp_buf_num(b, x0 - 1);
-        gp_buf_puts(b, ":");
-        gp_buf_num(b, x0 + 1);
-        gp_buf_puts(b, "]\n");
+        buf_puts(b, "set xrange [");
+        gp_num(b, x0 - 1);
+        buf_puts(b, ":");
+        gp_num(b, x0 + 1);
+        buf_puts(b, "]\n");
     }
     if (y0 <= y1 && nearly_equal(y0, y1) && !(c->ymin < c->ymax)) {
         double d = y0 != 0 ? fabs(y0) / 10 : 1;
-        gp_buf_puts(b, "set yrange [");
-        gp_buf_num(b, logy ? y0 / 2 : y0 - d);
-        gp_buf_puts(b, ":");
-        gp_buf_num(b, logy ? y0 * 2 : y0 + d);
-        gp_buf_puts(b, "]\n");
+        buf_puts(b, "set yrange [");
+        gp_num(b, logy ? y0 / 2 : y0 - d);
+        buf_puts(b, ":");
+        gp_num(b, logy ? y0 * 2 : y0 + d);
+        buf_puts(b, "]\n");
     }
 }
 
 int chart_lines(Gp *gp, int window, const ChartLines *c)
 {
-    GpBuf b = GP_BUF_INIT;
+    Buf b = BUF_INIT;
     if (!c || (c->nseries && !c->series) || (c->nrefs && !c->refs))
         return chart_bad_args(gp, "lines");
     int logy = want_log(c);
@@ -313,28 +313,28 @@ int chart_lines(Gp *gp, int window, const ChartLines *c)
         chart_put_log_axis(&b, 'y');
     put_flat_ranges(&b, c, logy, &ext);
     if (c->ymin < c->ymax && (!logy || c->ymin > 0)) {
-        gp_buf_puts(&b, "set yrange [");
-        gp_buf_num(&b, c->ymin);
-        gp_buf_puts(&b, ":");
-        gp_buf_num(&b, c->ymax);
-        gp_buf_puts(&b, "]\n");
+        buf_puts(&b, "set yrange [");
+        gp_num(&b, c->ymin);
+        buf_puts(&b, ":");
+        gp_num(&b, c->ymax);
+        buf_puts(&b, "]\n");
     }
     /* outside: a legend inside always hides some curve sooner or later */
-    gp_buf_puts(&b, "set key outside right top\n");
-    gp_buf_puts(&b, "plot ");
+    buf_puts(&b, "set key outside right top\n");
+    buf_puts(&b, "plot ");
     for (size_t k = 0; k < nseries; k++) {
         if (k)
-            gp_buf_puts(&b, ", \\\n     ");
+            buf_puts(&b, ", \\\n     ");
         put_series_element(&b, window, k, nseries, &c->series[k],
                            npoints[k]);
     }
     for (size_t r = 0; r < c->nrefs; r++) {
         if (!isfinite(c->refs[r].y) || (logy && c->refs[r].y <= 0))
             continue;
-        gp_buf_puts(&b, ", \\\n     ");
+        buf_puts(&b, ", \\\n     ");
         chart_put_ref(&b, &c->refs[r],
                       r == 0 ? "#555555" : chart_line_colors[r % 10]);
     }
-    gp_buf_puts(&b, "\n");
+    buf_puts(&b, "\n");
     return chart_finish(gp, window, &b);
 }

@@ -46,24 +46,24 @@ static int edges_range(const ChartHistPanel *p, double *lo, double *hi)
 }
 
 /* A panel title; long ones in narrow panels break after their ':'. */
-static void put_panel_title(GpBuf *b, const char *title, size_t cols)
+static void put_panel_title(Buf *b, const char *title, size_t cols)
 {
     const char *colon = title ? strstr(title, ": ") : NULL;
     if (!title || !*title) {
-        gp_buf_puts(b, "unset title\n");
+        buf_puts(b, "unset title\n");
         return;
     }
-    gp_buf_puts(b, "set title ");
+    buf_puts(b, "set title ");
     if (cols >= 3 && strlen(title) > 26 && colon) {
         char *head = strndup(title, (size_t)(colon - title) + 1);
-        gp_buf_quote(b, head ? head : "");
+        gp_quote(b, head ? head : "");
         free(head);
-        gp_buf_puts(b, " . \"\\n\" . ");
-        gp_buf_quote(b, colon + 2);
+        buf_puts(b, " . \"\\n\" . ");
+        gp_quote(b, colon + 2);
     } else {
-        gp_buf_quote(b, title);
+        gp_quote(b, title);
     }
-    gp_buf_printf(b, " noenhanced font ',%d'\n", cols >= 3 ? 11 : 12);
+    buf_printf(b, " noenhanced font ',%d'\n", cols >= 3 ? 11 : 12);
 }
 
 /* 1, 2 or 5 times a power of ten, near span / 4: a few y tics only. */
@@ -74,26 +74,26 @@ static double tic_step(double top)
 }
 
 /* Data block of one panel: "centre count width"; 0 when nothing to draw. */
-static size_t put_hist_block(GpBuf *b, int win, size_t k,
+static size_t put_hist_block(Buf *b, int win, size_t k,
                              const ChartHistPanel *p, double *top)
 {
     size_t written = 0;
     *top = 0;
-    gp_buf_printf(b, "$w%d_h%zu << EOD\n", win, k);
+    buf_printf(b, "$w%d_h%zu << EOD\n", win, k);
     for (size_t i = 0; p->edges && p->counts && i < p->nbins; i++) {
         double a = p->edges[i], z = p->edges[i + 1], n = p->counts[i];
         if (!isfinite(a) || !isfinite(z) || !isfinite(n) || z <= a)
             continue;
-        gp_buf_num(b, (a + z) / 2);
-        gp_buf_puts(b, " ");
-        gp_buf_num(b, n);
-        gp_buf_puts(b, " ");
-        gp_buf_num(b, z - a);
-        gp_buf_puts(b, "\n");
+        gp_num(b, (a + z) / 2);
+        buf_puts(b, " ");
+        gp_num(b, n);
+        buf_puts(b, " ");
+        gp_num(b, z - a);
+        buf_puts(b, "\n");
         *top = n > *top ? n : *top;
         written++;
     }
-    gp_buf_puts(b, "EOD\n");
+    buf_puts(b, "EOD\n");
     return written;
 }
 
@@ -117,7 +117,7 @@ static int shared_x_range(const ChartHist *c, double *lo, double *hi)
 /* Panel k of the multiplot: data, title, y tics, the x label under the
  * bottom row, the x range (shared: {lo, hi} for all panels, or NULL for
  * the panel's own) and its plot. */
-static void put_hist_panel(GpBuf *b, int win, size_t k, const ChartHist *c,
+static void put_hist_panel(Buf *b, int win, size_t k, const ChartHist *c,
                            size_t rows, size_t cols, const double *shared)
 {
     const ChartHistPanel *p = &c->panels[k];
@@ -125,31 +125,31 @@ static void put_hist_panel(GpBuf *b, int win, size_t k, const ChartHist *c,
     size_t nbars = put_hist_block(b, win, k, p, &top);
     put_panel_title(b, p->title, cols);
     if (top > 0)
-        gp_buf_printf(b, "set ytics %.10g\n", tic_step(top));
+        buf_printf(b, "set ytics %.10g\n", tic_step(top));
     else
-        gp_buf_puts(b, "set ytics autofreq\n");
+        buf_puts(b, "set ytics autofreq\n");
     if (k / cols == rows - 1)
         chart_put_text_setting(b, "xlabel", c->xlabel, "");
     double lo, hi;
     if (shared || edges_range(p, &lo, &hi)) {
-        gp_buf_puts(b, "set xrange [");
-        gp_buf_num(b, shared ? shared[0] : lo);
-        gp_buf_puts(b, ":");
-        gp_buf_num(b, shared ? shared[1] : hi);
-        gp_buf_puts(b, "]\n");
+        buf_puts(b, "set xrange [");
+        gp_num(b, shared ? shared[0] : lo);
+        buf_puts(b, ":");
+        gp_num(b, shared ? shared[1] : hi);
+        buf_puts(b, "]\n");
     }
     if (nbars == 0)
-        gp_buf_puts(b, "set label 1 'no data' at graph 0.5,0.5 center\n"
+        buf_puts(b, "set label 1 'no data' at graph 0.5,0.5 center\n"
                        "plot [0:1][0:1] 2 notitle\nunset label 1\n");
     else
-        gp_buf_printf(b, "plot $w%d_h%zu using 1:2:3 with boxes "
+        buf_printf(b, "plot $w%d_h%zu using 1:2:3 with boxes "
                          "lc rgb '%s'\n",
                       win, k, chart_line_colors[k % CHART_NCOLORS]);
 }
 
 int chart_histograms(Gp *gp, int window, const ChartHist *c)
 {
-    GpBuf b = GP_BUF_INIT;
+    Buf b = BUF_INIT;
     if (!c || (c->npanels && !c->panels))
         return chart_bad_args(gp, "histograms");
     size_t rows, cols;
@@ -158,22 +158,22 @@ int chart_histograms(Gp *gp, int window, const ChartHist *c)
     int same = shared_x_range(c, &shared[0], &shared[1]);
 
     chart_put_header(&b, NULL, NULL, NULL);
-    gp_buf_puts(&b, "unset key\nset style fill solid 0.75 noborder\n"
+    buf_puts(&b, "unset key\nset style fill solid 0.75 noborder\n"
                     "set yrange [0:*]\nset format y '%g'\n");
     if (c->npanels > 6)
-        gp_buf_puts(&b, "set tics font ',9'\n");
-    gp_buf_printf(&b, "set multiplot layout %zu,%zu", rows, cols);
+        buf_puts(&b, "set tics font ',9'\n");
+    buf_printf(&b, "set multiplot layout %zu,%zu", rows, cols);
     if (c->title && *c->title) {
-        gp_buf_puts(&b, " title ");
-        gp_buf_quote(&b, c->title);
-        gp_buf_puts(&b, " noenhanced font ',15'");
+        buf_puts(&b, " title ");
+        gp_quote(&b, c->title);
+        buf_puts(&b, " noenhanced font ',15'");
     }
-    gp_buf_puts(&b, "\n");
+    buf_puts(&b, "\n");
     if (c->npanels == 0)
         chart_put_no_data(&b);
     for (size_t k = 0; k < c->npanels; k++)
         put_hist_panel(&b, window, k, c, rows, cols, same ? shared : NULL);
-    gp_buf_puts(&b, "unset multiplot\n");
+    buf_puts(&b, "unset multiplot\n");
     return chart_finish(gp, window, &b);
 }
 
@@ -229,21 +229,21 @@ static void bars_range(const ChartBars *c, const ChartRef *refs, size_t nrefs,
 
 /* The label under each bar, and a mark at the bottom for the values a log
  * axis cannot show (0, negative, NaN). */
-static void put_bar_labels(GpBuf *b, const ChartBars *c, double lo)
+static void put_bar_labels(Buf *b, const ChartBars *c, double lo)
 {
-    gp_buf_puts(b, "set xtics (");
+    buf_puts(b, "set xtics (");
     for (size_t i = 0; i < c->n; i++) {
         char fallback[32];
         snprintf(fallback, sizeof fallback, "%zu", i + 1);
-        gp_buf_puts(b, i ? ", " : "");
-        gp_buf_quote(b, c->labels && c->labels[i] ? c->labels[i] : fallback);
-        gp_buf_printf(b, " %zu", i);
+        buf_puts(b, i ? ", " : "");
+        gp_quote(b, c->labels && c->labels[i] ? c->labels[i] : fallback);
+        buf_printf(b, " %zu", i);
     }
-    gp_buf_puts(b, ") noenhanced\n");
+    buf_puts(b, ") noenhanced\n");
     for (size_t i = 0; i < c->n; i++) {
         double v = c->values[i];
         if (!isfinite(v) || v <= 0)
-            gp_buf_printf(b, "set label '%s' at %zu,%g center "
+            buf_printf(b, "set label '%s' at %zu,%g center "
                              "tc rgb '#d62728'\n",
                           v == 0 ? "0" : isfinite(v) ? "<0" : "NaN", i,
                           lo * 2);
@@ -251,7 +251,7 @@ static void put_bar_labels(GpBuf *b, const ChartBars *c, double lo)
 }
 
 /* Each reference line named beside the plot, at its height. */
-static void put_ref_labels(GpBuf *b, const ChartRef *refs, size_t nrefs)
+static void put_ref_labels(Buf *b, const ChartRef *refs, size_t nrefs)
 {
     for (size_t r = 0; r < nrefs; r++) {
         char title[160], num[32];
@@ -260,9 +260,9 @@ static void put_ref_labels(GpBuf *b, const ChartRef *refs, size_t nrefs)
         chart_short_num(num, sizeof num, refs[r].y);
         snprintf(title, sizeof title, "%s (%s)",
                  refs[r].label ? refs[r].label : "", num);
-        gp_buf_puts(b, "set label ");
-        gp_buf_quote(b, title);
-        gp_buf_printf(b, " at graph 1.02, first %.10g left tc rgb '%s' "
+        buf_puts(b, "set label ");
+        gp_quote(b, title);
+        buf_printf(b, " at graph 1.02, first %.10g left tc rgb '%s' "
                          "noenhanced\n",
                       refs[r].y, ref_colors[r < 3 ? r : 2]);
     }
@@ -270,27 +270,27 @@ static void put_ref_labels(GpBuf *b, const ChartRef *refs, size_t nrefs)
 
 /* Data block $w<win>_b: "index value colour" of each bar that can stand
  * on the log axis.  Returns how many. */
-static size_t put_bars_block(GpBuf *b, int win, const ChartBars *c,
+static size_t put_bars_block(Buf *b, int win, const ChartBars *c,
                              const ChartRef *refs, size_t nrefs)
 {
     size_t nbars = 0;
-    gp_buf_printf(b, "$w%d_b << EOD\n", win);
+    buf_printf(b, "$w%d_b << EOD\n", win);
     for (size_t i = 0; i < c->n; i++) {
         double v = c->values[i];
         if (!isfinite(v) || v <= 0)
             continue;
-        gp_buf_printf(b, "%zu ", i);
-        gp_buf_num(b, v);
-        gp_buf_printf(b, " %u\n", zone_colors[bars_zone(v, refs, nrefs)]);
+        buf_printf(b, "%zu ", i);
+        gp_num(b, v);
+        buf_printf(b, " %u\n", zone_colors[bars_zone(v, refs, nrefs)]);
         nbars++;
     }
-    gp_buf_puts(b, "EOD\n");
+    buf_puts(b, "EOD\n");
     return nbars;
 }
 
 int chart_bars_log(Gp *gp, int window, const ChartBars *c)
 {
-    GpBuf b = GP_BUF_INIT;
+    Buf b = BUF_INIT;
     if (!c || (c->n && !c->values) || (c->nrefs && !c->refs))
         return chart_bad_args(gp, "bars");
     const ChartRef *refs = c->refs ? c->refs : default_gradcheck_refs;
@@ -300,27 +300,27 @@ int chart_bars_log(Gp *gp, int window, const ChartBars *c)
 
     chart_put_header(&b, c->title, NULL, c->ylabel);
     chart_put_log_axis(&b, 'y');
-    gp_buf_puts(&b, "set style fill solid 0.85 noborder\nset boxwidth 0.6\n"
+    buf_puts(&b, "set style fill solid 0.85 noborder\nset boxwidth 0.6\n"
                     "set grid noxtics\nunset key\nset rmargin 19\n");
-    gp_buf_printf(&b, "set yrange [%g:%g]\nset xrange [-0.6:%g]\n", lo, hi,
+    buf_printf(&b, "set yrange [%g:%g]\nset xrange [-0.6:%g]\n", lo, hi,
                   c->n ? (double)c->n - 0.4 : 0.6);
     put_bar_labels(&b, c, lo);
     put_ref_labels(&b, refs, nrefs);
     size_t nbars = put_bars_block(&b, window, c, refs, nrefs);
-    gp_buf_puts(&b, "plot ");
+    buf_puts(&b, "plot ");
     if (nbars)
-        gp_buf_printf(&b, "$w%d_b using 1:2:3 with boxes lc rgb variable "
+        buf_printf(&b, "$w%d_b using 1:2:3 with boxes lc rgb variable "
                           "notitle, \\\n     $w%d_b using 1:2:"
                           "(sprintf('%%.1e', $2)) with labels offset 0,0.8 "
                           "notitle", window, window);
     else
-        gp_buf_puts(&b, "NaN notitle");
+        buf_puts(&b, "NaN notitle");
     for (size_t r = 0; r < nrefs; r++) {
         if (!isfinite(refs[r].y) || refs[r].y <= 0)
             continue;
-        gp_buf_puts(&b, ", \\\n     ");
+        buf_puts(&b, ", \\\n     ");
         chart_put_ref(&b, &refs[r], ref_colors[r < 3 ? r : 2]);
     }
-    gp_buf_puts(&b, "\n");
+    buf_puts(&b, "\n");
     return chart_finish(gp, window, &b);
 }

@@ -20,32 +20,32 @@ extern const char *const chart_line_colors[CHART_NCOLORS];
 
 /* `reset`, the common style, and title and axis labels (each left out
  * when NULL or empty). */
-void chart_put_header(GpBuf *b, const char *title, const char *xlabel,
+void chart_put_header(Buf *b, const char *title, const char *xlabel,
                       const char *ylabel);
 
 /* "set WHAT 'text' noenhanced EXTRA"; nothing when text is NULL or "". */
-void chart_put_text_setting(GpBuf *b, const char *what, const char *text,
+void chart_put_text_setting(Buf *b, const char *what, const char *text,
                             const char *extra);
 
 /* " title 'text'" or " notitle", for a plot element. */
-void chart_put_plot_title(GpBuf *b, const char *text);
+void chart_put_plot_title(Buf *b, const char *text);
 
 /* A number for a label: 1e-7 rather than 1e-07, 0.5 rather than 5e-01. */
 void chart_short_num(char *buf, size_t n, double v);
 
 /* A reference line as a plot element, named "label (value)". */
-void chart_put_ref(GpBuf *b, const ChartRef *r, const char *color);
+void chart_put_ref(Buf *b, const ChartRef *r, const char *color);
 
 /* A whole plot saying "no data yet", after the header. */
-void chart_put_no_data(GpBuf *b);
+void chart_put_no_data(Buf *b);
 
 /* Log scale on axis 'x' or 'y', tics in NN_LOGFMT. */
-void chart_put_log_axis(GpBuf *b, char axis);
+void chart_put_log_axis(Buf *b, char axis);
 
 /* Report missing arrays (a bug in the caller); returns -1. */
 int chart_bad_args(Gp *gp, const char *chart);
 
 /* Hand the frame to gp and free it; returns as gp_draw. */
-int chart_finish(Gp *gp, int window, GpBuf *b);
+int chart_finish(Gp *gp, int window, Buf *b);
 
 #endif

@@ -38,6 +38,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "buf.h"
+
 typedef struct Gp Gp;
 
 #define GP_MAX_WINDOWS 32
@@ -80,6 +82,10 @@ int gp_set_term(Gp *gp, GpTerm t);
  * started).  Static string. */
 const char *gp_term_name(const Gp *gp);
 
+/* The terminals' names in GpTerm order, NULL-terminated: the one list
+ * that `plot term`, its help and Tab completion read. */
+extern const char *const gp_term_names[];
+
 /* "auto", "qt", ... <-> GpTerm.  gp_term_parse returns -1 on an unknown
  * name.  gp_term_str returns a static string. */
 int gp_term_parse(const char *name, GpTerm *out);
@@ -100,7 +106,7 @@ void gp_set_interval(Gp *gp, double seconds);
 /* The time to leave between live frames: base, longer while gnuplot takes
  * more than its share of a core (1.5% while training keeps more than one
  * core busy, else half of the idle one), back to base when it does not.
- * now: gp_now(). */
+ * now: clock_now(). */
 double gp_live_interval(Gp *gp, double base, double now);
 
 /* Append a copy of every byte sent to gnuplot to path (NULL: stop).
@@ -124,11 +130,8 @@ int gp_has_frame(const Gp *gp, int window);
 
 /* Throttle for live plots: 1 if the window was last drawn at least the
  * interval ago (and then `now` starts the next interval), 0 otherwise or
- * when plotting is off.  now: seconds on any steady clock (gp_now()). */
+ * when plotting is off.  now: seconds on any steady clock (clock_now()). */
 int gp_due(Gp *gp, int window, double now);
-
-/* Seconds on CLOCK_MONOTONIC. */
-double gp_now(void);
 
 /* --- the pipe, for the event loop ---------------------------------------- */
 
@@ -183,28 +186,12 @@ int gp_running(const Gp *gp);
 /* The gnuplot process id, or 0. */
 pid_t gp_pid(const Gp *gp);
 
-/* --- a growable string for composing frames -------------------------------- */
+/* --- text for gnuplot ------------------------------------------------------ */
 
-/* s is NUL-terminated; failed is set once an allocation failed (later
- * appends are ignored), so a composer checks once at the end. */
-typedef struct GpBuf {
-    char *s;
-    size_t len, cap;
-    int failed;
-} GpBuf;
-
-#define GP_BUF_INIT {NULL, 0, 0, 0}
-
-void gp_buf_free(GpBuf *b);
-void gp_buf_clear(GpBuf *b);                      /* len = 0, keeps memory */
-void gp_buf_add(GpBuf *b, const char *s, size_t n);
-void gp_buf_puts(GpBuf *b, const char *s);
-void gp_buf_printf(GpBuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /* A number as gnuplot reads it (%.10g); the caller skips NaN/Inf. */
-void gp_buf_num(GpBuf *b, double v);
+void gp_num(Buf *b, double v);
 /* User text as a gnuplot single-quoted string: ' doubled, control
  * characters (newlines included) turned into spaces.  NULL gives ''. */
-void gp_buf_quote(GpBuf *b, const char *text);
+void gp_quote(Buf *b, const char *text);
 
 #endif

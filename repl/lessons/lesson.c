@@ -14,7 +14,8 @@
  *
  * A section counts as done when the walk reached its end with every check
  * passing, or when `check` finds them all passing; progress is saved at
- * once, so leaving with Ctrl-D loses nothing.
+ * once, so leaving with Ctrl-D loses nothing.  The unattended run
+ * (--auto) is in lesson_auto.c.
  */
 #include "lesson.h"
 
@@ -23,9 +24,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "args.h" /* did_you_mean */
 #include "cmd.h"
-#include "shell.h"
+#include "model.h"
+#include "out.h"
+#include "text.h"
 
 struct LessonRun {
     Lesson *L;
@@ -54,20 +56,9 @@ static int utf8_ok(void)
     return 0;
 }
 
-/* Colour codes kept here rather than taken from out.c, so this module
- * links alone in its unit tests. */
-static const char *paint(const Session *s, const char *code)
-{
-    return s->color ? code : "";
-}
-#define BOLD "\033[1m"
-#define GREEN "\033[32m"
-#define RED "\033[31m"
-#define RESET "\033[0m"
-
 /* Print text line by line, the first line after `first`, the rest after
  * `rest` (an indent). */
-static void print_lines(Session *s, const char *first, const char *rest,
+void lesson_print_lines(Session *s, const char *first, const char *rest,
                         const char *text)
 {
     const char *p = text;
@@ -83,7 +74,23 @@ static void print_lines(Session *s, const char *first, const char *rest,
 static int session_lookup(void *ctx, const char *name, int index,
                           double *value)
 {
-    return model_lookup(ctx, name, index, value);
+    Session *s = ctx;
+    if (s->hooks.lookup)
+        return s->hooks.lookup(s, name, index, value);
+    return model_lookup(s, name, index, value);
+}
+
+/* What the terminal does for the runner, when there is one. */
+static void offer_text(Session *s, const char *text)
+{
+    if (s->hooks.offer)
+        s->hooks.offer(s, text);
+}
+
+static void set_prompt_text(Session *s, const char *prompt)
+{
+    if (s->hooks.set_prompt)
+        s->hooks.set_prompt(s, prompt);
 }
 
 int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain)
@@ -94,8 +101,8 @@ int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain)
     int pass = r.status == CHECK_PASS;
     const char *mark = pass ? (utf8 ? "\u2713" : "[ok]")
                             : (utf8 ? "\u2717" : "[FAIL]");
-    out_printf(s, "%s%s%s check %s: %s", paint(s, pass ? GREEN : RED), mark,
-               paint(s, RESET), pass ? "passed" : "failed", check_text(c));
+    out_printf(s, "%s%s%s check %s: %s", out_color(s, pass ? OUT_GREEN : OUT_RED), mark,
+               out_color(s, OUT_RESET), pass ? "passed" : "failed", check_text(c));
     if (r.status == CHECK_ERROR)
         out_printf(s, " (%s)\n", r.error);
     else if (r.found[0])
@@ -107,7 +114,7 @@ int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain)
         out_printf(s, "  Nothing to judge yet: run the section's commands "
                       "first ('again' offers them).\n");
     else if (!pass && explain)
-        print_lines(s, "  ", "  ", explain);
+        lesson_print_lines(s, "  ", "  ", explain);
     return pass;
 }
 
@@ -124,7 +131,7 @@ static LessonSection *section(const struct LessonRun *run)
 static void offer(Session *s, const char *text, int show)
 {
     s->lesson->offer = text;
-    shell_preinput(s, text);
+    offer_text(s, text);
     if (show && !s->interactive)
         out_printf(s, "> %s\n", text);
 }
@@ -186,10 +193,10 @@ static void advance(Session *s)
         LessonItem *it = &sec->items[run->pos];
         switch (it->kind) {
         case LESSON_PROSE:
-            print_lines(s, "", "", it->text);
+            lesson_print_lines(s, "", "", it->text);
             break;
         case LESSON_QUESTION:
-            print_lines(s, "? ", "  ", it->text);
+            lesson_print_lines(s, "? ", "  ", it->text);
             break;
         case LESSON_CHECK:
             if (!lesson_eval_print(s, it->expr, it->explain))
@@ -211,7 +218,7 @@ static void set_prompt(Session *s)
     char prompt[128];
     snprintf(prompt, sizeof prompt, "[%s %d/%d] nnlab> ", run->L->name,
              run->sec + 1, run->L->nsections);
-    shell_set_prompt(s, prompt);
+    set_prompt_text(s, prompt);
 }
 
 static void start_section(Session *s, int i)
@@ -224,8 +231,8 @@ static void start_section(Session *s, int i)
     run->failed_here = 0;
     run->offer = NULL;
     set_prompt(s);
-    out_printf(s, "\n%s== %d/%d %s%s\n", paint(s, BOLD), i + 1,
-               run->L->nsections, section(run)->title, paint(s, RESET));
+    out_printf(s, "\n%s== %d/%d %s%s\n", out_color(s, OUT_BOLD), i + 1,
+               run->L->nsections, section(run)->title, out_color(s, OUT_RESET));
     advance(s);
 }
 
@@ -280,7 +287,7 @@ void lesson_after_line(Session *s, const char *line, int status)
         !same_command(line, section(run)->items[run->pending].text)) {
         /* the student's own command: offer the lesson's again, quietly */
         if (run->offer)
-            shell_preinput(s, run->offer);
+            offer_text(s, run->offer);
         return;
     }
     run->pos = run->pending + 1;
@@ -305,30 +312,30 @@ void lesson_after_job(Session *s)
 /* ------------------------------------------------------------------ */
 /* Commands                                                             */
 
-static Lesson *load_named(Session *s, const char *name)
+Lesson *lesson_load_named(Session *s, const char *name)
 {
     char path[1200], err[512];
     if (lesson_find(name, path, sizeof path) < 0) {
         const char *const *names = lesson_list_names();
-        const char *near = did_you_mean(name, names);
+        const char *near = text_did_you_mean(name, names);
         char list[400] = "";
         for (int i = 0; names[i]; i++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                      i ? ", " : "", names[i]);
         if (near)
-            cmd_error(s, "lesson: no lesson named '%s' (did you mean "
+            cmd_error(s, "no lesson named '%s' (did you mean "
                          "'%s'?)", name, near);
         else if (list[0])
-            cmd_error(s, "lesson: no lesson named '%s' (lessons: %s)", name,
+            cmd_error(s, "no lesson named '%s' (lessons: %s)", name,
                       list);
         else
-            cmd_error(s, "lesson: no lesson named '%s' (no lessons found; "
+            cmd_error(s, "no lesson named '%s' (no lessons found; "
                          "set NNLAB_LESSONS to their directory)", name);
         return NULL;
     }
     Lesson *L = lesson_load(path, err, sizeof err);
     if (!L)
-        cmd_error(s, "lesson: %s", err);
+        cmd_error(s, "%s", err);
     return L;
 }
 
@@ -346,13 +353,13 @@ void lesson_close(Session *s)
 int lesson_start_at(Session *s, const char *name, int first)
 {
     if (s->job.active)
-        return cmd_error(s, "lesson: training is running; type pause "
+        return cmd_error(s, "training is running; type pause "
                          "first");
-    Lesson *L = load_named(s, name);
+    Lesson *L = lesson_load_named(s, name);
     if (!L)
         return CMD_ERR;
     if (first < 0 || first > L->nsections) {
-        cmd_error(s, "lesson: %s has sections 1 to %d, got %d", L->name,
+        cmd_error(s, "%s has sections 1 to %d, got %d", L->name,
                   L->nsections, first);
         lesson_free(L);
         return CMD_ERR;
@@ -363,15 +370,16 @@ int lesson_start_at(Session *s, const char *name, int first)
         free(run);
         free(done);
         lesson_free(L);
-        return cmd_error(s, "lesson: out of memory");
+        return cmd_error(s, "out of memory");
     }
     lesson_close(s);
     run->L = L;
     run->done = done;
     s->lesson = run;
+    session_on_free(s, lesson_close);
     int before = lesson_progress_get(L->name, done, L->nsections);
-    out_printf(s, "%s%s%s (lesson %s, %d sections", paint(s, BOLD), L->title,
-               paint(s, RESET), L->name, L->nsections);
+    out_printf(s, "%s%s%s (lesson %s, %d sections", out_color(s, OUT_BOLD), L->title,
+               out_color(s, OUT_RESET), L->name, L->nsections);
     if (before)
         out_printf(s, ", %d done before", before);
     out_printf(s, ")\n");
@@ -393,11 +401,11 @@ int lesson_start(Session *s, const char *name)
     return lesson_start_at(s, name, 0);
 }
 
-static struct LessonRun *running(Session *s, const char *cmd)
+static struct LessonRun *running(Session *s)
 {
     if (!s->lesson)
-        cmd_error(s, "%s: no lesson is running (start one with 'lesson "
-                     "NAME'; 'lesson' lists them)", cmd);
+        cmd_error(s, "no lesson is running (start one with 'lesson "
+                     "NAME'; 'lesson' lists them)");
     return s->lesson;
 }
 
@@ -414,11 +422,11 @@ static int commands_left(const struct LessonRun *run)
 
 int lesson_next(Session *s)
 {
-    struct LessonRun *run = running(s, "next");
+    struct LessonRun *run = running(s);
     if (!run)
         return CMD_ERR;
     if (run->sec + 1 >= run->L->nsections)
-        return cmd_error(s, "next: this is the last section ('lesson end' "
+        return cmd_error(s, "this is the last section ('lesson end' "
                             "leaves the lesson)");
     int left = commands_left(run);
     if (left)
@@ -432,11 +440,11 @@ int lesson_next(Session *s)
 
 int lesson_back(Session *s)
 {
-    struct LessonRun *run = running(s, "back");
+    struct LessonRun *run = running(s);
     if (!run)
         return CMD_ERR;
     if (run->sec == 0)
-        return cmd_error(s, "back: this is the first section ('again' "
+        return cmd_error(s, "this is the first section ('again' "
                             "repeats it)");
     start_section(s, run->sec - 1);
     return CMD_OK;
@@ -444,7 +452,7 @@ int lesson_back(Session *s)
 
 int lesson_again(Session *s)
 {
-    struct LessonRun *run = running(s, "again");
+    struct LessonRun *run = running(s);
     if (!run)
         return CMD_ERR;
     start_section(s, run->sec);
@@ -455,7 +463,7 @@ int lesson_again(Session *s)
  * status is CMD_ERR and it counts as a failure. */
 int lesson_check(Session *s)
 {
-    struct LessonRun *run = running(s, "check");
+    struct LessonRun *run = running(s);
     if (!run)
         return CMD_ERR;
     LessonSection *sec = section(run);
@@ -478,13 +486,13 @@ int lesson_check(Session *s)
 
 int lesson_end(Session *s)
 {
-    struct LessonRun *run = running(s, "lesson end");
+    struct LessonRun *run = running(s);
     if (!run)
         return CMD_ERR;
     out_printf(s, "Left lesson %s: %d of %d sections done.\n", run->L->name,
                count_done(run), run->L->nsections);
-    shell_preinput(s, NULL);
-    shell_set_prompt(s, NULL);
+    offer_text(s, NULL);
+    set_prompt_text(s, NULL);
     lesson_close(s);
     return CMD_OK;
 }
@@ -535,11 +543,11 @@ int lesson_list(Session *s)
     while (names[n])
         n++;
     if (n == 0)
-        return cmd_error(s, "lesson: no lessons found (set NNLAB_LESSONS to "
+        return cmd_error(s, "no lessons found (set NNLAB_LESSONS to "
                             "the directory of the .lesson files)");
     ListRow *rows = calloc((size_t)n, sizeof *rows);
     if (!rows)
-        return cmd_error(s, "lesson: out of memory");
+        return cmd_error(s, "out of memory");
     for (int i = 0; i < n; i++) {
         char path[1200];
         rows[i].name = names[i];
@@ -561,70 +569,4 @@ int lesson_list(Session *s)
         out_printf(s, "Now in: %s, section %d of %d.\n", s->lesson->L->name,
                    s->lesson->sec + 1, s->lesson->L->nsections);
     return CMD_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* --auto                                                               */
-
-/* Run one command as the student would, training to its end. */
-static int auto_command(Session *s, const char *cmd)
-{
-    out_printf(s, "nnlab> %s\n", cmd);
-    int st = cmd_run_line(s, cmd);
-    if (s->job.active) {
-        int jst = job_run_to_end(s);
-        if (st == CMD_OK)
-            st = jst;
-    }
-    return st;
-}
-
-int lesson_run_auto(Session *s, const char *name)
-{
-    Lesson *L = load_named(s, name);
-    if (!L)
-        return 1;
-    int saved_auto = s->lesson_auto;
-    s->lesson_auto = 1;
-    int ncmd = 0, cmd_failed = 0, nchk = 0, chk_failed = 0, stop = 0;
-    out_printf(s, "%s (lesson %s)\n", L->title, L->name);
-    if (L->summary[0])
-        out_printf(s, "%s\n", L->summary);
-    for (int k = 0; k < L->nsections && !stop; k++) {
-        LessonSection *sec = &L->sections[k];
-        out_printf(s, "\n== %d/%d %s\n", k + 1, L->nsections, sec->title);
-        for (int i = 0; i < sec->nitems && !stop; i++) {
-            LessonItem *it = &sec->items[i];
-            switch (it->kind) {
-            case LESSON_PROSE:
-                print_lines(s, "", "", it->text);
-                break;
-            case LESSON_QUESTION:
-                print_lines(s, "? ", "  ", it->text);
-                break;
-            case LESSON_COMMAND: {
-                int st = auto_command(s, it->text);
-                ncmd++;
-                cmd_failed += st != CMD_OK;
-                stop = st == CMD_QUIT || s->want_quit || nnlab_interrupted;
-                break;
-            }
-            case LESSON_CHECK:
-                nchk++;
-                chk_failed += !lesson_eval_print(s, it->expr, it->explain);
-                break;
-            }
-        }
-    }
-    out_printf(s, "\nlesson %s: ", L->name);
-    if (stop)
-        out_printf(s, "stopped early; ");
-    if (cmd_failed || chk_failed)
-        out_printf(s, "%d of %d checks failed, %d of %d commands failed\n",
-                   chk_failed, nchk, cmd_failed, ncmd);
-    else
-        out_printf(s, "%d commands and %d checks, all passed\n", ncmd, nchk);
-    s->lesson_auto = saved_auto;
-    lesson_free(L);
-    return (cmd_failed || chk_failed || stop) ? 1 : 0;
 }

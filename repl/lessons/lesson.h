@@ -8,11 +8,11 @@
  * on the student's prompt and waits for it to be run, and evaluates each
  * check against what the shell knows at that moment (model_lookup).
  *
- * Interactive use is event driven: the shell tells the runner what the
- * student ran (lesson_after_line) and when a background training job ended
- * (lesson_after_job); the runner answers by printing and by putting the
- * next command on the prompt (shell_preinput).  `--auto` runs the same
- * walk with no one at the keyboard.
+ * Interactive use is event driven: through the session's hooks the shell
+ * tells the runner what the student ran (lesson_after_line) and when a
+ * background training job ended (lesson_after_job); the runner answers by
+ * printing and by putting the next command on the prompt (the offer hook).
+ * `--auto` runs the same walk with no one at the keyboard.
  *
  * The running lesson (struct LessonRun) is owned by the Session
  * (s->lesson); lesson_close() frees it.
@@ -69,13 +69,9 @@ Lesson *lesson_parse(const char *text, const char *file, char *err,
 Lesson *lesson_load(const char *path, char *err, size_t errlen);
 void lesson_free(Lesson *L);
 
-/* The variables a check may read, NULL-terminated: plain names
- * ("train_acc") and per-layer names ("layer.act_std", written
- * layer[i].act_std).  A check naming anything else is an error in the
- * file.  model_lookup() must answer every one of them. */
-extern const char *const lesson_var_names[];
-
-/* Validate a compiled check's variables against lesson_var_names; 0, or
+/* Validate a compiled check's variables against the ones a check may
+ * read (model_var_names, model.h): a check naming anything else is an
+ * error in the file.  0, or
  * -1 with a message ("unknown variable 'trian_acc' (did you mean
  * 'train_acc'?)"). */
 int lesson_check_vars(const CheckExpr *c, char *err, size_t errlen);
@@ -151,28 +147,17 @@ int lesson_run_auto(Session *s, const char *name);
  * the explanation on failure).  Used by `check EXPR` too. */
 int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain);
 
-/* The command handlers (cmd_lesson.c), also declared in handlers.h. */
-int cmd_lesson(Session *s, int argc, char **argv);
-int cmd_next(Session *s, int argc, char **argv);
-int cmd_back(Session *s, int argc, char **argv);
-int cmd_again(Session *s, int argc, char **argv);
-int cmd_check(Session *s, int argc, char **argv);
+/* For lesson_auto.c: the lesson `name` loaded (an error reported when
+ * there is none, with "did you mean"); text printed line by line, the
+ * first line after `first`, the others after `rest`. */
+Lesson *lesson_load_named(Session *s, const char *name);
+void lesson_print_lines(Session *s, const char *first, const char *rest,
+                        const char *text);
 
-/* ------------------------------------------------------------------ */
-/* Provided by other modules                                            */
-
-/* The lead's model variables (see lesson_var_names): 0 and *value, or -1
- * when the name is unknown or has no value now.  Per-layer names come as
- * ("layer.act_std", i) with layer 1 the first hidden layer.  The shell's
- * side (shell_preinput, shell_set_prompt, job_run_to_end) is in shell.h. */
-extern int model_lookup(Session *s, const char *name, int index,
-                        double *value);
-
-/* Every training setting back to its default (optimizer, lr, batch,
- * decay, early stopping, guard, seed 1, He init, no dropout, no
- * regularization, no planted gradient bug), the trainer restarted; the
- * data and the network's shape and weights stay.  A lesson starts here, so
- * that what a student set before cannot change its results. */
-extern void model_settings_default(Session *s);
+/* Register the Lessons group (lesson, next, back, again, check) and the
+ * word list "@lessons" in the session's command table, and hook the runner
+ * to what the student runs (Session.hooks typed, line_ran, job_ended).
+ * 0, or -1 when the table is full. */
+int lesson_register(Session *s);
 
 #endif

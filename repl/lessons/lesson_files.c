@@ -10,7 +10,7 @@
  * rename, so a crash never leaves it half written.
  */
 #include "lesson.h"
-#include "paths.h"
+#include "path.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -175,16 +175,7 @@ const char *const *lesson_list_names(void)
 
 int lesson_progress_path(char *buf, size_t n)
 {
-    const char *xdg = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    int w;
-    if (xdg && xdg[0] == '/')
-        w = snprintf(buf, n, "%s/nnlab/progress", xdg);
-    else if (home && *home)
-        w = snprintf(buf, n, "%s/.local/state/nnlab/progress", home);
-    else
-        return -1;
-    return w > 0 && (size_t)w < n ? 0 : -1;
+    return path_state("progress", buf, n, 0);
 }
 
 /* The name at the start of a progress line, if it is `name`. */
@@ -225,26 +216,10 @@ int lesson_progress_get(const char *name, unsigned char *done, int n)
     return count;
 }
 
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        int rc = mkdir(path, 0700);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    return 0;
-}
-
 int lesson_progress_put(const char *name, const unsigned char *done, int n)
 {
     char path[DIR_LEN + 64], tmp[DIR_LEN + 80], line[1024];
-    if (!valid_name(name) || lesson_progress_path(path, sizeof path) < 0)
-        return -1;
-    if (make_dirs(path) < 0)
+    if (!valid_name(name) || path_state("progress", path, sizeof path, 1) < 0)
         return -1;
     snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
     int fd = mkstemp(tmp);

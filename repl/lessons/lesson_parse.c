@@ -16,6 +16,9 @@
  */
 #include "lesson.h"
 
+#include "model.h"
+#include "text.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -25,43 +28,9 @@
 
 #define MAX_FILE (1 << 20)
 
-const char *const lesson_var_names[] = {
-    "train_acc", "dev_acc", "test_acc",
-    "train_loss", "dev_loss", "test_loss",
-    "loss", "initial_loss", "iter", "epoch", "lr",
-    "gradcheck_max", "gradcheck_passed", "layers",
-    "layer.act_mean", "layer.act_std", "layer.saturated", "layer.dead",
-    "layer.w_mean", "layer.w_var", "layer.grad_norm", "layer.update_ratio",
-    NULL
-};
 
 /* ------------------------------------------------------------------ */
 /* Variable names                                                       */
-
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    int row[41];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
 
 /* The spelling of a known name as a teacher writes it. */
 static void written_form(const char *name, char *buf, size_t n)
@@ -73,33 +42,17 @@ static void written_form(const char *name, char *buf, size_t n)
         snprintf(buf, n, "%s", name);
 }
 
-/* This is file validation rather than a command argument, so it keeps its
- * own small "did you mean" instead of depending on the shell's. */
-static const char *closest_var(const char *name)
-{
-    const char *best = NULL;
-    int bestd = 3;
-    for (int i = 0; lesson_var_names[i]; i++) {
-        int d = edit_distance(name, lesson_var_names[i]);
-        if (d < bestd) {
-            bestd = d;
-            best = lesson_var_names[i];
-        }
-    }
-    return best;
-}
-
 int lesson_check_vars(const CheckExpr *c, char *err, size_t errlen)
 {
     for (int i = 0; i < check_nvars(c); i++) {
         const char *name = check_var_name(c, i);
         int known = 0;
-        for (int k = 0; lesson_var_names[k] && !known; k++)
-            known = strcmp(name, lesson_var_names[k]) == 0;
+        for (int k = 0; model_var_names[k] && !known; k++)
+            known = strcmp(name, model_var_names[k]) == 0;
         int per_layer = strchr(name, '.') != NULL;
         char form[96];
         if (!known) {
-            const char *guess = closest_var(name);
+            const char *guess = text_did_you_mean(name, model_var_names);
             if (guess) {
                 written_form(guess, form, sizeof form);
                 snprintf(err, errlen, "unknown variable '%s' (did you mean "

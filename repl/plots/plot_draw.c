@@ -1,22 +1,19 @@
 /*
  * plot_draw.c — what each plot kind shows: the numbers the engine recorded
  * (the trainer's history, the last forward pass, the last gradient check,
- * the experiments' results) turned into charts (chart.h).  plot.c decides
- * when to draw; this file only draws.
+ * the experiments' results) turned into charts (chart.h).  plot_kinds.c
+ * says which function draws which kind, plot.c when; this file only
+ * draws.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chart.h"
+#include "ewa.h"
 #include "experiment.h"
 #include "model.h"
 #include "plot_internal.h"
-
-const char *const plot_kind_names[] = {
-    "loss", "acc", "weights", "grads", "updates", "acts", "gradcheck",
-    "boundary", "data", "lr", "compare", "search", "ewa", NULL
-};
 
 /* ------------------------------------------------------------------ */
 /* Series from the history                                              */
@@ -53,8 +50,9 @@ static const double *longs_to_doubles(Scratch *sc, const long *v, size_t n)
     return d;
 }
 
-static int draw_loss_or_acc(Session *s, Gp *gp, int acc)
+int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
 {
+    int acc = k == PLOT_ACC;
     const nn_history *h = &s->model->tr.hist;
     Scratch sc = { { 0 }, 0 };
     ChartSeries ser[3];
@@ -81,7 +79,7 @@ static int draw_loss_or_acc(Session *s, Gp *gp, int acc)
 }
 
 /* weights / grads / updates: one line per layer over iterations */
-static int draw_per_layer(Session *s, Gp *gp, PlotKind kind)
+int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
 {
     const nn_history *h = &s->model->tr.hist;
     int L = h->n_layers;
@@ -126,8 +124,9 @@ static int draw_per_layer(Session *s, Gp *gp, PlotKind kind)
     return rc;
 }
 
-static int draw_acts(Session *s, Gp *gp)
+int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
 {
+    (void)kind;
     const nn_net *net = s->net;
     enum { BINS = 40 };
     int L = net->n_layers < 16 ? net->n_layers : 16;
@@ -164,8 +163,9 @@ static int draw_acts(Session *s, Gp *gp)
     return chart_histograms(gp, PLOT_ACTS, &c);
 }
 
-static int draw_gradcheck(Session *s, Gp *gp)
+int plot_draw_gradcheck(Session *s, Gp *gp, PlotKind kind)
 {
+    (void)kind;
     const ModelState *m = s->model;
     const char *labels[256];
     char names[256][20];
@@ -219,7 +219,7 @@ static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
         hi[j] += pad;
     }
     double *grid = scratch(sc, G * G), *X = scratch(sc, (size_t)G * 2);
-    if (!grid || !X || model_bind(s, "plot"))
+    if (!grid || !X || model_bind(s))
         return -1;
     int outs = nn_net_outputs(s->net);
     for (int r = 0; r < G; r++) {   /* one grid row per forward pass */
@@ -248,7 +248,7 @@ static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
     return 0;
 }
 
-static int draw_regions(Session *s, Gp *gp, PlotKind kind)
+int plot_draw_regions(Session *s, Gp *gp, PlotKind kind)
 {
     Scratch sc = { { 0 }, 0 };
     ChartPoints pts[2] = { { 0 } };
@@ -272,8 +272,9 @@ out:
     return rc;
 }
 
-static int draw_lr(Session *s, Gp *gp)
+int plot_draw_lr(Session *s, Gp *gp, PlotKind kind)
 {
+    (void)kind;
     const nn_trainer *tr = &s->model->tr;
     int epochs = tr->epoch > 50 ? tr->epoch + 1 : 51;
     Scratch sc = { { 0 }, 0 };
@@ -292,8 +293,9 @@ static int draw_lr(Session *s, Gp *gp)
     return rc;
 }
 
-static int draw_compare(Session *s, Gp *gp)
+int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
 {
+    (void)kind;
     const Experiments *e = s->exp;
     ChartSeries ser[2 * EXP_MAX_RUNS];
     char names[2 * EXP_MAX_RUNS][64];
@@ -319,8 +321,9 @@ static int draw_compare(Session *s, Gp *gp)
     return chart_lines(gp, PLOT_COMPARE, &c);
 }
 
-static int draw_search(Session *s, Gp *gp)
+int plot_draw_search(Session *s, Gp *gp, PlotKind kind)
 {
+    (void)kind;
     const Experiments *e = s->exp;
     Scratch sc = { { 0 }, 0 };
     double *x = scratch(&sc, (size_t)e->ntrials);
@@ -339,8 +342,9 @@ static int draw_search(Session *s, Gp *gp)
     return rc;
 }
 
-static int draw_ewa(Session *s, Gp *gp)
+int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
 {
+    (void)kind;
     const Experiments *e = s->exp;
     double *theta;
     int n;
@@ -373,61 +377,4 @@ static int draw_ewa(Session *s, Gp *gp)
     free(theta);
     scratch_free(&sc);
     return rc;
-}
-
-/* Why kind k cannot be drawn now, or NULL. */
-const char *plot_not_ready(Session *s, PlotKind k)
-{
-    int need_data = k == PLOT_BOUNDARY || k == PLOT_DATA;
-    if (need_data && !s->data)
-        return "no data yet; try 'data circles'";
-    if (need_data && (nn_data_features(s->data) != 2 ||
-                      nn_data_task(s->data) != NN_TASK_CLASSIFY))
-        return "needs 2-D classification data (circles, moons, spiral, xor, "
-               "blobs, linear)";
-    if (k == PLOT_DATA || k == PLOT_LR)
-        return NULL;
-    if (k == PLOT_COMPARE && !(s->exp && s->exp->nruns))
-        return "nothing compared yet; try compare optim=gd,adam";
-    if (k == PLOT_SEARCH && !(s->exp && s->exp->ntrials))
-        return "no search yet; try search lr=1e-4..1:log n=20";
-    if (k == PLOT_EWA && !(s->exp && s->exp->nbetas))
-        return "no ewa yet; try ewa beta=0.9,0.98";
-    if (k >= PLOT_COMPARE)
-        return NULL;
-    if (!s->net)
-        return "no network yet; try 'net 2 10 5 1'";
-    if (k == PLOT_GRADCHECK && !s->model->gc_n)
-        return "no gradient check yet; run gradcheck first";
-    if (k == PLOT_ACTS && s->net->rows == 0)
-        return "no forward pass yet; run forward (or train) first";
-    return NULL;
-}
-
-int plot_draw_kind(Session *s, Gp *gp, PlotKind k)
-{
-    switch (k) {
-    case PLOT_LOSS:
-    case PLOT_ACC:
-        return draw_loss_or_acc(s, gp, k == PLOT_ACC);
-    case PLOT_WEIGHTS:
-    case PLOT_GRADS:
-    case PLOT_UPDATES:
-        return draw_per_layer(s, gp, k);
-    case PLOT_ACTS:
-        return draw_acts(s, gp);
-    case PLOT_GRADCHECK:
-        return draw_gradcheck(s, gp);
-    case PLOT_BOUNDARY:
-    case PLOT_DATA:
-        return draw_regions(s, gp, k);
-    case PLOT_COMPARE:
-        return draw_compare(s, gp);
-    case PLOT_SEARCH:
-        return draw_search(s, gp);
-    case PLOT_EWA:
-        return draw_ewa(s, gp);
-    default:
-        return draw_lr(s, gp);
-    }
 }

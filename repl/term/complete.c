@@ -2,10 +2,10 @@
  * complete.c — Tab completion, driven by the command table.
  *
  * Every command, subcommand, option key, enumerated value, lesson name and
- * file name completes, and all of it comes from the rows of commands.c
- * (their `words`, `keys` and `complete` fields; the little language of
- * those fields is described in cmd.h).  Nothing here knows a command by
- * name.
+ * file name completes, and all of it comes from the registered rows of the
+ * command table (their `words` and `keys`; the little language of those
+ * fields is described in cmd.h) and the word lists registered with them
+ * ("@acts", "@lessons").  Nothing here knows a command by name.
  *
  * Readline splits words at spaces, ';', '=' and ',', so after "act=" or
  * "optim=gd," the word being completed is the value alone; looking back
@@ -22,9 +22,7 @@
 #include <readline/readline.h>
 
 #include "cmd.h"
-#include "lesson.h"
-#include "net.h"
-#include "shell.h"
+#include "complete.h"
 
 enum { WORD_MAX = 128 };
 
@@ -145,40 +143,37 @@ static void offer_word(const char *text, const char *word, size_t len)
         offer.cands[offer.n++] = copy;
 }
 
-/* The session whose network "@params" lists (readline's callbacks carry
- * no pointer of their own). */
+/* The session whose table completes (readline's callbacks carry no
+ * pointer of their own). */
 static Session *completing;
 
-/* dW1 db1 dgamma2 ...: the gradients of the session's network. */
-static void offer_params(const char *text)
+static void offer_listed(void *text, const char *word)
 {
-    const nn_net *net = completing ? completing->net : NULL;
-    for (int i = 0; net && i < net->n_params; i++) {
-        char name[24] = "d";
-        nn_param_name(net->params[i], name + 1, (int)sizeof name - 1);
-        offer_word(text, name, strlen(name));
-    }
+    offer_word(text, word, strlen(word));
 }
 
-/* Offer each of "a|b|c" ("@files": file names, "@params": gradients). */
+/* Offer a registered word list, "@name" ("@files": file names). */
+static void offer_list(const char *text, const char *at, size_t n)
+{
+    char name[WORD_MAX];
+    copy_word(name, at + 1, n - 1);
+    if (strcmp(name, "files") == 0)
+        offer.files = 1;
+    else if (completing)
+        cmd_list_words(completing, name, offer_listed, (void *)text);
+}
+
+/* Offer each of "a|b|@list". */
 static void offer_values(const char *text, const char *values)
 {
     while (values && *values) {
         size_t n = strcspn(values, "|");
-        if (n == 6 && strncmp(values, "@files", 6) == 0)
-            offer.files = 1;
-        else if (n == 7 && strncmp(values, "@params", 7) == 0)
-            offer_params(text);
+        if (values[0] == '@')
+            offer_list(text, values, n);
         else
             offer_word(text, values, n);
         values += n + (values[n] == '|');
     }
-}
-
-static void offer_commands(const char *text)
-{
-    for (const Command *c = commands; c->name; c++)
-        offer_word(text, c->name, strlen(c->name));
 }
 
 /* Has this segment of the line already got key= ? */
@@ -222,6 +217,8 @@ static int offer_words(const Command *cmd, const Context *c, const char *text)
                 offer_values(text, colon + 1);
                 claimed = 1;
             }
+        } else if (c->argpos == 1 && w[0] == '@') {
+            offer_list(text, w, wl);
         } else if (c->argpos == 1) {
             offer_word(text, w, wl);
         } else if (colon && c->argpos == 2 && strlen(c->prev) == wl &&
@@ -243,20 +240,13 @@ static void offer_keys(const Command *cmd, const Context *c, const char *text)
     }
 }
 
-static void offer_lessons(const char *text)
-{
-    const char *const *names = lesson_list_names();
-    for (int i = 0; names && names[i]; i++)
-        offer_word(text, names[i], strlen(names[i]));
-}
-
 static void gather(const Context *c, const char *text)
 {
     if (c->argpos == 0) {
-        offer_commands(text);
+        offer_values(text, "@commands");
         return;
     }
-    const Command *cmd = cmd_find(c->cmd);
+    const Command *cmd = cmd_find(completing, c->cmd);
     if (!cmd)
         return;
     if (c->key[0]) {
@@ -265,12 +255,6 @@ static void gather(const Context *c, const char *text)
     }
     if (offer_words(cmd, c, text))
         return;
-    if (c->argpos == 1 && cmd->complete == COMPLETE_COMMANDS)
-        offer_commands(text);
-    if (c->argpos == 1 && cmd->complete == COMPLETE_LESSONS)
-        offer_lessons(text);
-    if (cmd->complete == COMPLETE_FILES)
-        offer.files = 1;
     offer_keys(cmd, c, text);
 }
 
@@ -327,7 +311,7 @@ static char *no_default(const char *text, int state)
 
 void complete_install(Session *s)
 {
-    completing = s; /* for "@params"; the rest is the command table */
+    completing = s;
     rl_attempted_completion_function = attempt;
     rl_completion_entry_function = no_default;
     rl_completer_word_break_characters = " \t\n;=,";
@@ -341,4 +325,5 @@ void complete_free(void)
     free(offer.cands);
     offer.cands = NULL;
     offer.cap = 0;
+    completing = NULL;
 }

@@ -1,44 +1,19 @@
 /*
- * shell.c — GNU Readline behind a thin seam: the prompt, the history, the
- * line the user typed, and Ctrl-C at the prompt.
- *
- * Readline is used through its callback interface (rl_callback_handler_
- * install / rl_callback_read_char) so that the event loop (loop.c) owns
- * the waiting: it feeds readline one key at a time and runs training
- * between keys.  Everything readline needs is set up in shell_start() and
- * taken down in shell_stop(); scripts and pipes never get here.
- *
- * rl_readline_name is "nnlab", so ~/.inputrc can hold `$if nnlab` settings.
- * Readline's own signal handlers are off: SIGINT only sets a flag (loop.c),
- * and shell_cancel_line() does at a safe point what readline's handler
- * would have done.
- *
- * Readline's callbacks carry no user pointer, so the one Session the shell
- * serves is kept in `owner` while readline is installed.
+ * shell.c — the interactive shell as a whole: the terminal's state made,
+ * hooked into the session (display, progress line, prompt and offered
+ * text), the event loop run, and everything taken down again.
  */
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
-#include <readline/history.h>
-#include <readline/readline.h>
-
-#include "cmd.h"
-#include "lesson.h"
-#include "out.h"
 #include "shell.h"
 
-#define HISTORY_MAX 1000
+#include <stdlib.h>
+#include <string.h>
 
-static Session *owner;
+#include "display.h"
+#include "loop.h"
+#include "out.h"
+#include "prompt.h"
 
-/* ------------------------------------------------------------------ */
-/* State                                                                */
-/* ------------------------------------------------------------------ */
-
-Shell *shell_new(void)
+static Shell *shell_new(void)
 {
     Shell *sh = calloc(1, sizeof *sh);
     if (!sh)
@@ -51,8 +26,9 @@ Shell *shell_new(void)
     return sh;
 }
 
-void shell_free(Shell *sh)
+static void shell_free(Session *s)
 {
+    Shell *sh = s->sh;
     if (!sh)
         return;
     free(sh->prompt);
@@ -61,11 +37,7 @@ void shell_free(Shell *sh)
     free(sh->status);
     free(sh->pending);
     free(sh);
-}
-
-int shell_prompt_visible(const Session *s)
-{
-    return s->sh && s->sh->installed && !s->sh->in_line;
+    s->sh = NULL;
 }
 
 void shell_banner(Session *s)
@@ -76,216 +48,31 @@ void shell_banner(Session *s)
                out_color(s, OUT_RESET));
 }
 
-/* ------------------------------------------------------------------ */
-/* Prompt and pre-input                                                 */
-/* ------------------------------------------------------------------ */
-
-void shell_set_prompt(Session *s, const char *prompt)
+int shell_open(Session *s)
 {
-    char *copy = strdup(prompt ? prompt : SHELL_PROMPT);
-    if (!copy)
-        return;
-    free(s->sh->prompt);
-    s->sh->prompt = copy;
-    if (shell_prompt_visible(s)) {
-        rl_set_prompt(copy);
-        rl_forced_update_display();
-    }
-}
-
-void shell_preinput(Session *s, const char *text)
-{
-    Shell *sh = s->sh;
-    free(sh->preinput);
-    sh->preinput = text ? strdup(text) : NULL;
-    /* At an empty prompt (a lesson moving on after a background job),
-     * put it there now; otherwise at the next prompt. */
-    if (sh->preinput && shell_prompt_visible(s) && rl_end == 0) {
-        rl_insert_text(sh->preinput);
-        free(sh->preinput);
-        sh->preinput = NULL;
-        rl_redisplay();
-    }
-}
-
-/* rl_pre_input_hook: runs when readline starts a new line. */
-static int put_preinput(void)
-{
-    Shell *sh = owner ? owner->sh : NULL;
-    if (sh && sh->preinput) {
-        rl_insert_text(sh->preinput);
-        free(sh->preinput);
-        sh->preinput = NULL;
-        rl_redisplay();
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* History                                                              */
-/* ------------------------------------------------------------------ */
-
-/* mkdir -p, private to the user. */
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int r = mkdir(path, 0700);
-        *p = '/';
-        if (r < 0 && errno != EEXIST)
-            return -1;
-    }
-    if (mkdir(path, 0700) < 0 && errno != EEXIST)
+    s->sh = shell_new();
+    if (!s->sh)
         return -1;
+    s->hooks.write = display_write;
+    s->hooks.progress = display_progress;
+    s->hooks.offer = prompt_offer;
+    s->hooks.set_prompt = prompt_set;
+    session_on_free(s, shell_close);
     return 0;
 }
 
-/* $XDG_STATE_HOME/nnlab/history, else ~/.local/state/nnlab/history (the
- * directories are created); NULL when there is no home. */
-static char *history_path(void)
+int shell_run(Session *s)
 {
-    const char *xdg = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    char dir[4096];
-    if (xdg && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%s/nnlab", xdg);
-    else if (home && home[0] == '/')
-        snprintf(dir, sizeof dir, "%s/.local/state/nnlab", home);
-    else
-        return NULL;
-    if (make_dirs(dir) < 0)
-        return NULL;
-    char *path = malloc(strlen(dir) + sizeof "/history");
-    if (path)
-        sprintf(path, "%s/history", dir);
-    return path;
+    return s->sh ? loop_run(s) : -1;
 }
 
-static void history_start(Session *s)
+void shell_close(Session *s)
 {
-    using_history();
-    stifle_history(HISTORY_MAX);
-    s->sh->history_path = history_path();
-    if (s->sh->history_path)
-        read_history(s->sh->history_path); /* none yet is fine */
-}
-
-static void history_end(Session *s)
-{
-    const char *path = s->sh->history_path;
-    if (!path)
+    if (!s->sh)
         return;
-    int err = write_history(path);
-    if (err != 0)
-        fprintf(stderr, "nnlab: could not save the history in %s: %s\n",
-                path, strerror(err));
-}
-
-/* Non-empty lines only, and not the same line twice in a row. */
-static void history_add(const char *line)
-{
-    if (line[strspn(line, " \t")] == '\0')
-        return;
-    HIST_ENTRY *last = history_get(history_base + history_length - 1);
-    if (last && strcmp(last->line, line) == 0)
-        return;
-    add_history(line);
-}
-
-/* ------------------------------------------------------------------ */
-/* The typed line                                                       */
-/* ------------------------------------------------------------------ */
-
-static void leave(Session *s)
-{
-    job_stop(s, "quit");
-    s->want_quit = 1;
-    /* Removing the handler inside it stops readline from showing one
-     * more prompt after we return. */
-    rl_callback_handler_remove();
-    s->sh->installed = 0;
-}
-
-/* Readline's line handler: line is NULL at Ctrl-D on an empty line. */
-static void on_line(char *line)
-{
-    Session *s = owner;
-    Shell *sh = s->sh;
-    if (!line) {
-        fputs("\n", s->out);
-        fflush(s->out);
-        leave(s);
-        return;
-    }
-    sh->in_line = 1;
-    out_prompt_leaving(s);
-    const char *typed = lesson_unoffer(s, line);
-    history_add(typed);
-    int status = cmd_run_line(s, typed);
-    if (s->lesson)
-        lesson_after_line(s, typed, status);
-    free(line);
-    nnlab_interrupted = 0; /* a Ctrl-C during the command was for it */
-    out_prompt_returning(s);
-    sh->in_line = 0;
-    if (status == CMD_QUIT || s->want_quit)
-        leave(s);
-    else
-        rl_set_prompt(sh->prompt); /* a lesson may have changed it */
-}
-
-/* ------------------------------------------------------------------ */
-/* Start, stop, Ctrl-C, resize                                          */
-/* ------------------------------------------------------------------ */
-
-void shell_start(Session *s)
-{
-    owner = s;
-    rl_readline_name = "nnlab";
-    rl_catch_signals = 0;
-    rl_catch_sigwinch = 0;
-    rl_change_environment = 0;
-    rl_pre_input_hook = put_preinput;
-    complete_install(s);
-    history_start(s);
-    rl_callback_handler_install(s->sh->prompt, on_line);
-    s->sh->installed = 1;
-}
-
-void shell_stop(Session *s)
-{
-    if (s->sh->installed) {
-        rl_callback_handler_remove();
-        s->sh->installed = 0;
-    }
-    history_end(s);
-    complete_free();
-    owner = NULL;
-}
-
-/* What readline's own SIGINT handler would do, at a safe point: drop the
- * half-typed line (left on the screen with ^C after it, as bash does) and
- * start a fresh one. */
-void shell_cancel_line(Session *s)
-{
-    if (!shell_prompt_visible(s))
-        return;
-    rl_callback_sigcleanup();
-    rl_free_line_state();
-    rl_point = rl_end;
-    rl_redisplay();
-    fputs("^C", s->out);
-    rl_crlf();
-    fflush(s->out);
-    out_prompt_leaving(s);
-    rl_callback_handler_remove();
-    rl_callback_handler_install(s->sh->prompt, on_line);
-}
-
-void shell_resize(Session *s)
-{
-    if (shell_prompt_visible(s))
-        rl_resize_terminal();
+    s->hooks.write = NULL;
+    s->hooks.progress = NULL;
+    s->hooks.offer = NULL;
+    s->hooks.set_prompt = NULL;
+    shell_free(s);
 }

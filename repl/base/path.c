@@ -1,9 +1,11 @@
-/* paths.c — finding nnlab's own files (see paths.h). */
-#include "paths.h"
+/* path.c — nnlab's own files and the user's state (see path.h). */
+#include "path.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int try_path(char *buf, size_t n, const char *dir, const char *sub,
@@ -55,4 +57,39 @@ int path_find(const char *env_var, const char *subdir, const char *file,
         if (!try_path(buf, n, dirs[i], NULL, file))
             return 0;
     return -1;
+}
+
+/* mkdir -p, private to the user. */
+static int make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int r = mkdir(path, 0700);
+        *p = '/';
+        if (r < 0 && errno != EEXIST)
+            return -1;
+    }
+    if (mkdir(path, 0700) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int path_state(const char *name, char *buf, size_t n, int create)
+{
+    const char *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    int w;
+    if (xdg && xdg[0] == '/')
+        w = snprintf(buf, n, "%s/nnlab", xdg);
+    else if (home && home[0] == '/')
+        w = snprintf(buf, n, "%s/.local/state/nnlab", home);
+    else
+        return -1;
+    if (w <= 0 || (size_t)w >= n || (create && make_dirs(buf) < 0))
+        return -1;
+    size_t dir = (size_t)w;
+    w = snprintf(buf + dir, n - dir, "/%s", name);
+    return w > 0 && (size_t)w < n - dir ? 0 : -1;
 }

@@ -1,20 +1,18 @@
 /*
- * gp_buf.c — GpBuf, the growable string gnuplot frames are composed in.
+ * buf.c — Buf, a growable string built by many small appends.
  *
- * Frames are built by many small appends (chart.c writes a number at a
- * time), so a failed allocation is not reported by each append: it sets
- * `failed`, later appends do nothing, and the composer checks once at the
- * end.  gp_buf_quote is the one way user text reaches gnuplot: as a
- * single-quoted string that cannot end early or start a new command.
+ * gnuplot frames are composed a number at a time, so a failed allocation
+ * is not reported by each append: it sets `failed`, later appends do
+ * nothing, and the composer checks once at the end (see buf.h).
  */
-#include "gp.h"
+#include "buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int buf_reserve(GpBuf *b, size_t extra)
+static int buf_reserve(Buf *b, size_t extra)
 {
     if (b->failed)
         return -1;
@@ -38,7 +36,7 @@ static int buf_reserve(GpBuf *b, size_t extra)
     return 0;
 }
 
-void gp_buf_free(GpBuf *b)
+void buf_free(Buf *b)
 {
     free(b->s);
     b->s = NULL;
@@ -46,7 +44,7 @@ void gp_buf_free(GpBuf *b)
     b->failed = 0;
 }
 
-void gp_buf_clear(GpBuf *b)
+void buf_clear(Buf *b)
 {
     b->len = 0;
     b->failed = 0;
@@ -54,7 +52,7 @@ void gp_buf_clear(GpBuf *b)
         b->s[0] = '\0';
 }
 
-void gp_buf_add(GpBuf *b, const char *s, size_t n)
+void buf_add(Buf *b, const char *s, size_t n)
 {
     if (buf_reserve(b, n) < 0)
         return;
@@ -64,12 +62,12 @@ void gp_buf_add(GpBuf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-void gp_buf_puts(GpBuf *b, const char *s)
+void buf_puts(Buf *b, const char *s)
 {
-    gp_buf_add(b, s, strlen(s));
+    buf_add(b, s, strlen(s));
 }
 
-void gp_buf_printf(GpBuf *b, const char *fmt, ...)
+void buf_printf(Buf *b, const char *fmt, ...)
 {
     va_list ap;
     char small[256];
@@ -81,7 +79,7 @@ void gp_buf_printf(GpBuf *b, const char *fmt, ...)
         return;
     }
     if ((size_t)n < sizeof small) {
-        gp_buf_add(b, small, (size_t)n);
+        buf_add(b, small, (size_t)n);
         return;
     }
     if (buf_reserve(b, (size_t)n) < 0)
@@ -90,24 +88,4 @@ void gp_buf_printf(GpBuf *b, const char *fmt, ...)
     vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
-}
-
-void gp_buf_num(GpBuf *b, double v)
-{
-    gp_buf_printf(b, "%.10g", v);
-}
-
-void gp_buf_quote(GpBuf *b, const char *text)
-{
-    gp_buf_add(b, "'", 1);
-    for (const char *p = text ? text : ""; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '\'')
-            gp_buf_add(b, "''", 2);
-        else if (c < 0x20 || c == 0x7f)
-            gp_buf_add(b, " ", 1);
-        else
-            gp_buf_add(b, p, 1);
-    }
-    gp_buf_add(b, "'", 1);
 }
