@@ -561,8 +561,8 @@ static void compile_check(const char *text, int expect_ok)
     if (st == CHECK_ERROR)
         assert_true(res.error[0] != '\0');
     assert_non_null(memchr(res.found, '\0', sizeof res.found));
-    lesson_check_vars(c, err, sizeof err);
     check_free(c);
+    check_free(lesson_compile_check(text, err, sizeof err));
 }
 
 static void test_fuzz_check(void **state)

@@ -69,12 +69,11 @@ Lesson *lesson_parse(const char *text, const char *file, char *err,
 Lesson *lesson_load(const char *path, char *err, size_t errlen);
 void lesson_free(Lesson *L);
 
-/* Validate a compiled check's variables against the ones a check may
- * read (model_var_names, model.h): a check naming anything else is an
- * error in the file.  0, or
- * -1 with a message ("unknown variable 'trian_acc' (did you mean
- * 'train_acc'?)"). */
-int lesson_check_vars(const CheckExpr *c, char *err, size_t errlen);
+/* Compile a check and validate its variables against the ones a check
+ * may read (model_var_names, model.h): a check naming anything else is an
+ * error.  A new expression (check_free), or NULL with a message in err
+ * ("unknown variable 'trian_acc' (did you mean 'train_acc'?)"). */
+CheckExpr *lesson_compile_check(const char *text, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Finding lessons (lesson.c)                                           */

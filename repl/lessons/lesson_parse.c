@@ -42,7 +42,7 @@ static void written_form(const char *name, char *buf, size_t n)
         snprintf(buf, n, "%s", name);
 }
 
-int lesson_check_vars(const CheckExpr *c, char *err, size_t errlen)
+static int check_vars(const CheckExpr *c, char *err, size_t errlen)
 {
     for (int i = 0; i < check_nvars(c); i++) {
         const char *name = check_var_name(c, i);
@@ -77,6 +77,16 @@ int lesson_check_vars(const CheckExpr *c, char *err, size_t errlen)
         }
     }
     return 0;
+}
+
+CheckExpr *lesson_compile_check(const char *text, char *err, size_t errlen)
+{
+    CheckExpr *c = check_compile(text, err, errlen);
+    if (c && check_vars(c, err, errlen) < 0) {
+        check_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 /* ------------------------------------------------------------------ */
@@ -208,14 +218,10 @@ static int add_check(Reader *r, const char *body)
                        "explanation)");
     }
     char msg[300];
-    CheckExpr *c = check_compile(expr_text, msg, sizeof msg);
+    CheckExpr *c = lesson_compile_check(expr_text, msg, sizeof msg);
     free(expr_text);
     if (!c)
         return fail(r, "check: %s", msg);
-    if (lesson_check_vars(c, msg, sizeof msg) < 0) {
-        check_free(c);
-        return fail(r, "check: %s", msg);
-    }
     LessonItem *it = add_item(r, LESSON_CHECK, strdup(check_text(c)));
     if (!it) {
         check_free(c);
