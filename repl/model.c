@@ -267,7 +267,7 @@ void optim_note_unused(Session *s, nn_optim_kind k, const char *setting)
 {
     static const char *const users[] = { "beta", "momentum and nesterov",
                                          "beta1", "adam",
-                                         "beta2", "adam and rmsprop",
+                                         "beta2", "adam",
                                          "eps", "adam and rmsprop" };
     if (nn_optim_uses(k, setting))
         return;
