@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #define MODEL_MAGIC "nnlab-model"
-#define MODEL_VERSION 1
+/* 2 added the lines rmsprop, cyclic, sgdr, origin, warmup and clip;
+ * version 1 files load with their defaults (see model.h). */
+#define MODEL_VERSION 2
 
 /* ------------------------------------------------------------------ */
 /* Writing                                                              */
@@ -31,12 +33,22 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
     fprintf(f, "%s %d\n", MODEL_MAGIC, MODEL_VERSION);
     fprintf(f, "inputs %d\nloss %s\nreg %s %.17g\n", net->n_in,
             nn_loss_names[net->loss], nn_reg_names[net->reg], net->lambda);
+    const nn_sched *d = &tr->sched;
+    const nn_warmup *w = &tr->warm;
     fprintf(f, "optim %s %.17g %.17g %.17g %.17g %.17g\n",
             nn_optim_names[o->kind], o->lr, o->beta, o->beta1, o->beta2,
             o->eps);
-    fprintf(f, "batch %d\ndecay %s %.17g %d %.17g\nseed %llu\n", tr->batch,
-            nn_sched_names[tr->sched.kind], tr->sched.rate, tr->sched.every,
-            tr->sched.factor, (unsigned long long)tr->seed);
+    fprintf(f, "rmsprop %.17g %d\n", o->rho, o->correct);
+    fprintf(f, "batch %d\ndecay %s %.17g %d %.17g\n", tr->batch,
+            nn_sched_names[d->kind], d->rate, d->every, d->factor);
+    fprintf(f, "cyclic %.17g %.17g %d\nsgdr %d %d %.17g\norigin %ld %.17g\n",
+            d->low, d->high, d->half, d->period, d->mult, d->min_lr,
+            d->origin_iter, d->origin_epoch);
+    fprintf(f, "warmup %d %s %.17g %ld %.17g\n", w->length,
+            nn_unit_names[w->unit], w->from, w->origin_iter, w->origin_epoch);
+    fprintf(f, "clip %s %.17g\n", nn_clip_names[tr->clip.kind],
+            tr->clip.max);
+    fprintf(f, "seed %llu\n", (unsigned long long)tr->seed);
     fprintf(f, "early %d %d\nguard %d\n", tr->early, tr->patience, tr->guard);
     for (int i = 0; i < net->n_layers; i++) {
         const nn_layer *l = &net->L[i];
@@ -178,20 +190,120 @@ static int read_matrix(reader *r, nn_mat *m, const char *what)
 }
 
 typedef struct header {
-    int inputs, loss, reg, optim, sched, batch, every, early, patience, guard;
-    double lambda, o[5], rate, factor;
+    int version, inputs, loss, reg, batch, early, patience, guard;
+    double lambda;
+    nn_optim opt;
+    nn_sched sched;
+    nn_warmup warm;
+    nn_clip clip;
     unsigned long long seed;
 } header;
 
+/* The optimizer's lines: "optim", and from version 2 "rmsprop".  A
+ * version 1 file's rmsprop used β2 as its decay, without correction: it
+ * keeps doing so. */
+static int read_optim(reader *r, header *h)
+{
+    char w[32];
+    nn_optim *o = &h->opt;
+    int kind;
+    nn_err why;
+    nn_optim_defaults(o);
+    if (next_line(r) || sscanf(r->buf, "optim %31s %lf %lf %lf %lf %lf", w,
+                               &o->lr, &o->beta, &o->beta1, &o->beta2,
+                               &o->eps) != 6 ||
+        (kind = lookup(nn_optim_names, w)) < 0)
+        return bad(r, "'optim KIND lr beta beta1 beta2 eps'");
+    o->kind = (nn_optim_kind)kind;
+    if (h->version < 2 && o->kind == NN_OPT_RMSPROP)
+        o->rho = o->beta2;
+    /* each line's values are checked on their line */
+    if (nn_optim_check(o, &why))
+        return out_of_range(r, &why);
+    if (h->version < 2)
+        return 0;
+    if (next_line(r) ||
+        sscanf(r->buf, "rmsprop %lf %d", &o->rho, &o->correct) != 2)
+        return bad(r, "'rmsprop RHO CORRECT'");
+    return nn_optim_check(o, &why) ? out_of_range(r, &why) : 0;
+}
+
+/* nn_sched_check on the lines read so far (the rest still hold their
+ * valid defaults), so that a value is reported on its own line. */
+static int sched_line_ok(reader *r, const nn_sched *d)
+{
+    nn_err why;
+    return nn_sched_check(d, &why) ? out_of_range(r, &why) : 0;
+}
+
+/* The schedule's lines: "decay", and from version 2 "cyclic", "sgdr" and
+ * "origin". */
+static int read_sched(reader *r, header *h)
+{
+    char w[32];
+    nn_sched *d = &h->sched;
+    int kind;
+    nn_sched_defaults(d);
+    if (next_line(r) || sscanf(r->buf, "decay %31s %lf %d %lf", w, &d->rate,
+                               &d->every, &d->factor) != 4 ||
+        (kind = lookup(nn_sched_names, w)) < 0)
+        return bad(r, "'decay KIND rate every factor'");
+    d->kind = (nn_sched_kind)kind;
+    if (sched_line_ok(r, d))
+        return -1;
+    if (h->version < 2)
+        return 0;
+    if (next_line(r) ||
+        sscanf(r->buf, "cyclic %lf %lf %d", &d->low, &d->high, &d->half) != 3)
+        return bad(r, "'cyclic LOW HIGH HALF'");
+    if (sched_line_ok(r, d))
+        return -1;
+    if (next_line(r) || sscanf(r->buf, "sgdr %d %d %lf", &d->period,
+                               &d->mult, &d->min_lr) != 3)
+        return bad(r, "'sgdr PERIOD MULT MIN'");
+    if (sched_line_ok(r, d))
+        return -1;
+    if (next_line(r) || sscanf(r->buf, "origin %ld %lf", &d->origin_iter,
+                               &d->origin_epoch) != 2)
+        return bad(r, "'origin ITERATION EPOCH'");
+    return sched_line_ok(r, d);
+}
+
+/* From version 2: "warmup" and "clip". */
+static int read_warmup_clip(reader *r, header *h)
+{
+    char w[32];
+    int k;
+    nn_err why;
+    nn_warmup_defaults(&h->warm);
+    nn_clip_defaults(&h->clip);
+    if (h->version < 2)
+        return 0;
+    if (next_line(r) ||
+        sscanf(r->buf, "warmup %d %31s %lf %ld %lf", &h->warm.length, w,
+               &h->warm.from, &h->warm.origin_iter,
+               &h->warm.origin_epoch) != 5 ||
+        (k = lookup(nn_unit_names, w)) < 0)
+        return bad(r, "'warmup LENGTH iters|epochs FROM ITERATION EPOCH'");
+    h->warm.unit = (nn_unit)k;
+    if (nn_warmup_check(&h->warm, &why))
+        return out_of_range(r, &why);
+    if (next_line(r) ||
+        sscanf(r->buf, "clip %31s %lf", w, &h->clip.max) != 2 ||
+        (k = lookup(nn_clip_names, w)) < 0)
+        return bad(r, "'clip off|norm|value MAX'");
+    h->clip.kind = (nn_clip_kind)k;
+    return nn_clip_check(&h->clip, &why) ? out_of_range(r, &why) : 0;
+}
+
 static int read_header(reader *r, header *h)
 {
-    char w1[32], w2[32], w3[32];
-    int version;
-    if (next_line(r) || sscanf(r->buf, "nnlab-model %d", &version) != 1)
-        return bad(r, "'nnlab-model 1' (this is not an nnlab model file)");
-    if (version != MODEL_VERSION)
-        return nn_fail(r->err, "%s:%d: expected model version %d, found %d",
-                       r->path, r->line, MODEL_VERSION, version);
+    char w1[32];
+    if (next_line(r) || sscanf(r->buf, "nnlab-model %d", &h->version) != 1)
+        return bad(r, "'nnlab-model 2' (this is not an nnlab model file)");
+    if (h->version < 1 || h->version > MODEL_VERSION)
+        return nn_fail(r->err, "%s:%d: expected model version 1..%d, found "
+                       "%d", r->path, r->line, MODEL_VERSION, h->version);
     if (next_line(r) || sscanf(r->buf, "inputs %d", &h->inputs) != 1 ||
         h->inputs < 1)
         return bad(r, "'inputs N'");
@@ -202,26 +314,13 @@ static int read_header(reader *r, header *h)
         (h->reg = lookup(nn_reg_names, w1)) < 0 ||
         !(h->lambda >= 0 && h->lambda <= 1e6))
         return bad(r, "'reg none|l2|l1 LAMBDA' with LAMBDA 0..1e6");
-    if (next_line(r) || sscanf(r->buf, "optim %31s %lf %lf %lf %lf %lf", w2,
-                               &h->o[0], &h->o[1], &h->o[2], &h->o[3],
-                               &h->o[4]) != 6 ||
-        (h->optim = lookup(nn_optim_names, w2)) < 0)
-        return bad(r, "'optim KIND lr beta beta1 beta2 eps'");
-    nn_optim o = { (nn_optim_kind)h->optim, h->o[0], h->o[1], h->o[2],
-                   h->o[3], h->o[4], 0 };
-    nn_err why;
-    if (nn_optim_check(&o, &why))
-        return out_of_range(r, &why);
+    if (read_optim(r, h))
+        return -1;
     if (next_line(r) || sscanf(r->buf, "batch %d", &h->batch) != 1 ||
         h->batch < 0 || h->batch > 1000000)
         return bad(r, "'batch N' with N 0..1000000 (0: the whole set)");
-    if (next_line(r) || sscanf(r->buf, "decay %31s %lf %d %lf", w3, &h->rate,
-                               &h->every, &h->factor) != 4 ||
-        (h->sched = lookup(nn_sched_names, w3)) < 0)
-        return bad(r, "'decay KIND rate every factor'");
-    nn_sched sc = { (nn_sched_kind)h->sched, h->rate, h->every, h->factor };
-    if (nn_sched_check(&sc, &why))
-        return out_of_range(r, &why);
+    if (read_sched(r, h) || read_warmup_clip(r, h))
+        return -1;
     if (next_line(r) || sscanf(r->buf, "seed %llu", &h->seed) != 1)
         return bad(r, "'seed N'");
     if (next_line(r) ||
@@ -369,17 +468,13 @@ static int read_params(reader *r, nn_net *net)
 
 static void apply_settings(nn_trainer *tr, const header *h)
 {
-    tr->opt.kind = (nn_optim_kind)h->optim;
-    tr->opt.lr = h->o[0];
-    tr->opt.beta = h->o[1];
-    tr->opt.beta1 = h->o[2];
-    tr->opt.beta2 = h->o[3];
-    tr->opt.eps = h->o[4];
+    long t = tr->opt.t; /* the optimizer's state, not a setting */
+    tr->opt = h->opt;
+    tr->opt.t = t;
     tr->batch = h->batch;
-    tr->sched.kind = (nn_sched_kind)h->sched;
-    tr->sched.rate = h->rate;
-    tr->sched.every = h->every;
-    tr->sched.factor = h->factor;
+    tr->sched = h->sched;
+    tr->warm = h->warm;
+    tr->clip = h->clip;
     tr->seed = h->seed;
     tr->early = h->early != 0;
     tr->patience = h->patience;

@@ -2,7 +2,9 @@
  * train.c — the trainer (see train.h).
  *
  * The step is: take the next slice of the epoch's shuffled order, fill the
- * batch buffers, forward, cost, backward, update, record.  All buffers are
+ * batch buffers, forward, cost, backward, clip, update, record.  The
+ * settings that depend on the position in training, and the rates of the
+ * schedule, are in train_set.c.  All buffers are
  * sized by nn_trainer_bind(), the history too (history.h), so a step
  * allocates nothing; only early stopping's first copy of the best weights
  * and a batch size grown since the bind allocate, once.
@@ -21,10 +23,9 @@ void nn_trainer_init(nn_trainer *tr)
 {
     memset(tr, 0, sizeof *tr);
     nn_optim_defaults(&tr->opt);
-    tr->sched.kind = NN_SCHED_NONE;
-    tr->sched.rate = 1;
-    tr->sched.every = 1;
-    tr->sched.factor = 0.5;
+    nn_sched_defaults(&tr->sched);
+    nn_warmup_defaults(&tr->warm);
+    nn_clip_defaults(&tr->clip);
     tr->batch = 64;
     tr->seed = 1;
     tr->patience = 10;
@@ -34,6 +35,7 @@ void nn_trainer_init(nn_trainer *tr)
     tr->guard_ref = NAN;
     tr->guard_floor = 0;
     tr->last_loss = NAN;
+    tr->grad_norm = NAN;
     tr->best_dev = INFINITY;
     /* an all-zero xoshiro state yields only zeros: no shuffle, no dropout */
     nn_rng_seed(&tr->shuffle, tr->seed, NN_STREAM_SHUFFLE, 0);
@@ -129,6 +131,7 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
         for (int i = 0; i < n_train; i++)
             perm[i] = i;
         tr->pos = 0;
+        tr->epoch_iter = tr->iter;
     }
     tr->n_train = n_train;
     tr->ycols = ycols;
@@ -142,6 +145,8 @@ void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src)
 {
     dst->opt = src->opt;
     dst->sched = src->sched;
+    dst->warm = src->warm;
+    dst->clip = src->clip;
     dst->batch = src->batch;
     dst->early = src->early;
     dst->patience = src->patience;
@@ -153,7 +158,12 @@ void nn_trainer_restart(nn_trainer *tr)
     tr->iter = 0;
     tr->epoch = 0;
     tr->pos = 0;
+    tr->epoch_iter = 0;
     tr->opt.t = 0;
+    tr->sched.origin_iter = tr->warm.origin_iter = 0;
+    tr->sched.origin_epoch = tr->warm.origin_epoch = 0;
+    tr->grad_norm = NAN;
+    tr->clip_count = 0;
     tr->first_loss = NAN;
     tr->last_loss = NAN;
     tr->guard_ref = NAN;
@@ -175,11 +185,6 @@ void nn_trainer_restart(nn_trainer *tr)
         tr->perm[i] = i;
     if (tr->net)
         nn_net_zero_moments(tr->net);
-}
-
-double nn_trainer_lr(const nn_trainer *tr)
-{
-    return nn_sched_lr(&tr->sched, tr->opt.lr, tr->epoch);
 }
 
 int nn_trainer_iters_per_epoch(const nn_trainer *tr)
@@ -271,8 +276,7 @@ static void record_epoch(nn_trainer *tr, double dev_loss, double dev_acc)
 {
     double n = (double)tr->ep_rows;
     int classify = nn_data_task(tr->data) == NN_TASK_CLASSIFY;
-    nn_history_add_epoch(&tr->hist, tr->iter, tr->epoch,
-                         nn_sched_lr(&tr->sched, tr->opt.lr, tr->epoch - 1),
+    nn_history_add_epoch(&tr->hist, tr->iter, tr->epoch, tr->ep_lr,
                          n ? tr->ep_loss / n : NAN,
                          n && classify ? tr->ep_correct / n : NAN, dev_loss,
                          dev_acc);
@@ -343,6 +347,7 @@ static int end_epoch(nn_trainer *tr, nn_err *err)
     double dl, da;
     tr->epoch++;
     tr->pos = 0;
+    tr->epoch_iter = tr->iter;
     if (nn_trainer_evaluate(tr, NN_DEV, &dl, &da, err))
         return -1;
     record_epoch(tr, dl, da);
@@ -438,6 +443,18 @@ static void next_batch(nn_trainer *tr, int *m)
                  tr->ycols);
 }
 
+/* Backprop, then the global gradient norm (recorded before clipping),
+ * clipping, and the optimizer's step at rate lr. */
+static void update(nn_trainer *tr, nn_step_info *info, double lr)
+{
+    nn_net *net = tr->net;
+    nn_net_backward(net, tr->X, tr->Y);
+    info->grad_norm = tr->grad_norm = nn_grad_norm(net);
+    info->clipped = nn_clip_grads(&tr->clip, net, info->grad_norm);
+    tr->clip_count += info->clipped;
+    nn_optim_step(&tr->opt, net, lr);
+}
+
 int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
 {
     nn_net *net = tr->net;
@@ -453,6 +470,7 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
         tr->guard_ref = tr->first_loss = initial_cost(tr);
     next_batch(tr, &m);
     double lr = nn_trainer_lr(tr);
+    long cycle = nn_trainer_cycle(tr);
     const double *out = nn_net_forward(net, tr->X, m, 1, &tr->drop);
     double cost = nn_net_cost(net, tr->Y, 1);
     info->iter = tr->iter + 1;
@@ -460,18 +478,24 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     info->rows = m;
     info->loss = cost;
     info->lr = lr;
+    info->grad_norm = NAN;
+    info->clipped = info->cycle_end = 0;
     tr->last_loss = cost;
     if (tr->guard && guard_trips(tr, cost)) {
         tr->stop_iter = tr->iter + 1;
         return NN_STEP_DIVERGED;
     }
+    if (tr->ep_rows == 0)
+        tr->ep_lr = lr;
     tr->ep_loss += nn_net_cost(net, tr->Y, 0) * m;
     tr->ep_correct += nn_accuracy(out, tr->Y, m, tr->ycols) * m;
     tr->ep_rows += m;
-    nn_net_backward(net, tr->X, tr->Y);
-    nn_optim_step(&tr->opt, net, lr);
+    update(tr, info, lr);
     tr->iter++;
     tr->pos += m;
-    nn_history_add_iter(&tr->hist, net, tr->iter, tr->epoch + 1, cost, lr);
-    return tr->pos >= tr->n_train ? end_epoch(tr, err) : NN_STEP_OK;
+    nn_history_add_update(&tr->hist, net, tr->iter, tr->epoch + 1, cost, lr,
+                          info->grad_norm);
+    int st = tr->pos >= tr->n_train ? end_epoch(tr, err) : NN_STEP_OK;
+    info->cycle_end = nn_trainer_cycle(tr) > cycle;
+    return st;
 }

@@ -1,9 +1,12 @@
 /*
  * test_model.c — model files (engine/model.c): save and load give
  * bit-identical predictions (batch norm statistics, every layer setting
- * and the trainer's settings included); saving replaces atomically and
- * leaves no temporary file, even when it fails; and every malformed file
- * is refused with "FILE:LINE: expected ..." and nothing changed.
+ * and the trainer's settings included: RMSprop's decay and correction,
+ * every schedule with its parameters and origin, the warm-up, clipping);
+ * a version 1 file (tests/fixtures/model_v1.nn) still loads; saving
+ * replaces atomically and leaves no temporary file, even when it fails;
+ * and every malformed file is refused with "FILE:LINE: expected ..." and
+ * nothing changed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,8 +81,18 @@ static nn_net *rich_net(nn_trainer *tr, nn_data **data)
     tr->opt.beta1 = 0.85;
     tr->opt.beta2 = 0.995;
     tr->opt.eps = 1e-7;
+    tr->opt.rho = 0.95;
+    tr->opt.correct = 1;
     tr->batch = 17;
-    tr->sched = (nn_sched){ NN_SCHED_EXP, 0.95, 2, 0.3 };
+    tr->sched = (nn_sched){ .kind = NN_SCHED_EXP, .rate = 0.95, .every = 2,
+                            .factor = 0.3, .low = 0.002, .high = 0.05,
+                            .half = 37, .period = 3, .mult = 3,
+                            .min_lr = 1e-5, .origin_iter = 1234,
+                            .origin_epoch = 56.25 };
+    tr->warm = (nn_warmup){ .length = 7, .unit = NN_UNIT_EPOCHS,
+                            .from = 0.1, .origin_iter = 99,
+                            .origin_epoch = 3.5 };
+    tr->clip = (nn_clip){ NN_CLIP_VALUE, 0.3 };
     tr->seed = 12345678901234ULL;
     tr->early = 1;
     tr->patience = 7;
@@ -96,7 +109,8 @@ static void same_settings(const nn_trainer *a, const nn_trainer *b)
 {
     assert_true(a->opt.kind == b->opt.kind && a->opt.lr == b->opt.lr &&
                 a->opt.beta == b->opt.beta && a->opt.beta1 == b->opt.beta1 &&
-                a->opt.beta2 == b->opt.beta2 && a->opt.eps == b->opt.eps);
+                a->opt.beta2 == b->opt.beta2 && a->opt.eps == b->opt.eps &&
+                a->opt.rho == b->opt.rho && a->opt.correct == b->opt.correct);
     assert_true(a->batch == b->batch && a->seed == b->seed &&
                 a->early == b->early && a->patience == b->patience &&
                 a->guard == b->guard);
@@ -104,6 +118,137 @@ static void same_settings(const nn_trainer *a, const nn_trainer *b)
                 a->sched.rate == b->sched.rate &&
                 a->sched.every == b->sched.every &&
                 a->sched.factor == b->sched.factor);
+    const nn_sched *s = &a->sched, *t = &b->sched;
+    assert_true(s->low == t->low && s->high == t->high &&
+                s->half == t->half && s->period == t->period &&
+                s->mult == t->mult && s->min_lr == t->min_lr &&
+                s->origin_iter == t->origin_iter &&
+                s->origin_epoch == t->origin_epoch);
+    const nn_warmup *w = &a->warm, *v = &b->warm;
+    assert_true(w->length == v->length && w->unit == v->unit &&
+                w->from == v->from && w->origin_iter == v->origin_iter &&
+                w->origin_epoch == v->origin_epoch);
+    assert_true(a->clip.kind == b->clip.kind && a->clip.max == b->clip.max);
+}
+
+/* Save tr's settings with a small net, load them into a fresh trainer,
+ * compare. */
+static void settings_round_trip(const nn_trainer *tr)
+{
+    const int sizes[] = { 2, 3, 1 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_TANH, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 1);
+    nn_err err = {{0}};
+    char path[128];
+    snprintf(path, sizeof path, "%s/settings.nn", dir);
+    if (nn_model_save(path, net, tr, &err))
+        fail_msg("save: %s", err.msg);
+    nn_trainer back;
+    nn_trainer_init(&back);
+    nn_net *got = nn_model_load(path, &back, &err);
+    if (!got)
+        fail_msg("load: %s", err.msg);
+    same_settings(tr, &back);
+    unlink(path);
+    nn_net_free(got);
+    nn_net_free(net);
+    nn_trainer_free(&back);
+}
+
+/* Each new setting on its own, at values no default has: every schedule
+ * kind (with an origin in the middle of an epoch), warm-up in either
+ * unit, each clipping, RMSprop's decay and correction. */
+static void test_new_settings_round_trip(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    settings_round_trip(&tr); /* the defaults */
+    tr.opt.kind = NN_OPT_RMSPROP;
+    tr.opt.rho = 0.8125;
+    settings_round_trip(&tr);
+    tr.opt.correct = 1;
+    settings_round_trip(&tr);
+    for (int k = 0; nn_sched_names[k]; k++) {
+        tr.sched.kind = (nn_sched_kind)k;
+        tr.sched.rate = k == NN_SCHED_EXP ? 0.9 : 0.3;
+        tr.sched.low = 0.1 / 3;
+        tr.sched.high = 0.7;
+        tr.sched.half = 250 + k;
+        tr.sched.period = 5 + k;
+        tr.sched.mult = 1 + k % 3;
+        tr.sched.min_lr = 1e-4 / 3;
+        tr.sched.origin_iter = 1000 + k;
+        tr.sched.origin_epoch = 10 + 1.0 / 3;
+        settings_round_trip(&tr);
+    }
+    for (int u = 0; nn_unit_names[u]; u++) {
+        tr.warm = (nn_warmup){ .length = 300 + u, .unit = (nn_unit)u,
+                               .from = 0.01 * (u + 1), .origin_iter = 77,
+                               .origin_epoch = 2.0 / 3 };
+        settings_round_trip(&tr);
+    }
+    for (int c = 0; nn_clip_names[c]; c++) {
+        tr.clip = (nn_clip){ (nn_clip_kind)c, 0.1 * (c + 1) / 7 };
+        settings_round_trip(&tr);
+    }
+    nn_trainer_free(&tr);
+}
+
+/* A file written by the version 1 writer (before RMSprop had its own
+ * decay, before cyclic schedules, warm-up and clipping) loads: its
+ * settings as written, the new ones at their defaults, and its RMSprop
+ * keeps the decay it trained with, β2. */
+static void test_version1_file(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    nn_net *net = nn_model_load("tests/fixtures/model_v1.nn", &tr, &err);
+    if (!net)
+        fail_msg("load: %s", err.msg);
+    assert_true(tr.opt.kind == NN_OPT_RMSPROP && tr.opt.lr == 0.002 &&
+                tr.opt.beta2 == 0.99 && tr.opt.eps == 1e-7);
+    assert_true(tr.opt.rho == 0.99 && tr.opt.correct == 0);
+    assert_true(tr.batch == 16 && tr.seed == 42 && tr.early == 1 &&
+                tr.patience == 4 && tr.guard == 1);
+    nn_sched d;
+    nn_sched_defaults(&d);
+    d.kind = NN_SCHED_EXP;
+    d.rate = 0.95;
+    d.every = 2;
+    nn_trainer want;
+    nn_trainer_init(&want);
+    want.opt = tr.opt;
+    want.sched = d;
+    want.batch = 16;
+    want.seed = 42;
+    want.early = 1;
+    want.patience = 4;
+    same_settings(&want, &tr); /* warm-up and clipping off, as defaults */
+    assert_int_equal(net->n_in, 2);
+    assert_int_equal(net->n_layers, 2);
+    assert_true(net->L[0].bn && net->L[0].act == NN_ACT_TANH &&
+                net->L[1].act == NN_ACT_SOFTMAX);
+    assert_true(net->L[0].W.w.v[0] == -0x1.89b59ce7af17p-4);
+    assert_true(net->L[1].W.w.v[5] == -0x1.e6bd67c0490abp+0);
+    /* and it is saved again as version 2 with the same settings */
+    char path[128];
+    snprintf(path, sizeof path, "%s/v2.nn", dir);
+    assert_int_equal(nn_model_save(path, net, &tr, &err), 0);
+    nn_trainer again;
+    nn_trainer_init(&again);
+    nn_net *net2 = nn_model_load(path, &again, &err);
+    assert_non_null(net2);
+    same_settings(&tr, &again);
+    assert_true(tu_same_weights(net, net2));
+    unlink(path);
+    nn_net_free(net2);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_trainer_free(&want);
+    nn_trainer_free(&again);
 }
 
 static void test_round_trip(void **state)
@@ -322,19 +467,29 @@ static void test_malformed(void **state)
     assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
     char *good = read_all(good_path);
 
-    expect_bad("", 0, 0, "expected 'nnlab-model 1'");
-    expect_bad("\n\n", 2, 2, "expected 'nnlab-model 1'");
-    expect_bad_variant(good, "nnlab-model 1", "nnlab-modle 1",
-                       "expected 'nnlab-model 1'");
-    expect_bad_variant(good, "nnlab-model 1", "PK\x03\x04", "expected");
-    expect_bad_variant(good, "nnlab-model 1", "nnlab-model 2",
-                       "expected model version 1, found 2");
+    expect_bad("", 0, 0, "expected 'nnlab-model 2'");
+    expect_bad("\n\n", 2, 2, "expected 'nnlab-model 2'");
+    expect_bad_variant(good, "nnlab-model 2", "nnlab-modle 2",
+                       "expected 'nnlab-model 2'");
+    expect_bad_variant(good, "nnlab-model 2", "PK\x03\x04", "expected");
+    expect_bad_variant(good, "nnlab-model 2", "nnlab-model 3",
+                       "expected model version 1..2, found 3");
+    expect_bad_variant(good, "nnlab-model 2", "nnlab-model 0",
+                       "expected model version 1..2, found 0");
     expect_bad_variant(good, "inputs 2", "inputs 0", "expected 'inputs N'");
     expect_bad_variant(good, "loss xent", "loss hinge", "expected 'loss");
     expect_bad_variant(good, "reg l2", "reg l3", "expected 'reg");
     expect_bad_variant(good, "optim adam", "optim sgd", "expected 'optim");
     expect_bad_variant(good, "batch 17", "batch -1", "expected 'batch");
     expect_bad_variant(good, "decay exp", "decay cosine", "expected 'decay");
+    expect_bad_variant(good, "rmsprop 0.94999999999999996 1", "rmsprop 0.9",
+                       "expected 'rmsprop RHO CORRECT'");
+    expect_bad_variant(good, "cyclic ", "cyclc ", "expected 'cyclic");
+    expect_bad_variant(good, "sgdr 3 3", "sgdr x 3", "expected 'sgdr");
+    expect_bad_variant(good, "origin 1234", "origin x", "expected 'origin");
+    expect_bad_variant(good, "warmup 7 epochs", "warmup 7 weeks",
+                       "expected 'warmup");
+    expect_bad_variant(good, "clip value", "clip always", "expected 'clip");
     expect_bad_variant(good, "seed ", "sed ", "expected 'seed");
     expect_bad_variant(good, "early 1 7", "early yes", "expected 'early");
     expect_bad_variant(good, "guard 0", "guard", "expected 'guard");
@@ -349,11 +504,30 @@ static void test_malformed(void **state)
     expect_bad_variant(good, "layer 3 softmax", "layer 3 sigmoid", "softmax");
     /* well formed, but values no command would accept */
     expect_bad_variant(good, "optim adam 0.003", "optim adam -0.003",
-                       "lr must be 0..100");
+                       "lr must be a finite number >= 0");
+    expect_bad_variant(good, "optim adam 0.003", "optim adam inf",
+                       "lr must be a finite number >= 0");
     expect_bad_variant(good, " 0.84999999999999998 0.995 ", " 1 0.995 ",
                        "beta and beta1 must be");
     expect_bad_variant(good, "decay exp 0.94999999999999996 2",
                        "decay exp 0.94999999999999996 0", "decay interval");
+    /* the settings that make NaN, or a rate that grows without end */
+    expect_bad_variant(good, " 0.995 9.9999999999999995e-08\n",
+                       " 0.995 0\n", "eps must be above 0 for adam");
+    expect_bad_variant(good, "decay exp 0.94999999999999996",
+                       "decay exp 1.05", "grows");
+    expect_bad_variant(good, "rmsprop 0.94999999999999996 1",
+                       "rmsprop 1 1", "rho must be");
+    expect_bad_variant(good, "rmsprop 0.94999999999999996 1",
+                       "rmsprop 0.94999999999999996 2", "correct must be");
+    expect_bad_variant(good, "cyclic 0.002 ", "cyclic 0.5 ",
+                       "0 <= low <= high");
+    expect_bad_variant(good, "sgdr 3 3", "sgdr 0 3", "sgdr period");
+    expect_bad_variant(good, "origin 1234", "origin -1234", "origin");
+    expect_bad_variant(good, "warmup 7 epochs 0.1", "warmup 7 epochs 2",
+                       "fraction 0..1");
+    expect_bad_variant(good, "clip value 0.", "clip value -0.",
+                       "clipping threshold");
     expect_bad_variant(good, "early 1 7", "early 1 -7", "expected 'early");
     expect_bad_variant(good, "batch 17", "batch 2000000", "expected 'batch");
     expect_bad_variant(good, " 0.80000000000000004 0 xavier",
@@ -421,6 +595,13 @@ static void test_malformed(void **state)
                    "expected 'end'");
         free(s);
     }
+    /* a version 1 file is checked as strictly */
+    char *v1 = read_all("tests/fixtures/model_v1.nn");
+    expect_bad_variant(v1, "decay exp 0.94999999999999996",
+                       "decay exp 2", "grows");
+    expect_bad_variant(v1, " 9.9999999999999995e-08\n", " 0\n",
+                       "eps must be above 0 for rmsprop");
+    free(v1);
     /* a missing file */
     char path[128];
     snprintf(path, sizeof path, "%s/missing.nn", dir);
@@ -438,6 +619,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_new_settings_round_trip),
+        cmocka_unit_test(test_version1_file),
         cmocka_unit_test(test_exact_values),
         cmocka_unit_test(test_wide_layer),
         cmocka_unit_test(test_save_errors),

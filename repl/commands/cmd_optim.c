@@ -27,7 +27,7 @@ static void show_optim(Session *s, const nn_optim *o)
     if (o->kind == NN_OPT_MOMENTUM || o->kind == NN_OPT_NESTEROV)
         out_printf(s, " beta=%g", o->beta);
     if (o->kind == NN_OPT_RMSPROP)
-        out_printf(s, " beta2=%g eps=%g", o->beta2, o->eps);
+        out_printf(s, " rho=%g eps=%g", o->rho, o->eps);
     if (o->kind == NN_OPT_ADAM)
         out_printf(s, " beta1=%g beta2=%g eps=%g", o->beta1, o->beta2, o->eps);
     out_printf(s, "\n");
@@ -159,6 +159,9 @@ static void show_decay(Session *s, const nn_sched *d)
         out_printf(s, "decay step %d %g: lr = lr0 * %g^floor(epoch / %d)\n",
                    d->every, d->factor, d->factor, d->every);
         break;
+    default: /* cyclic, sgdr: from a model file */
+        out_printf(s, "decay %s\n", nn_sched_names[d->kind]);
+        break;
     }
 }
 
@@ -196,6 +199,9 @@ static int cmd_decay(Session *s, int argc, char **argv)
     int k;
     if (args_enum(s, argv[1], "schedule", nn_sched_names, &k))
         return CMD_ERR;
+    if (k > NN_SCHED_STEP)
+        return cmd_error(s, "usage: decay none | inverse RATE | exp "
+                         "RATE | step EVERY FACTOR [every=EPOCHS]");
     nn_sched d = m->tr.sched;
     long every = 1;
     char *pos[2];

@@ -279,7 +279,7 @@ void model_optim_note(Session *s, nn_optim_kind k, const char *setting)
 {
     static const char *const users[] = { "beta", "momentum and nesterov",
                                          "beta1", "adam",
-                                         "beta2", "adam and rmsprop",
+                                         "beta2", "adam",
                                          "eps", "adam and rmsprop" };
     if (nn_optim_uses(k, setting))
         return;
