@@ -153,6 +153,19 @@ void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src)
     dst->guard = src->guard;
 }
 
+void nn_trainer_unbind(nn_trainer *tr, nn_net *net)
+{
+    tr->net = net;
+    tr->data = NULL;
+}
+
+void nn_trainer_zero_moments(nn_trainer *tr, nn_net *net)
+{
+    if (net)
+        nn_net_zero_moments(net);
+    tr->opt.t = 0;
+}
+
 void nn_trainer_restart(nn_trainer *tr)
 {
     tr->iter = 0;

@@ -119,6 +119,17 @@ void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src);
 int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
                     nn_err *err);
 
+/* The network or data were replaced, and the old ones may be freed: point
+ * the trainer at `net` (may be NULL) and at no data until the next
+ * nn_trainer_bind, so that nothing touches what was freed. */
+void nn_trainer_unbind(nn_trainer *tr, nn_net *net);
+
+/* The optimizer's memory starts again (a new optimizer, new parameter
+ * tensors): net's moments zeroed (net is the trainer's network, bound or
+ * about to be) and Adam's step count back to 0; the weights, the history
+ * and the position in training stay. */
+void nn_trainer_zero_moments(nn_trainer *tr, nn_net *net);
+
 /* Start over: iteration 0, history cleared, optimizer state zeroed,
  * clipping count 0, random streams reseeded from tr->seed, and the
  * schedule and warm-up counting from the new start (origin 0).  The

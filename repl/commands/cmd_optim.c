@@ -74,11 +74,13 @@ static int cmd_optim(Session *s, int argc, char **argv)
         return CMD_ERR;
     int changed = kind != (int)m->tr.opt.kind;
     o.kind = (nn_optim_kind)kind;
+    nn_err err;
+    if (nn_optim_check(&o, &err))
+        return cmd_error(s, "%s", err.msg);
     m->tr.opt = o;
     if (changed && s->net) {
         /* moments of another optimizer mean nothing to this one */
-        nn_net_zero_moments(s->net);
-        m->tr.opt.t = 0;
+        nn_trainer_zero_moments(&m->tr, s->net);
     }
     show_optim(s, &m->tr.opt);
     unused_settings(s, &before, &m->tr.opt);
@@ -130,8 +132,9 @@ static int cmd_batch(Session *s, int argc, char **argv)
     else if (args_int(s, argv[1], "batch size (or full)", 1, 1000000,
                      &b))
         return CMD_ERR;
-    m->tr.batch = (int)b;
-    m->tr.pos = 0; /* the next update starts a fresh pass */
+    nn_err err;
+    if (nn_trainer_set_batch(&m->tr, (int)b, &err))
+        return cmd_error(s, "%s", err.msg);
     char *show[] = { "batch", NULL };
     return cmd_batch(s, 1, show);
 }
@@ -227,7 +230,9 @@ static int cmd_decay(Session *s, int argc, char **argv)
             return CMD_ERR;
         d.every = (int)every;
     }
-    m->tr.sched = d;
+    nn_err err;
+    if (nn_trainer_set_schedule(&m->tr, &d, &err))
+        return cmd_error(s, "%s", err.msg);
     show_decay(s, &d);
     return CMD_OK;
 }

@@ -34,9 +34,9 @@ static int cmd_early(Session *s, int argc, char **argv)
             return cmd_error(s, "usage: early on [patience=N] | off");
         if (args_bool(s, pos[0], &on))
             return CMD_ERR;
-        m->tr.early = on;
-        m->tr.patience = (int)patience;
-        m->tr.since_best = 0;
+        nn_err err;
+        if (nn_trainer_set_early(&m->tr, on, (int)patience, &err))
+            return cmd_error(s, "%s", err.msg);
     }
     if (m->tr.early)
         out_printf(s, "early on patience=%d: stop when dev loss has not "

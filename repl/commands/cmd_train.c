@@ -47,7 +47,7 @@ static void report_diverged(Session *s, const nn_trainer *tr, long made)
         snprintf(what, sizeof what, "the loss (%.4g, averaged over the "
                  "last batches) is more than 3x %.4g (its starting value, or "
                  "an uninformed network's if larger)",
-                 tr->guard_avg / (1 - tr->guard_power),
+                 nn_trainer_guard_avg(tr),
                  nn_trainer_guard_ref(tr));
     if (made == 0 && tr->iter > 0)
         cmd_error(s, "the guard stopped training before update %ld: %s. These weights "
@@ -224,10 +224,11 @@ static int start_run(Session *s, RunKind kind, long n,
                          "first");
     if (!trainable(s))
         return CMD_ERR;
-    if (kind == RUN_EPOCHS && m->tr.pos > 0 && !s->quiet)
+    if (kind == RUN_EPOCHS && nn_trainer_epoch_pos(&m->tr) > 0 && !s->quiet)
         out_printf(s, "note: epoch %d is partway (%d of %d examples seen); "
                    "the first of these epochs finishes it\n",
-                   m->tr.epoch + 1, m->tr.pos, m->tr.n_train);
+                   m->tr.epoch + 1, nn_trainer_epoch_pos(&m->tr),
+                   nn_trainer_train_size(&m->tr));
     m->run = kind;
     m->iter0 = m->tr.iter;
     m->start_pos = run_position(m);

@@ -131,10 +131,8 @@ nn_net *trial_new(Session *s, nn_trainer *tr)
 {
     nn_net *net = nn_net_clone(s->net, NULL);
     nn_trainer_init(tr);
-    tr->opt = s->model->tr.opt;
-    tr->sched = s->model->tr.sched;
-    tr->batch = s->model->tr.batch;
-    tr->guard = s->model->tr.guard;
+    nn_trainer_copy_settings(tr, &s->model->tr);
+    tr->early = 0; /* every trial trains the epochs asked for */
     tr->seed = model_seed(s);
     return net;
 }

@@ -69,8 +69,7 @@ void model_params_changed(Session *s)
     ModelState *m = model_state(s);
     if (!m || !s->net)
         return;
-    nn_net_zero_moments(s->net);
-    m->tr.opt.t = 0;
+    nn_trainer_zero_moments(&m->tr, s->net);
     nn_trainer_guard_rebase(&m->tr);
     forget_gradcheck(m); /* it named the old tensors */
 }
@@ -142,8 +141,7 @@ void model_restart(Session *s)
     /* The net or data the trainer was last bound to may just have been
      * freed (net, load, data): restart must clear the current net's
      * moments, not touch the old one.  The next model_bind binds again. */
-    m->tr.net = s->net;
-    m->tr.data = NULL;
+    nn_trainer_unbind(&m->tr, s->net);
     nn_trainer_restart(&m->tr);
     forget_gradcheck(m);
 }
