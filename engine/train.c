@@ -290,22 +290,24 @@ void nn_net_copy_weights(nn_net *dst, const nn_net *src)
         const nn_layer *s = &src->L[i];
         nn_layer *d = &dst->L[i];
         const nn_mat *from[] = { &s->W.w, &s->b.w, &s->gamma.w, &s->beta.w,
-                                 &s->run_mean, &s->run_var };
+                                 &s->run_mean, &s->run_var, &s->alpha.w };
         nn_mat *to[] = { &d->W.w, &d->b.w, &d->gamma.w, &d->beta.w,
-                         &d->run_mean, &d->run_var };
-        for (int k = 0; k < 6; k++)
+                         &d->run_mean, &d->run_var, &d->alpha.w };
+        for (int k = 0; k < 7; k++)
             memcpy(to[k]->v, from[k]->v,
                    (size_t)nn_mat_size(from[k]) * sizeof(double));
     }
 }
 
-/* best and net have the same layers, sizes and batch norm settings. */
+/* best and net have the same layers, sizes, pieces and batch norm
+ * settings. */
 static int same_shapes(const nn_net *best, const nn_net *net)
 {
     if (!best || best->n_in != net->n_in || best->n_layers != net->n_layers)
         return 0;
     for (int i = 0; i < net->n_layers; i++)
-        if (best->L[i].out != net->L[i].out || best->L[i].bn != net->L[i].bn)
+        if (best->L[i].out != net->L[i].out || best->L[i].bn != net->L[i].bn ||
+            nn_layer_zcols(&best->L[i]) != nn_layer_zcols(&net->L[i]))
             return 0;
     return 1;
 }
@@ -351,14 +353,24 @@ static int end_epoch(nn_trainer *tr, nn_err *err)
 }
 
 /* The loss of a network that knows nothing: a probability of 1/2 for
- * each sigmoid output, 1/C for each of C classes, zero for each squared-
- * error output (here over the m targets in Y). */
-static double uninformed_cost(nn_loss loss, const double *Y, int m, int k)
+ * each sigmoid output, 1/C for each of C classes, zero for each
+ * regression output (here over the m targets in Y). */
+static double uninformed_cost(const nn_net *net, const double *Y, int m,
+                              int k)
 {
-    if (loss == NN_LOSS_BCE)
+    if (net->loss == NN_LOSS_BCE)
         return k * log(2.0);
-    if (loss == NN_LOSS_XENT)
+    if (net->loss == NN_LOSS_XENT)
         return log((double)k);
+    if (net->loss == NN_LOSS_MAE || net->loss == NN_LOSS_HUBER) {
+        /* the loss itself of predicting 0, one value at a time */
+        double zero = 0, sum = 0;
+        for (size_t i = 0; i < (size_t)m * k; i++)
+            sum += nn_loss_value_with(net->loss, net->loss_arg,
+                                      NN_ACT_LINEAR, &zero, &zero, &Y[i], 1,
+                                      1);
+        return m ? sum / m : 0;
+    }
     double sq = 0;
     for (size_t i = 0; i < (size_t)m * k; i++)
         sq += 0.5 * Y[i] * Y[i];
@@ -375,7 +387,7 @@ static double initial_cost(nn_trainer *tr)
     int m = tr->n_train < EVAL_CHUNK ? tr->n_train : EVAL_CHUNK;
     nn_data_fill(tr->data, NN_TRAIN, NULL, m, tr->EX, tr->EY, tr->ycols);
     forward_probe(net, tr->EX, m);
-    tr->guard_floor = uninformed_cost(net->loss, tr->EY, m, tr->ycols);
+    tr->guard_floor = uninformed_cost(net, tr->EY, m, tr->ycols);
     return nn_net_cost(net, tr->EY, 1);
 }
 
