@@ -213,16 +213,29 @@ double nn_accuracy(const double *out, const double *Y, int rows, int ycols)
     return rows ? (double)right / rows : NAN;
 }
 
-int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
-                        double *acc, nn_err *err)
+/* Σ(a − y)² and Σ|a − y| of n values into sums[0] and sums[1]. */
+static void add_errors(const double *out, const double *Y, size_t n,
+                       double sums[2])
+{
+    for (size_t i = 0; i < n; i++) {
+        double r = out[i] - Y[i];
+        sums[0] += r * r;
+        sums[1] += fabs(r);
+    }
+}
+
+int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
+                             nn_err *err)
 {
     if (!tr->net)
         return nn_fail(err, "the trainer has no network bound");
     nn_net *net = tr->net;
     int total = nn_data_count(tr->data, s);
-    double lsum = 0, right = 0;
-    *loss = *acc = NAN;
-    if (total == 0 || nn_data_task(tr->data) == NN_TASK_NONE)
+    nn_task task = nn_data_task(tr->data);
+    double lsum = 0, right = 0, sums[2] = { 0, 0 };
+    ev->loss = ev->acc = ev->rmse = ev->mae = NAN;
+    ev->rows = 0;
+    if (total == 0 || task == NN_TASK_NONE)
         return 0;
     int rows[EVAL_CHUNK];
     for (int at = 0; at < total; at += EVAL_CHUNK) {
@@ -232,10 +245,32 @@ int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
         nn_data_fill(tr->data, s, rows, m, tr->EX, tr->EY, tr->ycols);
         const double *out = nn_net_forward(net, tr->EX, m, 0, NULL);
         lsum += nn_net_cost(net, tr->EY, 0) * m;
-        right += nn_accuracy(out, tr->EY, m, tr->ycols) * m;
+        if (task == NN_TASK_CLASSIFY)
+            right += nn_accuracy(out, tr->EY, m, tr->ycols) * m;
+        else
+            add_errors(out, tr->EY, (size_t)m * tr->ycols, sums);
     }
-    *loss = lsum / total;
-    *acc = nn_data_task(tr->data) == NN_TASK_CLASSIFY ? right / total : NAN;
+    double values = (double)total * tr->ycols;
+    ev->rows = total;
+    ev->loss = lsum / total;
+    if (task == NN_TASK_CLASSIFY) {
+        ev->acc = right / total;
+    } else {
+        ev->rmse = sqrt(sums[0] / values);
+        ev->mae = sums[1] / values;
+    }
+    return 0;
+}
+
+int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
+                        double *acc, nn_err *err)
+{
+    nn_eval ev;
+    *loss = *acc = NAN;
+    if (nn_trainer_evaluate_full(tr, s, &ev, err))
+        return -1;
+    *loss = ev.loss;
+    *acc = ev.acc;
     return 0;
 }
 
