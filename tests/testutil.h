@@ -110,8 +110,8 @@ static inline double tu_rel_diff(const double *a, const double *b, int n)
     return sqrt(d) / (s > 0 ? sqrt(s) : 1e-300);
 }
 
-/* Every weight, PReLU slope and bn statistic of two same-shaped
- * networks, bitwise. */
+/* Every weight, PReLU slope (of PReLU layers) and bn statistic of two
+ * same-shaped networks, bitwise. */
 static inline int tu_same_weights(const nn_net *a, const nn_net *b)
 {
     if (a->n_layers != b->n_layers)
@@ -122,7 +122,9 @@ static inline int tu_same_weights(const nn_net *a, const nn_net *b)
                                &x->run_mean, &x->run_var, &x->alpha.w };
         const nn_mat *my[] = { &y->W.w, &y->b.w, &y->gamma.w, &y->beta.w,
                                &y->run_mean, &y->run_var, &y->alpha.w };
-        for (int k = 0; k < 7; k++)
+        /* slopes are weights of PReLU layers only */
+        int n = x->act == NN_ACT_PRELU || y->act == NN_ACT_PRELU ? 7 : 6;
+        for (int k = 0; k < n; k++)
             if (mx[k]->rows != my[k]->rows || mx[k]->cols != my[k]->cols ||
                 memcmp(mx[k]->v, my[k]->v,
                        (size_t)nn_mat_size(mx[k]) * sizeof(double)))
