@@ -336,6 +336,31 @@ static int file_can_hold(reader *r, const int *sizes, const layer_line *ls,
     return 0;
 }
 
+/* Give the layers of a new network what their n lines say: prelu and
+ * maxout shape a hidden layer's parameters (the output layer's activation
+ * went to nn_net_new), then dropout, initializer, batch norm.  0, or -1
+ * with r->err. */
+static int apply_layer_lines(reader *r, nn_net *net, const layer_line *ls,
+                             int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i < n - 1 && nn_net_set_act(net, i + 1, (nn_act)ls[i].act,
+                                        ls[i].act_arg, 0, r->err)) {
+            nn_err why = *r->err;
+            return nn_fail(r->err, "%s:%d: %s", r->path, ls[i].line,
+                           why.msg);
+        }
+        nn_layer *l = &net->L[i]; /* after a new shape: a new array */
+        l->keep = ls[i].keep;
+        l->init.kind = ls[i].init;
+        l->init.arg = ls[i].init_arg;
+        l->init.gain = ls[i].gain;
+        if (ls[i].bn && nn_net_set_bn(net, i + 1, 1, r->err))
+            return -1;
+    }
+    return 0;
+}
+
 /* Read the layer lines and build the network they describe. */
 static nn_net *read_layers(reader *r, const header *h)
 {
@@ -376,26 +401,9 @@ static nn_net *read_layers(reader *r, const header *h)
     net->lambda = h->lambda;
     net->lambda2 = h->lambda2;
     net->loss_arg = h->loss_arg;
-    for (int i = 0; i < n; i++) {
-        nn_layer *l = &net->L[i];
-        /* prelu and maxout shape the layer's parameters (hidden layers;
-         * the output layer's was given to nn_net_new) */
-        if (i < n - 1 && nn_net_set_act(net, i + 1, (nn_act)ls[i].act,
-                                        ls[i].act_arg, 0, r->err)) {
-            nn_err why = *r->err;
-            nn_fail(r->err, "%s:%d: %s", r->path, ls[i].line, why.msg);
-            nn_net_free(net);
-            return NULL;
-        }
-        l = &net->L[i]; /* a new shape is a new layer array */
-        l->keep = ls[i].keep;
-        l->init.kind = ls[i].init;
-        l->init.arg = ls[i].init_arg;
-        l->init.gain = ls[i].gain;
-        if (ls[i].bn && nn_net_set_bn(net, i + 1, 1, r->err)) {
-            nn_net_free(net);
-            return NULL;
-        }
+    if (apply_layer_lines(r, net, ls, n)) {
+        nn_net_free(net);
+        return NULL;
     }
     return net;
 }
