@@ -216,8 +216,8 @@ static inline int nn_net_outputs(const nn_net *net)
 }
 /* Trainable parameters in all. */
 long nn_net_param_count(const nn_net *net);
-/* Find "W2", "b1", "gamma3", "dW2" (the d is ignored): index into params
- * or -1. */
+/* Find "W2", "b1", "gamma3", "alpha2", "dW2" (the d is ignored): index
+ * into params or -1. */
 int nn_net_find_param(const nn_net *net, const char *name);
 /* "W2" etc. into buf. */
 void nn_param_name(const nn_param *p, char *buf, int size);

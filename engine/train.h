@@ -156,8 +156,8 @@ double nn_trainer_probe_cost(nn_trainer *tr, int rows);
 /* Fraction of rows whose prediction matches Y (ycols as in nn_data_fill). */
 double nn_accuracy(const double *out, const double *Y, int rows, int ycols);
 
-/* Copy every weight (and batch norm statistic) of src into dst, which has
- * the same architecture. */
+/* Copy every weight (PReLU slopes and batch norm statistics too) of src
+ * into dst, which has the same architecture. */
 void nn_net_copy_weights(nn_net *dst, const nn_net *src);
 
 void nn_history_clear(nn_history *h);
