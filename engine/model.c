@@ -31,8 +31,15 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
 {
     const nn_optim *o = &tr->opt;
     fprintf(f, "%s %d\n", MODEL_MAGIC, MODEL_VERSION);
-    fprintf(f, "inputs %d\nloss %s\nreg %s %.17g\n", net->n_in,
-            nn_loss_names[net->loss], nn_reg_names[net->reg], net->lambda);
+    /* a setting that did not exist before adds to its line only when in
+     * use, so a model without one reads as it always did */
+    fprintf(f, "inputs %d\nloss %s", net->n_in, nn_loss_names[net->loss]);
+    if (nn_loss_has_arg(net->loss))
+        fprintf(f, " %.17g", net->loss_arg);
+    fprintf(f, "\nreg %s %.17g", nn_reg_names[net->reg], net->lambda);
+    if (net->reg == NN_REG_ELASTIC)
+        fprintf(f, " %.17g", net->lambda2);
+    fprintf(f, "\n");
     const nn_sched *d = &tr->sched;
     const nn_warmup *w = &tr->warm;
     fprintf(f, "optim %s %.17g %.17g %.17g %.17g %.17g\n",
@@ -65,7 +72,8 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
     }
     for (int i = 0; i < net->n_layers; i++)
         if (net->L[i].bn) {
-            fprintf(f, "running %d %d\n", i + 1, net->L[i].out);
+            /* a value per piece of a maxout layer */
+            fprintf(f, "running %d %d\n", i + 1, nn_layer_zcols(&net->L[i]));
             write_values(f, &net->L[i].run_mean);
             write_values(f, &net->L[i].run_var);
         }
@@ -163,19 +171,26 @@ static int lookup(const char *const *names, const char *word)
     return -1;
 }
 
-/* Read `want` numbers from the current line into v. */
-static int read_numbers(reader *r, double *v, int want, const char *what)
+/* Exactly `want` numbers in text p (and nothing else but blanks) into
+ * v: 0, or -1. */
+static int parse_numbers(const char *p, double *v, int want)
 {
-    char *p = r->buf, *end;
+    char *end;
     for (int i = 0; i < want; i++) {
         v[i] = strtod(p, &end);
         if (end == p) /* inf and nan too: a diverged net loads as saved */
-            return bad(r, what);
+            return -1;
         p = end;
     }
     while (*p == ' ' || *p == '\t')
         p++;
-    return *p ? bad(r, what) : 0;
+    return *p ? -1 : 0;
+}
+
+/* Read `want` numbers from the current line into v. */
+static int read_numbers(reader *r, double *v, int want, const char *what)
+{
+    return parse_numbers(r->buf, v, want) ? bad(r, what) : 0;
 }
 
 static int read_matrix(reader *r, nn_mat *m, const char *what)
@@ -197,6 +212,7 @@ typedef struct header {
     nn_warmup warm;
     nn_clip clip;
     unsigned long long seed;
+    double loss_arg, lambda2;
 } header;
 
 /* The optimizer's lines: "optim", and from version 2 "rmsprop".  A
@@ -296,9 +312,47 @@ static int read_warmup_clip(reader *r, header *h)
     return nn_clip_check(&h->clip, &why) ? out_of_range(r, &why) : 0;
 }
 
+/* "loss NAME", huber with its δ after the name (the default without). */
+static int read_loss(reader *r, header *h)
+{
+    char w[32];
+    int used = 0;
+    const char *what = "'loss none|bce|xent|mse|mae|huber' (huber with a "
+                       "DELTA > 0)";
+    if (next_line(r) || sscanf(r->buf, "loss %31s%n", w, &used) != 1 ||
+        (h->loss = lookup(nn_loss_names, w)) < 0)
+        return bad(r, what);
+    const char *rest = r->buf + used;
+    h->loss_arg = nn_loss_default_arg((nn_loss)h->loss);
+    if (parse_numbers(rest, NULL, 0) == 0)
+        return 0;
+    if (!nn_loss_has_arg((nn_loss)h->loss) ||
+        parse_numbers(rest, &h->loss_arg, 1) ||
+        !(h->loss_arg > 0 && h->loss_arg <= NN_LOSS_ARG_MAX))
+        return bad(r, what);
+    return 0;
+}
+
+/* "reg KIND LAMBDA", elastic net with its second lambda after the first. */
+static int read_reg(reader *r, header *h)
+{
+    char w[32];
+    int used = 0;
+    double v[2] = { 0, 0 };
+    if (next_line(r) || sscanf(r->buf, "reg %31s%n", w, &used) != 1 ||
+        (h->reg = lookup(nn_reg_names, w)) < 0 ||
+        parse_numbers(r->buf + used, v, h->reg == NN_REG_ELASTIC ? 2 : 1) ||
+        !(v[0] >= 0 && v[0] <= NN_LAMBDA_MAX) ||
+        !(v[1] >= 0 && v[1] <= NN_LAMBDA_MAX))
+        return bad(r, "'reg none|l2|l1 LAMBDA' with LAMBDA 0..1e6 (or 'reg "
+                   "elastic L1 L2')");
+    h->lambda = v[0];
+    h->lambda2 = v[1];
+    return 0;
+}
+
 static int read_header(reader *r, header *h)
 {
-    char w1[32];
     if (next_line(r) || sscanf(r->buf, "nnlab-model %d", &h->version) != 1)
         return bad(r, "'nnlab-model 2' (this is not an nnlab model file)");
     if (h->version < 1 || h->version > MODEL_VERSION)
@@ -307,14 +361,7 @@ static int read_header(reader *r, header *h)
     if (next_line(r) || sscanf(r->buf, "inputs %d", &h->inputs) != 1 ||
         h->inputs < 1)
         return bad(r, "'inputs N'");
-    if (next_line(r) || sscanf(r->buf, "loss %31s", w1) != 1 ||
-        (h->loss = lookup(nn_loss_names, w1)) < 0)
-        return bad(r, "'loss none|bce|xent|mse'");
-    if (next_line(r) || sscanf(r->buf, "reg %31s %lf", w1, &h->lambda) != 2 ||
-        (h->reg = lookup(nn_reg_names, w1)) < 0 ||
-        !(h->lambda >= 0 && h->lambda <= 1e6))
-        return bad(r, "'reg none|l2|l1 LAMBDA' with LAMBDA 0..1e6");
-    if (read_optim(r, h))
+    if (read_loss(r, h) || read_reg(r, h) || read_optim(r, h))
         return -1;
     if (next_line(r) || sscanf(r->buf, "batch %d", &h->batch) != 1 ||
         h->batch < 0 || h->batch > 1000000)
@@ -337,6 +384,7 @@ static int read_header(reader *r, header *h)
 typedef struct layer_line {
     int units, act, bn, init;
     double act_arg, keep, init_arg, gain;
+    int line;     /* where it was read */
 } layer_line;
 
 static int parse_layer(reader *r, layer_line *l)
@@ -349,8 +397,12 @@ static int parse_layer(reader *r, layer_line *l)
         (l->init = lookup(nn_init_names, init)) < 0 ||
         !(l->keep >= 0.01 && l->keep <= 1) || (l->bn != 0 && l->bn != 1) ||
         !(l->act_arg >= 0 && l->act_arg <= 1e6) || !isfinite(l->init_arg) ||
-        !(l->gain >= 0 && l->gain <= 1e6))
+        !(l->gain >= 0 && l->gain <= 1e6) ||
+        (l->act == NN_ACT_MAXOUT && (l->act_arg != floor(l->act_arg) ||
+                                     l->act_arg < 2 ||
+                                     l->act_arg > NN_MAXOUT_MAX)))
         return bad(r, "'layer UNITS ACT ARG KEEP BN INIT ARG GAIN'");
+    l->line = r->line;
     return 0;
 }
 
@@ -359,18 +411,49 @@ static int parse_layer(reader *r, layer_line *l)
  * network is allocated: a damaged "inputs" or "layer" line must not make
  * the loader ask for gigabytes.  Pipes and other unsized files are let
  * through (their reading fails later if they are short). */
-static int file_can_hold(reader *r, const int *sizes, int n, int line)
+static int file_can_hold(reader *r, const int *sizes, const layer_line *ls,
+                         int n, int line)
 {
     struct stat st;
     double values = 0;
-    for (int i = 0; i + 1 < n; i++)
-        values += ((double)sizes[i] + 1) * sizes[i + 1];
+    for (int i = 0; i + 1 < n; i++) {
+        int act = ls[i].act;
+        double pieces = act == NN_ACT_MAXOUT ? ls[i].act_arg : 1;
+        values += ((double)sizes[i] + 1) * sizes[i + 1] * pieces;
+        if (act == NN_ACT_PRELU)
+            values += sizes[i + 1]; /* its slopes */
+    }
     if (fstat(fileno(r->f), &st) || !S_ISREG(st.st_mode) ||
         2 * values <= (double)st.st_size)
         return 1;
     nn_fail(r->err, "%s:%d: the layers need %.0f weights and biases, more "
             "than this file of %lld bytes holds", r->path, line, values,
             (long long)st.st_size);
+    return 0;
+}
+
+/* Give the layers of a new network what their n lines say: prelu and
+ * maxout shape a hidden layer's parameters (the output layer's activation
+ * went to nn_net_new), then dropout, initializer, batch norm.  0, or -1
+ * with r->err. */
+static int apply_layer_lines(reader *r, nn_net *net, const layer_line *ls,
+                             int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i < n - 1 && nn_net_set_act(net, i + 1, (nn_act)ls[i].act,
+                                        ls[i].act_arg, 0, r->err)) {
+            nn_err why = *r->err;
+            return nn_fail(r->err, "%s:%d: %s", r->path, ls[i].line,
+                           why.msg);
+        }
+        nn_layer *l = &net->L[i]; /* after a new shape: a new array */
+        l->keep = ls[i].keep;
+        l->init.kind = ls[i].init;
+        l->init.arg = ls[i].init_arg;
+        l->init.gain = ls[i].gain;
+        if (ls[i].bn && nn_net_set_bn(net, i + 1, 1, r->err))
+            return -1;
+    }
     return 0;
 }
 
@@ -400,7 +483,7 @@ static nn_net *read_layers(reader *r, const header *h)
         bad(r, "'layer ...' lines");
         return NULL;
     }
-    if (!file_can_hold(r, sizes, n + 1, out_line))
+    if (!file_can_hold(r, sizes, ls, n + 1, out_line))
         return NULL;
     nn_net *net = nn_net_new(sizes, n + 1, NN_ACT_RELU, 0, ls[n - 1].act,
                              ls[n - 1].act_arg, h->loss, r->err);
@@ -412,18 +495,11 @@ static nn_net *read_layers(reader *r, const header *h)
     }
     net->reg = h->reg;
     net->lambda = h->lambda;
-    for (int i = 0; i < n; i++) {
-        nn_layer *l = &net->L[i];
-        l->act = ls[i].act;
-        l->act_arg = ls[i].act_arg;
-        l->keep = ls[i].keep;
-        l->init.kind = ls[i].init;
-        l->init.arg = ls[i].init_arg;
-        l->init.gain = ls[i].gain;
-        if (ls[i].bn && nn_net_set_bn(net, i + 1, 1, r->err)) {
-            nn_net_free(net);
-            return NULL;
-        }
+    net->lambda2 = h->lambda2;
+    net->loss_arg = h->loss_arg;
+    if (apply_layer_lines(r, net, ls, n)) {
+        nn_net_free(net);
+        return NULL;
     }
     return net;
 }
@@ -455,7 +531,7 @@ static int read_params(reader *r, nn_net *net)
             continue;
         if (next_line(r) ||
             sscanf(r->buf, "running %d %d", &layer, &units) != 2 ||
-            layer != i + 1 || units != l->out)
+            layer != i + 1 || units != nn_layer_zcols(l))
             return bad(r, "'running LAYER UNITS' for a batch norm layer");
         if (read_matrix(r, &l->run_mean, "the running means") ||
             read_matrix(r, &l->run_var, "the running variances"))

@@ -27,6 +27,21 @@
  *   ...                                 and the variance line (bn layers)
  *   end
  *
+ * Settings added since version 1 was first written keep the version
+ * number: each appears only when in use, so a model that uses none of
+ * them is written exactly as before and old files load unchanged.
+ *
+ *   loss huber 0.5                      Huber's δ after the name
+ *   reg elastic 0.001 0.01              elastic net: λ1 (L1), then λ2 (L2)
+ *   layer 10 prelu 0.25 1 0 he 0 1      ARG: the slope PReLU starts from
+ *   layer 10 maxout 3 1 0 he 0 1        ARG: the pieces per unit, 2..16;
+ *   param W1 30 2                       W and b then have 3·10 rows/cols
+ *   param alpha1 1 10                   PReLU's learned slopes, after the
+ *                                       layer's W and b (or γ and β)
+ *
+ * Activations gelu and selu are names only.  A program older than these
+ * settings refuses a file that uses one with "FILE:LINE: expected ...".
+ *
  * Hex floats round-trip every double exactly, so predictions after a load
  * are bit-identical.  Saving writes a temporary file in the same directory
  * and renames it over the target, so a crash never leaves half a model.

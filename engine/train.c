@@ -231,16 +231,29 @@ double nn_accuracy(const double *out, const double *Y, int rows, int ycols)
     return rows ? (double)right / rows : NAN;
 }
 
-int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
-                        double *acc, nn_err *err)
+/* Σ(a − y)² and Σ|a − y| of n values into sums[0] and sums[1]. */
+static void add_errors(const double *out, const double *Y, size_t n,
+                       double sums[2])
+{
+    for (size_t i = 0; i < n; i++) {
+        double r = out[i] - Y[i];
+        sums[0] += r * r;
+        sums[1] += fabs(r);
+    }
+}
+
+int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
+                             nn_err *err)
 {
     if (!tr->net)
         return nn_fail(err, "the trainer has no network bound");
     nn_net *net = tr->net;
     int total = nn_data_count(tr->data, s);
-    double lsum = 0, right = 0;
-    *loss = *acc = NAN;
-    if (total == 0 || nn_data_task(tr->data) == NN_TASK_NONE)
+    nn_task task = nn_data_task(tr->data);
+    double lsum = 0, right = 0, sums[2] = { 0, 0 };
+    ev->loss = ev->acc = ev->rmse = ev->mae = NAN;
+    ev->rows = 0;
+    if (total == 0 || task == NN_TASK_NONE)
         return 0;
     int rows[EVAL_CHUNK];
     for (int at = 0; at < total; at += EVAL_CHUNK) {
@@ -250,10 +263,32 @@ int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
         nn_data_fill(tr->data, s, rows, m, tr->EX, tr->EY, tr->ycols);
         const double *out = nn_net_forward(net, tr->EX, m, 0, NULL);
         lsum += nn_net_cost(net, tr->EY, 0) * m;
-        right += nn_accuracy(out, tr->EY, m, tr->ycols) * m;
+        if (task == NN_TASK_CLASSIFY)
+            right += nn_accuracy(out, tr->EY, m, tr->ycols) * m;
+        else
+            add_errors(out, tr->EY, (size_t)m * tr->ycols, sums);
     }
-    *loss = lsum / total;
-    *acc = nn_data_task(tr->data) == NN_TASK_CLASSIFY ? right / total : NAN;
+    double values = (double)total * tr->ycols;
+    ev->rows = total;
+    ev->loss = lsum / total;
+    if (task == NN_TASK_CLASSIFY) {
+        ev->acc = right / total;
+    } else {
+        ev->rmse = sqrt(sums[0] / values);
+        ev->mae = sums[1] / values;
+    }
+    return 0;
+}
+
+int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
+                        double *acc, nn_err *err)
+{
+    nn_eval ev;
+    *loss = *acc = NAN;
+    if (nn_trainer_evaluate_full(tr, s, &ev, err))
+        return -1;
+    *loss = ev.loss;
+    *acc = ev.acc;
     return 0;
 }
 
@@ -307,22 +342,24 @@ void nn_net_copy_weights(nn_net *dst, const nn_net *src)
         const nn_layer *s = &src->L[i];
         nn_layer *d = &dst->L[i];
         const nn_mat *from[] = { &s->W.w, &s->b.w, &s->gamma.w, &s->beta.w,
-                                 &s->run_mean, &s->run_var };
+                                 &s->run_mean, &s->run_var, &s->alpha.w };
         nn_mat *to[] = { &d->W.w, &d->b.w, &d->gamma.w, &d->beta.w,
-                         &d->run_mean, &d->run_var };
-        for (int k = 0; k < 6; k++)
+                         &d->run_mean, &d->run_var, &d->alpha.w };
+        for (int k = 0; k < 7; k++)
             memcpy(to[k]->v, from[k]->v,
                    (size_t)nn_mat_size(from[k]) * sizeof(double));
     }
 }
 
-/* best and net have the same layers, sizes and batch norm settings. */
+/* best and net have the same layers, sizes, pieces and batch norm
+ * settings. */
 static int same_shapes(const nn_net *best, const nn_net *net)
 {
     if (!best || best->n_in != net->n_in || best->n_layers != net->n_layers)
         return 0;
     for (int i = 0; i < net->n_layers; i++)
-        if (best->L[i].out != net->L[i].out || best->L[i].bn != net->L[i].bn)
+        if (best->L[i].out != net->L[i].out || best->L[i].bn != net->L[i].bn ||
+            nn_layer_zcols(&best->L[i]) != nn_layer_zcols(&net->L[i]))
             return 0;
     return 1;
 }
@@ -369,14 +406,24 @@ static int end_epoch(nn_trainer *tr, nn_err *err)
 }
 
 /* The loss of a network that knows nothing: a probability of 1/2 for
- * each sigmoid output, 1/C for each of C classes, zero for each squared-
- * error output (here over the m targets in Y). */
-static double uninformed_cost(nn_loss loss, const double *Y, int m, int k)
+ * each sigmoid output, 1/C for each of C classes, zero for each
+ * regression output (here over the m targets in Y). */
+static double uninformed_cost(const nn_net *net, const double *Y, int m,
+                              int k)
 {
-    if (loss == NN_LOSS_BCE)
+    if (net->loss == NN_LOSS_BCE)
         return k * log(2.0);
-    if (loss == NN_LOSS_XENT)
+    if (net->loss == NN_LOSS_XENT)
         return log((double)k);
+    if (net->loss == NN_LOSS_MAE || net->loss == NN_LOSS_HUBER) {
+        /* the loss itself of predicting 0, one value at a time */
+        double zero = 0, sum = 0;
+        for (size_t i = 0; i < (size_t)m * k; i++)
+            sum += nn_loss_value_with(net->loss, net->loss_arg,
+                                      NN_ACT_LINEAR, &zero, &zero, &Y[i], 1,
+                                      1);
+        return m ? sum / m : 0;
+    }
     double sq = 0;
     for (size_t i = 0; i < (size_t)m * k; i++)
         sq += 0.5 * Y[i] * Y[i];
@@ -393,7 +440,7 @@ static double initial_cost(nn_trainer *tr)
     int m = tr->n_train < EVAL_CHUNK ? tr->n_train : EVAL_CHUNK;
     nn_data_fill(tr->data, NN_TRAIN, NULL, m, tr->EX, tr->EY, tr->ycols);
     forward_probe(net, tr->EX, m);
-    tr->guard_floor = uninformed_cost(net->loss, tr->EY, m, tr->ycols);
+    tr->guard_floor = uninformed_cost(net, tr->EY, m, tr->ycols);
     return nn_net_cost(net, tr->EY, 1);
 }
 

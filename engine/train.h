@@ -223,6 +223,25 @@ long nn_trainer_cycle(const nn_trainer *tr);
 int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
                         double *acc, nn_err *err);
 
+/* What nn_trainer_evaluate_full measures on a split, in evaluation mode
+ * as nn_trainer_evaluate.  For regression the errors are in the units of
+ * the targets (which normalization never changes), over every output
+ * value of every example. */
+typedef struct nn_eval {
+    double loss;   /* the network's own data loss, no penalty */
+    double acc;    /* classification: the fraction right; else NAN */
+    double rmse;   /* regression: √(mean (a − y)²); else NAN */
+    double mae;    /* regression: mean |a − y|; else NAN */
+    int rows;      /* examples measured; 0 (and every figure NAN) for an
+                      empty split or unlabelled data */
+} nn_eval;
+
+/* Measure split s: nn_trainer_evaluate's loss and accuracy (the same
+ * values, bit for bit) and, for regression, RMSE and MAE.  The trainer
+ * must be bound; -1 with err otherwise. */
+int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
+                             nn_err *err);
+
 /* Cost (penalty included) of the last training batch (its first `rows`
  * rows) with the current weights, in training mode but without dropout,
  * leaving batch norm's running statistics alone: what `step` shows before
@@ -232,8 +251,8 @@ double nn_trainer_probe_cost(nn_trainer *tr, int rows);
 /* Fraction of rows whose prediction matches Y (ycols as in nn_data_fill). */
 double nn_accuracy(const double *out, const double *Y, int rows, int ycols);
 
-/* Copy every weight (and batch norm statistic) of src into dst, which has
- * the same architecture. */
+/* Copy every weight (PReLU slopes and batch norm statistics too) of src
+ * into dst, which has the same architecture. */
 void nn_net_copy_weights(nn_net *dst, const nn_net *src);
 
 void nn_history_clear(nn_history *h);

@@ -2,8 +2,10 @@
  * test_model.c — model files (engine/model.c): save and load give
  * bit-identical predictions (batch norm statistics, every layer setting
  * and the trainer's settings included: RMSprop's decay and correction,
- * every schedule with its parameters and origin, the warm-up, clipping);
- * a version 1 file (tests/fixtures/model_v1.nn) still loads; saving
+ * every schedule with its parameters and origin, the warm-up, clipping,
+ * PReLU slopes, GELU, SELU, maxout pieces with batch norm, Huber's δ, MAE,
+ * elastic net's two lambdas); files written by older versions
+ * (tests/fixtures/model_v1*.nn, model_v1_*.model) still load; saving
  * replaces atomically and leaves no temporary file, even when it fails;
  * and every malformed file is refused with "FILE:LINE: expected ..." and
  * nothing changed.
@@ -615,6 +617,328 @@ static void test_malformed(void **state)
     nn_data_free(d);
 }
 
+
+/* ------------------------------------------------------------------------
+ * Newer settings, older files
+ * ------------------------------------------------------------------------ */
+
+/* 2-7(prelu=0.1)-6(maxout:3, bn)-5(gelu)-4(selu)-1 sigmoid with huber
+ * δ 0.37 and elastic net, trained a little on circles so that the slopes
+ * and running statistics have moved. */
+static nn_net *newer_net(nn_trainer *tr, nn_data **data)
+{
+    const int sizes[] = { 2, 7, 6, 5, 4, 1 };
+    nn_err err = {{0}};
+    nn_net *net = nn_net_new(sizes, 6, NN_ACT_GELU, 0, NN_ACT_SIGMOID, 0,
+                             NN_LOSS_HUBER, &err);
+    assert_non_null(net);
+    assert_int_equal(nn_net_set_act(net, 1, NN_ACT_PRELU, 0.1, 3, &err), 0);
+    assert_int_equal(nn_net_set_act(net, 2, NN_ACT_MAXOUT, 3, 3, &err), 0);
+    assert_int_equal(nn_net_set_act(net, 4, NN_ACT_SELU, 0, 3, &err), 0);
+    assert_int_equal(nn_net_set_bn(net, 2, 1, &err), 0);
+    assert_int_equal(nn_net_set_loss(net, NN_LOSS_HUBER, 0.37, &err), 0);
+    assert_int_equal(nn_net_set_reg(net, NN_REG_ELASTIC, 0.003, 0.02, &err),
+                     0);
+    nn_net_init(net, 4, 0);
+    *data = tu_data("circles", 300, 0, 2);
+    nn_trainer_init(tr);
+    tr->opt.kind = NN_OPT_ADAM;
+    tr->opt.lr = 0.01;
+    tr->batch = 32;
+    if (nn_trainer_bind(tr, net, *data, &err))
+        fail_msg("bind: %s", err.msg);
+    nn_step_info info;
+    for (int i = 0; i < 20; i++)
+        assert_true(nn_trainer_step(tr, &info, &err) >= 0);
+    return net;
+}
+
+static void same_nets(const nn_net *a, const nn_net *b)
+{
+    assert_true(tu_same_weights(a, b));
+    assert_true(a->loss == b->loss && a->loss_arg == b->loss_arg);
+    assert_true(a->reg == b->reg && a->lambda == b->lambda &&
+                a->lambda2 == b->lambda2);
+    assert_int_equal(a->n_params, b->n_params);
+    for (int i = 0; i < a->n_layers; i++) {
+        const nn_layer *x = &a->L[i], *y = &b->L[i];
+        assert_true(x->out == y->out && x->act == y->act &&
+                    x->act_arg == y->act_arg && x->pieces == y->pieces &&
+                    x->bn == y->bn && x->keep == y->keep);
+    }
+    for (int i = 0; i < a->n_params; i++) {
+        char na[32], nb[32];
+        nn_param_name(a->params[i], na, sizeof na);
+        nn_param_name(b->params[i], nb, sizeof nb);
+        assert_string_equal(na, nb);
+    }
+}
+
+/* Predictions bit for bit, in evaluation and in training mode. */
+static void same_outputs(nn_net *a, nn_net *b)
+{
+    double *X = tu_rand(40 * a->n_in, 2, 3);
+    int k = nn_net_outputs(a);
+    for (int train = 0; train < 2; train++) {
+        const double *o1 = nn_net_forward(a, X, 40, train, NULL);
+        const double *o2 = nn_net_forward(b, X, 40, train, NULL);
+        assert_memory_equal(o1, o2, 40 * (size_t)k * sizeof *o1);
+    }
+    free(X);
+}
+
+static void test_newer_settings_round_trip(void **state)
+{
+    (void)state;
+    nn_trainer tr, back;
+    nn_data *d;
+    nn_err err = {{0}};
+    char path[128];
+    snprintf(path, sizeof path, "%s/newer.nn", dir);
+    nn_net *net = newer_net(&tr, &d);
+    assert_true(net->L[0].alpha.w.v[0] != 0.1); /* the slopes learned */
+    if (nn_model_save(path, net, &tr, &err))
+        fail_msg("save: %s", err.msg);
+    char *text = read_all(path);
+    const char *want[] = { "\nloss huber 0.37\n",
+                           "\nreg elastic 0.0030000000000000001 0.02\n",
+                           "\nlayer 7 prelu 0.10000000000000001 ",
+                           "\nlayer 6 maxout 3 1 1 ", "\nlayer 5 gelu 0 ",
+                           "\nlayer 4 selu 0 ", "\nparam W2 18 7\n",
+                           "\nparam gamma2 1 18\n", "\nparam alpha1 1 7\n",
+                           "\nrunning 2 18\n", NULL };
+    for (int i = 0; want[i]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("'%s' not in the file", want[i]);
+    assert_null(strstr(text, "alpha2"));
+    nn_trainer_init(&back);
+    nn_net *got = nn_model_load(path, &back, &err);
+    if (!got)
+        fail_msg("load: %s", err.msg);
+    same_nets(net, got);
+    same_settings(&tr, &back);
+    /* saved again: the same bytes (before a training-mode pass moves the
+     * running statistics) */
+    assert_int_equal(nn_model_save(path, got, &back, &err), 0);
+    char *again = read_all(path);
+    assert_string_equal(text, again);
+    same_outputs(net, got);
+    free(again);
+    free(text);
+    nn_net_free(got);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_trainer_free(&back);
+    nn_data_free(d);
+}
+
+/* Each newer setting alone, on a small regression-style net. */
+static void test_each_setting_alone(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/one.nn", dir);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    for (int c = 0; c < 7; c++) {
+        const int sizes[] = { 3, 4, 2 };
+        nn_err err = {{0}};
+        nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_LINEAR,
+                             NN_LOSS_MSE, NULL, 10 + (uint64_t)c);
+        for (int l = 0; l < 2; l++) /* b is saved; γ, β only with bn */
+            tu_fill(net->L[l].b.w.v, net->L[l].out, 0.3, 20 + (uint64_t)c);
+        switch (c) {
+        case 0:
+            assert_int_equal(nn_net_set_act(net, 1, NN_ACT_PRELU, 0.3, 1,
+                                            &err), 0);
+            tu_fill(net->L[0].alpha.w.v, 4, 0.5, 7); /* awkward slopes */
+            net->L[0].alpha.w.v[1] = -0.0;
+            net->L[0].alpha.w.v[2] = 4.9e-324;
+            break;
+        case 1:
+            assert_int_equal(nn_net_set_act(net, 1, NN_ACT_MAXOUT, 16, 1,
+                                            &err), 0);
+            break;
+        case 2:
+            assert_int_equal(nn_net_set_act(net, 2, NN_ACT_GELU, 0, 1, &err),
+                             0);
+            break;
+        case 3:
+            assert_int_equal(nn_net_set_act(net, 2, NN_ACT_SELU, 0, 1, &err),
+                             0);
+            break;
+        case 4:
+            assert_int_equal(nn_net_set_loss(net, NN_LOSS_MAE, 0, &err), 0);
+            break;
+        case 5:
+            assert_int_equal(nn_net_set_loss(net, NN_LOSS_HUBER,
+                                             1.0 / 3, &err), 0);
+            break;
+        case 6:
+            assert_int_equal(nn_net_set_reg(net, NN_REG_ELASTIC, 0.1,
+                                            1e-300, &err), 0);
+            break;
+        }
+        assert_int_equal(nn_model_save(path, net, &tr, &err), 0);
+        nn_net *got = nn_model_load(path, NULL, &err);
+        if (!got)
+            fail_msg("case %d: %s", c, err.msg);
+        if (!tu_same_weights(net, got))
+            fail_msg("case %d: the weights differ", c);
+        same_nets(net, got);
+        same_outputs(net, got);
+        nn_net_free(got);
+        nn_net_free(net);
+    }
+    unlink(path);
+    nn_trainer_free(&tr);
+}
+
+/* Files written before the newer settings existed load with what they
+ * say, and saving them again gives the same bytes. */
+/* An old file loads with the newer settings at their defaults; saved
+ * again (in today's version) and loaded, every parameter is the same to
+ * the bit, and a second save writes the same bytes as the first. */
+static void check_old_file(const char *fixture, const char *again_name)
+{
+    nn_err err = {{0}};
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    nn_net *net = nn_model_load(fixture, &tr, &err);
+    if (!net)
+        fail_msg("%s: %s", fixture, err.msg);
+    assert_true(net->lambda2 == 0);
+    for (int i = 0; i < net->n_layers; i++)
+        assert_int_equal(net->L[i].pieces, 1);
+    char path[128], path2[140];
+    snprintf(path, sizeof path, "%s/%s", dir, again_name);
+    snprintf(path2, sizeof path2, "%s/%s.2", dir, again_name);
+    assert_int_equal(nn_model_save(path, net, &tr, &err), 0);
+    nn_net *again = nn_model_load(path, &tr, &err);
+    assert_non_null(again);
+    assert_int_equal(again->n_params, net->n_params);
+    for (int i = 0; i < net->n_params; i++) {
+        const nn_mat *a = &net->params[i]->w, *b = &again->params[i]->w;
+        assert_int_equal(a->rows * a->cols, b->rows * b->cols);
+        assert_memory_equal(a->v, b->v,
+                            (size_t)a->rows * a->cols * sizeof *a->v);
+    }
+    assert_int_equal(nn_model_save(path2, again, &tr, &err), 0);
+    char *first = read_all(path), *second = read_all(path2);
+    assert_string_equal(first, second);
+    free(first);
+    free(second);
+    unlink(path);
+    unlink(path2);
+    nn_net_free(again);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+}
+
+static void test_old_files_load(void **state)
+{
+    (void)state;
+    check_old_file("tests/fixtures/model_v1_spiral.model", "spiral.nn");
+    check_old_file("tests/fixtures/model_v1_mse.model", "mse.nn");
+    nn_err err = {{0}};
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    nn_net *net = nn_model_load("tests/fixtures/model_v1_spiral.model", &tr,
+                                &err);
+    assert_non_null(net);
+    /* what the file says: 2-8-6-3, leaky 0.1 and elu 0.7 with batch norm,
+     * xent, l1 0.001, adam, batch 32 */
+    assert_int_equal(net->n_layers, 3);
+    assert_true(net->L[0].act == NN_ACT_LEAKY && net->L[0].act_arg == 0.1);
+    assert_true(net->L[1].act == NN_ACT_ELU && net->L[1].bn == 1);
+    assert_true(net->loss == NN_LOSS_XENT && net->loss_arg == 0);
+    assert_true(net->reg == NN_REG_L1 && net->lambda == 0.001);
+    assert_true(tr.opt.kind == NN_OPT_ADAM && tr.batch == 32);
+    static const char *const names[] = { "W1", "b1", "W2", "gamma2",
+                                         "beta2", "W3", "b3" };
+    for (int i = 0; i < 7; i++) {
+        char buf[32];
+        nn_param_name(net->params[i], buf, sizeof buf);
+        assert_string_equal(buf, names[i]);
+    }
+    nn_net_free(net);
+    net = nn_model_load("tests/fixtures/model_v1_mse.model", NULL, &err);
+    assert_non_null(net);
+    assert_true(net->loss == NN_LOSS_MSE && net->reg == NN_REG_L2);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+}
+
+static void test_newer_malformed(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = newer_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    char *good = read_all(good_path);
+    expect_bad_variant(good, "loss huber 0.37", "loss huber 0",
+                       "expected 'loss");
+    expect_bad_variant(good, "loss huber 0.37", "loss huber -1",
+                       "expected 'loss");
+    expect_bad_variant(good, "loss huber 0.37", "loss huber abc",
+                       "expected 'loss");
+    expect_bad_variant(good, "loss huber 0.37", "loss huber 0.37 1",
+                       "expected 'loss");
+    expect_bad_variant(good, "loss huber 0.37", "loss mse 0.37",
+                       "expected 'loss");
+    expect_bad_variant(good, "loss huber 0.37", "loss huber 2e6",
+                       "expected 'loss");
+    const char *reg = "reg elastic 0.0030000000000000001 0.02";
+    expect_bad_variant(good, reg, "reg elastic 0.003", "expected 'reg");
+    expect_bad_variant(good, reg, "reg l2 0.003 0.02", "expected 'reg");
+    expect_bad_variant(good, reg, "reg elastic 0.1 -1", "expected 'reg");
+    expect_bad_variant(good, reg, "reg elastic 0.1 nan", "expected 'reg");
+    expect_bad_variant(good, "layer 6 maxout 3 ", "layer 6 maxout 1 ",
+                       "expected 'layer");
+    expect_bad_variant(good, "layer 6 maxout 3 ", "layer 6 maxout 2.5 ",
+                       "expected 'layer");
+    expect_bad_variant(good, "layer 6 maxout 3 ", "layer 6 maxout 17 ",
+                       "expected 'layer");
+    expect_bad_variant(good, "layer 1 sigmoid", "layer 1 prelu",
+                       "prelu is for hidden layers only");
+    expect_bad_variant(good, "layer 1 sigmoid", "layer 1 maxout",
+                       "expected 'layer"); /* maxout 0 */
+    expect_bad_variant(good, "param alpha1 1 7", "param alpha1 1 6",
+                       "expected 'param alpha1 1 7'");
+    /* maxout with other pieces: W2 no longer fits; a layer that is not
+     * PReLU has no slopes, so the next section comes too early */
+    const struct { const char *from, *to, *at, *why; } shifted[] = {
+        { "layer 6 maxout 3 ", "layer 6 maxout 2 ", "param W2 ",
+          "expected 'param W2 12 7'" },
+        { "layer 7 prelu", "layer 7 relu", "param alpha1 ",
+          "expected 'param W2 18 7'" },
+    };
+    for (int i = 0; i < 2; i++) {
+        char *v = variant(good, shifted[i].from, shifted[i].to);
+        expect_bad(v, strlen(v), line_of(good, shifted[i].at),
+                   shifted[i].why);
+        free(v);
+    }
+    /* a hand-written huber without its δ takes the default */
+    char *s = variant(good, "loss huber 0.37", "loss huber");
+    char path[128];
+    snprintf(path, sizeof path, "%s/nodelta.nn", dir);
+    write_file(path, s, strlen(s));
+    nn_net *got = nn_model_load(path, NULL, &err);
+    if (!got)
+        fail_msg("huber without delta: %s", err.msg);
+    assert_true(got->loss == NN_LOSS_HUBER && got->loss_arg == 1.0);
+    unlink(path);
+    free(s);
+    nn_net_free(got);
+    free(good);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -625,6 +949,10 @@ int main(void)
         cmocka_unit_test(test_wide_layer),
         cmocka_unit_test(test_save_errors),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_newer_settings_round_trip),
+        cmocka_unit_test(test_each_setting_alone),
+        cmocka_unit_test(test_old_files_load),
+        cmocka_unit_test(test_newer_malformed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
