@@ -11,6 +11,7 @@
  *   gradcheck.h numerical gradient checks
  *   stats.h     per-layer statistics
  *   data.h      data sets, splits, normalization
+ *   eig.h       symmetric eigen-decomposition (the one LAPACK call)
  *   model.h     model files
  */
 #ifndef NNLAB_H
@@ -18,6 +19,7 @@
 
 #include "act.h"
 #include "data.h"
+#include "eig.h"
 #include "err.h"
 #include "gradcheck.h"
 #include "loss.h"
