@@ -105,9 +105,14 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     if (!data)
         return nn_fail(err, "no data yet: load some with data, e.g. "
                        "'data circles'");
-    if (nn_data_features(data) != net->n_in)
-        return nn_fail(err, "the network takes %d inputs but the data has "
-                       "%d features", net->n_in, nn_data_features(data));
+    if (nn_data_inputs(data) != net->n_in)
+        return nn_data_inputs(data) == nn_data_features(data)
+            ? nn_fail(err, "the network takes %d inputs but the data has "
+                      "%d features", net->n_in, nn_data_features(data))
+            : nn_fail(err, "the network takes %d inputs but the data give "
+                      "%d (PCA keeps %d of their %d features)", net->n_in,
+                      nn_data_inputs(data), nn_data_inputs(data),
+                      nn_data_features(data));
     int ycols = nn_net_outputs(net);
     if (nn_data_task(data) != NN_TASK_NONE && !nn_data_ycols_ok(data, ycols))
         return nn_fail(err, "the network has %d outputs, which does not fit "

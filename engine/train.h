@@ -93,8 +93,9 @@ void nn_trainer_free(nn_trainer *tr);
 void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src);
 
 /* Attach a network and data (either may change between calls), size the
- * buffers, and check they fit: features == inputs, outputs match the
- * labels.  On error the trainer is unbound (net NULL). */
+ * buffers, and check they fit: the data's inputs (nn_data_inputs) == the
+ * network's, outputs match the labels.  On error the trainer is unbound
+ * (net NULL). */
 int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
                     nn_err *err);
 
