@@ -10,7 +10,8 @@
  *   train.h     the trainer, its history, early stopping, the guard
  *   gradcheck.h numerical gradient checks
  *   stats.h     per-layer statistics
- *   data.h      data sets, splits, normalization
+ *   data.h      data sets, images, splits, normalization, PCA, whitening
+ *   augment.h   data augmentation of training images
  *   eig.h       symmetric eigen-decomposition (the one LAPACK call)
  *   model.h     model files
  */
@@ -18,6 +19,7 @@
 #define NNLAB_H
 
 #include "act.h"
+#include "augment.h"
 #include "data.h"
 #include "eig.h"
 #include "err.h"
