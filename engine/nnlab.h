@@ -12,6 +12,7 @@
  *   stats.h     per-layer statistics
  *   data.h      data sets, images, splits, normalization, PCA, whitening
  *   augment.h   data augmentation of training images
+ *   ensemble.h  ensembles: snapshots of networks, predictions averaged
  *   eig.h       symmetric eigen-decomposition (the one LAPACK call)
  *   model.h     model files
  */
@@ -22,6 +23,7 @@
 #include "augment.h"
 #include "data.h"
 #include "eig.h"
+#include "ensemble.h"
 #include "err.h"
 #include "gradcheck.h"
 #include "loss.h"

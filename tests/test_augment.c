@@ -444,7 +444,8 @@ static double dev_accuracy(nn_data *d, nn_augment aug, uint64_t seed)
  * that one digit is 0.1%), pixels scaled to [0, 1], Adam 0.003, batches
  * of 32, 200 epochs, with and without shifts of up to half a pixel and
  * rotations of up to 15 degrees, the same seed for both.  Whole-pixel
- * shifts (an eighth of these 8x8 images) make it worse instead. */
+ * shifts (an eighth of these 8x8 images) do not help: shift=1 rotate=10
+ * took seed 1 from 0.940 to 0.919 when this test was written. */
 static void test_augmentation_helps(void **state)
 {
     (void)state;
