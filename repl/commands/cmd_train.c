@@ -60,6 +60,18 @@ static void report_diverged(Session *s, const nn_trainer *tr, long made)
                   "(%.4g) was already huge: the initialization is the "
                   "likely cause; try init he or init xavier, then reset",
                   tr->stop_iter, what, tr->first_loss);
+    else if (tr->sched.kind == NN_SCHED_CYCLIC)
+        /* lr itself is not used: the cycle's top is what was too high */
+        cmd_error(s, "the guard stopped training before update %ld: %s. The "
+                  "cyclic schedule's rate (%g, up to %g) is probably too "
+                  "high; try decay cyclic %g %g, then reset", tr->stop_iter,
+                  what, lr, tr->sched.high, tr->sched.low / 10,
+                  tr->sched.high / 10);
+    else if (lr != tr->opt.lr)
+        cmd_error(s, "the guard stopped training before update %ld: %s. The "
+                  "learning rate (%g after the schedule, from lr %g) is "
+                  "probably too high; try lr %g, then reset", tr->stop_iter,
+                  what, lr, tr->opt.lr, tr->opt.lr / 10);
     else
         cmd_error(s, "the guard stopped training before update %ld: %s. The learning "
                   "rate (%g) is probably too high; try lr %g, then reset",
@@ -375,6 +387,15 @@ static int cmd_step(Session *s, int argc, char **argv)
 /* eval                                                                 */
 /* ------------------------------------------------------------------ */
 
+/* A figure, or "-" where there is none (an empty split). */
+static void eval_cell(OutTable *t, double v)
+{
+    if (isnan(v))
+        out_table_cell(t, "-");
+    else
+        out_table_cell(t, "%.4f", v);
+}
+
 static int cmd_eval(Session *s, int argc, char **argv)
 {
     static const char *const names[] = { "train", "dev", "test" };
@@ -389,28 +410,28 @@ static int cmd_eval(Session *s, int argc, char **argv)
                          "and stats acts");
     if (!trainable(s))
         return CMD_ERR;
-    OutTable *t = out_table_new(4);
+    /* regression: the errors in the targets' units, not an accuracy */
+    int regress = nn_data_task(s->data) == NN_TASK_REGRESS;
+    OutTable *t = out_table_new(regress ? 5 : 4);
     out_table_cell(t, "split");
     out_table_cell(t, "examples");
     out_table_cell(t, "loss");
-    out_table_cell(t, "accuracy");
+    out_table_cell(t, regress ? "RMSE" : "accuracy");
+    if (regress)
+        out_table_cell(t, "MAE");
     for (int sp = 0; sp < NN_NSPLITS; sp++) {
-        double loss, acc;
+        nn_eval ev;
         nn_err err;
-        if (nn_trainer_evaluate(&m->tr, (nn_split)sp, &loss, &acc, &err)) {
+        if (nn_trainer_evaluate_full(&m->tr, (nn_split)sp, &ev, &err)) {
             out_table_free(t);
             return cmd_error(s, "%s", err.msg);
         }
         out_table_cell(t, "%s", names[sp]);
         out_table_cell(t, "%d", nn_data_count(s->data, (nn_split)sp));
-        if (isnan(loss))
-            out_table_cell(t, "-");
-        else
-            out_table_cell(t, "%.4f", loss);
-        if (isnan(acc))
-            out_table_cell(t, "-");
-        else
-            out_table_cell(t, "%.4f", acc);
+        eval_cell(t, ev.loss);
+        eval_cell(t, regress ? ev.rmse : ev.acc);
+        if (regress)
+            eval_cell(t, ev.mae);
     }
     out_table_print(s, t);
     if (s->net->reg != NN_REG_NONE)
@@ -492,7 +513,9 @@ const Command cmd_train_rows[] = {
         "In evaluation mode: no dropout, and batch norm uses its running\n"
         "averages.  The loss is the data loss, without the regularization\n"
         "penalty.  Low training accuracy is bias (underfitting); a large gap\n"
-        "between train and dev is variance (overfitting).",
+        "between train and dev is variance (overfitting).  For regression\n"
+        "(real-valued targets) eval shows RMSE and MAE instead, in the\n"
+        "targets' own units, whichever loss trained the network.",
     .example = "eval",
 },
 {0},

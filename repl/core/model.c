@@ -52,9 +52,9 @@ void model_settings_default(Session *s)
     m->keep = 1;
     m->reg = NN_REG_NONE;
     m->lambda = 0;
+    m->lambda2 = 0;
     if (s->net) {
-        s->net->reg = NN_REG_NONE;
-        s->net->lambda = 0;
+        nn_net_set_reg(s->net, NN_REG_NONE, 0, 0, NULL);
         s->net->bug_param = -1;
         for (int i = 0; i < s->net->n_layers; i++) {
             s->net->L[i].keep = 1;
@@ -102,6 +102,48 @@ int model_bind(Session *s)
         return -1;
     }
     return 0;
+}
+
+int model_bind_quiet(Session *s)
+{
+    ModelState *m = model_state(s);
+    nn_err err;
+    if (!m || !s->net || !s->data)
+        return -1;
+    return nn_trainer_bind(&m->tr, s->net, s->data, &err);
+}
+
+void model_sched_text(const nn_sched *d, char *buf, size_t n)
+{
+    const char *name = nn_sched_names[d->kind];
+    switch (d->kind) {
+    case NN_SCHED_INVERSE:
+    case NN_SCHED_EXP:
+        snprintf(buf, n, "%s %g every=%d", name, d->rate, d->every);
+        break;
+    case NN_SCHED_STEP:
+        snprintf(buf, n, "%s %d %g", name, d->every, d->factor);
+        break;
+    case NN_SCHED_CYCLIC:
+        snprintf(buf, n, "%s %g %g half=%d", name, d->low, d->high, d->half);
+        break;
+    case NN_SCHED_SGDR:
+        snprintf(buf, n, "%s period=%d mult=%d min=%g", name, d->period,
+                 d->mult, d->min_lr);
+        break;
+    default:
+        snprintf(buf, n, "%s", name);
+        break;
+    }
+}
+
+void model_warmup_text(const nn_warmup *w, char *buf, size_t n)
+{
+    if (w->length <= 0)
+        snprintf(buf, n, "off");
+    else
+        snprintf(buf, n, "%d %s from=%g", w->length, nn_unit_names[w->unit],
+                 w->from);
 }
 
 int model_need_net(Session *s)
@@ -278,10 +320,12 @@ void model_optim_note(Session *s, nn_optim_kind k, const char *setting)
     static const char *const users[] = { "beta", "momentum and nesterov",
                                          "beta1", "adam",
                                          "beta2", "adam",
-                                         "eps", "adam and rmsprop" };
+                                         "eps", "adam and rmsprop",
+                                         "rho", "rmsprop",
+                                         "correct", "rmsprop" };
     if (nn_optim_uses(k, setting))
         return;
-    for (int i = 0; i < 8; i += 2)
+    for (int i = 0; i < 12; i += 2)
         if (!strcmp(users[i], setting))
             out_printf(s, "note: %s is for %s; %s does not use it\n", setting,
                        users[i + 1], nn_optim_names[k]);
