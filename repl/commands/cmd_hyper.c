@@ -402,13 +402,12 @@ const Command cmd_hyper_rows[] = {
         "                     so the unhelpful ones end up near 0 (sparse)\n"
         "l1 A l2 B            both (elastic net): (A/m) * sum |W| +\n"
         "                     (B/2m) * sum ||W||^2; also reg elastic A B\n"
-        "stats weights shows the share of weights near 0, plot whist their\n"
-        "histograms.\n"
         "m is the number of training examples, also with mini-batches (each\n"
         "batch estimates the one cost of the whole set).  Biases are not\n"
         "penalized.  Regularization trades a little training\n"
-        "accuracy for less variance (a smaller train-dev gap).  Alone, reg\n"
-        "shows the current setting.",
+        "accuracy for less variance (a smaller train-dev gap).  stats\n"
+        "weights shows the share of weights near 0 and plot weights hist\n"
+        "their histograms.  Alone, reg shows the current setting.",
     .example = "reg l1 0.01 l2 0.1",
     .words = CMD_WORDS("@regs", "l1:l2", "l2:l1"),
 },

@@ -256,9 +256,9 @@ static int cmd_stats(Session *s, int argc, char **argv)
             if (k < 0)
                 out_printf(s, "%s:\n", stats_kinds[w]);
             stats_table(s, w);
+            if (w == 1)
+                grads_note(s);
         }
-    if (k == 1 || k < 0)
-        grads_note(s);
     if (k == 3 || k < 0)
         out_printf(s, "  (|dW step|/|W| near 1e-3 is healthy)\n");
     return CMD_OK;

@@ -442,6 +442,7 @@ static int layer_set(Session *s, int argc, char **argv)
             nn_net_set_bn(net, pos, was_bn, NULL);
         return cmd_error(s, "%s", err.msg);
     }
+    l = &net->L[pos - 1]; /* a new shape comes in a new array of layers */
     if (keep >= 0)
         l->keep = keep;
     /* the loss now measures another network: the guard re-measures; with

@@ -1,6 +1,6 @@
 /*
  * cmd_optim.c — the Hyperparameter commands about the updates: optim, lr,
- * clip, batch, seed, threads (the schedules are in cmd_sched.c).
+ * clip, batch (the schedules are in cmd_sched.c), and seed and threads.
  *
  * Each shows its current value when given no argument, and takes effect
  * at the next update, even in the middle of a run.
@@ -68,7 +68,7 @@ static int cmd_optim(Session *s, int argc, char **argv)
         { "beta1", 'd', &o.beta1, 0, NN_BETA_MAX, NULL, NULL },
         { "beta2", 'd', &o.beta2, 0, NN_BETA2_MAX, NULL, NULL },
         { "eps", 'd', &o.eps, 0, NN_EPS_MAX, NULL, NULL },
-        { "rho", 'd', &o.rho, 0, NN_BETA2_MAX, NULL, NULL },
+        { "rho", 'd', &o.rho, 0, NN_BETA_MAX, NULL, NULL },
         { "correct", 'b', &o.correct, 0, 0, NULL, NULL },
         END_SPEC,
     };
@@ -325,6 +325,12 @@ const Command cmd_optim_rows[] = {
     .example = "batch 32",
     .words = CMD_WORDS("full"),
 },
+{0},
+};
+
+/* Registered after the schedules (cmd_sched.c), so that help lists the
+ * settings of the updates together. */
+const Command cmd_seed_rows[] = {
 {
     .name = "seed", .group = "Hyperparameters", .fn = cmd_seed,
     .usage = "seed [N]",

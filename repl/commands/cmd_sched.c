@@ -95,14 +95,14 @@ static int table_start(const nn_trainer *tr, int rows)
 static void epoch_table(Session *s, const nn_trainer *tr, int rows)
 {
     OutTable *t = out_table_new(3);
+    out_table_cell(t, "%s", "");
     out_table_cell(t, "epoch");
     out_table_cell(t, "lr");
-    out_table_cell(t, "%s", "");
     int start = table_start(tr, rows);
     for (int e = start; e < start + rows; e++) {
+        out_table_cell(t, "%s", e == tr->epoch ? "now" : "");
         out_table_cell(t, "%d", e);
         out_table_cell(t, "%.6g", nn_trainer_lr_epoch(tr, e));
-        out_table_cell(t, "%s", e == tr->epoch ? "<- now" : "");
     }
     out_table_print(s, t);
 }
@@ -119,10 +119,10 @@ static void iter_table(Session *s, const nn_trainer *tr, int cycles)
         end = origin + 2L * d->half * cycles;
     }
     OutTable *t = out_table_new(4);
+    out_table_cell(t, "%s", "");
     out_table_cell(t, "update");
     out_table_cell(t, "cycle");
     out_table_cell(t, "lr");
-    out_table_cell(t, "%s", "");
     int marked = 0;
     for (long q = 0, last = -1; origin + q * d->half / 2 <= end; q++) {
         long it = origin + q * d->half / 2;
@@ -131,17 +131,17 @@ static void iter_table(Session *s, const nn_trainer *tr, int cycles)
         last = it;
         if (!marked && now <= it) {
             if (now < it) {
+                out_table_cell(t, "now");
                 out_table_cell(t, "%ld", now);
                 out_table_cell(t, "%ld", nn_trainer_cycle(tr));
                 out_table_cell(t, "%.6g", nn_trainer_lr(tr));
-                out_table_cell(t, "<- now");
             }
             marked = 1;
         }
+        out_table_cell(t, "%s", it == now ? "now" : "");
         out_table_cell(t, "%ld", it);
         out_table_cell(t, "%ld", (it - d->origin_iter) / (2L * d->half));
         out_table_cell(t, "%.6g", nn_trainer_lr_iter(tr, it));
-        out_table_cell(t, "%s", it == now ? "<- now" : "");
     }
     out_table_print(s, t);
 }
@@ -297,7 +297,8 @@ static void show_warmup(Session *s, const nn_warmup *w)
                w->length, nn_unit_names[w->unit], w->from, w->length,
                w->unit == NN_UNIT_EPOCHS ? "epochs" : "updates", w->from);
     if (w->origin_iter > 0)
-        out_printf(s, " from update %ld (epoch %.3g), where it was set",
+        out_printf(s, ", counting from update %ld (epoch %.3g), where it "
+                   "was set",
                    w->origin_iter, w->origin_epoch);
     out_printf(s, "\n");
 }

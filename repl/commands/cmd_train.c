@@ -32,6 +32,16 @@
  * classes): outputs already saturated and confidently wrong. */
 #define HUGE_FIRST_LOSS 50.0
 
+/* RMSprop without bias correction, a rho that makes its first steps
+ * more than 10 times the rate, stopped while s is still filling (within
+ * about 1/(1-rho) updates). */
+static int rmsprop_start(const nn_trainer *tr)
+{
+    const nn_optim *o = &tr->opt;
+    return o->kind == NN_OPT_RMSPROP && !o->correct && o->rho > 0.99 &&
+           tr->stop_iter <= 1 / (1 - o->rho);
+}
+
 /* The guard stopped training.  `made` is the number of updates this
  * command made: with none, the loss that tripped the guard comes from
  * weights an earlier command left diverged, so the learning rate in use
@@ -60,6 +70,13 @@ static void report_diverged(Session *s, const nn_trainer *tr, long made)
                   "(%.4g) was already huge: the initialization is the "
                   "likely cause; try init he or init xavier, then reset",
                   tr->stop_iter, what, tr->first_loss);
+    else if (rmsprop_start(tr))
+        /* s starts at 0: the first steps are lr/sqrt(1-rho) per weight */
+        cmd_error(s, "the guard stopped training before update %ld: %s. "
+                  "RMSprop's first steps are about lr/sqrt(1-rho) = %.0fx "
+                  "the learning rate with rho %g (s starts at 0): try rho=0.9 "
+                  "or correct=on, then reset", tr->stop_iter, what,
+                  1 / sqrt(1 - tr->opt.rho), tr->opt.rho);
     else if (tr->sched.kind == NN_SCHED_CYCLIC)
         /* lr itself is not used: the cycle's top is what was too high */
         cmd_error(s, "the guard stopped training before update %ld: %s. The "
@@ -387,13 +404,18 @@ static int cmd_step(Session *s, int argc, char **argv)
 /* eval                                                                 */
 /* ------------------------------------------------------------------ */
 
-/* A figure, or "-" where there is none (an empty split). */
-static void eval_cell(OutTable *t, double v)
+/* A figure of a split of `rows` examples: "-" for an empty split, NaN
+ * when the network's outputs are NaN (lr 1e6 with guard off). */
+static void eval_cell(OutTable *t, double v, int rows)
 {
-    if (isnan(v))
+    if (rows == 0)
         out_table_cell(t, "-");
-    else
+    else if (isnan(v))
+        out_table_cell(t, "NaN");
+    else if (fabs(v) < 1e5)
         out_table_cell(t, "%.4f", v);
+    else
+        out_table_cell(t, "%.4g", v);
 }
 
 static int cmd_eval(Session *s, int argc, char **argv)
@@ -428,10 +450,10 @@ static int cmd_eval(Session *s, int argc, char **argv)
         }
         out_table_cell(t, "%s", names[sp]);
         out_table_cell(t, "%d", nn_data_count(s->data, (nn_split)sp));
-        eval_cell(t, ev.loss);
-        eval_cell(t, regress ? ev.rmse : ev.acc);
+        eval_cell(t, ev.loss, ev.rows);
+        eval_cell(t, regress ? ev.rmse : ev.acc, ev.rows);
         if (regress)
-            eval_cell(t, ev.mae);
+            eval_cell(t, ev.mae, ev.rows);
     }
     out_table_print(s, t);
     if (s->net->reg != NN_REG_NONE)

@@ -23,6 +23,7 @@ extern const Command cmd_net_rows[];      /* cmd_net.c */
 extern const Command cmd_hyper_rows[];    /* cmd_hyper.c */
 extern const Command cmd_optim_rows[];    /* cmd_optim.c */
 extern const Command cmd_sched_rows[];    /* cmd_sched.c */
+extern const Command cmd_seed_rows[];     /* cmd_optim.c: seed, threads */
 extern const Command cmd_train_rows[];    /* cmd_train.c */
 extern const Command cmd_stop_rows[];     /* cmd_stop.c */
 extern const Command cmd_inspect_rows[];  /* cmd_inspect.c */

@@ -224,7 +224,8 @@ void model_print_progress(Session *s)
     }
     out_printf(s, "iter %6ld  epoch %4d  batch cost %-9.4g dev loss %-9s "
                "train acc %-6s dev acc %-6s lr %.3g\n",
-               tr->iter, tr->epoch, tr->last_loss,
+               tr->iter, tr->epoch,
+               isnan(tr->last_loss) ? NAN : tr->last_loss, /* not -nan */
                num_or_dash(a, sizeof a, 4, dloss),
                num_or_dash(b, sizeof b, 3, tacc),
                num_or_dash(c, sizeof c, 3, dacc), nn_trainer_lr(tr));
