@@ -409,7 +409,7 @@ const Command cmd_hyper_rows[] = {
         "weights shows the share of weights near 0 and plot weights hist\n"
         "their histograms.  Alone, reg shows the current setting.",
     .example = "reg l1 0.01 l2 0.1",
-    .words = CMD_WORDS("@regs", "l1:l2", "l2:l1"),
+    .words = CMD_WORDS("@regs", "3:l1|l2"),
 },
 {
     .name = "dropout", .group = "Hyperparameters", .fn = cmd_dropout,

@@ -275,7 +275,7 @@ const Command cmd_optim_rows[] = {
         "eps=1e-8             keeps the division safe; above 0 for adam and\n"
         "                     rmsprop (a zero gradient would step by 0/0)\n"
         "Alone, optim shows the optimizer and its settings.",
-    .example = "optim rmsprop rho=0.9 correct=on",
+    .example = "optim adam lr=0.001",
     .words = CMD_WORDS("@optims"),
     .keys = CMD_WORDS("lr=", "beta=", "beta1=", "beta2=", "rho=",
                       "correct=on|off", "eps="),

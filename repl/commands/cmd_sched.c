@@ -107,40 +107,45 @@ static void epoch_table(Session *s, const nn_trainer *tr, int rows)
     out_table_print(s, t);
 }
 
-/* Rows every quarter cycle of a cyclic schedule, from its origin, with
- * the next update's row put in its place among them. */
-static void iter_table(Session *s, const nn_trainer *tr, int cycles)
+/* Rows every `step` updates over `span` updates from where the schedule
+ * (or, when earlier, the warm-up) was set, or around the next update
+ * when training has gone past them; the next update's row in its place
+ * among them. */
+static void iter_table(Session *s, const nn_trainer *tr, long span,
+                       long step)
 {
     const nn_sched *d = &tr->sched;
+    const nn_warmup *w = &tr->warm;
     long origin = d->origin_iter, now = tr->iter;
-    long end = origin + 2L * d->half * cycles;
-    if (now > end) { /* training has gone past: the cycles around it */
-        origin += (now - origin) / (2L * d->half) * 2L * d->half;
-        end = origin + 2L * d->half * cycles;
-    }
-    OutTable *t = out_table_new(4);
+    int cyclic = d->kind == NN_SCHED_CYCLIC;
+    /* a warm-up in updates that began earlier and still runs: from there */
+    if (w->length > 0 && w->unit == NN_UNIT_ITERS &&
+        w->origin_iter < origin && w->origin_iter + w->length > origin)
+        origin = w->origin_iter;
+    if (now > origin + span) /* whole steps, so a cycle's rows stay put */
+        origin += (now - origin - span / 2) / step * step;
+    OutTable *t = out_table_new(cyclic ? 4 : 3);
     out_table_cell(t, "%s", "");
     out_table_cell(t, "update");
-    out_table_cell(t, "cycle");
+    if (cyclic)
+        out_table_cell(t, "cycle");
     out_table_cell(t, "lr");
     int marked = 0;
-    for (long q = 0, last = -1; origin + q * d->half / 2 <= end; q++) {
-        long it = origin + q * d->half / 2;
-        if (it == last) /* half = 1 has no quarters */
-            continue;
-        last = it;
-        if (!marked && now <= it) {
-            if (now < it) {
-                out_table_cell(t, "now");
-                out_table_cell(t, "%ld", now);
+    for (long it = origin; it <= origin + span; it += step) {
+        int here = !marked && now <= it;
+        marked |= here;
+        if (here && now < it) { /* between two rows: a row of its own */
+            out_table_cell(t, "now");
+            out_table_cell(t, "%ld", now);
+            if (cyclic)
                 out_table_cell(t, "%ld", nn_trainer_cycle(tr));
-                out_table_cell(t, "%.6g", nn_trainer_lr(tr));
-            }
-            marked = 1;
+            out_table_cell(t, "%.6g", nn_trainer_lr(tr));
         }
         out_table_cell(t, "%s", it == now ? "now" : "");
         out_table_cell(t, "%ld", it);
-        out_table_cell(t, "%ld", (it - d->origin_iter) / (2L * d->half));
+        if (cyclic)
+            out_table_cell(t, "%ld", it < d->origin_iter ? 0L
+                           : (it - d->origin_iter) / (2L * d->half));
         out_table_cell(t, "%.6g", nn_trainer_lr_iter(tr, it));
     }
     out_table_print(s, t);
@@ -148,11 +153,11 @@ static void iter_table(Session *s, const nn_trainer *tr, int cycles)
 
 static int decay_show(Session *s, ModelState *m, int argc, char **argv)
 {
-    long epochs = 10, cycles = 2;
+    long epochs = 10, updates = 0;
     int cyclic = m->tr.sched.kind == NN_SCHED_CYCLIC;
     const OptSpec spec[] = {
         { "epochs", 'i', &epochs, 1, 1000, NULL, NULL },
-        { "cycles", 'i', &cycles, 1, 100, NULL, NULL },
+        { "updates", 'i', &updates, 1, NN_CYCLE_HALF_MAX, NULL, NULL },
         END_SPEC };
     if (args_parse(s, argc, argv, 2, spec, NULL, 0) < 0)
         return CMD_ERR;
@@ -172,8 +177,13 @@ static int decay_show(Session *s, ModelState *m, int argc, char **argv)
         out_printf(s, " (%d updates per epoch)",
                    nn_trainer_iters_per_epoch(tr));
     out_printf(s, "\n");
-    if (cyclic)
-        iter_table(s, tr, (int)cycles);
+    /* a cyclic schedule moves at every update: two cycles by quarters */
+    if (cyclic && !updates)
+        updates = 4L * tr->sched.half;
+    long step = cyclic && tr->sched.half >= 2 ? tr->sched.half / 2
+                                              : updates / 10;
+    if (updates)
+        iter_table(s, tr, updates, step > 0 ? step : 1);
     else
         epoch_table(s, tr, (int)epochs);
     return CMD_OK;
@@ -350,7 +360,7 @@ const Command cmd_sched_rows[] = {
     .name = "decay", .group = "Hyperparameters", .fn = cmd_decay,
     .usage = "decay [none | inverse RATE | exp RATE | step EVERY FACTOR "
              "[every=1] | cyclic LOW HIGH [half=100] | sgdr [period=10] "
-             "[mult=2] [min=0]] | decay show [epochs=10] [cycles=2]",
+             "[mult=2] [min=0]] | decay show [epochs=10] [updates=N]",
     .summary = "the learning-rate schedule",
     .help =
         "none                 a constant learning rate (the default)\n"
@@ -367,9 +377,9 @@ const Command cmd_sched_rows[] = {
         "                     period=10 epochs, then back to alpha0; each\n"
         "                     cycle mult=2 times as long as the one before\n"
         "show [epochs=10]     the rate of each epoch's first update, from\n"
-        "                     the schedule's start, marking the epoch now;\n"
-        "                     a cyclic one every quarter cycle for\n"
-        "                     cycles=2 cycles\n"
+        "                     the schedule's start, marking the epoch now\n"
+        "show updates=N       the rate every N/10 updates (a cyclic schedule\n"
+        "                     every quarter cycle, two cycles unless given)\n"
         "A schedule counts from when it is set: typed in the middle of\n"
         "training it starts from where training is, and says so.  It\n"
         "takes effect at the next update; warmup ramps any of them.  Large\n"
@@ -378,7 +388,7 @@ const Command cmd_sched_rows[] = {
     .example = "decay inverse 1",
     .words = CMD_WORDS("@scheds", "show"),
     .keys = CMD_WORDS("every=", "half=", "period=", "mult=", "min=",
-                      "epochs=", "cycles="),
+                      "epochs=", "updates="),
 },
 {
     .name = "warmup", .group = "Hyperparameters", .fn = cmd_warmup,
