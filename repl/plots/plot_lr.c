@@ -83,60 +83,48 @@ static ChartSeries marker(const char *name, double *xy, double x, double y1,
     return (ChartSeries){ name, 2, xy, xy + 2, CHART_DASHED, color };
 }
 
-int plot_draw_lr(Session *s, Gp *gp, PlotKind kind)
+/* The rates of the updates to come (and of the past since the settings
+ * in use were set: before that the history shows what training used),
+ * every `step` updates up to `end`, into x and y; their number, and the
+ * largest rate in *top. */
+static size_t schedule_points(const nn_trainer *tr, const Epochs *ep,
+                              long end, long step, double *x, double *y,
+                              double *top)
 {
-    (void)kind;
-    model_bind_quiet(s); /* the updates per epoch, when there are data */
-    const nn_trainer *tr = &s->model->tr;
-    const nn_history *h = &tr->hist;
-    Epochs ep = epochs_of(s, tr);
-    long ipe = ep.ipe;
-    long end = lr_horizon(tr, ipe), step = end / LR_POINTS + 1;
-    size_t n = (size_t)(end / step + 1);
-    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    if (!x || !y) {
-        free(x);
-        free(y);
-        return gp_fail(gp, "plot: lr: out of memory");
-    }
-    /* from where the settings in use were set: before that, the history
-     * shows what training used */
     long from = tr->sched.kind != NN_SCHED_NONE ? tr->sched.origin_iter
                                                 : tr->iter;
     if (tr->warm.length > 0 && tr->warm.origin_iter < from)
         from = tr->warm.origin_iter;
-    if (h->n == 0 || from > tr->iter)
-        from = h->n == 0 ? 0 : tr->iter;
-    double top = 0;
+    if (tr->hist.n == 0 || from > tr->iter)
+        from = tr->hist.n == 0 ? 0 : tr->iter;
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if ((long)i * step < from && (long)(i + 1) * step <= from)
+    for (long i = 0; i <= end / step; i++) {
+        if ((i + 1) * step <= from)
             continue;
-        long it = (long)i * step < from ? from : (long)i * step;
+        long it = i * step < from ? from : i * step;
         x[m] = (double)it;
-        y[m] = rate_of(tr, &ep, it);
-        top = fmax(top, y[m++]);
+        y[m] = rate_of(tr, ep, it);
+        *top = fmax(*top, y[m++]);
     }
-    double *hx = malloc(((size_t)h->n + 1) * sizeof *hx);
-    for (int i = 0; hx && i < h->n; i++) {
-        hx[i] = (double)h->iter[i];
-        top = fmax(top, h->lr[i]);
-    }
-    top = top > 0 ? 1.1 * top : 1;
+    return m;
+}
 
-    char sched[96], warm[64], title[224], names[3][48], xlabel[64];
+/* The frame: the schedule, the rates used, and the markers (where the
+ * schedule and the warm-up were set, and where training is). */
+static int lr_frame(Gp *gp, const nn_trainer *tr, const ChartSeries *rates,
+                    size_t nrates, double top, const char *xlabel)
+{
+    char sched[96], warm[64], title[224], names[3][48];
     double marks[3][4];
     ChartSeries ser[5];
     size_t k = 0;
+    for (; k < nrates; k++)
+        ser[k] = rates[k];
     model_sched_text(&tr->sched, sched, sizeof sched);
     model_warmup_text(&tr->warm, warm, sizeof warm);
     snprintf(title, sizeof title, "Learning rate: lr %g, decay %s%s%s",
              tr->opt.lr, sched, tr->warm.length > 0 ? ", warmup " : "",
              tr->warm.length > 0 ? warm : "");
-    ser[k++] = (ChartSeries){ "schedule", m, x, y, CHART_LINE, 1 };
-    if (hx && h->n > 0)
-        ser[k++] = (ChartSeries){ "rate used", (size_t)h->n, hx, h->lr,
-                                  CHART_LINE, 2 };
     if (tr->sched.kind != NN_SCHED_NONE && tr->sched.origin_iter > 0) {
         snprintf(names[1], sizeof names[1], "decay set (%ld)",
                  tr->sched.origin_iter);
@@ -152,14 +140,45 @@ int plot_draw_lr(Session *s, Gp *gp, PlotKind kind)
     /* last, so that it is drawn over a marker at the same update */
     snprintf(names[0], sizeof names[0], "now (%ld)", tr->iter);
     ser[k++] = marker(names[0], marks[0], (double)tr->iter, top, 4);
+    ChartLines c = { title, xlabel, "learning rate", ser, k, NULL, 0,
+                     CHART_SCALE_LINEAR, 0, top, 0 };
+    return chart_lines(gp, PLOT_LR, &c);
+}
+
+int plot_draw_lr(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    model_bind_quiet(s); /* the updates per epoch, when there are data */
+    const nn_trainer *tr = &s->model->tr;
+    const nn_history *h = &tr->hist;
+    Epochs ep = epochs_of(s, tr);
+    long end = lr_horizon(tr, ep.ipe), step = end / LR_POINTS + 1;
+    size_t n = (size_t)(end / step + 1);
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    double *hx = malloc(((size_t)h->n + 1) * sizeof *hx);
+    if (!x || !y || !hx) {
+        free(x);
+        free(y);
+        free(hx);
+        return gp_fail(gp, "plot: lr: out of memory");
+    }
+    double top = 0;
+    ChartSeries rates[2] = {
+        { "schedule", schedule_points(tr, &ep, end, step, x, y, &top), x, y,
+          CHART_LINE, 1 },
+        { "rate used", (size_t)h->n, hx, h->lr, CHART_LINE, 2 } };
+    for (int i = 0; i < h->n; i++) {
+        hx[i] = (double)h->iter[i];
+        top = fmax(top, h->lr[i]);
+    }
+    char xlabel[64];
     if (nn_trainer_iters_per_epoch(tr) == 0 && ep.n == 0)
         snprintf(xlabel, sizeof xlabel, "update (one per epoch until there "
                  "are data)");
     else
-        snprintf(xlabel, sizeof xlabel, "update (%ld per epoch)", ipe);
-    ChartLines c = { title, xlabel, "learning rate", ser, k, NULL, 0,
-                     CHART_SCALE_LINEAR, 0, top, 0 };
-    int rc = chart_lines(gp, PLOT_LR, &c);
+        snprintf(xlabel, sizeof xlabel, "update (%ld per epoch)", ep.ipe);
+    int rc = lr_frame(gp, tr, rates, h->n > 0 ? 2 : 1,
+                      top > 0 ? 1.1 * top : 1, xlabel);
     free(x);
     free(y);
     free(hx);
