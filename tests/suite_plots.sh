@@ -27,7 +27,7 @@ png_size() {
                                           $5*16777216 + $6*65536 + $7*256 + $8 }'
 }
 
-kinds="loss acc weights grads updates acts gradcheck boundary data lr compare search ewa"
+kinds="loss acc weights grads updates acts whist gradcheck boundary data lr compare search ewa"
 {
     echo "data circles n=200 seed=2"
     echo "net 2 8 4 1"

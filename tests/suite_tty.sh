@@ -194,6 +194,31 @@ test_complete_more() {
 test_complete_more
 result "Tab completes gradient names (gradcheck bug), plot kinds after save FILE, compare keys" $?
 
+# The words of the settings added with issues 13 and 14.
+test_complete_settings() {
+    tty_start t14 -q &&
+        tty_wait t14 "$PROMPT" &&
+        tty_type t14 "clip n" && tty_keys t14 Tab &&
+        tty_wait t14 'nnlab> clip norm +$' &&
+        tty_keys t14 C-u && tty_type t14 "warmup 10 ep" && tty_keys t14 Tab &&
+        tty_wait t14 'nnlab> warmup 10 epochs +$' &&
+        tty_keys t14 C-u && tty_type t14 "decay cy" && tty_keys t14 Tab &&
+        tty_wait t14 'nnlab> decay cyclic +$' &&
+        tty_keys t14 C-u && tty_type t14 "optim rmsprop co" &&
+        tty_keys t14 Tab &&
+        tty_wait t14 'nnlab> optim rmsprop correct= *$' &&
+        tty_keys t14 C-u && tty_type t14 "reg l1 0.1 l" && tty_keys t14 Tab Tab &&
+        tty_wait t14 'l1 +l2' &&
+        tty_keys t14 C-u && tty_type t14 "net 2 8 1 act=max" &&
+        tty_keys t14 Tab &&
+        tty_wait t14 'nnlab> net 2 8 1 act=maxout +$' &&
+        tty_keys t14 C-u && tty_type t14 "plot weights h" && tty_keys t14 Tab &&
+        tty_wait t14 'nnlab> plot weights hist +$'
+    tty_done t14 $?
+}
+test_complete_settings
+result "Tab completes clip, warmup units, schedules, rmsprop's keys, reg's second kind, maxout, plot weights hist" $?
+
 test_complete_files() {
     mkdir -p "$STATE/files/with space"
     : >"$STATE/files/with space/run one.nn"

@@ -151,51 +151,90 @@ static int cmd_reset(Session *s, int argc, char **argv)
 /* reg, dropout, bn                                                     */
 /* ------------------------------------------------------------------ */
 
-static void show_reg(Session *s, nn_reg reg, double lambda)
+static void show_reg(Session *s, const ModelState *m)
 {
-    if (reg == NN_REG_NONE)
+    if (m->reg == NN_REG_NONE)
         out_printf(s, "reg none\n");
-    else if (reg == NN_REG_L2)
+    else if (m->reg == NN_REG_L2)
         out_printf(s, "reg l2 %g: cost + (lambda/2m)*sum ||W||^2 with m the "
                    "training examples; weights decay by lr*lambda/m each "
-                   "step\n", lambda);
-    else
+                   "step\n", m->lambda);
+    else if (m->reg == NN_REG_L1)
         out_printf(s, "reg l1 %g: cost + (lambda/m)*sum |W| with m the "
                    "training examples; pulls every weight towards 0 at one "
-                   "rate\n", lambda);
+                   "rate\n", m->lambda);
+    else
+        out_printf(s, "reg l1 %g l2 %g (elastic net): cost + (%g/m)*sum |W| "
+                   "+ (%g/2m)*sum ||W||^2 with m the training examples; L1 "
+                   "pulls the weights that do not help to 0, L2 shrinks "
+                   "the rest\n", m->lambda, m->lambda2, m->lambda, m->lambda2);
+}
+
+/* "l2 L", "l1 L", "l1 A l2 B" (either order) or "elastic A B" from
+ * argv[1..argc) into *kind, *l1 (the lambda of l1 or l2 alone), *l2. */
+static int parse_reg(Session *s, int argc, char **argv, nn_reg *kind,
+                     double *l1, double *l2)
+{
+    static const char *const usage = "usage: reg none | l2 LAMBDA | l1 "
+                                     "LAMBDA | l1 A l2 B";
+    int k, k2 = -1;
+    *l1 = *l2 = 0;
+    if (args_enum(s, argv[1], "regularizer", nn_reg_names, &k))
+        return -1;
+    *kind = (nn_reg)k;
+    if (k == NN_REG_NONE && argc != 2)
+        return cmd_error(s, "none takes no value"), -1;
+    if (k == NN_REG_NONE)
+        return 0;
+    if (k == NN_REG_ELASTIC)
+        return argc != 4 ? cmd_error(s, "elastic needs two lambdas, L1's "
+                                     "then L2's: reg elastic 0.01 0.1"), -1
+               : args_double(s, argv[2], "lambda1", 0, NN_LAMBDA_MAX, l1) ||
+                 args_double(s, argv[3], "lambda2", 0, NN_LAMBDA_MAX, l2);
+    if (argc == 2)
+        return cmd_error(s, "%s needs lambda, e.g. reg %s 0.7",
+                         nn_reg_names[k], nn_reg_names[k]), -1;
+    if (argc != 3 && argc != 5)
+        return cmd_error(s, "%s", usage), -1;
+    double a, b = 0;
+    if (args_double(s, argv[2], "lambda", 0, NN_LAMBDA_MAX, &a))
+        return -1;
+    if (argc == 5) {
+        if (args_enum(s, argv[3], "regularizer", nn_reg_names, &k2))
+            return -1;
+        if (k2 + k != NN_REG_L1 + NN_REG_L2)
+            return cmd_error(s, "both together are l1 A l2 B (elastic "
+                             "net), got %s and %s", argv[1], argv[3]), -1;
+        if (args_double(s, argv[4], "lambda", 0, NN_LAMBDA_MAX, &b))
+            return -1;
+        *kind = NN_REG_ELASTIC;
+    }
+    *l1 = k == NN_REG_L2 && argc == 5 ? b : a;
+    *l2 = argc != 5 ? 0 : k == NN_REG_L2 ? a : b;
+    return 0;
 }
 
 static int cmd_reg(Session *s, int argc, char **argv)
 {
     ModelState *m = model_state(s);
-    int k;
-    double lambda = 0;
+    nn_reg kind;
+    double l1, l2;
+    nn_err err;
     if (!m)
         return CMD_ERR;
     if (argc == 1) {
-        show_reg(s, m->reg, m->lambda);
+        show_reg(s, m);
         return CMD_OK;
     }
-    if (argc > 3 || args_enum(s, argv[1], "regularizer", nn_reg_names,
-                             &k))
-        return argc > 3 ? cmd_error(s, "usage: reg none|l2 L|l1 L")
-                        : CMD_ERR;
-    if (k != NN_REG_NONE && argc != 3)
-        return cmd_error(s, "%s needs lambda, e.g. reg %s 0.7",
-                         nn_reg_names[k], nn_reg_names[k]);
-    if (k == NN_REG_NONE && argc != 2)
-        return cmd_error(s, "none takes no value");
-    if (k != NN_REG_NONE &&
-        args_double(s, argv[2], "lambda", 0, 1e6, &lambda))
+    if (parse_reg(s, argc, argv, &kind, &l1, &l2))
         return CMD_ERR;
-    m->reg = (nn_reg)k;
-    m->lambda = lambda;
-    if (s->net) {
-        s->net->reg = m->reg;
-        s->net->lambda = lambda;
-    }
+    if (s->net && nn_net_set_reg(s->net, kind, l1, l2, &err))
+        return cmd_error(s, "%s", err.msg);
+    m->reg = kind;
+    m->lambda = l1;
+    m->lambda2 = l2;
     nn_trainer_guard_rebase(&m->tr);
-    show_reg(s, m->reg, lambda);
+    show_reg(s, m);
     return CMD_OK;
 }
 
@@ -352,8 +391,8 @@ const Command cmd_hyper_rows[] = {
 },
 {
     .name = "reg", .group = "Hyperparameters", .fn = cmd_reg,
-    .usage = "reg [none | l2 LAMBDA | l1 LAMBDA]",
-    .summary = "L2 or L1 regularization of the weights",
+    .usage = "reg [none | l2 LAMBDA | l1 LAMBDA | l1 A l2 B]",
+    .summary = "L2, L1 or both (elastic net) on the weights",
     .help =
         "none                 no penalty (the default)\n"
         "l2 LAMBDA            the cost gains (lambda/2m) * sum ||W||^2: weight\n"
@@ -361,13 +400,16 @@ const Command cmd_hyper_rows[] = {
         "l1 LAMBDA            the cost gains (lambda/m) * sum |W|: every\n"
         "                     weight is pulled towards 0 at the same rate,\n"
         "                     so the unhelpful ones end up near 0 (sparse)\n"
+        "l1 A l2 B            both (elastic net): (A/m) * sum |W| +\n"
+        "                     (B/2m) * sum ||W||^2; also reg elastic A B\n"
         "m is the number of training examples, also with mini-batches (each\n"
         "batch estimates the one cost of the whole set).  Biases are not\n"
         "penalized.  Regularization trades a little training\n"
-        "accuracy for less variance (a smaller train-dev gap).  Alone, reg\n"
-        "shows the current setting.",
-    .example = "reg l2 0.1",
-    .words = CMD_WORDS("@regs"),
+        "accuracy for less variance (a smaller train-dev gap).  stats\n"
+        "weights shows the share of weights near 0 and plot weights hist\n"
+        "their histograms.  Alone, reg shows the current setting.",
+    .example = "reg l1 0.01 l2 0.1",
+    .words = CMD_WORDS("@regs", "3:l1|l2"),
 },
 {
     .name = "dropout", .group = "Hyperparameters", .fn = cmd_dropout,

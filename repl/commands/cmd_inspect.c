@@ -190,10 +190,19 @@ static int run_check(Session *s, double eps)
 /* stats, forward                                                       */
 /* ------------------------------------------------------------------ */
 
+/* 1 when a layer of the network learns PReLU slopes. */
+static int has_prelu(const nn_net *net)
+{
+    for (int l = 0; l < net->n_layers; l++)
+        if (net->L[l].act == NN_ACT_PRELU)
+            return 1;
+    return 0;
+}
+
 static void stats_table(Session *s, int what)
 {
-    static const char *const heads[4][5] = {
-        { "W mean", "W var", NULL },
+    static const char *const heads[4][6] = {
+        { "W mean", "W var", "|w| < 1e-3", "w = 0", "PReLU slope", NULL },
         { "|dW|", "dW var", NULL },
         { "act mean", "act std", "saturated", "dead", NULL },
         { "|dW step|/|W|", NULL },
@@ -201,6 +210,9 @@ static void stats_table(Session *s, int what)
     int cols = 2;
     while (heads[what][cols - 1])
         cols++;
+    int slopes = what == 0 && has_prelu(s->net);
+    if (what == 0 && !slopes)
+        cols--; /* the slope column only when there are slopes */
     OutTable *t = out_table_new(cols);
     out_table_cell(t, "layer");
     for (int c = 0; c < cols - 1; c++)
@@ -212,6 +224,12 @@ static void stats_table(Session *s, int what)
         if (what == 0) {
             out_table_cell(t, "%.3g", st.w_mean);
             out_table_cell(t, "%.3g", st.w_var);
+            out_table_cell(t, "%.1f%%", 100 * st.w_small);
+            out_table_cell(t, "%.1f%%", 100 * st.w_zero);
+            if (slopes && isnan(st.alpha_mean))
+                out_table_cell(t, "-");
+            else if (slopes)
+                out_table_cell(t, "%.3g", st.alpha_mean);
         } else if (what == 1) {
             out_table_cell(t, "%.3g", st.g_norm);
             out_table_cell(t, "%.3g", st.g_var);
@@ -225,6 +243,21 @@ static void stats_table(Session *s, int what)
         }
     }
     out_table_print(s, t);
+}
+
+/* Under the gradients: the global norm the clipping sees, and what
+ * clipping did. */
+static void grads_note(Session *s)
+{
+    const nn_trainer *tr = s->tr;
+    if (!tr || tr->iter == 0 || isnan(tr->grad_norm))
+        return;
+    out_printf(s, "  ||g|| of all the gradients together, before clipping: "
+               "%.4g (update %ld)\n", tr->grad_norm, tr->iter);
+    if (tr->clip.kind != NN_CLIP_OFF)
+        out_printf(s, "  clip %s %g changed %ld of the %ld updates since "
+                   "training started\n", nn_clip_names[tr->clip.kind],
+                   tr->clip.max, tr->clip_count, tr->iter);
 }
 
 /* What stats shows, for the handler and Tab completion. */
@@ -250,6 +283,8 @@ static int cmd_stats(Session *s, int argc, char **argv)
             if (k < 0)
                 out_printf(s, "%s:\n", stats_kinds[w]);
             stats_table(s, w);
+            if (w == 1)
+                grads_note(s);
         }
     if (k == 3 || k < 0)
         out_printf(s, "  (|dW step|/|W| near 1e-3 is healthy)\n");
@@ -353,19 +388,67 @@ static int calc_numbers(Session *s, int argc, char **argv, int first,
     return n;
 }
 
-/* The calculators, for the handler and Tab completion. */
-static const char *const calc_fns[] = { "softmax", "xent", "sigmoid", "tanh",
-                                        "relu", NULL };
+/* calc ACT NUMBERS...: any hidden activation as nn_act_parse reads it
+ * ("gelu", "prelu=0.1", "maxout:2", whose numbers are the pieces of one
+ * unit after another). */
+static int calc_act(Session *s, nn_act act, double arg, int argc,
+                    char **argv)
+{
+    double v[256], p[256];
+    long label = -1;
+    char *words[257];
+    const OptSpec spec[] = { { "label", 'i', &label, 0, 255, NULL, NULL },
+                             { NULL, 0, NULL, 0, 0, NULL, NULL } };
+    if (args_parse(s, argc, argv, 2, spec, words, 257) < 0)
+        return CMD_ERR;
+    if (label >= 0)
+        return cmd_error(s, "label= is for xent only");
+    int n = calc_numbers(s, argc, argv, 2, v, 256);
+    if (n < 1)
+        return n < 0 ? CMD_ERR : cmd_error(s, "give some numbers");
+    int k = act == NN_ACT_MAXOUT ? (int)arg : 1;
+    if (n % k)
+        return cmd_error(s, "maxout:%d takes the numbers %d at a time, the "
+                         "pieces of one unit; got %d", k, k, n);
+    char name[32];
+    nn_act_text(act, arg, name, sizeof name);
+    nn_act_forward(act, arg, v, p, 1, n / k);
+    out_printf(s, "%s%s:", name, k > 1 ? " (the largest of each group)" : "");
+    for (int i = 0; i < n / k; i++)
+        out_printf(s, " %.4f", p[i]);
+    out_printf(s, "\n");
+    return CMD_OK;
+}
 
 static int cmd_calc(Session *s, int argc, char **argv)
 {
     int k;
     double v[256], p[256];
+    nn_act act;
+    double arg;
     if (argc < 3)
-        return cmd_error(s, "usage: calc softmax|xent|sigmoid|tanh|relu "
+        return cmd_error(s, "usage: calc softmax|xent|ACTIVATION "
                          "NUMBERS..., e.g. calc softmax 5 2 -1 3");
-    if (args_enum(s, argv[1], "function", calc_fns, &k))
+    if (nn_act_parse(argv[1], &act, &arg) == 0 && act != NN_ACT_SOFTMAX)
+        return calc_act(s, act, arg, argc, argv);
+    /* not an activation: softmax, xent, or a name to correct */
+    const char *names[NN_ACT_COUNT + 2] = { "xent" };
+    char name[32];
+    for (int i = 0; nn_act_names[i]; i++)
+        names[i + 1] = nn_act_names[i];
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(argv[1], "=:"),
+             argv[1]);
+    if (args_enum(s, name, "function", names, &k))
         return CMD_ERR;
+    if ((k == 0 || !nn_act_has_arg((nn_act)(k - 1))) &&
+        strcmp(argv[1], names[k]))
+        return cmd_error(s, "%s takes no parameter, got '%s'", names[k],
+                         argv[1]);
+    if (strcmp(argv[1], "softmax") && strcmp(argv[1], "xent"))
+        return cmd_error(s, "bad parameter in '%s': e.g. leaky=0.01, "
+                         "elu=1, prelu=0.25, maxout:2 (2 to %d pieces)",
+                         argv[1], NN_MAXOUT_MAX);
+    k = strcmp(argv[1], "softmax") != 0; /* 0 softmax, 1 xent */
     long label = 0;
     char *words[257];
     const OptSpec spec[] = { { "label", 'i', &label, 0, 255, NULL, NULL },
@@ -378,26 +461,17 @@ static int cmd_calc(Session *s, int argc, char **argv)
     int n = calc_numbers(s, argc, argv, 2, v, 256);
     if (n < 1)
         return n < 0 ? CMD_ERR : cmd_error(s, "give some numbers");
-    if (k == 0 || k == 1) {
-        nn_act_forward(NN_ACT_SOFTMAX, 0, v, p, 1, n);
-        if (k == 1 && label >= n)
-            return cmd_error(s, "label=%ld but there are only %d "
-                             "scores (labels 0 to %d)", label, n, n - 1);
-        out_printf(s, "softmax:");
-        for (int i = 0; i < n; i++)
-            out_printf(s, " %.4f", p[i]);
-        out_printf(s, "\n");
-        if (k == 1)
-            out_printf(s, "cross-entropy for label %ld: -ln(%.4f) = %.4f\n",
-                       label, p[label], -log(p[label]));
-        return CMD_OK;
-    }
-    static const nn_act acts[] = { NN_ACT_SIGMOID, NN_ACT_TANH, NN_ACT_RELU };
-    nn_act_forward(acts[k - 2], 0, v, p, 1, n);
-    out_printf(s, "%s:", calc_fns[k]);
+    nn_act_forward(NN_ACT_SOFTMAX, 0, v, p, 1, n);
+    if (k == 1 && label >= n)
+        return cmd_error(s, "label=%ld but there are only %d "
+                         "scores (labels 0 to %d)", label, n, n - 1);
+    out_printf(s, "softmax:");
     for (int i = 0; i < n; i++)
         out_printf(s, " %.4f", p[i]);
     out_printf(s, "\n");
+    if (k == 1)
+        out_printf(s, "cross-entropy for label %ld: -ln(%.4f) = %.4f\n",
+                   label, p[label], -log(p[label]));
     return CMD_OK;
 }
 
@@ -428,8 +502,11 @@ const Command cmd_inspect_rows[] = {
     .usage = "stats [weights|grads|acts|updates]",
     .summary = "per-layer statistics of weights, gradients and activations",
     .help =
-        "weights              mean and variance of each layer's W\n"
-        "grads                norm and variance of each dW\n"
+        "weights              mean and variance of each layer's W, the share\n"
+        "                     of weights with |w| < 1e-3 and exactly 0 (what\n"
+        "                     L1 does), and PReLU's mean learned slope\n"
+        "grads                norm and variance of each dW, ||g|| of them\n"
+        "                     all before clipping, and how often clip acted\n"
         "updates              ||Delta W|| / ||W|| of the last update (about\n"
         "                     1e-3 is healthy)\n"
         "acts                 mean and std of the last forward pass's\n"
@@ -461,17 +538,20 @@ const Command cmd_inspect_rows[] = {
 },
 {
     .name = "calc", .group = "Inspecting", .fn = cmd_calc,
-    .usage = "calc softmax|xent|sigmoid|tanh|relu NUMBERS... [label=N]",
+    .usage = "calc softmax|xent|ACTIVATION NUMBERS... [label=N]",
     .summary = "small calculators for worked examples",
     .help =
         "softmax Z1 Z2 ...    e^Zi / sum_j e^Zj for each score\n"
         "xent Z1 Z2 ... [label=0]\n"
         "                     the softmax of the scores, then the cross-\n"
         "                     entropy -ln(p) of the label's probability\n"
-        "sigmoid|tanh|relu Z ...\n"
-        "                     the activation of each number",
+        "ACTIVATION Z ...     the activation of each number: linear sigmoid\n"
+        "                     tanh relu leaky[=0.01] elu[=1] prelu[=0.25]\n"
+        "                     (one slope) gelu selu, e.g. calc gelu -1 0 1\n"
+        "maxout:K Z ...       the largest of each K numbers in turn, the K\n"
+        "                     pieces of one unit: calc maxout:2 1 3 -2 -5",
     .example = "calc xent 2 1 0.1 label=0",
-    .words = calc_fns,
+    .words = CMD_WORDS("softmax", "xent", "@acts"),
     .keys = CMD_WORDS("label="),
 },
 {0},

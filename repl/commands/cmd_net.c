@@ -19,21 +19,45 @@
 
 #define MAX_LAYERS 256
 
-static const char *const loss_long[] = {
-    "none (forward passes only)", "bce (binary cross-entropy)",
-    "xent (softmax cross-entropy)", "mse (squared error)"
-};
-
 /* ------------------------------------------------------------------ */
 /* Showing the network                                                  */
 /* ------------------------------------------------------------------ */
 
-static void act_text(const nn_layer *l, char *buf, size_t n)
+/* "bce (binary cross-entropy)", "huber=0.5 (Huber: squared error within
+ * 0.5 of the target, absolute beyond)". */
+static void loss_desc(const nn_net *net, char *buf, size_t n)
 {
-    if (l->act == NN_ACT_LEAKY || l->act == NN_ACT_ELU)
-        snprintf(buf, n, "%s=%g", nn_act_names[l->act], l->act_arg);
+    static const char *const what[] = {
+        "forward passes only", "binary cross-entropy",
+        "softmax cross-entropy", "squared error", "absolute error",
+        "Huber: squared error near the target, absolute beyond" };
+    char name[32];
+    nn_loss_text(net->loss, net->loss_arg, name, sizeof name);
+    snprintf(buf, n, "%s (%s)", net->loss == NN_LOSS_NONE ? "none" : name,
+             what[net->loss]);
+}
+
+/* Parameters of layer l (1-based): W, b or gamma beta, PReLU slopes. */
+static long layer_params(const nn_net *net, int l)
+{
+    long n = 0;
+    for (int i = 0; i < net->n_params; i++)
+        if (net->params[i]->layer == l)
+            n += nn_mat_size(&net->params[i]->w);
+    return n;
+}
+
+/* ", reg l2 lambda=0.1", ", reg elastic l1=0.01 l2=0.1" or "". */
+static void reg_text(const nn_net *net, char *buf, size_t n)
+{
+    if (net->reg == NN_REG_NONE)
+        snprintf(buf, n, "%s", "");
+    else if (net->reg == NN_REG_ELASTIC)
+        snprintf(buf, n, ", reg elastic l1=%g l2=%g", net->lambda,
+                 net->lambda2);
     else
-        snprintf(buf, n, "%s", nn_act_names[l->act]);
+        snprintf(buf, n, ", reg %s lambda=%g", nn_reg_names[net->reg],
+                 net->lambda);
 }
 
 /* "he", "normal 1", "xavier gain=2": the initializer with what it takes. */
@@ -58,25 +82,24 @@ void cmd_net_show(Session *s)
     for (int i = 0; i < net->n_layers; i++) {
         const nn_layer *l = &net->L[i];
         char act[32];
-        act_text(l, act, sizeof act);
-        long params = (long)l->out * l->in + 2L * l->out;
-        if (!l->bn)
-            params -= l->out;
+        nn_act_text(l->act, l->act_arg, act, sizeof act);
         out_table_cell(t, "%d%s", i + 1, i == net->n_layers - 1 ? " (out)" : "");
-        out_table_cell(t, "%d x %d", l->out, l->in);
+        /* maxout: k pieces per unit, k*units rows */
+        out_table_cell(t, "%d x %d", l->W.w.rows, l->W.w.cols);
         out_table_cell(t, "%s", act);
         out_table_cell(t, "%g", l->keep);
         out_table_cell(t, "%s", l->bn ? "on" : "off");
         char init[48];
         init_text(&l->init, init, sizeof init);
         out_table_cell(t, "%s", init);
-        out_table_cell(t, "%ld", params);
+        out_table_cell(t, "%ld", layer_params(net, i + 1));
     }
     out_table_print(s, t);
-    out_printf(s, "  inputs %d, loss %s", net->n_in, loss_long[net->loss]);
-    if (net->reg != NN_REG_NONE)
-        out_printf(s, ", reg %s lambda=%g", nn_reg_names[net->reg], net->lambda);
-    out_printf(s, ", %ld parameters\n", nn_net_param_count(net));
+    char loss[96], reg[64];
+    loss_desc(net, loss, sizeof loss);
+    reg_text(net, reg, sizeof reg);
+    out_printf(s, "  inputs %d, loss %s%s, %ld parameters\n", net->n_in, loss,
+               reg, nn_net_param_count(net));
     if (net->bug_param >= 0 && net->bug_param < net->n_params) {
         char name[16];
         nn_param_name(net->params[net->bug_param], name, sizeof name);
@@ -103,7 +126,7 @@ static int parse_act(Session *s, const char *text,
     for (size_t i = 0; i < n; i++)
         low[i] = (char)tolower((unsigned char)text[i]);
     low[n] = '\0';
-    size_t name_len = strcspn(low, "=");
+    size_t name_len = strcspn(low, "=:");
     if (nn_act_parse(low, act, arg) == 0) {
         if (*act != NN_ACT_SOFTMAX || softmax_ok)
             return 0;
@@ -114,10 +137,14 @@ static int parse_act(Session *s, const char *text,
     for (int i = 0; nn_act_names[i]; i++)
         if (strlen(nn_act_names[i]) == name_len &&
             !strncmp(low, nn_act_names[i], name_len)) {
-            if (i == NN_ACT_LEAKY || i == NN_ACT_ELU)
+            if (i == NN_ACT_MAXOUT)
+                cmd_error(s, "bad parameter in '%s': expected the pieces "
+                          "per unit, a whole number from 2 to %d, e.g. "
+                          "maxout:2", text, NN_MAXOUT_MAX);
+            else if (nn_act_has_arg((nn_act)i))
                 cmd_error(s, "bad parameter in '%s': expected a number "
-                          ">= 0, e.g. %s=%s", text, nn_act_names[i],
-                          i == NN_ACT_LEAKY ? "0.01" : "1");
+                          ">= 0, e.g. %s=%g", text, nn_act_names[i],
+                          nn_act_default_arg((nn_act)i));
             else
                 cmd_error(s, "%s takes no parameter, got '%s'",
                           nn_act_names[i], text);
@@ -167,11 +194,34 @@ static int parse_sizes(Session *s, char **words, int n, int *sizes)
     return k;
 }
 
-/* Choose the output activation and loss when not given. */
+/* "mse", "huber", "huber=0.5" into *loss and *arg; -1 after reporting
+ * an unknown name or a bad parameter. */
+static int parse_loss(Session *s, const char *text, nn_loss *loss,
+                      double *arg)
+{
+    if (nn_loss_parse(text, loss, arg) == 0)
+        return 0;
+    char name[32];
+    int i;
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(text, "=:"), text);
+    if (args_enum(s, name, "loss", nn_loss_names, &i))
+        return -1;
+    if (nn_loss_has_arg((nn_loss)i))
+        cmd_error(s, "bad parameter in '%s': expected Huber's delta, a "
+                  "number above 0 (at most %g), e.g. huber=1", text,
+                  NN_LOSS_ARG_MAX);
+    else
+        cmd_error(s, "%s takes no parameter, got '%s'", nn_loss_names[i],
+                  text);
+    return -1;
+}
+
+/* Choose the output activation and loss (with its parameter) when not
+ * given. */
 static int choose_output(Session *s, int outputs, const char *out_text,
                          const char *loss_text, nn_act hidden,
                          double hidden_arg, nn_act *out, double *out_arg,
-                         nn_loss *loss)
+                         nn_loss *loss, double *loss_arg)
 {
     nn_task task = s->data ? nn_data_task(s->data) : NN_TASK_CLASSIFY;
     int C = s->data && task == NN_TASK_CLASSIFY ? nn_data_classes(s->data) : 0;
@@ -180,10 +230,13 @@ static int choose_output(Session *s, int outputs, const char *out_text,
         if (parse_act(s, out_text, "output activation", 1, out,
                       out_arg))
             return -1;
-    } else if (task == NN_TASK_NONE) {
+    } else if (task == NN_TASK_NONE && hidden == NN_ACT_PRELU) {
+        *out = NN_ACT_LEAKY; /* no slopes to learn without a loss */
+        *out_arg = hidden_arg;
+    } else if (task == NN_TASK_NONE && hidden != NN_ACT_MAXOUT) {
         *out = hidden;
         *out_arg = hidden_arg;
-    } else if (task == NN_TASK_REGRESS) {
+    } else if (task == NN_TASK_REGRESS || task == NN_TASK_NONE) {
         *out = NN_ACT_LINEAR;
     } else if (outputs == 1) {
         *out = NN_ACT_SIGMOID;
@@ -210,11 +263,10 @@ static int choose_output(Session *s, int outputs, const char *out_text,
                   "output per class, or out=sigmoid");
         return -1;
     }
+    *loss_arg = 0;
     if (strcmp(loss_text, "auto")) {
-        int i;
-        if (args_enum(s, loss_text, "loss", nn_loss_names, &i))
+        if (parse_loss(s, loss_text, loss, loss_arg))
             return -1;
-        *loss = (nn_loss)i;
     } else if (task == NN_TASK_NONE) {
         *loss = NN_LOSS_NONE;
     } else if (task == NN_TASK_REGRESS) {
@@ -234,8 +286,7 @@ static void apply_session_settings(Session *s, nn_net *net)
         if (i < net->n_layers - 1)
             net->L[i].keep = m->keep;
     }
-    net->reg = m->reg;
-    net->lambda = m->lambda;
+    nn_net_set_reg(net, m->reg, m->lambda, m->lambda2, NULL);
 }
 
 static int cmd_net(Session *s, int argc, char **argv)
@@ -265,7 +316,7 @@ static int cmd_net(Session *s, int argc, char **argv)
         return cmd_error(s, "give the input size, any hidden sizes and "
                          "the output size, e.g. net 2 10 5 1");
     nn_act hidden, out;
-    double harg, oarg;
+    double harg, oarg, larg;
     nn_loss loss = NN_LOSS_NONE;
     if (parse_act(s, act_text, "hidden activation", 0, &hidden,
                   &harg))
@@ -275,12 +326,14 @@ static int cmd_net(Session *s, int argc, char **argv)
                          "size must be %d, not %d", nn_data_features(s->data),
                          nn_data_features(s->data), sizes[0]);
     if (choose_output(s, sizes[n - 1], out_text, loss_text, hidden, harg,
-                      &out, &oarg, &loss))
+                      &out, &oarg, &loss, &larg))
         return CMD_ERR;
     nn_err err;
     nn_net *net = nn_net_new(sizes, n, hidden, harg, out, oarg, loss, &err);
-    if (!net)
+    if (!net || nn_net_set_loss(net, loss, larg, &err)) {
+        nn_net_free(net);
         return cmd_error(s, "%s", err.msg);
+    }
     apply_session_settings(s, net);
     nn_net_init(net, model_seed(s), 0);
     nn_net_free(s->net);
@@ -340,8 +393,10 @@ static int layer_add(Session *s, int argc, char **argv)
     if (nn_net_insert(net, pos, (int)units, act, arg, model_seed(s), &err))
         return cmd_error(s, "%s", err.msg);
     model_restart(s);
+    char name[32];
+    nn_act_text(act, arg, name, sizeof name);
     out_printf(s, "layer %d: added %ld %s units; layer %d re-initialized to "
-               "fit\n", pos, units, nn_act_names[act], pos + 1);
+               "fit\n", pos, units, name, pos + 1);
     cmd_net_show(s);
     return CMD_OK;
 }
@@ -373,23 +428,31 @@ static int layer_set(Session *s, int argc, char **argv)
         if (parse_act(s, act_text, "activation",
                       pos == net->n_layers, &act, &arg))
             return CMD_ERR;
-        const char *why;
-        if (pos == net->n_layers && nn_loss_check(net->loss, act, &why))
-            return cmd_error(s, "%s", why);
     }
     if (keep >= 0 && keep < 1 && pos == net->n_layers)
         return cmd_error(s, "dropout is for hidden layers, not the "
                          "output layer");
     nn_err err;
+    int was_bn = l->bn, n_params = net->n_params, rows = l->W.w.rows;
     if (bn >= 0 && bn != l->bn && nn_net_set_bn(net, pos, bn, &err))
         return cmd_error(s, "%s", err.msg);
-    l->act = act;
-    l->act_arg = arg;
+    /* the engine reshapes maxout's weights and fills PReLU's slopes */
+    if (nn_net_set_act(net, pos, act, arg, model_seed(s), &err)) {
+        if (l->bn != was_bn) /* put batch norm back: nothing changes */
+            nn_net_set_bn(net, pos, was_bn, NULL);
+        return cmd_error(s, "%s", err.msg);
+    }
+    l = &net->L[pos - 1]; /* a new shape comes in a new array of layers */
     if (keep >= 0)
         l->keep = keep;
     /* the loss now measures another network: the guard re-measures; with
-     * batch norm switched the optimizer's moments belong to other tensors */
-    if (bn >= 0)
+     * other parameter tensors (batch norm, PReLU slopes, maxout's pieces)
+     * the optimizer's moments belong to other tensors */
+    if (l->W.w.rows != rows)
+        out_printf(s, "layer %d: W is now %d x %d (%d pieces per unit), "
+                   "re-initialized\n", pos, l->W.w.rows, l->W.w.cols,
+                   l->pieces);
+    if (l->bn != was_bn || net->n_params != n_params || l->W.w.rows != rows)
         model_params_changed(s);
     else
         nn_trainer_guard_rebase(&model_state(s)->tr);
@@ -439,13 +502,19 @@ const Command cmd_net_rows[] = {
         "N_IN HIDDEN... N_OUT layer sizes: inputs, hidden layers, outputs;\n"
         "                     500*10 stands for ten layers of 500\n"
         "act=relu             the hidden layers' activation: linear sigmoid\n"
-        "                     tanh relu leaky[=a] elu[=a] (leaky's slope a\n"
-        "                     defaults to 0.01, elu's alpha to 1)\n"
+        "                     tanh relu leaky[=a] elu[=a] prelu[=a] gelu\n"
+        "                     selu maxout:K (leaky's slope a defaults to\n"
+        "                     0.01, elu's alpha to 1; prelu learns a slope\n"
+        "                     per unit, starting from 0.25; maxout takes\n"
+        "                     the largest of K=2..16 linear pieces per unit)\n"
         "out=auto             the output activation; auto follows the data:\n"
         "                     one output on two classes: sigmoid; C > 2\n"
         "                     outputs: softmax; regression: linear\n"
-        "loss=auto            bce (binary cross-entropy), xent (cross-entropy)\n"
-        "                     or mse (squared error); auto fits the output\n"
+        "loss=auto            bce (binary cross-entropy), xent (cross-entropy),\n"
+        "                     mse (squared error), mae (absolute error) or\n"
+        "                     huber[=1] (squared within delta of the target,\n"
+        "                     absolute beyond: outliers pull less); auto\n"
+        "                     fits the output (mse for regression)\n"
         "The weights are initialized at once with the current init (he unless\n"
         "changed) and seed.  Alone, net prints each layer's shape, activation,\n"
         "dropout keep-probability, batch norm and parameter count, and the\n"
@@ -468,7 +537,9 @@ const Command cmd_net_rows[] = {
         "del POS              delete hidden layer POS\n"
         "set POS act=tanh keep=0.8 bn=on\n"
         "                     change layer POS's activation, dropout\n"
-        "                     keep-probability or batch norm\n"
+        "                     keep-probability or batch norm (maxout:K\n"
+        "                     gives the layer K pieces per unit and new\n"
+        "                     weights; the others keep the weights)\n"
         "Layers are numbered from 1, the first hidden layer, as in the course\n"
         "(net shows the numbers).  The other layers keep their weights.",
     .example = "layer add 2 dense 8 tanh",

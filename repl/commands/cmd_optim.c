@@ -1,6 +1,6 @@
 /*
  * cmd_optim.c — the Hyperparameter commands about the updates: optim, lr,
- * batch, decay, seed, threads.
+ * clip, batch (the schedules are in cmd_sched.c), and seed and threads.
  *
  * Each shows its current value when given no argument, and takes effect
  * at the next update, even in the middle of a run.
@@ -27,7 +27,8 @@ static void show_optim(Session *s, const nn_optim *o)
     if (o->kind == NN_OPT_MOMENTUM || o->kind == NN_OPT_NESTEROV)
         out_printf(s, " beta=%g", o->beta);
     if (o->kind == NN_OPT_RMSPROP)
-        out_printf(s, " rho=%g eps=%g", o->rho, o->eps);
+        out_printf(s, " rho=%g eps=%g correct=%s", o->rho, o->eps,
+                   o->correct ? "on" : "off");
     if (o->kind == NN_OPT_ADAM)
         out_printf(s, " beta1=%g beta2=%g eps=%g", o->beta1, o->beta2, o->eps);
     out_printf(s, "\n");
@@ -38,10 +39,13 @@ static void show_optim(Session *s, const nn_optim *o)
 static void unused_settings(Session *s, const nn_optim *was,
                             const nn_optim *o)
 {
-    const char *names[] = { "beta", "beta1", "beta2", "eps" };
-    const double old[] = { was->beta, was->beta1, was->beta2, was->eps };
-    const double now[] = { o->beta, o->beta1, o->beta2, o->eps };
-    for (int i = 0; i < 4; i++)
+    const char *names[] = { "beta", "beta1", "beta2", "eps", "rho",
+                            "correct" };
+    const double old[] = { was->beta, was->beta1, was->beta2, was->eps,
+                           was->rho, was->correct };
+    const double now[] = { o->beta, o->beta1, o->beta2, o->eps, o->rho,
+                           o->correct };
+    for (int i = 0; i < 6; i++)
         if (old[i] != now[i])
             model_optim_note(s, o->kind, names[i]);
 }
@@ -64,6 +68,8 @@ static int cmd_optim(Session *s, int argc, char **argv)
         { "beta1", 'd', &o.beta1, 0, NN_BETA_MAX, NULL, NULL },
         { "beta2", 'd', &o.beta2, 0, NN_BETA2_MAX, NULL, NULL },
         { "eps", 'd', &o.eps, 0, NN_EPS_MAX, NULL, NULL },
+        { "rho", 'd', &o.rho, 0, NN_BETA_MAX, NULL, NULL },
+        { "correct", 'b', &o.correct, 0, 0, NULL, NULL },
         END_SPEC,
     };
     int np = args_parse(s, argc, argv, 1, spec, pos, 1);
@@ -94,9 +100,17 @@ static int cmd_lr(Session *s, int argc, char **argv)
     if (!m)
         return CMD_ERR;
     if (argc == 1) {
-        out_printf(s, "lr %g", m->tr.opt.lr);
-        if (m->tr.sched.kind != NN_SCHED_NONE)
-            out_printf(s, " (now %g after decay)", nn_trainer_lr(&m->tr));
+        const nn_trainer *tr = &m->tr;
+        out_printf(s, "lr %g", tr->opt.lr);
+        if (tr->sched.kind == NN_SCHED_CYCLIC)
+            out_printf(s, " (decay cyclic does not use it; now %g)",
+                       nn_trainer_lr(tr));
+        else if (nn_warmup_factor(&tr->warm, tr->iter,
+                                  nn_trainer_epochs_done(tr)) < 1)
+            out_printf(s, " (now %g after decay and warm-up)",
+                       nn_trainer_lr(tr));
+        else if (tr->sched.kind != NN_SCHED_NONE)
+            out_printf(s, " (now %g after decay)", nn_trainer_lr(tr));
         out_printf(s, "\n");
         return CMD_OK;
     }
@@ -140,100 +154,54 @@ static int cmd_batch(Session *s, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
-/* decay                                                                */
+/* clip                                                                 */
 /* ------------------------------------------------------------------ */
 
-static void show_decay(Session *s, const nn_sched *d)
+static void show_clip(Session *s, const nn_trainer *tr)
 {
-    switch (d->kind) {
-    case NN_SCHED_NONE:
-        out_printf(s, "decay none\n");
-        break;
-    case NN_SCHED_INVERSE:
-        out_printf(s, "decay inverse %g every=%d: lr = lr0 / (1 + %g * "
-                   "floor(epoch / %d))\n", d->rate, d->every, d->rate,
-                   d->every);
-        break;
-    case NN_SCHED_EXP:
-        out_printf(s, "decay exp %g every=%d: lr = lr0 * %g^floor(epoch / %d)"
-                   "\n", d->rate, d->every, d->rate, d->every);
-        break;
-    case NN_SCHED_STEP:
-        out_printf(s, "decay step %d %g: lr = lr0 * %g^floor(epoch / %d)\n",
-                   d->every, d->factor, d->factor, d->every);
-        break;
-    default: /* cyclic, sgdr: from a model file */
-        out_printf(s, "decay %s\n", nn_sched_names[d->kind]);
-        break;
-    }
+    const nn_clip *c = &tr->clip;
+    if (c->kind == NN_CLIP_OFF)
+        out_printf(s, "clip off: the optimizer gets the gradients as "
+                   "backprop gives them\n");
+    else if (c->kind == NN_CLIP_NORM)
+        out_printf(s, "clip norm %g: when ||g|| of all the gradients together "
+                   "exceeds %g, every gradient is scaled by %g/||g||\n",
+                   c->max, c->max, c->max);
+    else
+        out_printf(s, "clip value %g: every gradient entry is limited to "
+                   "[-%g, %g]\n", c->max, c->max, c->max);
+    if (c->kind != NN_CLIP_OFF && tr->iter > 0)
+        out_printf(s, "  clipping changed %ld of the %ld updates since "
+                   "training started\n", tr->clip_count, tr->iter);
 }
 
-static int decay_show_table(Session *s, const nn_trainer *tr, int argc,
-                            char **argv)
-{
-    long epochs = 10;
-    const OptSpec spec[] = { { "epochs", 'i', &epochs, 1, 1000, NULL, NULL },
-                             END_SPEC };
-    if (args_parse(s, argc, argv, 2, spec, NULL, 0) < 0)
-        return CMD_ERR;
-    show_decay(s, &tr->sched);
-    OutTable *t = out_table_new(2);
-    out_table_cell(t, "epoch");
-    out_table_cell(t, "lr");
-    for (int e = 0; e < epochs; e++) {
-        out_table_cell(t, "%d", e);
-        out_table_cell(t, "%.6g", nn_sched_lr(&tr->sched, tr->opt.lr, e));
-    }
-    out_table_print(s, t);
-    return CMD_OK;
-}
-
-static int cmd_decay(Session *s, int argc, char **argv)
+static int cmd_clip(Session *s, int argc, char **argv)
 {
     ModelState *m = model_state(s);
     if (!m)
         return CMD_ERR;
     if (argc == 1) {
-        show_decay(s, &m->tr.sched);
+        show_clip(s, &m->tr);
         return CMD_OK;
     }
-    if (!strcmp(argv[1], "show"))
-        return decay_show_table(s, &m->tr, argc, argv);
     int k;
-    if (args_enum(s, argv[1], "schedule", nn_sched_names, &k))
+    if (args_enum(s, argv[1], "clipping", nn_clip_names, &k))
         return CMD_ERR;
-    if (k > NN_SCHED_STEP)
-        return cmd_error(s, "usage: decay none | inverse RATE | exp "
-                         "RATE | step EVERY FACTOR [every=EPOCHS]");
-    nn_sched d = m->tr.sched;
-    long every = 1;
-    char *pos[2];
-    const OptSpec spec[] = { { "every", 'i', &every, 1, NN_DECAY_EVERY_MAX,
-                               NULL, NULL },
-                             END_SPEC };
-    int np = args_parse(s, argc, argv, 2, spec, pos, 2);
-    if (np < 0)
+    nn_clip c = m->tr.clip;
+    c.kind = (nn_clip_kind)k;
+    if (k == NN_CLIP_OFF && argc != 2)
+        return cmd_error(s, "off takes no value");
+    if (k != NN_CLIP_OFF && argc != 3)
+        return cmd_error(s, "%s needs a threshold, e.g. clip %s %s",
+                         nn_clip_names[k], nn_clip_names[k],
+                         k == NN_CLIP_NORM ? "1" : "0.5");
+    if (k != NN_CLIP_OFF &&
+        args_double(s, argv[2], "the threshold", 0, HUGE_VAL, &c.max))
         return CMD_ERR;
-    d.kind = (nn_sched_kind)k;
-    d.every = (int)every;
-    static const int wants[] = { 0, 1, 1, 2 };
-    if (np != wants[k])
-        return cmd_error(s, "usage: decay none | inverse RATE | exp "
-                         "RATE | step EVERY FACTOR [every=EPOCHS]");
-    if ((k == NN_SCHED_INVERSE || k == NN_SCHED_EXP) &&
-        args_double(s, pos[0], "rate", 0, NN_DECAY_RATE_MAX, &d.rate))
-        return CMD_ERR;
-    if (k == NN_SCHED_STEP) {
-        if (args_int(s, pos[0], "epochs between steps", 1,
-                    NN_DECAY_EVERY_MAX, &every) ||
-            args_double(s, pos[1], "factor", 0, 1, &d.factor))
-            return CMD_ERR;
-        d.every = (int)every;
-    }
     nn_err err;
-    if (nn_trainer_set_schedule(&m->tr, &d, &err))
+    if (nn_trainer_set_clip(&m->tr, &c, &err))
         return cmd_error(s, "%s", err.msg);
-    show_decay(s, &d);
+    show_clip(s, &m->tr);
     return CMD_OK;
 }
 
@@ -283,39 +251,66 @@ const Command cmd_optim_rows[] = {
 {
     .name = "optim", .group = "Hyperparameters", .fn = cmd_optim,
     .usage = "optim [gd|momentum|nesterov|rmsprop|adam] [lr=0.01] "
-             "[beta=0.9] [beta1=0.9] [beta2=0.999] [eps=1e-8]",
+             "[beta=0.9] [beta1=0.9] [beta2=0.999] [rho=0.9] [correct=off] "
+             "[eps=1e-8]",
     .summary = "choose the optimizer and its settings",
     .help =
         "gd                   W -= lr * dW (the default)\n"
         "momentum             v = beta*v + (1-beta)*dW;  W -= lr * v\n"
         "nesterov             momentum, stepping from the look-ahead point\n"
-        "rmsprop              s = beta2*s + (1-beta2)*dW^2;\n"
-        "                     W -= lr * dW / (sqrt(s) + eps); no bias\n"
-        "                     correction, so with beta2=0.999 the first\n"
-        "                     steps are about 30x lr (beta2=0.9 is common)\n"
+        "rmsprop              s = beta*s + (1-beta)*dW^2, its beta named rho;\n"
+        "                     W -= lr * dW / (sqrt(s) + eps)\n"
         "adam                 momentum and RMSprop together, each divided by\n"
         "                     its bias correction (1 - beta^t)\n"
         "lr=0.01              the learning rate (lr VALUE sets it alone)\n"
         "beta=0.9             momentum's average: about 1/(1-beta) gradients\n"
         "beta1=0.9            Adam's first moment\n"
-        "beta2=0.999          Adam's (and RMSprop's) second moment\n"
-        "eps=1e-8             keeps the division safe\n"
+        "beta2=0.999          Adam's second moment\n"
+        "rho=0.9              RMSprop's beta (0.9 as in Hinton's lecture and\n"
+        "                     Keras): s starts at 0, so without correction\n"
+        "                     the first steps are lr/sqrt(1-rho) per weight,\n"
+        "                     3.2x lr with 0.9 but 32x with 0.999 (enough to\n"
+        "                     make digits diverge at once)\n"
+        "correct=off          RMSprop: divide s by 1 - rho^t, as Adam does\n"
+        "eps=1e-8             keeps the division safe; above 0 for adam and\n"
+        "                     rmsprop (a zero gradient would step by 0/0)\n"
         "Alone, optim shows the optimizer and its settings.",
     .example = "optim adam lr=0.001",
     .words = CMD_WORDS("@optims"),
-    .keys = CMD_WORDS("lr=", "beta=", "beta1=", "beta2=", "eps="),
+    .keys = CMD_WORDS("lr=", "beta=", "beta1=", "beta2=", "rho=",
+                      "correct=on|off", "eps="),
 },
 {
     .name = "lr", .group = "Hyperparameters", .fn = cmd_lr,
     .usage = "lr [VALUE]",
     .summary = "set the learning rate (alpha)",
     .help =
-        "VALUE                e.g. 0.1 or 1e-3 (default 0.01)\n"
+        "VALUE                e.g. 0.1 or 1e-3 (default 0.01); any rate\n"
+        "                     >= 0: lr 1e6 makes the cost NaN, which the\n"
+        "                     guard stops (guard off lets you see it)\n"
         "It takes effect at the next update, also while training runs: try\n"
         "it with plot loss open.  Too high and the loss jumps or diverges;\n"
         "too low and it creeps.  With decay this is the starting rate\n"
         "alpha0.  Alone, lr shows the rate in use.",
     .example = "lr 0.001",
+},
+{
+    .name = "clip", .group = "Hyperparameters", .fn = cmd_clip,
+    .usage = "clip [norm MAX | value MAX | off]",
+    .summary = "gradient clipping before each update",
+    .help =
+        "off                  no clipping (the default)\n"
+        "norm MAX             when ||g||, the norm of every gradient of the\n"
+        "                     network together, exceeds MAX, scale them all\n"
+        "                     by MAX/||g||: the step keeps its direction\n"
+        "value MAX            limit every gradient entry to [-MAX, MAX]\n"
+        "Applied after backprop, before the optimizer's update, at the next\n"
+        "update (also while training runs).  A deep net whose gradients\n"
+        "explode now and then trains at a rate the guard would otherwise\n"
+        "stop.  stats grads shows ||g|| before clipping and how often it\n"
+        "acted.  Alone, clip shows the setting.",
+    .example = "clip norm 1",
+    .words = CMD_WORDS("@clips"),
 },
 {
     .name = "batch", .group = "Hyperparameters", .fn = cmd_batch,
@@ -330,24 +325,12 @@ const Command cmd_optim_rows[] = {
     .example = "batch 32",
     .words = CMD_WORDS("full"),
 },
-{
-    .name = "decay", .group = "Hyperparameters", .fn = cmd_decay,
-    .usage = "decay [none | inverse RATE | exp RATE | step EVERY FACTOR] "
-             "[every=1] | decay show [epochs=N]",
-    .summary = "learning-rate decay",
-    .help =
-        "none                 a constant learning rate (the default)\n"
-        "inverse RATE         alpha = alpha0 / (1 + RATE * epoch)\n"
-        "exp RATE             alpha = alpha0 * RATE^epoch, e.g. exp 0.95\n"
-        "step EVERY FACTOR    alpha = alpha0 * FACTOR^floor(epoch / EVERY)\n"
-        "every=1              count epochs in steps of this many\n"
-        "show [epochs=N]      print the schedule as a table\n"
-        "Large steps early, small steps near the minimum.  Alone, decay\n"
-        "shows the schedule in use.",
-    .example = "decay inverse 1",
-    .words = CMD_WORDS("@scheds", "show"),
-    .keys = CMD_WORDS("every=", "epochs="),
-},
+{0},
+};
+
+/* Registered after the schedules (cmd_sched.c), so that help lists the
+ * settings of the updates together. */
+const Command cmd_seed_rows[] = {
 {
     .name = "seed", .group = "Hyperparameters", .fn = cmd_seed,
     .usage = "seed [N]",

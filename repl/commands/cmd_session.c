@@ -55,6 +55,7 @@ static int cmd_load(Session *s, int argc, char **argv)
     model_set_seed(s, settings.seed);
     m->reg = net->reg;
     m->lambda = net->lambda;
+    m->lambda2 = net->lambda2;
     model_restart(s);
     out_printf(s, "loaded %s\n", argv[1]);
     cmd_net_show(s);
@@ -175,6 +176,35 @@ static int cmd_history(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
+/* "net 2 500*10 1 act=relu out=sigmoid loss=bce": the network as net
+ * reads it, a run of equal sizes written 500*10; hidden layers that
+ * differ (layer set) are listed one by one, "act=relu,tanh*2". */
+static void show_net_line(Session *s, const nn_net *net)
+{
+    int L = net->n_layers;
+    char act[32];
+    out_printf(s, "net %d", net->n_in);
+    for (int i = 0, run; i < L; i += run) {
+        for (run = 1; i + run < L && net->L[i + run].out == net->L[i].out;
+             run++)
+            ;
+        out_printf(s, run > 1 ? " %d*%d" : " %d", net->L[i].out, run);
+    }
+    for (int i = 0, run; i < L - 1; i += run) {
+        const nn_layer *l = &net->L[i];
+        for (run = 1; i + run < L - 1 && net->L[i + run].act == l->act &&
+                      net->L[i + run].act_arg == l->act_arg; run++)
+            ;
+        nn_act_text(l->act, l->act_arg, act, sizeof act);
+        out_printf(s, run > 1 && (i || run < L - 1) ? "%s%s*%d" : "%s%s",
+                   i ? "," : " act=", act, run);
+    }
+    nn_act_text(net->L[L - 1].act, net->L[L - 1].act_arg, act, sizeof act);
+    out_printf(s, " out=%s", act);
+    nn_loss_text(net->loss, net->loss_arg, act, sizeof act);
+    out_printf(s, " loss=%s\n", act);
+}
+
 static int cmd_show(Session *s, int argc, char **argv)
 {
     (void)argv;
@@ -183,7 +213,8 @@ static int cmd_show(Session *s, int argc, char **argv)
     /* each setting shown by its own command, so show and the command
      * always agree */
     static const char *const settings[] = { "seed", "threads", "optim",
-                                            "batch", "decay", "reg", "early",
+                                            "clip", "batch", "decay",
+                                            "warmup", "reg", "early",
                                             "guard", "plot term" };
     ModelState *m = model_state(s);
     if (!m)
@@ -203,8 +234,8 @@ static int cmd_show(Session *s, int argc, char **argv)
         cmd_run_line(s, "init");
         if (s->net->bug_param >= 0)
             cmd_run_line(s, "gradcheck bug");
-        out_printf(s, "net: %d layers, %ld parameters; trained %ld "
-                   "iterations, %d epochs\n", s->net->n_layers,
+        show_net_line(s, s->net);
+        out_printf(s, "  %ld parameters; trained %ld iterations, %d epochs\n",
                    nn_net_param_count(s->net), m->tr.iter, m->tr.epoch);
     } else {
         out_printf(s, "net: none\n");
@@ -256,8 +287,8 @@ const Command cmd_session_rows[] = {
     .summary = "list every setting",
     .help =
         "The data, network, initialization, regularization, dropout, batch\n"
-        "norm, optimizer, learning rate and decay, batch size, early\n"
-        "stopping, seed and threads, all in one place.",
+        "norm, optimizer, learning rate, clipping, decay and warm-up, batch\n"
+        "size, early stopping, seed and threads, all in one place.",
     .example = "show",
 },
 {0},

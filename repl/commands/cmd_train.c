@@ -32,6 +32,16 @@
  * classes): outputs already saturated and confidently wrong. */
 #define HUGE_FIRST_LOSS 50.0
 
+/* RMSprop without bias correction, a rho that makes its first steps
+ * more than 10 times the rate, stopped while s is still filling (within
+ * about 1/(1-rho) updates). */
+static int rmsprop_start(const nn_trainer *tr)
+{
+    const nn_optim *o = &tr->opt;
+    return o->kind == NN_OPT_RMSPROP && !o->correct && o->rho > 0.99 &&
+           tr->stop_iter <= 1 / (1 - o->rho);
+}
+
 /* The guard stopped training.  `made` is the number of updates this
  * command made: with none, the loss that tripped the guard comes from
  * weights an earlier command left diverged, so the learning rate in use
@@ -60,6 +70,25 @@ static void report_diverged(Session *s, const nn_trainer *tr, long made)
                   "(%.4g) was already huge: the initialization is the "
                   "likely cause; try init he or init xavier, then reset",
                   tr->stop_iter, what, tr->first_loss);
+    else if (rmsprop_start(tr))
+        /* s starts at 0: the first steps are lr/sqrt(1-rho) per weight */
+        cmd_error(s, "the guard stopped training before update %ld: %s. "
+                  "RMSprop's first steps are about lr/sqrt(1-rho) = %.0fx "
+                  "the learning rate with rho %g (s starts at 0): try rho=0.9 "
+                  "or correct=on, then reset", tr->stop_iter, what,
+                  1 / sqrt(1 - tr->opt.rho), tr->opt.rho);
+    else if (tr->sched.kind == NN_SCHED_CYCLIC)
+        /* lr itself is not used: the cycle's top is what was too high */
+        cmd_error(s, "the guard stopped training before update %ld: %s. The "
+                  "cyclic schedule's rate (%g, up to %g) is probably too "
+                  "high; try decay cyclic %g %g, then reset", tr->stop_iter,
+                  what, lr, tr->sched.high, tr->sched.low / 10,
+                  tr->sched.high / 10);
+    else if (lr != tr->opt.lr)
+        cmd_error(s, "the guard stopped training before update %ld: %s. The "
+                  "learning rate (%g after the schedule, from lr %g) is "
+                  "probably too high; try lr %g, then reset", tr->stop_iter,
+                  what, lr, tr->opt.lr, tr->opt.lr / 10);
     else
         cmd_error(s, "the guard stopped training before update %ld: %s. The learning "
                   "rate (%g) is probably too high; try lr %g, then reset",
@@ -391,6 +420,20 @@ static int cmd_step(Session *s, int argc, char **argv)
 /* eval                                                                 */
 /* ------------------------------------------------------------------ */
 
+/* A figure of a split of `rows` examples: "-" for an empty split, NaN
+ * when the network's outputs are NaN (lr 1e6 with guard off). */
+static void eval_cell(OutTable *t, double v, int rows)
+{
+    if (rows == 0)
+        out_table_cell(t, "-");
+    else if (isnan(v))
+        out_table_cell(t, "NaN");
+    else if (fabs(v) < 1e5)
+        out_table_cell(t, "%.4f", v);
+    else
+        out_table_cell(t, "%.4g", v);
+}
+
 static int cmd_eval(Session *s, int argc, char **argv)
 {
     static const char *const names[] = { "train", "dev", "test" };
@@ -405,28 +448,28 @@ static int cmd_eval(Session *s, int argc, char **argv)
                          "and stats acts");
     if (!trainable(s))
         return CMD_ERR;
-    OutTable *t = out_table_new(4);
+    /* regression: the errors in the targets' units, not an accuracy */
+    int regress = nn_data_task(s->data) == NN_TASK_REGRESS;
+    OutTable *t = out_table_new(regress ? 5 : 4);
     out_table_cell(t, "split");
     out_table_cell(t, "examples");
     out_table_cell(t, "loss");
-    out_table_cell(t, "accuracy");
+    out_table_cell(t, regress ? "RMSE" : "accuracy");
+    if (regress)
+        out_table_cell(t, "MAE");
     for (int sp = 0; sp < NN_NSPLITS; sp++) {
-        double loss, acc;
+        nn_eval ev;
         nn_err err;
-        if (nn_trainer_evaluate(&m->tr, (nn_split)sp, &loss, &acc, &err)) {
+        if (nn_trainer_evaluate_full(&m->tr, (nn_split)sp, &ev, &err)) {
             out_table_free(t);
             return cmd_error(s, "%s", err.msg);
         }
         out_table_cell(t, "%s", names[sp]);
         out_table_cell(t, "%d", nn_data_count(s->data, (nn_split)sp));
-        if (isnan(loss))
-            out_table_cell(t, "-");
-        else
-            out_table_cell(t, "%.4f", loss);
-        if (isnan(acc))
-            out_table_cell(t, "-");
-        else
-            out_table_cell(t, "%.4f", acc);
+        eval_cell(t, ev.loss, ev.rows);
+        eval_cell(t, regress ? ev.rmse : ev.acc, ev.rows);
+        if (regress)
+            eval_cell(t, ev.mae, ev.rows);
     }
     out_table_print(s, t);
     if (s->net->reg != NN_REG_NONE)
@@ -508,7 +551,9 @@ const Command cmd_train_rows[] = {
         "In evaluation mode: no dropout, and batch norm uses its running\n"
         "averages.  The loss is the data loss, without the regularization\n"
         "penalty.  Low training accuracy is bias (underfitting); a large gap\n"
-        "between train and dev is variance (overfitting).",
+        "between train and dev is variance (overfitting).  For regression\n"
+        "(real-valued targets) eval shows RMSE and MAE instead, in the\n"
+        "targets' own units, whichever loss trained the network.",
     .example = "eval",
 },
 {0},

@@ -47,6 +47,8 @@ ENGINE_WORDS(regs, nn_reg_names, NULL)
 ENGINE_WORDS(optims, nn_optim_names, NULL)
 ENGINE_WORDS(scheds, nn_sched_names, NULL)
 ENGINE_WORDS(losses, nn_loss_names, "none")
+ENGINE_WORDS(clips, nn_clip_names, NULL)
+ENGINE_WORDS(units, nn_unit_names, NULL)
 
 /* dW1 db1 dgamma2 ...: the gradients of the session's network. */
 static void params(Session *s, void (*add)(void *ctx, const char *w),
@@ -68,13 +70,15 @@ int commands_register(Session *s)
     } words[] = {
         {"gens", gens},     {"acts", acts},     {"inits", inits},
         {"regs", regs},     {"optims", optims}, {"scheds", scheds},
-        {"losses", losses}, {"params", params},
+        {"losses", losses}, {"params", params}, {"clips", clips},
+        {"units", units},
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (cmd_add_words(s, words[i].name, words[i].list) < 0)
             return -1;
     const Command *const groups[] = {
-        cmd_data_rows, cmd_net_rows, cmd_hyper_rows, cmd_optim_rows, cmd_train_rows, cmd_stop_rows,
+        cmd_data_rows,  cmd_net_rows,   cmd_hyper_rows, cmd_optim_rows,
+        cmd_sched_rows, cmd_seed_rows,  cmd_train_rows, cmd_stop_rows,
         cmd_inspect_rows,
     };
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++)

@@ -13,8 +13,8 @@
 
 /* Register every command group (these, and the plots' and lessons') and
  * the completion word lists built from the engine's own names: "@gens",
- * "@acts", "@inits", "@regs", "@optims", "@scheds", "@losses" and the
- * network's gradients "@params".  0, or -1 when the table is full. */
+ * "@acts", "@inits", "@regs", "@optims", "@scheds", "@losses", "@clips",
+ * "@units" (of a warm-up) and the network's gradients "@params".  0, or -1 when the table is full. */
 int commands_register(Session *s);
 
 /* The rows of each file, for commands.c. */
@@ -22,6 +22,8 @@ extern const Command cmd_data_rows[];     /* cmd_data.c */
 extern const Command cmd_net_rows[];      /* cmd_net.c */
 extern const Command cmd_hyper_rows[];    /* cmd_hyper.c */
 extern const Command cmd_optim_rows[];    /* cmd_optim.c */
+extern const Command cmd_sched_rows[];    /* cmd_sched.c */
+extern const Command cmd_seed_rows[];     /* cmd_optim.c: seed, threads */
 extern const Command cmd_train_rows[];    /* cmd_train.c */
 extern const Command cmd_stop_rows[];     /* cmd_stop.c */
 extern const Command cmd_inspect_rows[];  /* cmd_inspect.c */

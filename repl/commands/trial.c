@@ -45,20 +45,26 @@ static int set_init(Session *s, nn_net *net, const char *text)
     return 0;
 }
 
-/* act=NAME for every hidden layer. */
+/* act=NAME for every hidden layer ("prelu=0.1", "maxout:3" too: the
+ * engine gives maxout layers their pieces and PReLU layers their slopes;
+ * the trial re-initializes every weight anyway). */
 static int set_hidden_act(Session *s, nn_net *net, const char *text)
 {
     nn_act a;
     double arg;
     int i;
-    if (nn_act_parse(text, &a, &arg) || a == NN_ACT_SOFTMAX)
-        return args_enum(s, text, "hidden activation", nn_act_names,
-                        &i) ? -1 : (cmd_error(s, "softmax is for the "
-                                              "output layer"), -1);
-    for (int l = 0; l < net->n_layers - 1; l++) {
-        net->L[l].act = a;
-        net->L[l].act_arg = arg;
+    char name[32];
+    nn_err err;
+    if (nn_act_parse(text, &a, &arg)) {
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(text, "=:"), text);
+        if (args_enum(s, name, "hidden activation", nn_act_names, &i))
+            return -1;
+        return cmd_error(s, "bad parameter in '%s', e.g. leaky=0.01, "
+                         "prelu=0.25, maxout:2", text), -1;
     }
+    for (int l = 0; l < net->n_layers - 1; l++)
+        if (nn_net_set_act(net, l + 1, a, arg, model_seed(s), &err))
+            return cmd_error(s, "%s", err.msg), -1;
     return 0;
 }
 

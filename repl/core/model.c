@@ -118,6 +118,48 @@ int model_bind(Session *s)
     return 0;
 }
 
+int model_bind_quiet(Session *s)
+{
+    ModelState *m = model_state(s);
+    nn_err err;
+    if (!m || !s->net || !s->data)
+        return -1;
+    return nn_trainer_bind(&m->tr, s->net, s->data, &err);
+}
+
+void model_sched_text(const nn_sched *d, char *buf, size_t n)
+{
+    const char *name = nn_sched_names[d->kind];
+    switch (d->kind) {
+    case NN_SCHED_INVERSE:
+    case NN_SCHED_EXP:
+        snprintf(buf, n, "%s %g every=%d", name, d->rate, d->every);
+        break;
+    case NN_SCHED_STEP:
+        snprintf(buf, n, "%s %d %g", name, d->every, d->factor);
+        break;
+    case NN_SCHED_CYCLIC:
+        snprintf(buf, n, "%s %g %g half=%d", name, d->low, d->high, d->half);
+        break;
+    case NN_SCHED_SGDR:
+        snprintf(buf, n, "%s period=%d mult=%d min=%g", name, d->period,
+                 d->mult, d->min_lr);
+        break;
+    default:
+        snprintf(buf, n, "%s", name);
+        break;
+    }
+}
+
+void model_warmup_text(const nn_warmup *w, char *buf, size_t n)
+{
+    if (w->length <= 0)
+        snprintf(buf, n, "off");
+    else
+        snprintf(buf, n, "%d %s from=%g", w->length, nn_unit_names[w->unit],
+                 w->from);
+}
+
 int model_need_net(Session *s)
 {
     if (s->net)
@@ -196,7 +238,8 @@ void model_print_progress(Session *s)
     }
     out_printf(s, "iter %6ld  epoch %4d  batch cost %-9.4g dev loss %-9s "
                "train acc %-6s dev acc %-6s lr %.3g\n",
-               tr->iter, tr->epoch, tr->last_loss,
+               tr->iter, tr->epoch,
+               isnan(tr->last_loss) ? NAN : tr->last_loss, /* not -nan */
                num_or_dash(a, sizeof a, 4, dloss),
                num_or_dash(b, sizeof b, 3, tacc),
                num_or_dash(c, sizeof c, 3, dacc), nn_trainer_lr(tr));
@@ -292,10 +335,12 @@ void model_optim_note(Session *s, nn_optim_kind k, const char *setting)
     static const char *const users[] = { "beta", "momentum and nesterov",
                                          "beta1", "adam",
                                          "beta2", "adam",
-                                         "eps", "adam and rmsprop" };
+                                         "eps", "adam and rmsprop",
+                                         "rho", "rmsprop",
+                                         "correct", "rmsprop" };
     if (nn_optim_uses(k, setting))
         return;
-    for (int i = 0; i < 8; i += 2)
+    for (int i = 0; i < 12; i += 2)
         if (!strcmp(users[i], setting))
             out_printf(s, "note: %s is for %s; %s does not use it\n", setting,
                        users[i + 1], nn_optim_names[k]);

@@ -20,7 +20,8 @@ typedef struct ModelState {
     nn_init_spec init;
     double keep;
     nn_reg reg;
-    double lambda;
+    double lambda;          /* l1 or l2's lambda; elastic net's lambda1 */
+    double lambda2;         /* elastic net's lambda2 (0 otherwise) */
 
     /* the training run in progress (train N / run) */
     RunKind run;
@@ -46,6 +47,17 @@ ModelState *model_state(Session *s);
 /* Bind the trainer to the current net and data; on failure report it
  * (cmd_error) and return -1. */
 int model_bind(Session *s);
+
+/* Bind as model_bind does when there are a network and data that fit,
+ * saying nothing when there are not (decay show and plot lr only need the
+ * updates per epoch, when they are known).  0 when bound, else -1. */
+int model_bind_quiet(Session *s);
+
+/* The schedule in a few words, as typed: "exp 0.95", "cyclic 0.001 0.01
+ * half=100", "sgdr period=10 mult=2 min=0"; and the warm-up, "100 iters
+ * from=0", or "off". */
+void model_sched_text(const nn_sched *d, char *buf, size_t n);
+void model_warmup_text(const nn_warmup *w, char *buf, size_t n);
 
 /* 0 when the session has a network (data); otherwise report how to make
  * one (cmd_error) and return -1. */

@@ -256,6 +256,19 @@ static int plot_save(Session *s, Plotter *p, int argc, char **argv)
     return CMD_OK;
 }
 
+/* The plot kind at argv[*i], "weights hist" (two words) being whist;
+ * *i moves past it.  -1 after reporting an unknown kind. */
+static int kind_at(Session *s, int argc, char **argv, int *i, int *k)
+{
+    if (!strcmp(argv[*i], "weights") && *i + 1 < argc &&
+        !strcmp(argv[*i + 1], "hist")) {
+        *k = PLOT_WHIST;
+        *i += 2;
+        return 0;
+    }
+    return args_enum(s, argv[(*i)++], "plot kind", plot_kind_names(), k);
+}
+
 static int cmd_plot(Session *s, int argc, char **argv)
 {
     Plotter *p = plotter(s);
@@ -274,22 +287,20 @@ static int cmd_plot(Session *s, int argc, char **argv)
             out_printf(s, "plot: live plots off\n");
             return CMD_OK;
         }
-        for (int i = 2; i < argc; i++)
-            if (args_enum(s, argv[i], "plot kind", plot_kind_names(), &k))
+        unsigned off = 0;
+        for (int i = 2; i < argc; off |= 1u << k)
+            if (kind_at(s, argc, argv, &i, &k))
                 return CMD_ERR;
-        for (int i = 2; i < argc; i++) {
-            args_enum(s, argv[i], "plot kind", plot_kind_names(), &k);
-            p->live &= ~(1u << k);
-        }
+        p->live &= ~off;
         return plot_show_state(s, p);
     }
     int kinds[PLOT_NKINDS], n = 0;
-    for (int i = 1; i < argc && n < PLOT_NKINDS; i++) {
-        if (args_enum(s, argv[i], "plot kind", plot_kind_names(), &kinds[n]))
+    for (int i = 1; i < argc && n < PLOT_NKINDS;) {
+        if (kind_at(s, argc, argv, &i, &kinds[n]))
             return CMD_ERR;
         const char *why = plot_not_ready(s, (PlotKind)kinds[n]);
         if (why)
-            return cmd_error(s, "%s: %s", argv[i], why);
+            return cmd_error(s, "%s: %s", plot_kinds[kinds[n]].name, why);
         n++;
     }
     gp_allow_restart(p->gp);
@@ -387,7 +398,7 @@ static Command plot_rows[] = {
     .summary = "live plots with gnuplot",
     .example = "plot loss",
     .words = CMD_WORDS("@plots", "off:@plots", "term:@terms", "save:@files",
-                       "3:@plots"),
+                       "weights:hist|@plots", "3:@plots"),
 },
 {0},
 };

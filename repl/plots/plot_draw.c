@@ -163,6 +163,38 @@ int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
     return chart_histograms(gp, PLOT_ACTS, &c);
 }
 
+int plot_draw_weight_hist(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    const nn_net *net = s->net;
+    enum { BINS = 40 };
+    int L = net->n_layers < 16 ? net->n_layers : 16;
+    ChartHistPanel panels[16];
+    char titles[16][96];
+    double edges[16][BINS + 1], counts[16][BINS];
+    for (int l = 0; l < L; l++) {
+        nn_layer_stats st;
+        long c[BINS];
+        nn_stats_layer(net, l, &st);
+        double lo = st.w_min, hi = st.w_max;
+        if (!(hi > lo)) { /* all equal (init zeros), or none finite */
+            lo = isfinite(lo) ? lo - 0.5 : -0.5;
+            hi = lo + 1;
+        }
+        nn_stats_weight_hist(net, l, lo, hi, BINS, c);
+        for (int b = 0; b <= BINS; b++)
+            edges[l][b] = lo + (hi - lo) * b / BINS;
+        for (int b = 0; b < BINS; b++)
+            counts[l][b] = (double)c[b];
+        snprintf(titles[l], sizeof titles[l], "W%d (%s): %.1f%% |w| < 1e-3, "
+                 "%.1f%% exactly 0", l + 1, nn_act_names[net->L[l].act],
+                 100 * st.w_small, 100 * st.w_zero);
+        panels[l] = (ChartHistPanel){ titles[l], BINS, edges[l], counts[l] };
+    }
+    ChartHist c = { "Weights per layer", "weight", panels, (size_t)L, 0 };
+    return chart_histograms(gp, PLOT_WHIST, &c);
+}
+
 int plot_draw_gradcheck(Session *s, Gp *gp, PlotKind kind)
 {
     (void)kind;
@@ -268,27 +300,6 @@ int plot_draw_regions(Session *s, Gp *gp, PlotKind kind)
 out:
     free((void *)pts[0].cls);
     free((void *)pts[1].cls);
-    scratch_free(&sc);
-    return rc;
-}
-
-int plot_draw_lr(Session *s, Gp *gp, PlotKind kind)
-{
-    (void)kind;
-    const nn_trainer *tr = &s->model->tr;
-    int epochs = tr->epoch > 50 ? tr->epoch + 1 : 51;
-    Scratch sc = { { 0 }, 0 };
-    double *x = scratch(&sc, (size_t)epochs), *y = scratch(&sc, (size_t)epochs);
-    for (int e = 0; x && y && e < epochs; e++) {
-        x[e] = e;
-        y[e] = nn_sched_lr(&tr->sched, tr->opt.lr, e);
-    }
-    char name[64];
-    snprintf(name, sizeof name, "decay %s", nn_sched_names[tr->sched.kind]);
-    ChartSeries ser = { name, (size_t)epochs, x, y, CHART_STEPS, 0 };
-    ChartLines c = { "Learning-rate schedule", "epoch", "learning rate", &ser,
-                     1, NULL, 0, CHART_SCALE_LINEAR, 0, 0, 0 };
-    int rc = chart_lines(gp, PLOT_LR, &c);
     scratch_free(&sc);
     return rc;
 }

@@ -11,8 +11,8 @@
 
 typedef enum {
     PLOT_LOSS, PLOT_ACC, PLOT_WEIGHTS, PLOT_GRADS, PLOT_UPDATES, PLOT_ACTS,
-    PLOT_GRADCHECK, PLOT_BOUNDARY, PLOT_DATA, PLOT_LR, PLOT_COMPARE,
-    PLOT_SEARCH, PLOT_EWA, PLOT_NKINDS
+    PLOT_WHIST, PLOT_GRADCHECK, PLOT_BOUNDARY, PLOT_DATA, PLOT_LR,
+    PLOT_COMPARE, PLOT_SEARCH, PLOT_EWA, PLOT_NKINDS
 } PlotKind;
 
 /* PlotKindRow.flags */
@@ -57,9 +57,10 @@ const char *plot_not_ready(Session *s, PlotKind k);
 int plot_draw_curves(Session *s, Gp *gp, PlotKind k);     /* loss, acc */
 int plot_draw_per_layer(Session *s, Gp *gp, PlotKind k);  /* weights... */
 int plot_draw_acts(Session *s, Gp *gp, PlotKind k);
+int plot_draw_weight_hist(Session *s, Gp *gp, PlotKind k);
 int plot_draw_gradcheck(Session *s, Gp *gp, PlotKind k);
 int plot_draw_regions(Session *s, Gp *gp, PlotKind k);    /* boundary, data */
-int plot_draw_lr(Session *s, Gp *gp, PlotKind k);
+int plot_draw_lr(Session *s, Gp *gp, PlotKind k);        /* plot_lr.c */
 int plot_draw_compare(Session *s, Gp *gp, PlotKind k);
 int plot_draw_search(Session *s, Gp *gp, PlotKind k);
 int plot_draw_ewa(Session *s, Gp *gp, PlotKind k);

@@ -29,6 +29,10 @@ const PlotKindRow plot_kinds[PLOT_NKINDS] = {
         "||Delta W|| / ||W|| per layer over time", plot_draw_per_layer},
     [PLOT_ACTS] = {"acts", PLOT_FOLLOWS, PLOT_NEEDS_NET | PLOT_NEEDS_FORWARD,
         "histograms of each layer's activations, now", plot_draw_acts},
+    [PLOT_WHIST] = {"whist", PLOT_FOLLOWS, PLOT_NEEDS_NET,
+        "histograms of each layer's weights, now (also\n"
+        "plot weights hist): L1's spike at 0",
+        plot_draw_weight_hist},
     [PLOT_GRADCHECK] = {"gradcheck", 0,
         PLOT_NEEDS_NET | PLOT_NEEDS_GRADCHECK,
         "relative error per parameter tensor, with the\n"
@@ -40,7 +44,9 @@ const PlotKindRow plot_kinds[PLOT_NKINDS] = {
     [PLOT_DATA] = {"data", 0, PLOT_NEEDS_2D,
         "the data (2-D problems)", plot_draw_regions},
     [PLOT_LR] = {"lr", PLOT_FOLLOWS, 0,
-        "the learning-rate schedule", plot_draw_lr},
+        "the learning rate per update: the schedule and\n"
+        "warm-up to come, the rates used, where training is",
+        plot_draw_lr},
     [PLOT_COMPARE] = {"compare", 0, PLOT_NEEDS_COMPARE,
         "the curves of the last compare", plot_draw_compare},
     [PLOT_SEARCH] = {"search", 0, PLOT_NEEDS_SEARCH,
