@@ -73,6 +73,23 @@ typedef enum { NN_HEADER_AUTO, NN_HEADER_YES, NN_HEADER_NO } nn_header;
 nn_data *nn_data_load_csv(const char *path, int label_col, nn_header header,
                           uint64_t seed, nn_err *err);
 
+/* What the CSV loader decided about the first line, for the program to
+ * say: with header=auto a first row holding a name outside the label
+ * column is a header; a number out of range or NaN is not a name, and is
+ * refused where it stands (values must fit a float, ±3.4e38). */
+typedef struct nn_csv_report {
+    int header;      /* 1: the first line was a header, not data */
+    char note[64];   /* "header: yes (first row has names)",
+                        "header: no (first row is numbers)",
+                        "header: yes (header=yes)", "header: no (header=no)";
+                        "" when the file ended or failed before */
+} nn_csv_report;
+
+/* nn_data_load_csv, and what it decided into *report (may be NULL). */
+nn_data *nn_data_load_csv_report(const char *path, int label_col,
+                                 nn_header header, uint64_t seed,
+                                 nn_csv_report *report, nn_err *err);
+
 /* Load IDX image/label files (MNIST, Fashion-MNIST), each gzipped or not.
  * Pixels are kept as bytes and scaled to [0,1] when filled.  `limit` > 0
  * keeps only the first `limit` training images (0 = all).  test_images and
