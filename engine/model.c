@@ -2,6 +2,8 @@
 #include "model.h"
 
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -60,9 +62,42 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
     fprintf(f, "end\n");
 }
 
+/* 0 when every weight and batch norm statistic is one the loader takes
+ * back: finite, and the variances >= 0.  A network that diverged holds
+ * NaN or Inf, and a file of it could only be refused when loaded. */
+static int loadable(const char *path, const nn_net *net, nn_err *err)
+{
+    char name[32];
+    for (int i = 0; i < net->n_params; i++) {
+        const nn_mat *w = &net->params[i]->w;
+        for (int k = 0; k < nn_mat_size(w); k++)
+            if (!isfinite(w->v[k])) {
+                nn_param_name(net->params[i], name, sizeof name);
+                return nn_fail(err, "%s: not saved: %s holds %g (the "
+                               "network diverged); initialize it again "
+                               "first", path, name, w->v[k]);
+            }
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        const nn_layer *l = &net->L[i];
+        for (int j = 0; l->bn && j < l->out; j++)
+            if (!isfinite(l->run_mean.v[j]) || !isfinite(l->run_var.v[j]) ||
+                l->run_var.v[j] < 0)
+                return nn_fail(err, "%s: not saved: the batch norm "
+                               "statistics of layer %d hold %g (the network "
+                               "diverged); initialize it again first", path,
+                               i + 1, isfinite(l->run_mean.v[j])
+                                          ? l->run_var.v[j]
+                                          : l->run_mean.v[j]);
+    }
+    return 0;
+}
+
 static int model_save(const char *path, const nn_net *net,
                       const nn_trainer *tr, nn_err *err)
 {
+    if (loadable(path, net, err))
+        return -1;
     size_t len = strlen(path);
     char *tmp = malloc(len + 16);
     if (!tmp)
@@ -113,18 +148,33 @@ typedef struct reader {
     size_t cap;
     nn_err *err;  /* always points at own_err; copied out at the end */
     nn_err own_err;
+    int broken;   /* reading failed and err says why: no more "expected" */
 } reader;
 
 /* Next non-empty line into r->buf; 0, or -1 at end of file (r->buf is
  * then "").  Lines have no length limit: a row of W holds one number per
- * unit of the layer below, about 2.5 MB for 100000 units. */
+ * unit of the layer below, about 2.5 MB for 100000 units.  A NUL byte (no
+ * text file holds one, and the line would seem to end there) or a failed
+ * read also gives -1, with r->broken set and the reason in r->err. */
 static int next_line(reader *r)
 {
-    while (getline(&r->buf, &r->cap, r->f) >= 0) {
+    ssize_t n;
+    while ((n = getline(&r->buf, &r->cap, r->f)) >= 0) {
         r->line++;
+        if (strlen(r->buf) != (size_t)n) {
+            r->broken = 1;
+            nn_fail(r->err, "%s:%d: NUL byte: this is not a text file",
+                    r->path, r->line);
+            return -1;
+        }
         r->buf[strcspn(r->buf, "\r\n")] = '\0';
         if (r->buf[0] && r->buf[0] != '#')
             return 0;
+    }
+    if (!feof(r->f)) {
+        r->broken = 1;
+        nn_fail(r->err, "%s:%d: %s", r->path, r->line + 1,
+                errno == ENOMEM ? "out of memory" : strerror(errno));
     }
     if (r->buf)
         r->buf[0] = '\0';
@@ -133,6 +183,8 @@ static int next_line(reader *r)
 
 static int bad(reader *r, const char *expected)
 {
+    if (r->broken)
+        return -1; /* next_line has said why */
     return nn_fail(r->err, "%s:%d: expected %s", r->path, r->line, expected);
 }
 
@@ -151,27 +203,103 @@ static int lookup(const char *const *names, const char *word)
     return -1;
 }
 
-/* Read `want` numbers from the current line into v. */
-static int read_numbers(reader *r, double *v, int want, const char *what)
+/* Words and numbers.  A setting line is cut into its words, and each
+ * number must be its whole word: sscanf's "%lf" would read "0-01" as 0
+ * and "6-" as 6 and say nothing of the rest. */
+#define MAX_WORDS 10
+
+/* Cut r->buf into words (pointers into it); their count, or MAX_WORDS + 1
+ * when there are more. */
+static int split_words(reader *r, char **w)
+{
+    int n = 0;
+    char *save;
+    for (char *p = strtok_r(r->buf, " \t", &save); p;
+         p = strtok_r(NULL, " \t", &save)) {
+        if (n == MAX_WORDS)
+            return MAX_WORDS + 1;
+        w[n++] = p;
+    }
+    return n;
+}
+
+/* The line is `key` followed by exactly n - 1 words, into w. */
+static int line_is(reader *r, const char *key, int n, char **w)
+{
+    return split_words(r, w) == n && !strcmp(w[0], key);
+}
+
+static int word_double(const char *w, double *v)
+{
+    char *end;
+    *v = strtod(w, &end);
+    return end != w && *end == '\0';
+}
+
+static int word_int(const char *w, int *v)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(w, &end, 10);
+    if (end == w || *end || errno || x < INT_MIN || x > INT_MAX)
+        return 0;
+    *v = (int)x;
+    return 1;
+}
+
+/* Decimal digits only: strtoull would take "-1" for 2^64 - 1. */
+static int word_u64(const char *w, unsigned long long *v)
+{
+    char *end;
+    if (*w < '0' || *w > '9')
+        return 0;
+    errno = 0;
+    *v = strtoull(w, &end, 10);
+    return *end == '\0' && errno == 0;
+}
+
+/* What a matrix section holds and the range of its values. */
+typedef struct values_spec {
+    const char *expected;   /* for a missing or malformed row */
+    const char *name;       /* whose values: "W2", "the running variances" */
+    double lo, hi;          /* every value in [lo, hi], so never NaN */
+} values_spec;
+
+/* Read the row of `want` numbers on the current line into v.  A value out
+ * of range is refused: weights are finite (a network that diverged is not
+ * saved), batch norm's variances never negative. */
+static int read_numbers(reader *r, double *v, int want,
+                        const values_spec *spec)
 {
     char *p = r->buf, *end;
     for (int i = 0; i < want; i++) {
         v[i] = strtod(p, &end);
-        if (end == p) /* inf and nan too: a diverged net loads as saved */
-            return bad(r, what);
+        if (end == p)
+            return bad(r, spec->expected);
+        if (!(v[i] >= spec->lo && v[i] <= spec->hi))
+            return nn_fail(r->err, "%s:%d: %s holds %.*s: expected %s",
+                           r->path, r->line, spec->name,
+                           (int)(end - p > 40 ? 40 : end - p), p,
+                           spec->lo == 0 ? "finite values >= 0"
+                                         : "finite values");
         p = end;
     }
     while (*p == ' ' || *p == '\t')
         p++;
-    return *p ? bad(r, what) : 0;
+    return *p ? bad(r, spec->expected) : 0;
 }
 
-static int read_matrix(reader *r, nn_mat *m, const char *what)
+/* Each row is a line; Ctrl-C is polled between them, since a large model
+ * is a hundred megabytes of text. */
+static int read_matrix(reader *r, nn_mat *m, const values_spec *spec)
 {
     for (int row = 0; row < m->rows; row++) {
+        if (nn_cancelled())
+            return nn_fail(r->err, "%s:%d: interrupted; nothing loaded",
+                           r->path, r->line + 1);
         if (next_line(r))
-            return bad(r, what);
-        if (read_numbers(r, m->v + (size_t)row * m->cols, m->cols, what))
+            return bad(r, spec->expected);
+        if (read_numbers(r, m->v + (size_t)row * m->cols, m->cols, spec))
             return -1;
     }
     return 0;
@@ -183,54 +311,67 @@ typedef struct header {
     unsigned long long seed;
 } header;
 
+/* The network's lines: version, inputs, loss, regularization. */
 static int read_header(reader *r, header *h)
 {
-    char w1[32], w2[32], w3[32];
+    char *w[MAX_WORDS];
     int version;
-    if (next_line(r) || sscanf(r->buf, "nnlab-model %d", &version) != 1)
+    if (next_line(r) || !line_is(r, "nnlab-model", 2, w) ||
+        !word_int(w[1], &version))
         return bad(r, "'nnlab-model 1' (this is not an nnlab model file)");
     if (version != MODEL_VERSION)
         return nn_fail(r->err, "%s:%d: expected model version %d, found %d",
                        r->path, r->line, MODEL_VERSION, version);
-    if (next_line(r) || sscanf(r->buf, "inputs %d", &h->inputs) != 1 ||
-        h->inputs < 1)
+    if (next_line(r) || !line_is(r, "inputs", 2, w) ||
+        !word_int(w[1], &h->inputs) || h->inputs < 1)
         return bad(r, "'inputs N'");
-    if (next_line(r) || sscanf(r->buf, "loss %31s", w1) != 1 ||
-        (h->loss = lookup(nn_loss_names, w1)) < 0)
+    if (next_line(r) || !line_is(r, "loss", 2, w) ||
+        (h->loss = lookup(nn_loss_names, w[1])) < 0)
         return bad(r, "'loss none|bce|xent|mse'");
-    if (next_line(r) || sscanf(r->buf, "reg %31s %lf", w1, &h->lambda) != 2 ||
-        (h->reg = lookup(nn_reg_names, w1)) < 0 ||
+    if (next_line(r) || !line_is(r, "reg", 3, w) ||
+        (h->reg = lookup(nn_reg_names, w[1])) < 0 ||
+        !word_double(w[2], &h->lambda) ||
         !(h->lambda >= 0 && h->lambda <= 1e6))
         return bad(r, "'reg none|l2|l1 LAMBDA' with LAMBDA 0..1e6");
-    if (next_line(r) || sscanf(r->buf, "optim %31s %lf %lf %lf %lf %lf", w2,
-                               &h->o[0], &h->o[1], &h->o[2], &h->o[3],
-                               &h->o[4]) != 6 ||
-        (h->optim = lookup(nn_optim_names, w2)) < 0)
+    return 0;
+}
+
+/* The trainer's lines: optimizer, batch, decay, seed, early, guard. */
+static int read_training(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    nn_err why;
+    if (next_line(r) || !line_is(r, "optim", 7, w) ||
+        (h->optim = lookup(nn_optim_names, w[1])) < 0 ||
+        !word_double(w[2], &h->o[0]) || !word_double(w[3], &h->o[1]) ||
+        !word_double(w[4], &h->o[2]) || !word_double(w[5], &h->o[3]) ||
+        !word_double(w[6], &h->o[4]))
         return bad(r, "'optim KIND lr beta beta1 beta2 eps'");
     nn_optim o = { (nn_optim_kind)h->optim, h->o[0], h->o[1], h->o[2],
                    h->o[3], h->o[4], 0 };
-    nn_err why;
     if (nn_optim_check(&o, &why))
         return out_of_range(r, &why);
-    if (next_line(r) || sscanf(r->buf, "batch %d", &h->batch) != 1 ||
-        h->batch < 0 || h->batch > 1000000)
+    if (next_line(r) || !line_is(r, "batch", 2, w) ||
+        !word_int(w[1], &h->batch) || h->batch < 0 || h->batch > 1000000)
         return bad(r, "'batch N' with N 0..1000000 (0: the whole set)");
-    if (next_line(r) || sscanf(r->buf, "decay %31s %lf %d %lf", w3, &h->rate,
-                               &h->every, &h->factor) != 4 ||
-        (h->sched = lookup(nn_sched_names, w3)) < 0)
+    if (next_line(r) || !line_is(r, "decay", 5, w) ||
+        (h->sched = lookup(nn_sched_names, w[1])) < 0 ||
+        !word_double(w[2], &h->rate) || !word_int(w[3], &h->every) ||
+        !word_double(w[4], &h->factor))
         return bad(r, "'decay KIND rate every factor'");
     nn_sched sc = { (nn_sched_kind)h->sched, h->rate, h->every, h->factor };
     if (nn_sched_check(&sc, &why))
         return out_of_range(r, &why);
-    if (next_line(r) || sscanf(r->buf, "seed %llu", &h->seed) != 1)
-        return bad(r, "'seed N'");
-    if (next_line(r) ||
-        sscanf(r->buf, "early %d %d", &h->early, &h->patience) != 2 ||
+    if (next_line(r) || !line_is(r, "seed", 2, w) ||
+        !word_u64(w[1], &h->seed))
+        return bad(r, "'seed N' with N 0..18446744073709551615");
+    if (next_line(r) || !line_is(r, "early", 3, w) ||
+        !word_int(w[1], &h->early) || !word_int(w[2], &h->patience) ||
         (h->early != 0 && h->early != 1) || h->patience < 1 ||
         h->patience > 100000)
         return bad(r, "'early 0|1 PATIENCE' with PATIENCE 1..100000");
-    if (next_line(r) || sscanf(r->buf, "guard %d", &h->guard) != 1 ||
-        (h->guard != 0 && h->guard != 1))
+    if (next_line(r) || !line_is(r, "guard", 2, w) ||
+        !word_int(w[1], &h->guard) || (h->guard != 0 && h->guard != 1))
         return bad(r, "'guard 0|1'");
     return 0;
 }
@@ -242,12 +383,14 @@ typedef struct layer_line {
 
 static int parse_layer(reader *r, layer_line *l)
 {
-    char act[32], init[32];
-    if (sscanf(r->buf, "layer %d %31s %lf %lf %d %31s %lf %lf", &l->units,
-               act, &l->act_arg, &l->keep, &l->bn, init, &l->init_arg,
-               &l->gain) != 8 || l->units < 1 || l->units > 100000 ||
-        (l->act = lookup(nn_act_names, act)) < 0 ||
-        (l->init = lookup(nn_init_names, init)) < 0 ||
+    char *w[MAX_WORDS];
+    if (!line_is(r, "layer", 9, w) || !word_int(w[1], &l->units) ||
+        l->units < 1 || l->units > 100000 ||
+        (l->act = lookup(nn_act_names, w[2])) < 0 ||
+        !word_double(w[3], &l->act_arg) || !word_double(w[4], &l->keep) ||
+        !word_int(w[5], &l->bn) ||
+        (l->init = lookup(nn_init_names, w[6])) < 0 ||
+        !word_double(w[7], &l->init_arg) || !word_double(w[8], &l->gain) ||
         !(l->keep >= 0.01 && l->keep <= 1) || (l->bn != 0 && l->bn != 1) ||
         !(l->act_arg >= 0 && l->act_arg <= 1e6) || !isfinite(l->init_arg) ||
         !(l->gain >= 0 && l->gain <= 1e6))
@@ -297,7 +440,7 @@ static nn_net *read_layers(reader *r, const header *h)
         out_line = r->line;
         n++;
     }
-    if (n == 0) {
+    if (n == 0 || r->broken) {
         bad(r, "'layer ...' lines");
         return NULL;
     }
@@ -333,33 +476,40 @@ static int read_params(reader *r, nn_net *net)
 {
     /* r->buf holds the first line after the layers */
     for (int i = 0; i < net->n_params; i++) {
-        char want[32], name[32];
+        char want[32], *w[MAX_WORDS];
         int rows, cols;
         nn_param *p = net->params[i];
         nn_param_name(p, want, sizeof want);
         if (i > 0 && next_line(r))
             return bad(r, "more 'param' sections");
-        if (sscanf(r->buf, "param %31s %d %d", name, &rows, &cols) != 3 ||
-            strcmp(name, want) || rows != p->w.rows || cols != p->w.cols) {
+        if (!line_is(r, "param", 4, w) || strcmp(w[1], want) ||
+            !word_int(w[2], &rows) || !word_int(w[3], &cols) ||
+            rows != p->w.rows || cols != p->w.cols) {
             char what[96];
             snprintf(what, sizeof what, "'param %s %d %d'", want, p->w.rows,
                      p->w.cols);
             return bad(r, what);
         }
-        if (read_matrix(r, &p->w, "a row of numbers"))
+        values_spec spec = { "a row of numbers", want, -DBL_MAX, DBL_MAX };
+        if (read_matrix(r, &p->w, &spec))
             return -1;
     }
     for (int i = 0; i < net->n_layers; i++) {
         nn_layer *l = &net->L[i];
+        char *w[MAX_WORDS];
         int layer, units;
         if (!l->bn)
             continue;
-        if (next_line(r) ||
-            sscanf(r->buf, "running %d %d", &layer, &units) != 2 ||
+        if (next_line(r) || !line_is(r, "running", 3, w) ||
+            !word_int(w[1], &layer) || !word_int(w[2], &units) ||
             layer != i + 1 || units != l->out)
             return bad(r, "'running LAYER UNITS' for a batch norm layer");
-        if (read_matrix(r, &l->run_mean, "the running means") ||
-            read_matrix(r, &l->run_var, "the running variances"))
+        values_spec mean = { "the running means", "a running mean",
+                             -DBL_MAX, DBL_MAX };
+        values_spec var = { "the running variances", "a running variance",
+                            0, DBL_MAX };
+        if (read_matrix(r, &l->run_mean, &mean) ||
+            read_matrix(r, &l->run_var, &var))
             return -1;
     }
     if (next_line(r) || strcmp(r->buf, "end"))
@@ -401,7 +551,8 @@ static nn_net *model_load(const char *path, nn_trainer *tr, nn_err *err)
         nn_fail(r->err, "%s: %s", path, strerror(errno));
         goto out;
     }
-    if (read_header(r, &h) || !(net = read_layers(r, &h)))
+    if (read_header(r, &h) || read_training(r, &h) ||
+        !(net = read_layers(r, &h)))
         goto out;
     if (read_params(r, net)) {
         nn_net_free(net);

@@ -157,15 +157,16 @@ static void test_round_trip(void **state)
     nn_data_free(d);
 }
 
-/* Awkward doubles survive: −0, a subnormal, ±Inf, the extremes. */
+/* Awkward doubles survive: −0, a subnormal, the extremes. */
 static void test_exact_values(void **state)
 {
     (void)state;
     const int sizes[] = { 3, 2 };
     nn_net *net = tu_net(sizes, 2, NN_ACT_LINEAR, NN_ACT_LINEAR, NN_LOSS_MSE,
                          NULL, 1);
-    const double odd[] = { -0.0, 4.9e-324, INFINITY, -INFINITY,
-                           1.7976931348623157e308, 0.1 };
+    const double odd[] = { -0.0, 4.9e-324, -1.7976931348623157e308,
+                           2.2250738585072014e-308, 1.7976931348623157e308,
+                           0.1 };
     memcpy(net->L[0].W.w.v, odd, sizeof odd);
     net->L[0].b.w.v[0] = -2.2250738585072014e-308;
     nn_trainer tr;
@@ -434,6 +435,185 @@ static void test_malformed(void **state)
     nn_data_free(d);
 }
 
+/* A network that diverged holds NaN or Inf: saving it is refused, with
+ * no file left behind, since the loader could only refuse that file.
+ * Saving used to write it, and loading used to take it back. */
+static void test_save_refuses_non_finite(void **state)
+{
+    (void)state;
+    const int sizes[] = { 2, 3, 1 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    char path[128];
+    nn_err err = {{0}};
+    snprintf(path, sizeof path, "%s/diverged.nn", dir);
+    net->L[1].W.w.v[2] = NAN;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "not saved: W2 holds nan"));
+    net->L[1].W.w.v[2] = 0.5;
+    net->L[0].b.w.v[1] = -INFINITY;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "not saved: b1 holds -inf"));
+    net->L[0].b.w.v[1] = 0;
+    assert_int_equal(nn_net_set_bn(net, 1, 1, NULL), 0);
+    net->L[0].run_var.v[0] = NAN;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "batch norm statistics of layer 1"));
+    assert_int_equal(other_files("good.nn", NULL), 0);
+    net->L[0].run_var.v[0] = 1;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), 0);
+    unlink(path);
+    nn_net_free(net);
+}
+
+/* The text of the good file with the values of the matrix after the line
+ * beginning `section` replaced: its first value by `first`. */
+static char *with_first_value(const char *good, const char *section,
+                              const char *first)
+{
+    const char *at = strstr(good, section);
+    assert_non_null(at);
+    const char *row = strchr(at, '\n') + 1;
+    size_t n = strcspn(row, " \n");
+    char from[256], to[256];
+    snprintf(from, sizeof from, "%.*s%.*s", (int)(row - at), at, (int)n,
+             row);
+    snprintf(to, sizeof to, "%.*s%s", (int)(row - at), at, first);
+    return variant(good, from, to);
+}
+
+/* Values a saved network cannot hold (NaN or Inf weights, negative or NaN
+ * batch norm variances) and numbers followed by anything at all
+ * ("reg l2 0-01" once loaded as lambda 0, "batch 6-" as 6) are refused
+ * with the file and line, and the trainer's settings stay as they were. */
+static void test_refused_values(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = rich_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    char *good = read_all(good_path);
+    static const struct {
+        const char *section, *value, *part;
+    } values[] = {
+        { "param W1 10 2\n", "nan", "W1 holds nan: expected finite" },
+        { "param W1 10 2\n", "-inf", "W1 holds -inf" },
+        { "param W2 5 10\n", "1e999", "W2 holds 1e999" },
+        { "param beta2 1 5\n", "NAN", "beta2 holds NAN" },
+        { "running 2 5\n", "inf", "a running mean holds inf" },
+    };
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char *s = with_first_value(good, values[i].section, values[i].value);
+        expect_bad(s, strlen(s), line_of(good, values[i].section) + 1,
+                   values[i].part);
+        free(s);
+    }
+    {
+        /* the variances: the line after the running means */
+        const char *run = strstr(good, "running 2 5\n");
+        int line = line_of(good, "running 2 5\n") + 2;
+        const char *var = strchr(strchr(run, '\n') + 1, '\n') + 1;
+        size_t pre = (size_t)(var - good);
+        size_t n = strcspn(var, " \n");
+        const char *bads[] = { "-0.5", "nan", "-inf" };
+        for (int k = 0; k < 3; k++) {
+            char *s = malloc(strlen(good) + 16);
+            assert_non_null(s);
+            memcpy(s, good, pre);
+            strcpy(s + pre, bads[k]);
+            strcat(s, var + n);
+            expect_bad(s, strlen(s), line, "a running variance holds");
+            expect_bad(s, strlen(s), line, "expected finite values >= 0");
+            free(s);
+        }
+    }
+    /* numbers with something after them, and seeds out of range */
+    expect_bad_variant(good, "reg l2 0.01", "reg l2 0-01", "expected 'reg");
+    expect_bad_variant(good, "batch 17", "batch 17-", "expected 'batch");
+    expect_bad_variant(good, "batch 17", "batch 17 4", "expected 'batch");
+    expect_bad_variant(good, "inputs 2", "inputs 2x", "expected 'inputs");
+    expect_bad_variant(good, "early 1 7", "early 1 7.5", "expected 'early");
+    expect_bad_variant(good, "guard 0", "guard 0 1", "expected 'guard");
+    expect_bad_variant(good, "optim adam 0.0030000000000000001 ",
+                       "optim adam 0.0030000000000000001- ",
+                       "expected 'optim");
+    expect_bad_variant(good, "decay exp 0.94999999999999996 2 ",
+                       "decay exp 0.94999999999999996 2.5 ",
+                       "expected 'decay");
+    expect_bad_variant(good, "layer 10 leaky", "layer 10x leaky",
+                       "expected 'layer");
+    expect_bad_variant(good, "param W1 10 2", "param W1 10 2 2",
+                       "expected 'param W1 10 2'");
+    expect_bad_variant(good, "running 2 5", "running 2 5x",
+                       "expected 'running");
+    expect_bad_variant(good, "seed 12345678901234", "seed -1",
+                       "expected 'seed N' with N 0..18446744073709551615");
+    expect_bad_variant(good, "seed 12345678901234",
+                       "seed 18446744073709551616", "expected 'seed");
+    expect_bad_variant(good, "seed 12345678901234", "seed 1e3",
+                       "expected 'seed");
+    expect_bad_variant(good, "seed 12345678901234", "seed 12 34",
+                       "expected 'seed");
+    {
+        /* a NUL byte would end the line for sscanf: "batch 17" */
+        char *s = variant(good, "batch 17", "batch 17@ 4");
+        size_t len = strlen(s);
+        *strchr(s, '@') = '\0';
+        expect_bad(s, len, line_of(good, "batch 17"), "NUL byte");
+        free(s);
+    }
+    /* the largest seed is fine */
+    {
+        char *s = variant(good, "seed 12345678901234",
+                          "seed 18446744073709551615");
+        nn_trainer back;
+        nn_trainer_init(&back);
+        write_file(good_path, s, strlen(s));
+        nn_net *got = nn_model_load(good_path, &back, &err);
+        if (!got)
+            fail_msg("%s", err.msg);
+        assert_true(back.seed == 18446744073709551615ULL);
+        nn_net_free(got);
+        nn_trainer_free(&back);
+        free(s);
+    }
+    free(good);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
+/* Ctrl-C while the weights are read: nothing loaded, settings untouched. */
+static void test_interrupted(void **state)
+{
+    (void)state;
+    nn_trainer tr, before;
+    nn_data *d;
+    nn_err err = {{0}};
+    volatile sig_atomic_t flag = 1;
+    nn_net *net = rich_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    nn_trainer_init(&tr);
+    before = tr;
+    nn_set_cancel(&flag);
+    nn_net *got = nn_model_load(good_path, &tr, &err);
+    nn_set_cancel(NULL);
+    assert_null(got);
+    assert_non_null(strstr(err.msg, "interrupted; nothing loaded"));
+    assert_memory_equal(&tr, &before, sizeof tr);
+    got = nn_model_load(good_path, &tr, &err);
+    assert_non_null(got);
+    assert_true(tu_same_weights(got, net));
+    nn_net_free(got);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +622,9 @@ int main(void)
         cmocka_unit_test(test_wide_layer),
         cmocka_unit_test(test_save_errors),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_save_refuses_non_finite),
+        cmocka_unit_test(test_refused_values),
+        cmocka_unit_test(test_interrupted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
