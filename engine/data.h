@@ -126,6 +126,9 @@ int nn_data_size(const nn_data *d);   /* examples in all, split or not */
 int nn_data_class_count(const nn_data *d, nn_split s, int c);
 /* Range of feature j over all examples, before normalization. */
 void nn_data_feature_range(const nn_data *d, int j, double *lo, double *hi);
+/* Range of the regression targets over all examples (0 and 0 unless the
+ * task is regression). */
+void nn_data_target_range(const nn_data *d, double *lo, double *hi);
 /* 1 when the features are image pixels (shown as [0,1]). */
 int nn_data_is_image(const nn_data *d);
 

@@ -112,6 +112,15 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     if (nn_data_task(data) != NN_TASK_NONE && !nn_data_ycols_ok(data, ycols))
         return nn_fail(err, "the network has %d outputs, which does not fit "
                        "%d classes", ycols, nn_data_classes(data));
+    if (net->loss == NN_LOSS_BCE && nn_data_task(data) == NN_TASK_REGRESS) {
+        /* −[y log a + (1−y) log(1−a)] has no minimum for y outside [0, 1]:
+         * the cost runs off to −1e24 and the guard sees no NaN */
+        double lo, hi;
+        nn_data_target_range(data, &lo, &hi);
+        return nn_fail(err, "loss=bce needs targets 0 or 1, but these data "
+                       "are a regression with targets from %g to %g: use "
+                       "loss=mse", lo, hi);
+    }
     int n_train = nn_data_count(data, NN_TRAIN);
     if (n_train < 1)
         return nn_fail(err, "the training split is empty");

@@ -94,7 +94,8 @@ void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src);
 
 /* Attach a network and data (either may change between calls), size the
  * buffers, and check they fit: features == inputs, outputs match the
- * labels.  On error the trainer is unbound (net NULL). */
+ * labels, and the loss fits the targets (bce needs 0/1 targets, so not a
+ * regression).  On error the trainer is unbound (net NULL). */
 int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
                     nn_err *err);
 
