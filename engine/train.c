@@ -222,8 +222,11 @@ double nn_accuracy(const double *out, const double *Y, int rows, int ycols)
     return rows ? (double)right / rows : NAN;
 }
 
-int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
-                        double *acc, nn_err *err)
+/* Evaluation of a split, in chunks; the cancel flag is polled between
+ * them when `cancellable` (not at the end of a training epoch, where the
+ * update is made already and the caller polls between steps anyway). */
+static int evaluate(nn_trainer *tr, nn_split s, double *loss, double *acc,
+                    int cancellable, nn_err *err)
 {
     if (!tr->net)
         return nn_fail(err, "the trainer has no network bound");
@@ -235,6 +238,9 @@ int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
         return 0;
     int rows[EVAL_CHUNK];
     for (int at = 0; at < total; at += EVAL_CHUNK) {
+        if (cancellable && nn_cancelled())
+            return nn_fail(err, "evaluation interrupted after %d of %d "
+                           "examples", at, total);
         int m = total - at < EVAL_CHUNK ? total - at : EVAL_CHUNK;
         for (int i = 0; i < m; i++)
             rows[i] = at + i;
@@ -246,6 +252,12 @@ int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
     *loss = lsum / total;
     *acc = nn_data_task(tr->data) == NN_TASK_CLASSIFY ? right / total : NAN;
     return 0;
+}
+
+int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
+                        double *acc, nn_err *err)
+{
+    return evaluate(tr, s, loss, acc, 1, err);
 }
 
 /* A forward pass in training mode (batch statistics, no dropout) that
@@ -352,7 +364,7 @@ static int end_epoch(nn_trainer *tr, nn_err *err)
     double dl, da;
     tr->epoch++;
     tr->pos = 0;
-    if (nn_trainer_evaluate(tr, NN_DEV, &dl, &da, err))
+    if (evaluate(tr, NN_DEV, &dl, &da, 0, err))
         return -1;
     record_epoch(tr, dl, da);
     int stop = early_stop_check(tr, dl, err);

@@ -125,7 +125,8 @@ int nn_trainer_iters_per_epoch(const nn_trainer *tr);
 /* Loss (data loss, no penalty) and accuracy of split s with the network
  * in evaluation mode (no dropout, batch norm's running statistics).
  * Accuracy is NAN for regression; both NAN for an empty split.  Uses the
- * trainer's buffers, so the trainer must be bound. */
+ * trainer's buffers, so the trainer must be bound.  Polls the cancel flag
+ * (err.h) every 512 examples: -1, "evaluation interrupted ...", both NAN. */
 int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
                         double *acc, nn_err *err);
 

@@ -49,6 +49,26 @@ static inline void tu_cancel_end(void)
     signal(SIGUSR1, SIG_DFL);
 }
 
+/* A child process that sends SIGUSR1 to this one after `ms` milliseconds
+ * (whatever this one is doing then); wait for it with tu_signal_wait. */
+static inline pid_t tu_signal_after(int ms)
+{
+    pid_t parent = getpid(), pid = fork();
+    if (pid == 0) {
+        usleep((useconds_t)ms * 1000);
+        kill(parent, SIGUSR1);
+        _exit(0);
+    }
+    return pid;
+}
+
+static inline void tu_signal_wait(pid_t pid)
+{
+    int status;
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+}
+
 typedef struct tu_feed {
     pid_t pid;
     int fd;          /* the read end, open in this process */

@@ -756,6 +756,40 @@ static void test_bce_on_regression(void **state)
     nn_data_free(d);
 }
 
+/* Ctrl-C during the evaluation of a split: -1, "interrupted", no
+ * figures.  The evaluation of dev at the end of a training epoch does not
+ * poll: its update is made, and the caller polls between steps. */
+static void test_evaluate_interrupted(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 2000, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_err err = {{0}};
+    nn_step_info info;
+    double loss = 0, acc = 0;
+    volatile sig_atomic_t flag = 1;
+    nn_trainer_init(&tr);
+    tr.batch = 0;
+    bind_ok(&tr, net, d);
+    nn_set_cancel(&flag);
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_TRAIN, &loss, &acc, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "evaluation interrupted after 0 of"));
+    assert_true(isnan(loss) && isnan(acc));
+    assert_int_equal(nn_trainer_step(&tr, &info, &err), NN_STEP_EPOCH);
+    nn_set_cancel(NULL);
+    assert_int_equal(tr.epoch, 1);
+    assert_int_equal(tr.hist.ne, 1);
+    assert_false(isnan(tr.hist.dev_loss[0]));
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_TRAIN, &loss, &acc, &err),
+                     0);
+    assert_true(acc > 0);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
 static void test_accuracy_function(void **state)
 {
     (void)state;
@@ -956,6 +990,7 @@ int main(void)
         cmocka_unit_test(test_early_stopping_after_reshape),
         cmocka_unit_test(test_bind_errors),
         cmocka_unit_test(test_bce_on_regression),
+        cmocka_unit_test(test_evaluate_interrupted),
         cmocka_unit_test(test_accuracy_function),
         cmocka_unit_test(test_zero_init_stays_symmetric),
         cmocka_unit_test(test_const_init_stays_symmetric),
