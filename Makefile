@@ -67,6 +67,17 @@ $(BUILD)/tests/%: tests/%.c $(LIBREPL) $(LIBNN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(LIBREPL) $(LIBNN) \
 	    -lcmocka $(REPL_LIBS) $(ENGINE_LIBS)
 
+# The allocation-failure test makes the engine's allocations fail one by
+# one: it is linked with the allocator (and the few library calls that
+# allocate for the engine) wrapped, which reaches the engine's objects and
+# its own but not OpenBLAS, zlib or the C library (tests/test_alloc.c).
+ALLOC_WRAP := malloc calloc realloc strdup getline __getdelim newlocale \
+              gzopen fopen fdopen
+$(BUILD)/tests/test_alloc: tests/test_alloc.c $(LIBNN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(LIBNN) -lcmocka \
+	    $(ENGINE_LIBS) $(ALLOC_WRAP:%=-Wl,--wrap=%)
+
 # Install missing Debian packages (only those missing; says which).
 deps:       ; @tests/deps.sh $(RUN_PKGS)
 deps-check: ; @tests/deps.sh $(CHECK_PKGS)

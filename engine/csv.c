@@ -66,6 +66,8 @@ int nn_data_gz_error(gzFile f, const char *path, nn_err *err)
         return nn_fail(err, "%s: read error: %s", path, strerror(errno));
     case Z_BUF_ERROR:
         return nn_fail(err, "%s: truncated gzip file (%s)", path, msg);
+    case Z_MEM_ERROR: /* zlib's buffers, allocated at the first read */
+        return nn_fail(err, "%s: out of memory", path);
     default:
         return nn_fail(err, "%s: corrupt gzip data (%s)", path, msg);
     }
