@@ -1,6 +1,5 @@
 /*
- * csv.c — loading a data set from a CSV file, plain or gzipped, and the
- * small gzip helpers the IDX loader shares.
+ * csv.c — loading a data set from a CSV file, plain or gzipped.
  *
  * A user's own file is where most things go wrong, so this loader is
  * strict and says exactly what it found: one message naming the file, the
@@ -8,8 +7,15 @@
  * no data set at all rather than a half-read one.  zlib's gzopen reads
  * plain files unchanged, so .csv and .csv.gz take the same path.
  *
+ * The file is read in blocks that are cut into lines here, their bytes
+ * counted: a NUL byte, which no text file holds, ends the load on its
+ * line (/dev/zero once made a line of length 0 forever), and Ctrl-C is
+ * polled between blocks (err.h).
+ *
  * Numbers are parsed in the C locale whatever the program's locale is: a
- * CSV file's decimal point is a point.
+ * CSV file's decimal point is a point.  Values are stored as floats, so a
+ * number beyond ±3.4e38 is refused, and so is NaN; neither is a name that
+ * would make a first row a header.
  *
  * What the label column holds decides the task: strings are class names
  * (numbered in order of first appearance), integers with few distinct
@@ -17,67 +23,13 @@
  */
 #include "data_internal.h"
 
-#include <errno.h>
 #include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <zlib.h>
-
-/* ------------------------------------------------------------------------
- * gzip files (shared with idx.c)
- * ------------------------------------------------------------------------ */
-
-gzFile nn_data_gz_open(const char *path, nn_err *err)
-{
-    struct stat st;
-    gzFile f;
-    if (stat(path, &st) != 0) {
-        nn_fail(err, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        nn_fail(err, "%s: is a directory, expected a file", path);
-        return NULL;
-    }
-    errno = 0;
-    f = gzopen(path, "rb");
-    if (!f) {
-        nn_fail(err, "%s: cannot open: %s", path,
-                errno ? strerror(errno) : "out of memory");
-        return NULL;
-    }
-    gzbuffer(f, 1 << 17); /* fewer, larger reads: IDX files are big */
-    return f;
-}
-
-int nn_data_gz_error(gzFile f, const char *path, nn_err *err)
-{
-    int code;
-    const char *msg = gzerror(f, &code);
-    switch (code) {
-    case Z_OK:
-    case Z_STREAM_END:
-        return 0;
-    case Z_ERRNO:
-        return nn_fail(err, "%s: read error: %s", path, strerror(errno));
-    case Z_BUF_ERROR:
-        return nn_fail(err, "%s: truncated gzip file (%s)", path, msg);
-    case Z_MEM_ERROR: /* zlib's buffers, allocated at the first read */
-        return nn_fail(err, "%s: out of memory", path);
-    default:
-        return nn_fail(err, "%s: corrupt gzip data (%s)", path, msg);
-    }
-}
-
-const char *nn_data_base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
 
 /* ------------------------------------------------------------------------
  * Lines and fields
