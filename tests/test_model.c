@@ -597,6 +597,7 @@ static void test_interrupted(void **state)
     volatile sig_atomic_t flag = 1;
     nn_net *net = rich_net(&tr, &d);
     assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    nn_trainer_free(&tr);
     nn_trainer_init(&tr);
     before = tr;
     nn_set_cancel(&flag);
