@@ -17,14 +17,31 @@ CC       ?= cc
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Werror
-CPPFLAGS += -D_GNU_SOURCE -DHAVE_CBLAS -Iengine -Irepl
+CPPFLAGS += -D_GNU_SOURCE -DHAVE_CBLAS
 CFLAGS   += -std=c11 $(OPT) -fno-math-errno $(WARN) $(SAN)
 LDFLAGS  += $(SAN)
 ENGINE_LIBS := -lopenblas -lz -lm
 REPL_LIBS   := -lreadline
 
+# The program's folders, from the bottom layer up (README, "Layout").
+# Each is compiled with the include paths of the folders it may call and
+# no others, so a call upward does not even compile.
+REPL_DIRS := base check gnuplot core plots lessons commands term
+USES_base     := repl/base
+USES_check    := repl/base repl/check
+USES_gnuplot  := repl/base repl/gnuplot
+USES_core     := repl/base repl/core engine
+USES_plots    := repl/base repl/gnuplot repl/core repl/plots engine
+USES_lessons  := repl/base repl/check repl/core repl/lessons engine
+USES_commands := repl/base repl/check repl/gnuplot repl/core repl/plots \
+                 repl/lessons repl/commands engine
+USES_term     := repl/base repl/core repl/term engine
+USES_main     := repl/base repl/check repl/core repl/lessons repl/commands \
+                 repl/term engine
+ALL_INCLUDES  := $(foreach d,$(REPL_DIRS),-iquote repl/$(d)) -iquote engine
+
 ENGINE_SRC := $(wildcard engine/*.c)
-REPL_SRC   := $(filter-out repl/main.c,$(wildcard repl/*.c))
+REPL_SRC   := $(foreach d,$(REPL_DIRS),$(wildcard repl/$(d)/*.c))
 TEST_SRC   := $(wildcard tests/test_*.c)
 
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
@@ -49,7 +66,12 @@ all: $(NNLAB)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(DIR_INCLUDES) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/engine/%.o: DIR_INCLUDES := -iquote engine
+$(foreach d,$(REPL_DIRS),$(eval \
+  $(BUILD)/repl/$(d)/%.o: DIR_INCLUDES := $(USES_$(d):%=-iquote %)))
+$(BUILD)/repl/main.o: DIR_INCLUDES := $(USES_main:%=-iquote %)
 
 $(LIBNN): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
@@ -65,8 +87,8 @@ $(NNLAB): $(BUILD)/repl/main.o $(LIBREPL) $(LIBNN)
 # Engine tests link the engine only; tests of repl modules link both.
 $(BUILD)/tests/%: tests/%.c $(LIBREPL) $(LIBNN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(LIBREPL) $(LIBNN) \
-	    -lcmocka $(REPL_LIBS) $(ENGINE_LIBS)
+	$(CC) $(CPPFLAGS) $(ALL_INCLUDES) $(CFLAGS) -Itests -o $@ $< \
+	    $(LIBREPL) $(LIBNN) -lcmocka $(REPL_LIBS) $(ENGINE_LIBS)
 
 # The allocation-failure test makes the engine's allocations fail one by
 # one: it is linked with the allocator (and the few library calls that
@@ -76,8 +98,8 @@ ALLOC_WRAP := malloc calloc realloc strdup getline __getdelim newlocale \
               gzopen fopen fdopen
 $(BUILD)/tests/test_alloc: tests/test_alloc.c $(LIBNN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< $(LIBNN) -lcmocka \
-	    $(ENGINE_LIBS) $(ALLOC_WRAP:%=-Wl,--wrap=%)
+	$(CC) $(CPPFLAGS) -iquote engine $(CFLAGS) -Itests -o $@ $< $(LIBNN) \
+	    -lcmocka $(ENGINE_LIBS) $(ALLOC_WRAP:%=-Wl,--wrap=%)
 
 # Install missing Debian packages (only those missing; says which).
 deps:       ; @tests/deps.sh $(RUN_PKGS)
@@ -105,7 +127,8 @@ bench: deps-bench
 
 $(BUILD)/bench/bench: bench/bench.c $(LIBNN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBNN) $(ENGINE_LIBS)
+	$(CC) $(CPPFLAGS) -iquote engine $(CFLAGS) -o $@ $< $(LIBNN) \
+	    $(ENGINE_LIBS)
 
 # Coverage-guided fuzzing with libFuzzer: the harnesses in tests/fuzz/ are
 # built with clang and the sanitizers in build-fuzzer/ (make fuzz-build)
@@ -129,7 +152,8 @@ fuzz-build:
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBREPL) $(LIBNN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -fsanitize=fuzzer -o $@ $< \
+	$(CC) $(CPPFLAGS) $(ALL_INCLUDES) $(CFLAGS) -Itests -fsanitize=fuzzer \
+	    -o $@ $< \
 	    $(LIBREPL) $(LIBNN) $(REPL_LIBS) $(ENGINE_LIBS)
 
 PREFIX ?= /usr/local

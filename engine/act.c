@@ -3,39 +3,73 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char *const nn_act_names[] = {
-    "linear", "sigmoid", "tanh", "relu", "leaky", "elu", "softmax", NULL
+    "linear", "sigmoid", "tanh", "relu", "leaky", "elu", "softmax",
+    "prelu", "gelu", "selu", "maxout", NULL
 };
 
 double nn_act_default_arg(nn_act a)
 {
-    return a == NN_ACT_LEAKY ? 0.01 : a == NN_ACT_ELU ? 1.0 : 0.0;
+    switch (a) {
+    case NN_ACT_LEAKY:
+        return 0.01;
+    case NN_ACT_ELU:
+        return 1.0;
+    case NN_ACT_PRELU:
+        return NN_PRELU_SLOPE;
+    case NN_ACT_MAXOUT:
+        return 2;
+    default:
+        return 0.0;
+    }
+}
+
+int nn_act_has_arg(nn_act a)
+{
+    return a == NN_ACT_LEAKY || a == NN_ACT_ELU || a == NN_ACT_PRELU ||
+           a == NN_ACT_MAXOUT;
 }
 
 int nn_act_parse(const char *text, nn_act *act, double *arg)
 {
-    const char *eq = strchr(text, '=');
-    size_t len = eq ? (size_t)(eq - text) : strlen(text);
+    size_t len = strcspn(text, "=:");
+    const char *sep = text[len] ? text + len : NULL;
     for (int i = 0; nn_act_names[i]; i++) {
         if (strlen(nn_act_names[i]) != len || strncmp(text, nn_act_names[i], len))
             continue;
         *act = (nn_act)i;
         *arg = nn_act_default_arg(*act);
-        if (!eq)
+        if (!sep)
             return 0;
-        if (*act != NN_ACT_LEAKY && *act != NN_ACT_ELU)
-            return -1; /* only leaky and elu take a parameter */
+        if (!nn_act_has_arg(*act))
+            return -1;
         char *end;
-        double v = strtod(eq + 1, &end);
-        if (end == eq + 1 || *end || !isfinite(v) || v < 0)
+        double v = strtod(sep + 1, &end);
+        if (end == sep + 1 || *end || !isfinite(v) || v < 0)
+            return -1;
+        /* the pieces size the layer's weights: a whole number, bounded */
+        if (*act == NN_ACT_MAXOUT &&
+            (v != floor(v) || v < 2 || v > NN_MAXOUT_MAX))
             return -1;
         *arg = v;
         return 0;
     }
     return -1;
+}
+
+void nn_act_text(nn_act a, double arg, char *buf, int size)
+{
+    const char *name = (unsigned)a < NN_ACT_COUNT ? nn_act_names[a] : "?";
+    if (a == NN_ACT_MAXOUT)
+        snprintf(buf, (size_t)size, "%s:%g", name, arg);
+    else if (nn_act_has_arg(a))
+        snprintf(buf, (size_t)size, "%s=%g", name, arg);
+    else
+        snprintf(buf, (size_t)size, "%s", name);
 }
 
 /* Stable logistic: never evaluates exp of a large positive number. */
@@ -70,6 +104,56 @@ static void relu_bwd(const double *z, const double *da, double *dz,
         memcpy(&bits, &g, sizeof bits);
         bits &= keep;
         memcpy(&dz[i], &bits, sizeof bits);
+    }
+}
+
+/* Φ(z) through erfc, which keeps its precision far in the lower tail
+ * where 1 + erf(z/√2) would cancel to nothing. */
+static double normal_cdf(double z)
+{
+    return 0.5 * erfc(-z * M_SQRT1_2);
+}
+
+static double normal_pdf(double z)
+{
+    return exp(-0.5 * z * z) * (0.5 * M_2_SQRTPI * M_SQRT1_2);
+}
+
+/* maxout's k from its parameter: a whole number >= 1 (1 copies z). */
+static int maxout_pieces(double arg)
+{
+    return arg >= 1 && arg <= NN_MAXOUT_MAX ? (int)arg : 1;
+}
+
+/* n units, each the largest of its k adjacent values of z. */
+static void maxout_forward(int k, const double *z, double *a, size_t n)
+{
+    for (size_t u = 0; u < n; u++) {
+        const double *p = z + u * (size_t)k;
+        double best = p[0];
+        for (int q = 1; q < k; q++)
+            if (p[q] > best)
+                best = p[q];
+        a[u] = best;
+    }
+}
+
+/* Each unit's gradient to the first of its largest pieces, zero to the
+ * others.  From the last unit to the first: the k values written for
+ * unit u lie at or after u·k >= u, so when da and dz are one buffer no
+ * gradient is overwritten before it is read. */
+static void maxout_backward(int k, const double *z, const double *da,
+                            double *dz, size_t n)
+{
+    for (size_t u = n; u-- > 0;) {
+        const double *p = z + u * (size_t)k;
+        double g = da[u];
+        int best = 0;
+        for (int q = 1; q < k; q++)
+            if (p[q] > p[best])
+                best = q;
+        for (int q = 0; q < k; q++)
+            dz[u * (size_t)k + q] = q == best ? g : 0;
     }
 }
 
@@ -117,6 +201,20 @@ void nn_act_forward(nn_act act, double arg, const double *z, double *a,
         break;
     case NN_ACT_SOFTMAX:
         softmax_rows(z, a, rows, cols);
+        break;
+    case NN_ACT_PRELU: /* one slope for all; a network's are per unit */
+        for (size_t i = 0; i < n; i++) a[i] = z[i] > 0 ? z[i] : arg * z[i];
+        break;
+    case NN_ACT_GELU:
+        for (size_t i = 0; i < n; i++) a[i] = z[i] * normal_cdf(z[i]);
+        break;
+    case NN_ACT_SELU:
+        for (size_t i = 0; i < n; i++)
+            a[i] = z[i] > 0 ? NN_SELU_LAMBDA * z[i]
+                            : NN_SELU_LAMBDA * NN_SELU_ALPHA * expm1(z[i]);
+        break;
+    case NN_ACT_MAXOUT:
+        maxout_forward(maxout_pieces(arg), z, a, n);
         break;
     default:
         break;
@@ -166,7 +264,54 @@ void nn_act_backward(nn_act act, double arg, const double *z,
     case NN_ACT_SOFTMAX:
         softmax_backward(a, da, dz, rows, cols);
         break;
+    case NN_ACT_PRELU:
+        for (size_t i = 0; i < n; i++) dz[i] = z[i] > 0 ? da[i] : arg * da[i];
+        break;
+    case NN_ACT_GELU:
+        for (size_t i = 0; i < n; i++)
+            dz[i] = da[i] * (normal_cdf(z[i]) + z[i] * normal_pdf(z[i]));
+        break;
+    case NN_ACT_SELU:
+        for (size_t i = 0; i < n; i++)
+            dz[i] = da[i] * (z[i] > 0 ? NN_SELU_LAMBDA
+                                      : NN_SELU_LAMBDA * NN_SELU_ALPHA *
+                                            exp(z[i]));
+        break;
+    case NN_ACT_MAXOUT:
+        maxout_backward(maxout_pieces(arg), z, da, dz, n);
+        break;
     default:
         break;
+    }
+}
+
+void nn_prelu_forward(const double *z, const double *alpha, double *a,
+                      int rows, int cols)
+{
+    for (int i = 0; i < rows; i++) {
+        const double *zi = z + (size_t)i * cols;
+        double *ai = a + (size_t)i * cols;
+        for (int j = 0; j < cols; j++)
+            ai[j] = zi[j] > 0 ? zi[j] : alpha[j] * zi[j];
+    }
+}
+
+void nn_prelu_backward(const double *z, const double *alpha,
+                       const double *da, double *dz, double *dalpha,
+                       int rows, int cols)
+{
+    for (int j = 0; j < cols; j++)
+        dalpha[j] = 0;
+    for (int i = 0; i < rows; i++) {
+        size_t at = (size_t)i * cols;
+        for (int j = 0; j < cols; j++) {
+            double zz = z[at + j], g = da[at + j];
+            if (zz > 0) {
+                dz[at + j] = g;
+            } else {
+                dalpha[j] += g * zz; /* read before dz overwrites da */
+                dz[at + j] = alpha[j] * g;
+            }
+        }
     }
 }

@@ -17,16 +17,17 @@ static double *save_running(const nn_net *net)
 {
     size_t n = 0;
     for (int i = 0; i < net->n_layers; i++)
-        n += 2 * (size_t)net->L[i].out;
+        n += 2 * (size_t)nn_layer_zcols(&net->L[i]);
     double *buf = malloc(n * sizeof *buf), *p = buf;
     if (!buf)
         return NULL;
     for (int i = 0; i < net->n_layers; i++) {
         const nn_layer *l = &net->L[i];
-        memcpy(p, l->run_mean.v, (size_t)l->out * sizeof *p);
-        p += l->out;
-        memcpy(p, l->run_var.v, (size_t)l->out * sizeof *p);
-        p += l->out;
+        size_t zc = (size_t)nn_layer_zcols(l);
+        memcpy(p, l->run_mean.v, zc * sizeof *p);
+        p += zc;
+        memcpy(p, l->run_var.v, zc * sizeof *p);
+        p += zc;
     }
     return buf;
 }
@@ -35,10 +36,11 @@ static void restore_running(nn_net *net, const double *buf)
 {
     for (int i = 0; i < net->n_layers; i++) {
         nn_layer *l = &net->L[i];
-        memcpy(l->run_mean.v, buf, (size_t)l->out * sizeof *buf);
-        buf += l->out;
-        memcpy(l->run_var.v, buf, (size_t)l->out * sizeof *buf);
-        buf += l->out;
+        size_t zc = (size_t)nn_layer_zcols(l);
+        memcpy(l->run_mean.v, buf, zc * sizeof *buf);
+        buf += zc;
+        memcpy(l->run_var.v, buf, zc * sizeof *buf);
+        buf += zc;
     }
 }
 

@@ -1,6 +1,7 @@
 /* history.c — the trainer's records in fixed memory; see history.h. */
 #include "history.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,10 +13,10 @@
 
 void nn_history_free(nn_history *h)
 {
-    void *p[] = { h->iter, h->epoch, h->loss, h->lr, h->w_mean, h->w_var,
-                  h->g_norm, h->g_var, h->update_ratio, h->e_iter,
-                  h->e_epoch, h->e_lr, h->train_loss, h->train_acc,
-                  h->dev_loss, h->dev_acc };
+    void *p[] = { h->iter, h->epoch, h->loss, h->lr, h->grad_norm,
+                  h->w_mean, h->w_var, h->g_norm, h->g_var, h->update_ratio,
+                  h->e_iter, h->e_epoch, h->e_lr, h->train_loss,
+                  h->train_acc, h->dev_loss, h->dev_acc };
     for (size_t i = 0; i < sizeof p / sizeof *p; i++)
         free(p[i]);
     memset(h, 0, sizeof *h);
@@ -31,7 +32,7 @@ void nn_history_clear(nn_history *h)
 /* The most records (a power of two) whose arrays fit the budget. */
 static int iter_cap(int n_layers)
 {
-    size_t row = sizeof(long) + sizeof(int) + 2 * sizeof(double) +
+    size_t row = sizeof(long) + sizeof(int) + 3 * sizeof(double) +
                  5 * sizeof(double) * (size_t)n_layers;
     int cap = MIN_CAP;
     while ((size_t)cap * 2 * row <= BUDGET_BYTES)
@@ -50,6 +51,7 @@ int nn_history_reserve(nn_history *h, int n_layers)
     h->epoch = malloc((size_t)cap * sizeof *h->epoch);
     h->loss = malloc((size_t)cap * sizeof *h->loss);
     h->lr = malloc((size_t)cap * sizeof *h->lr);
+    h->grad_norm = malloc((size_t)cap * sizeof *h->grad_norm);
     h->w_mean = malloc(per_layer);
     h->w_var = malloc(per_layer);
     h->g_norm = malloc(per_layer);
@@ -62,10 +64,10 @@ int nn_history_reserve(nn_history *h, int n_layers)
     h->train_acc = malloc(EPOCH_CAP * sizeof(double));
     h->dev_loss = malloc(EPOCH_CAP * sizeof(double));
     h->dev_acc = malloc(EPOCH_CAP * sizeof(double));
-    if (!h->iter || !h->epoch || !h->loss || !h->lr || !h->w_mean ||
-        !h->w_var || !h->g_norm || !h->g_var || !h->update_ratio ||
-        !h->e_iter || !h->e_epoch || !h->e_lr || !h->train_loss ||
-        !h->train_acc || !h->dev_loss || !h->dev_acc) {
+    if (!h->iter || !h->epoch || !h->loss || !h->lr || !h->grad_norm ||
+        !h->w_mean || !h->w_var || !h->g_norm || !h->g_var ||
+        !h->update_ratio || !h->e_iter || !h->e_epoch || !h->e_lr ||
+        !h->train_loss || !h->train_acc || !h->dev_loss || !h->dev_acc) {
         nn_history_free(h);
         return -1;
     }
@@ -93,6 +95,7 @@ static void thin_iters(nn_history *h)
         h->epoch[j] = h->epoch[i];
         h->loss[j] = h->loss[i];
         h->lr[j] = h->lr[i];
+        h->grad_norm[j] = h->grad_norm[i];
         move_layers(h->w_mean, L, j, i);
         move_layers(h->w_var, L, j, i);
         move_layers(h->g_norm, L, j, i);
@@ -125,6 +128,13 @@ static void thin_epochs(nn_history *h)
 void nn_history_add_iter(nn_history *h, const nn_net *net, long iter,
                          int epoch, double loss, double lr)
 {
+    nn_history_add_update(h, net, iter, epoch, loss, lr, NAN);
+}
+
+void nn_history_add_update(nn_history *h, const nn_net *net, long iter,
+                           int epoch, double loss, double lr,
+                           double grad_norm)
+{
     if (!h->iter)
         return;
     if (!h->tail_extra && h->n == h->cap)
@@ -135,6 +145,7 @@ void nn_history_add_iter(nn_history *h, const nn_net *net, long iter,
     h->epoch[k] = epoch;
     h->loss[k] = loss;
     h->lr[k] = lr;
+    h->grad_norm[k] = grad_norm;
     for (int l = 0; l < L; l++) {
         nn_layer_stats st;
         size_t at = (size_t)k * L + l;

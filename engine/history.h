@@ -24,6 +24,8 @@ typedef struct nn_history {
     int *epoch;          /* the epoch it belongs to, from 1 */
     double *loss;        /* the batch's cost, penalty included */
     double *lr;
+    double *grad_norm;   /* ‖g‖ of all the gradients, before clipping (NAN
+                            when not measured) */
     double *w_mean, *w_var, *g_norm, *g_var, *update_ratio;
 
     int ne, ecap;
@@ -42,7 +44,14 @@ void nn_history_clear(nn_history *h);
 void nn_history_free(nn_history *h);
 
 /* Record update `iter` of epoch `epoch` (from 1) with the layer statistics
- * of net after the update.  Never allocates, never fails. */
+ * of net after the update (the gradients as the optimizer used them, so
+ * after any clipping) and the global gradient norm before clipping.
+ * Never allocates, never fails. */
+void nn_history_add_update(nn_history *h, const nn_net *net, long iter,
+                           int epoch, double loss, double lr,
+                           double grad_norm);
+
+/* The same without a gradient norm (recorded as NAN). */
 void nn_history_add_iter(nn_history *h, const nn_net *net, long iter,
                          int epoch, double loss, double lr);
 

@@ -57,9 +57,11 @@ static void fill_orthogonal(nn_mat *w, double gain, nn_rng *rng)
         w->v[i] *= gain;
 }
 
-void nn_init_matrix(nn_mat *w, const nn_init_spec *spec, nn_rng *rng)
+/* Fill w by spec, the scaled kinds counting the fans given. */
+static void init_fans(nn_mat *w, const nn_init_spec *spec, nn_rng *rng,
+                      double fan_in, double fan_out)
 {
-    double fan_in = w->cols, fan_out = w->rows, g = spec->gain;
+    double g = spec->gain;
     switch (spec->kind) {
     case NN_INIT_ZEROS:
         memset(w->v, 0, (size_t)nn_mat_size(w) * sizeof *w->v);
@@ -97,6 +99,11 @@ void nn_init_matrix(nn_mat *w, const nn_init_spec *spec, nn_rng *rng)
     }
 }
 
+void nn_init_matrix(nn_mat *w, const nn_init_spec *spec, nn_rng *rng)
+{
+    init_fans(w, spec, rng, w->cols, w->rows);
+}
+
 static void zero_param_state(nn_param *p, int clear_value)
 {
     size_t n = (size_t)nn_mat_size(&p->w) * sizeof(double);
@@ -111,16 +118,21 @@ static void init_layer(nn_layer *l, uint64_t seed, int index)
 {
     nn_rng rng;
     nn_rng_seed(&rng, seed, NN_STREAM_INIT, (uint64_t)index);
-    nn_init_matrix(&l->W.w, &l->init, &rng);
+    /* a maxout layer's W has a row per piece, but its fan-out is its
+     * units: backward, one piece per unit passes the gradient */
+    init_fans(&l->W.w, &l->init, &rng, l->in, l->out);
     zero_param_state(&l->W, 0);
     zero_param_state(&l->b, 1);
     zero_param_state(&l->beta, 1);
     zero_param_state(&l->gamma, 0);
-    for (int j = 0; j < l->out; j++) {
+    zero_param_state(&l->alpha, 0);
+    for (int j = 0; j < nn_layer_zcols(l); j++) {
         l->gamma.w.v[j] = 1;
         l->run_mean.v[j] = 0;
         l->run_var.v[j] = 1;
     }
+    for (int j = 0; j < l->out; j++)
+        l->alpha.w.v[j] = l->act == NN_ACT_PRELU ? l->act_arg : 0;
     l->update_sq = 0;
     l->weight_sq = 0;
 }

@@ -165,3 +165,55 @@ void nn_mean_var(const double *x, int n, double *mean, double *var)
     *mean = m;
     *var = n ? sum_sq_dev(x, n, m) / n : 0;
 }
+
+/* sum_sq_dev's lanes, to the same bits, with the counts and extremes
+ * gathered on the way. */
+NN_VECTOR_CLONES
+static double summary_pass(const double *x, int n, double m, double small,
+                           nn_summary *s)
+{
+    double q[4] = { 0, 0, 0, 0 };
+    double lo[4] = { INFINITY, INFINITY, INFINITY, INFINITY };
+    double hi[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+    long ns[4] = { 0, 0, 0, 0 }, nz[4] = { 0, 0, 0, 0 };
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; j++) {
+            double v = x[i + j];
+            q[j] += (v - m) * (v - m);
+            lo[j] = v < lo[j] ? v : lo[j];
+            hi[j] = v > hi[j] ? v : hi[j];
+            ns[j] += fabs(v) < small;
+            nz[j] += v == 0;
+        }
+    double sq = (q[0] + q[1]) + (q[2] + q[3]);
+    for (int j = 1; j < 4; j++) {
+        lo[0] = lo[j] < lo[0] ? lo[j] : lo[0];
+        hi[0] = hi[j] > hi[0] ? hi[j] : hi[0];
+        ns[0] += ns[j];
+        nz[0] += nz[j];
+    }
+    for (; i < n; i++) {
+        double v = x[i];
+        sq += (v - m) * (v - m);
+        lo[0] = v < lo[0] ? v : lo[0];
+        hi[0] = v > hi[0] ? v : hi[0];
+        ns[0] += fabs(v) < small;
+        nz[0] += v == 0;
+    }
+    /* only NaN (or nothing) seen: no extremes */
+    int none = lo[0] == INFINITY && hi[0] == -INFINITY;
+    s->min = none ? NAN : lo[0];
+    s->max = none ? NAN : hi[0];
+    s->small = ns[0];
+    s->zero = nz[0];
+    return sq;
+}
+
+void nn_summarize(const double *x, int n, double small, nn_summary *s)
+{
+    double m = n ? sum_lanes(x, n) / n : 0;
+    double sq = summary_pass(x, n, m, small, s);
+    s->mean = m;
+    s->var = n ? sq / n : 0;
+}

@@ -48,4 +48,14 @@ int nn_blas_threads(int n);
 double nn_sum_sq(const double *x, int n);
 void nn_mean_var(const double *x, int n, double *mean, double *var);
 
+/* nn_mean_var and, in its second pass, the extremes and two counts: what
+ * the statistics of a weight matrix need in two passes over it. */
+typedef struct nn_summary {
+    double mean, var;  /* exactly as nn_mean_var gives them */
+    double min, max;   /* NaN skipped; both NAN when nothing else is left */
+    long small;        /* values with |x| < the threshold given */
+    long zero;         /* values exactly 0 (−0 too) */
+} nn_summary;
+void nn_summarize(const double *x, int n, double small, nn_summary *s);
+
 #endif

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #define MODEL_MAGIC "nnlab-model"
-#define MODEL_VERSION 1
+/* 2 added the lines rmsprop, cyclic, sgdr, origin, warmup and clip;
+ * version 1 files load with their defaults (see model.h). */
+#define MODEL_VERSION 2
 
 /* ------------------------------------------------------------------ */
 /* Writing                                                              */
@@ -31,14 +33,31 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
 {
     const nn_optim *o = &tr->opt;
     fprintf(f, "%s %d\n", MODEL_MAGIC, MODEL_VERSION);
-    fprintf(f, "inputs %d\nloss %s\nreg %s %.17g\n", net->n_in,
-            nn_loss_names[net->loss], nn_reg_names[net->reg], net->lambda);
+    /* a setting that did not exist before adds to its line only when in
+     * use, so a model without one reads as it always did */
+    fprintf(f, "inputs %d\nloss %s", net->n_in, nn_loss_names[net->loss]);
+    if (nn_loss_has_arg(net->loss))
+        fprintf(f, " %.17g", net->loss_arg);
+    fprintf(f, "\nreg %s %.17g", nn_reg_names[net->reg], net->lambda);
+    if (net->reg == NN_REG_ELASTIC)
+        fprintf(f, " %.17g", net->lambda2);
+    fprintf(f, "\n");
+    const nn_sched *d = &tr->sched;
+    const nn_warmup *w = &tr->warm;
     fprintf(f, "optim %s %.17g %.17g %.17g %.17g %.17g\n",
             nn_optim_names[o->kind], o->lr, o->beta, o->beta1, o->beta2,
             o->eps);
-    fprintf(f, "batch %d\ndecay %s %.17g %d %.17g\nseed %llu\n", tr->batch,
-            nn_sched_names[tr->sched.kind], tr->sched.rate, tr->sched.every,
-            tr->sched.factor, (unsigned long long)tr->seed);
+    fprintf(f, "rmsprop %.17g %d\n", o->rho, o->correct);
+    fprintf(f, "batch %d\ndecay %s %.17g %d %.17g\n", tr->batch,
+            nn_sched_names[d->kind], d->rate, d->every, d->factor);
+    fprintf(f, "cyclic %.17g %.17g %d\nsgdr %d %d %.17g\norigin %ld %.17g\n",
+            d->low, d->high, d->half, d->period, d->mult, d->min_lr,
+            d->origin_iter, d->origin_epoch);
+    fprintf(f, "warmup %d %s %.17g %ld %.17g\n", w->length,
+            nn_unit_names[w->unit], w->from, w->origin_iter, w->origin_epoch);
+    fprintf(f, "clip %s %.17g\n", nn_clip_names[tr->clip.kind],
+            tr->clip.max);
+    fprintf(f, "seed %llu\n", (unsigned long long)tr->seed);
     fprintf(f, "early %d %d\nguard %d\n", tr->early, tr->patience, tr->guard);
     for (int i = 0; i < net->n_layers; i++) {
         const nn_layer *l = &net->L[i];
@@ -55,7 +74,8 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
     }
     for (int i = 0; i < net->n_layers; i++)
         if (net->L[i].bn) {
-            fprintf(f, "running %d %d\n", i + 1, net->L[i].out);
+            /* a value per piece of a maxout layer */
+            fprintf(f, "running %d %d\n", i + 1, nn_layer_zcols(&net->L[i]));
             write_values(f, &net->L[i].run_mean);
             write_values(f, &net->L[i].run_var);
         }
@@ -80,7 +100,8 @@ static int loadable(const char *path, const nn_net *net, nn_err *err)
     }
     for (int i = 0; i < net->n_layers; i++) {
         const nn_layer *l = &net->L[i];
-        for (int j = 0; l->bn && j < l->out; j++)
+        /* a value per piece of a maxout layer */
+        for (int j = 0; l->bn && j < nn_layer_zcols(l); j++)
             if (!isfinite(l->run_mean.v[j]) || !isfinite(l->run_var.v[j]) ||
                 l->run_var.v[j] < 0)
                 return nn_fail(err, "%s: not saved: the batch norm "
@@ -229,6 +250,14 @@ static int line_is(reader *r, const char *key, int n, char **w)
     return split_words(r, w) == n && !strcmp(w[0], key);
 }
 
+/* The line is `key` followed by lo - 1 to hi - 1 words, into w: their
+ * count with the key, or 0. */
+static int line_has(reader *r, const char *key, int lo, int hi, char **w)
+{
+    int n = split_words(r, w);
+    return n >= lo && n <= hi && !strcmp(w[0], key) ? n : 0;
+}
+
 static int word_double(const char *w, double *v)
 {
     char *end;
@@ -236,12 +265,18 @@ static int word_double(const char *w, double *v)
     return end != w && *end == '\0';
 }
 
-static int word_int(const char *w, int *v)
+static int word_long(const char *w, long *v)
 {
     char *end;
     errno = 0;
-    long x = strtol(w, &end, 10);
-    if (end == w || *end || errno || x < INT_MIN || x > INT_MAX)
+    *v = strtol(w, &end, 10);
+    return end != w && *end == '\0' && errno == 0;
+}
+
+static int word_int(const char *w, int *v)
+{
+    long x;
+    if (!word_long(w, &x) || x < INT_MIN || x > INT_MAX)
         return 0;
     *v = (int)x;
     return 1;
@@ -261,13 +296,13 @@ static int word_u64(const char *w, unsigned long long *v)
 /* What a matrix section holds and the range of its values. */
 typedef struct values_spec {
     const char *expected;   /* for a missing or malformed row */
-    const char *name;       /* whose values: "W2", "the running variances" */
+    const char *name;       /* whose values: "W2", "a running variance" */
     double lo, hi;          /* every value in [lo, hi], so never NaN */
 } values_spec;
 
 /* Read the row of `want` numbers on the current line into v.  A value out
- * of range is refused: weights are finite (a network that diverged is not
- * saved), batch norm's variances never negative. */
+ * of range is refused: weights and PReLU slopes are finite (a network
+ * that diverged is not saved), batch norm's variances never negative. */
 static int read_numbers(reader *r, double *v, int want,
                         const values_spec *spec)
 {
@@ -306,62 +341,184 @@ static int read_matrix(reader *r, nn_mat *m, const values_spec *spec)
 }
 
 typedef struct header {
-    int inputs, loss, reg, optim, sched, batch, every, early, patience, guard;
-    double lambda, o[5], rate, factor;
+    int version, inputs, loss, reg, batch, early, patience, guard;
+    double lambda;
+    nn_optim opt;
+    nn_sched sched;
+    nn_warmup warm;
+    nn_clip clip;
     unsigned long long seed;
+    double loss_arg, lambda2;
 } header;
+
+/* The optimizer's lines: "optim", and from version 2 "rmsprop".  A
+ * version 1 file's rmsprop used β2 as its decay, without correction: it
+ * keeps doing so. */
+static int read_optim(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    nn_optim *o = &h->opt;
+    int kind;
+    nn_err why;
+    nn_optim_defaults(o);
+    if (next_line(r) || !line_is(r, "optim", 7, w) ||
+        (kind = lookup(nn_optim_names, w[1])) < 0 ||
+        !word_double(w[2], &o->lr) || !word_double(w[3], &o->beta) ||
+        !word_double(w[4], &o->beta1) || !word_double(w[5], &o->beta2) ||
+        !word_double(w[6], &o->eps))
+        return bad(r, "'optim KIND lr beta beta1 beta2 eps'");
+    o->kind = (nn_optim_kind)kind;
+    if (h->version < 2 && o->kind == NN_OPT_RMSPROP)
+        o->rho = o->beta2;
+    /* each line's values are checked on their line */
+    if (nn_optim_check(o, &why))
+        return out_of_range(r, &why);
+    if (h->version < 2)
+        return 0;
+    if (next_line(r) || !line_is(r, "rmsprop", 3, w) ||
+        !word_double(w[1], &o->rho) || !word_int(w[2], &o->correct))
+        return bad(r, "'rmsprop RHO CORRECT'");
+    return nn_optim_check(o, &why) ? out_of_range(r, &why) : 0;
+}
+
+/* nn_sched_check on the lines read so far (the rest still hold their
+ * valid defaults), so that a value is reported on its own line. */
+static int sched_line_ok(reader *r, const nn_sched *d)
+{
+    nn_err why;
+    return nn_sched_check(d, &why) ? out_of_range(r, &why) : 0;
+}
+
+/* The schedule's lines: "decay", and from version 2 "cyclic", "sgdr" and
+ * "origin". */
+static int read_sched(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    nn_sched *d = &h->sched;
+    int kind;
+    nn_sched_defaults(d);
+    if (next_line(r) || !line_is(r, "decay", 5, w) ||
+        (kind = lookup(nn_sched_names, w[1])) < 0 ||
+        !word_double(w[2], &d->rate) || !word_int(w[3], &d->every) ||
+        !word_double(w[4], &d->factor))
+        return bad(r, "'decay KIND rate every factor'");
+    d->kind = (nn_sched_kind)kind;
+    if (sched_line_ok(r, d))
+        return -1;
+    if (h->version < 2)
+        return 0;
+    if (next_line(r) || !line_is(r, "cyclic", 4, w) ||
+        !word_double(w[1], &d->low) || !word_double(w[2], &d->high) ||
+        !word_int(w[3], &d->half))
+        return bad(r, "'cyclic LOW HIGH HALF'");
+    if (sched_line_ok(r, d))
+        return -1;
+    if (next_line(r) || !line_is(r, "sgdr", 4, w) ||
+        !word_int(w[1], &d->period) || !word_int(w[2], &d->mult) ||
+        !word_double(w[3], &d->min_lr))
+        return bad(r, "'sgdr PERIOD MULT MIN'");
+    if (sched_line_ok(r, d))
+        return -1;
+    if (next_line(r) || !line_is(r, "origin", 3, w) ||
+        !word_long(w[1], &d->origin_iter) ||
+        !word_double(w[2], &d->origin_epoch))
+        return bad(r, "'origin ITERATION EPOCH'");
+    return sched_line_ok(r, d);
+}
+
+/* From version 2: "warmup" and "clip". */
+static int read_warmup_clip(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    int k;
+    nn_err why;
+    nn_warmup_defaults(&h->warm);
+    nn_clip_defaults(&h->clip);
+    if (h->version < 2)
+        return 0;
+    if (next_line(r) || !line_is(r, "warmup", 6, w) ||
+        !word_int(w[1], &h->warm.length) ||
+        (k = lookup(nn_unit_names, w[2])) < 0 ||
+        !word_double(w[3], &h->warm.from) ||
+        !word_long(w[4], &h->warm.origin_iter) ||
+        !word_double(w[5], &h->warm.origin_epoch))
+        return bad(r, "'warmup LENGTH iters|epochs FROM ITERATION EPOCH'");
+    h->warm.unit = (nn_unit)k;
+    if (nn_warmup_check(&h->warm, &why))
+        return out_of_range(r, &why);
+    if (next_line(r) || !line_is(r, "clip", 3, w) ||
+        (k = lookup(nn_clip_names, w[1])) < 0 ||
+        !word_double(w[2], &h->clip.max))
+        return bad(r, "'clip off|norm|value MAX'");
+    h->clip.kind = (nn_clip_kind)k;
+    return nn_clip_check(&h->clip, &why) ? out_of_range(r, &why) : 0;
+}
+
+/* "loss NAME", huber with its δ after the name (the default without). */
+static int read_loss(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    int n;
+    const char *what = "'loss none|bce|xent|mse|mae|huber' (huber with a "
+                       "DELTA > 0)";
+    if (next_line(r) || !(n = line_has(r, "loss", 2, 3, w)) ||
+        (h->loss = lookup(nn_loss_names, w[1])) < 0)
+        return bad(r, what);
+    h->loss_arg = nn_loss_default_arg((nn_loss)h->loss);
+    if (n == 3 && (!nn_loss_has_arg((nn_loss)h->loss) ||
+                   !word_double(w[2], &h->loss_arg) ||
+                   !(h->loss_arg > 0 && h->loss_arg <= NN_LOSS_ARG_MAX)))
+        return bad(r, what);
+    return 0;
+}
+
+/* "reg KIND LAMBDA", elastic net with its second lambda after the first. */
+static int read_reg(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    int n;
+    double v[2] = { 0, 0 };
+    if (next_line(r) || !(n = line_has(r, "reg", 3, 4, w)) ||
+        (h->reg = lookup(nn_reg_names, w[1])) < 0 ||
+        n != (h->reg == NN_REG_ELASTIC ? 4 : 3) ||
+        !word_double(w[2], &v[0]) || (n == 4 && !word_double(w[3], &v[1])) ||
+        !(v[0] >= 0 && v[0] <= NN_LAMBDA_MAX) ||
+        !(v[1] >= 0 && v[1] <= NN_LAMBDA_MAX))
+        return bad(r, "'reg none|l2|l1 LAMBDA' with LAMBDA 0..1e6 (or 'reg "
+                   "elastic L1 L2')");
+    h->lambda = v[0];
+    h->lambda2 = v[1];
+    return 0;
+}
 
 /* The network's lines: version, inputs, loss, regularization. */
 static int read_header(reader *r, header *h)
 {
     char *w[MAX_WORDS];
-    int version;
-    if (next_line(r) || !line_is(r, "nnlab-model", 2, w) ||
-        !word_int(w[1], &version))
-        return bad(r, "'nnlab-model 1' (this is not an nnlab model file)");
-    if (version != MODEL_VERSION)
-        return nn_fail(r->err, "%s:%d: expected model version %d, found %d",
-                       r->path, r->line, MODEL_VERSION, version);
+    if (next_line(r) || !line_is(r, MODEL_MAGIC, 2, w) ||
+        !word_int(w[1], &h->version))
+        return bad(r, "'nnlab-model 2' (this is not an nnlab model file)");
+    if (h->version < 1 || h->version > MODEL_VERSION)
+        return nn_fail(r->err, "%s:%d: expected model version 1..%d, found "
+                       "%d", r->path, r->line, MODEL_VERSION, h->version);
     if (next_line(r) || !line_is(r, "inputs", 2, w) ||
         !word_int(w[1], &h->inputs) || h->inputs < 1)
         return bad(r, "'inputs N'");
-    if (next_line(r) || !line_is(r, "loss", 2, w) ||
-        (h->loss = lookup(nn_loss_names, w[1])) < 0)
-        return bad(r, "'loss none|bce|xent|mse'");
-    if (next_line(r) || !line_is(r, "reg", 3, w) ||
-        (h->reg = lookup(nn_reg_names, w[1])) < 0 ||
-        !word_double(w[2], &h->lambda) ||
-        !(h->lambda >= 0 && h->lambda <= 1e6))
-        return bad(r, "'reg none|l2|l1 LAMBDA' with LAMBDA 0..1e6");
-    return 0;
+    return read_loss(r, h) || read_reg(r, h) ? -1 : 0;
 }
 
-/* The trainer's lines: optimizer, batch, decay, seed, early, guard. */
+/* The trainer's lines: optimizer, batch, schedule, warm-up and clipping,
+ * seed, early, guard. */
 static int read_training(reader *r, header *h)
 {
     char *w[MAX_WORDS];
-    nn_err why;
-    if (next_line(r) || !line_is(r, "optim", 7, w) ||
-        (h->optim = lookup(nn_optim_names, w[1])) < 0 ||
-        !word_double(w[2], &h->o[0]) || !word_double(w[3], &h->o[1]) ||
-        !word_double(w[4], &h->o[2]) || !word_double(w[5], &h->o[3]) ||
-        !word_double(w[6], &h->o[4]))
-        return bad(r, "'optim KIND lr beta beta1 beta2 eps'");
-    nn_optim o = { (nn_optim_kind)h->optim, h->o[0], h->o[1], h->o[2],
-                   h->o[3], h->o[4], 0 };
-    if (nn_optim_check(&o, &why))
-        return out_of_range(r, &why);
+    if (read_optim(r, h))
+        return -1;
     if (next_line(r) || !line_is(r, "batch", 2, w) ||
         !word_int(w[1], &h->batch) || h->batch < 0 || h->batch > 1000000)
         return bad(r, "'batch N' with N 0..1000000 (0: the whole set)");
-    if (next_line(r) || !line_is(r, "decay", 5, w) ||
-        (h->sched = lookup(nn_sched_names, w[1])) < 0 ||
-        !word_double(w[2], &h->rate) || !word_int(w[3], &h->every) ||
-        !word_double(w[4], &h->factor))
-        return bad(r, "'decay KIND rate every factor'");
-    nn_sched sc = { (nn_sched_kind)h->sched, h->rate, h->every, h->factor };
-    if (nn_sched_check(&sc, &why))
-        return out_of_range(r, &why);
+    if (read_sched(r, h) || read_warmup_clip(r, h))
+        return -1;
     if (next_line(r) || !line_is(r, "seed", 2, w) ||
         !word_u64(w[1], &h->seed))
         return bad(r, "'seed N' with N 0..18446744073709551615");
@@ -379,6 +536,7 @@ static int read_training(reader *r, header *h)
 typedef struct layer_line {
     int units, act, bn, init;
     double act_arg, keep, init_arg, gain;
+    int line;     /* where it was read */
 } layer_line;
 
 static int parse_layer(reader *r, layer_line *l)
@@ -393,8 +551,12 @@ static int parse_layer(reader *r, layer_line *l)
         !word_double(w[7], &l->init_arg) || !word_double(w[8], &l->gain) ||
         !(l->keep >= 0.01 && l->keep <= 1) || (l->bn != 0 && l->bn != 1) ||
         !(l->act_arg >= 0 && l->act_arg <= 1e6) || !isfinite(l->init_arg) ||
-        !(l->gain >= 0 && l->gain <= 1e6))
+        !(l->gain >= 0 && l->gain <= 1e6) ||
+        (l->act == NN_ACT_MAXOUT && (l->act_arg != floor(l->act_arg) ||
+                                     l->act_arg < 2 ||
+                                     l->act_arg > NN_MAXOUT_MAX)))
         return bad(r, "'layer UNITS ACT ARG KEEP BN INIT ARG GAIN'");
+    l->line = r->line;
     return 0;
 }
 
@@ -403,18 +565,49 @@ static int parse_layer(reader *r, layer_line *l)
  * network is allocated: a damaged "inputs" or "layer" line must not make
  * the loader ask for gigabytes.  Pipes and other unsized files are let
  * through (their reading fails later if they are short). */
-static int file_can_hold(reader *r, const int *sizes, int n, int line)
+static int file_can_hold(reader *r, const int *sizes, const layer_line *ls,
+                         int n, int line)
 {
     struct stat st;
     double values = 0;
-    for (int i = 0; i + 1 < n; i++)
-        values += ((double)sizes[i] + 1) * sizes[i + 1];
+    for (int i = 0; i + 1 < n; i++) {
+        int act = ls[i].act;
+        double pieces = act == NN_ACT_MAXOUT ? ls[i].act_arg : 1;
+        values += ((double)sizes[i] + 1) * sizes[i + 1] * pieces;
+        if (act == NN_ACT_PRELU)
+            values += sizes[i + 1]; /* its slopes */
+    }
     if (fstat(fileno(r->f), &st) || !S_ISREG(st.st_mode) ||
         2 * values <= (double)st.st_size)
         return 1;
     nn_fail(r->err, "%s:%d: the layers need %.0f weights and biases, more "
             "than this file of %lld bytes holds", r->path, line, values,
             (long long)st.st_size);
+    return 0;
+}
+
+/* Give the layers of a new network what their n lines say: prelu and
+ * maxout shape a hidden layer's parameters (the output layer's activation
+ * went to nn_net_new), then dropout, initializer, batch norm.  0, or -1
+ * with r->err. */
+static int apply_layer_lines(reader *r, nn_net *net, const layer_line *ls,
+                             int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i < n - 1 && nn_net_set_act(net, i + 1, (nn_act)ls[i].act,
+                                        ls[i].act_arg, 0, r->err)) {
+            nn_err why = *r->err;
+            return nn_fail(r->err, "%s:%d: %s", r->path, ls[i].line,
+                           why.msg);
+        }
+        nn_layer *l = &net->L[i]; /* after a new shape: a new array */
+        l->keep = ls[i].keep;
+        l->init.kind = ls[i].init;
+        l->init.arg = ls[i].init_arg;
+        l->init.gain = ls[i].gain;
+        if (ls[i].bn && nn_net_set_bn(net, i + 1, 1, r->err))
+            return -1;
+    }
     return 0;
 }
 
@@ -444,7 +637,7 @@ static nn_net *read_layers(reader *r, const header *h)
         bad(r, "'layer ...' lines");
         return NULL;
     }
-    if (!file_can_hold(r, sizes, n + 1, out_line))
+    if (!file_can_hold(r, sizes, ls, n + 1, out_line))
         return NULL;
     nn_net *net = nn_net_new(sizes, n + 1, NN_ACT_RELU, 0, ls[n - 1].act,
                              ls[n - 1].act_arg, h->loss, r->err);
@@ -456,18 +649,11 @@ static nn_net *read_layers(reader *r, const header *h)
     }
     net->reg = h->reg;
     net->lambda = h->lambda;
-    for (int i = 0; i < n; i++) {
-        nn_layer *l = &net->L[i];
-        l->act = ls[i].act;
-        l->act_arg = ls[i].act_arg;
-        l->keep = ls[i].keep;
-        l->init.kind = ls[i].init;
-        l->init.arg = ls[i].init_arg;
-        l->init.gain = ls[i].gain;
-        if (ls[i].bn && nn_net_set_bn(net, i + 1, 1, r->err)) {
-            nn_net_free(net);
-            return NULL;
-        }
+    net->lambda2 = h->lambda2;
+    net->loss_arg = h->loss_arg;
+    if (apply_layer_lines(r, net, ls, n)) {
+        nn_net_free(net);
+        return NULL;
     }
     return net;
 }
@@ -502,7 +688,7 @@ static int read_params(reader *r, nn_net *net)
             continue;
         if (next_line(r) || !line_is(r, "running", 3, w) ||
             !word_int(w[1], &layer) || !word_int(w[2], &units) ||
-            layer != i + 1 || units != l->out)
+            layer != i + 1 || units != nn_layer_zcols(l))
             return bad(r, "'running LAYER UNITS' for a batch norm layer");
         values_spec mean = { "the running means", "a running mean",
                              -DBL_MAX, DBL_MAX };
@@ -519,17 +705,13 @@ static int read_params(reader *r, nn_net *net)
 
 static void apply_settings(nn_trainer *tr, const header *h)
 {
-    tr->opt.kind = (nn_optim_kind)h->optim;
-    tr->opt.lr = h->o[0];
-    tr->opt.beta = h->o[1];
-    tr->opt.beta1 = h->o[2];
-    tr->opt.beta2 = h->o[3];
-    tr->opt.eps = h->o[4];
+    long t = tr->opt.t; /* the optimizer's state, not a setting */
+    tr->opt = h->opt;
+    tr->opt.t = t;
     tr->batch = h->batch;
-    tr->sched.kind = (nn_sched_kind)h->sched;
-    tr->sched.rate = h->rate;
-    tr->sched.every = h->every;
-    tr->sched.factor = h->factor;
+    tr->sched = h->sched;
+    tr->warm = h->warm;
+    tr->clip = h->clip;
     tr->seed = h->seed;
     tr->early = h->early != 0;
     tr->patience = h->patience;

@@ -4,12 +4,14 @@
  */
 #include "net.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *const nn_reg_names[] = { "none", "l2", "l1", NULL };
-const char *const nn_ptype_names[] = { "W", "b", "gamma", "beta", NULL };
+const char *const nn_reg_names[] = { "none", "l2", "l1", "elastic", NULL };
+const char *const nn_ptype_names[] = { "W", "b", "gamma", "beta", "alpha",
+                                       NULL };
 
 /* ------------------------------------------------------------------ */
 /* Layers                                                               */
@@ -45,41 +47,57 @@ static void layer_free(nn_layer *l)
     param_free(&l->b);
     param_free(&l->gamma);
     param_free(&l->beta);
+    param_free(&l->alpha);
     nn_mat_free(&l->run_mean);
     nn_mat_free(&l->run_var);
     nn_mat_free(&l->bn_ivar);
     caches_free(l);
 }
 
+/* The pre-activation caches have a column per maxout piece; the
+ * activation and its dropout mask one per unit. */
 static int caches_alloc(nn_layer *l, int rows)
 {
     nn_mat *c[] = { &l->U, &l->Uhat, &l->Z, &l->A, &l->mask, &l->dZ };
+    int cols[] = { nn_layer_zcols(l), nn_layer_zcols(l), nn_layer_zcols(l),
+                   l->out, l->out, nn_layer_zcols(l) };
     for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
         nn_mat_free(c[i]);
-        if (nn_mat_alloc(c[i], rows, l->out))
+        if (nn_mat_alloc(c[i], rows, cols[i]))
             return -1;
     }
     return 0;
 }
 
-/* Allocate the parameters of a layer whose settings are already filled. */
+/* Allocate the parameters of a layer whose settings (pieces too) are
+ * already filled. */
 static int layer_alloc(nn_layer *l, int in, int out)
 {
     l->in = in;
     l->out = out;
-    if (param_alloc(&l->W, out, in, NN_P_W) ||
-        param_alloc(&l->b, 1, out, NN_P_B) ||
-        param_alloc(&l->gamma, 1, out, NN_P_GAMMA) ||
-        param_alloc(&l->beta, 1, out, NN_P_BETA) ||
-        nn_mat_alloc(&l->run_mean, 1, out) ||
-        nn_mat_alloc(&l->run_var, 1, out) ||
-        nn_mat_alloc(&l->bn_ivar, 1, out))
+    int zc = nn_layer_zcols(l);
+    if (param_alloc(&l->W, zc, in, NN_P_W) ||
+        param_alloc(&l->b, 1, zc, NN_P_B) ||
+        param_alloc(&l->gamma, 1, zc, NN_P_GAMMA) ||
+        param_alloc(&l->beta, 1, zc, NN_P_BETA) ||
+        param_alloc(&l->alpha, 1, out, NN_P_ALPHA) ||
+        nn_mat_alloc(&l->run_mean, 1, zc) ||
+        nn_mat_alloc(&l->run_var, 1, zc) ||
+        nn_mat_alloc(&l->bn_ivar, 1, zc))
         return -1;
-    for (int j = 0; j < out; j++) {
+    for (int j = 0; j < zc; j++) {
         l->gamma.w.v[j] = 1;
         l->run_var.v[j] = 1;
     }
+    for (int j = 0; j < out; j++)
+        l->alpha.w.v[j] = l->act == NN_ACT_PRELU ? l->act_arg : 0;
     return 0;
+}
+
+static int pieces_of(nn_act act, double arg)
+{
+    return act == NN_ACT_MAXOUT && arg >= 2 && arg <= NN_MAXOUT_MAX
+               ? (int)arg : 1;
 }
 
 static void layer_defaults(nn_layer *l, nn_act act, double arg)
@@ -87,27 +105,47 @@ static void layer_defaults(nn_layer *l, nn_act act, double arg)
     memset(l, 0, sizeof *l);
     l->act = act;
     l->act_arg = arg;
+    l->pieces = pieces_of(act, arg);
     l->keep = 1;
     l->init.kind = NN_INIT_HE;
     l->init.gain = 1;
 }
 
-/* Rebuild the flat parameter list (W, then b or γ and β, per layer) and
- * number the layers.  Called whenever the architecture or bn changes. */
+/* 0 when act with arg may be a hidden layer's (output 0) or the output
+ * layer's (output 1); else -1 and err says why. */
+static int check_act(nn_act act, double arg, int output, nn_err *err)
+{
+    if ((unsigned)act >= NN_ACT_COUNT)
+        return nn_fail(err, "unknown activation %d", (int)act);
+    if (act == NN_ACT_SOFTMAX && !output)
+        return nn_fail(err, "softmax is for the output layer only");
+    if ((act == NN_ACT_PRELU || act == NN_ACT_MAXOUT) && output)
+        return nn_fail(err, "%s is for hidden layers only (the loss reads "
+                       "the output layer)", nn_act_names[act]);
+    if (act == NN_ACT_MAXOUT &&
+        !(arg >= 2 && arg <= NN_MAXOUT_MAX && arg == floor(arg)))
+        return nn_fail(err, "maxout takes a whole number of pieces 2..%d, "
+                       "got %g", NN_MAXOUT_MAX, arg);
+    return 0;
+}
+
 /* A new list of the parameter tensors of layers L[0..nl): W b, or W γ β
- * with batch norm.  NULL when out of memory (nothing changed then). */
+ * with batch norm, then alpha for PReLU; the layers are numbered on the
+ * way.  NULL when out of memory (nothing changed then).  Rebuilt whenever
+ * the architecture, bn or a PReLU changes. */
 static nn_param **params_of(nn_layer *L, int nl, int *count)
 {
     int n = 0;
     for (int i = 0; i < nl; i++)
-        n += L[i].bn ? 3 : 2;
+        n += (L[i].bn ? 3 : 2) + (L[i].act == NN_ACT_PRELU);
     nn_param **p = malloc((size_t)n * sizeof *p);
     if (!p)
         return NULL;
     n = 0;
     for (int i = 0; i < nl; i++) {
         nn_layer *l = &L[i];
-        l->W.layer = l->b.layer = l->gamma.layer = l->beta.layer = i + 1;
+        l->W.layer = l->b.layer = l->gamma.layer = l->beta.layer =
+            l->alpha.layer = i + 1;
         p[n++] = &l->W;
         if (l->bn) {
             p[n++] = &l->gamma;
@@ -115,6 +153,8 @@ static nn_param **params_of(nn_layer *L, int nl, int *count)
         } else {
             p[n++] = &l->b;
         }
+        if (l->act == NN_ACT_PRELU)
+            p[n++] = &l->alpha;
     }
     *count = n;
     return p;
@@ -149,16 +189,19 @@ nn_net *nn_net_new(const int *sizes, int n, nn_act hidden, double hidden_arg,
             nn_fail(err, "layer sizes must be 1..100000, got %d", sizes[i]);
             return NULL;
         }
-    for (int i = 0; i + 1 < n; i++)
-        if ((long long)sizes[i] * sizes[i + 1] > NN_MAX_LAYER_WEIGHTS) {
-            nn_fail(err, "a layer of %d x %d weights is too large (at most "
-                    "%d)", sizes[i + 1], sizes[i], NN_MAX_LAYER_WEIGHTS);
+    for (int i = 0; i + 1 < n; i++) {
+        /* maxout's pieces multiply the rows of its W */
+        long long rows = (long long)sizes[i + 1] *
+                         (i + 2 < n ? pieces_of(hidden, hidden_arg) : 1);
+        if (rows * sizes[i] > NN_MAX_LAYER_WEIGHTS) {
+            nn_fail(err, "a layer of %lld x %d weights is too large (at "
+                    "most %d)", rows, sizes[i], NN_MAX_LAYER_WEIGHTS);
             return NULL;
         }
-    if (hidden == NN_ACT_SOFTMAX && n > 2) {
-        nn_fail(err, "softmax is for the output layer only");
-        return NULL;
     }
+    if ((n > 2 && check_act(hidden, hidden_arg, 0, err)) ||
+        check_act(out, out_arg, 1, err))
+        return NULL;
     if (nn_loss_check(loss, out, &why)) {
         nn_fail(err, "%s", why);
         return NULL;
@@ -169,6 +212,7 @@ nn_net *nn_net_new(const int *sizes, int n, nn_act hidden, double hidden_arg,
     net->n_in = sizes[0];
     net->n_layers = n - 1;
     net->loss = loss;
+    net->loss_arg = nn_loss_default_arg(loss);
     net->bn_momentum = 0.9;
     net->bn_eps = 1e-5;
     net->bug_param = -1;
@@ -211,6 +255,7 @@ int nn_net_reserve(nn_net *net, int rows, nn_err *err)
     nn_layer *fresh = calloc((size_t)net->n_layers, sizeof *fresh);
     for (; fresh && n < net->n_layers; n++) {
         fresh[n].out = net->L[n].out;
+        fresh[n].pieces = net->L[n].pieces; /* maxout: wider caches */
         if (caches_alloc(&fresh[n], rows))
             break;
     }
@@ -257,11 +302,13 @@ static int copy_layer(nn_layer *d, const nn_layer *s)
     memset(&d->b, 0, sizeof d->b);
     memset(&d->gamma, 0, sizeof d->gamma);
     memset(&d->beta, 0, sizeof d->beta);
+    memset(&d->alpha, 0, sizeof d->alpha);
     d->run_mean.v = d->run_var.v = d->bn_ivar.v = NULL;
     d->U.v = d->Uhat.v = d->Z.v = d->A.v = d->mask.v = d->dZ.v = NULL;
     return copy_param(&d->W, &s->W) || copy_param(&d->b, &s->b) ||
            copy_param(&d->gamma, &s->gamma) ||
            copy_param(&d->beta, &s->beta) ||
+           copy_param(&d->alpha, &s->alpha) ||
            copy_mat(&d->run_mean, &s->run_mean) ||
            copy_mat(&d->run_var, &s->run_var) ||
            copy_mat(&d->bn_ivar, &s->bn_ivar) ? -1 : 0;
@@ -332,12 +379,14 @@ int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
                        "last), got %d", net->n_layers, pos);
     if (units < 1 || units > 100000)
         return nn_fail(err, "units must be 1..100000, got %d", units);
-    if (act == NN_ACT_SOFTMAX)
-        return nn_fail(err, "softmax is for the output layer only");
+    if (check_act(act, arg, 0, err))
+        return -1;
     int n = net->n_layers + 1, at = pos - 1;
     int below = at == 0 ? net->n_in : net->L[at - 1].out;
-    if ((long long)below * units > NN_MAX_LAYER_WEIGHTS ||
-        (long long)units * net->L[at].out > NN_MAX_LAYER_WEIGHTS)
+    if ((long long)below * units * pieces_of(act, arg) >
+            NN_MAX_LAYER_WEIGHTS ||
+        (long long)units * nn_layer_zcols(&net->L[at]) >
+            NN_MAX_LAYER_WEIGHTS)
         return nn_fail(err, "a layer of %d units there is too large (at most "
                        "%d weights per layer)", units, NN_MAX_LAYER_WEIGHTS);
     nn_layer *L = calloc((size_t)n, sizeof *L);
@@ -390,9 +439,11 @@ int nn_net_delete(nn_net *net, int pos, uint64_t seed, nn_err *err)
                        net->n_layers - 1, pos);
     int n = net->n_layers - 1, at = pos - 1;
     int below = at == 0 ? net->n_in : net->L[at - 1].out;
-    if ((long long)below * net->L[at + 1].out > NN_MAX_LAYER_WEIGHTS)
+    if ((long long)below * nn_layer_zcols(&net->L[at + 1]) >
+        NN_MAX_LAYER_WEIGHTS)
         return nn_fail(err, "the layers around it would join into %d x %d "
-                       "weights, too many (at most %d)", net->L[at + 1].out,
+                       "weights, too many (at most %d)",
+                       nn_layer_zcols(&net->L[at + 1]),
                        below, NN_MAX_LAYER_WEIGHTS);
     nn_layer *L = calloc((size_t)n, sizeof *L);
     if (!L)
@@ -467,4 +518,136 @@ int nn_net_find_param(const nn_net *net, const char *name)
             return i;
     }
     return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Activations, loss and penalty                                        */
+/* ------------------------------------------------------------------ */
+
+/* Replace layer pos by one of the same units and settings whose pieces
+ * differ, initialized from its spec.  On error nothing changes. */
+static int reshape_layer(nn_net *net, int pos, nn_act act, double arg,
+                         uint64_t seed, nn_err *err)
+{
+    int n = net->n_layers, at = pos - 1;
+    const nn_layer *old = &net->L[at];
+    nn_layer fresh;
+    layer_defaults(&fresh, act, arg);
+    fresh.keep = old->keep;
+    fresh.bn = old->bn;
+    fresh.init = old->init;
+    if ((long long)nn_layer_zcols(&fresh) * old->in > NN_MAX_LAYER_WEIGHTS)
+        return nn_fail(err, "%d units of %d pieces on %d inputs are too many "
+                       "weights (at most %d)", old->out, fresh.pieces,
+                       old->in, NN_MAX_LAYER_WEIGHTS);
+    nn_layer *L = malloc((size_t)n * sizeof *L);
+    if (!L || layer_alloc(&fresh, old->in, old->out)) {
+        layer_free(&fresh);
+        free(L);
+        return nn_fail(err, "out of memory");
+    }
+    memcpy(L, net->L, (size_t)n * sizeof *L);
+    L[at] = fresh;
+    nn_layer gone = net->L[at];
+    if (adopt_layers(net, L, n, (const int[2]){ at, -1 }, err)) {
+        layer_free(&L[at]);
+        free(L);
+        return -1;
+    }
+    layer_free(&gone);
+    nn_net_init(net, seed, pos);
+    return 0;
+}
+
+int nn_net_set_act(nn_net *net, int pos, nn_act act, double arg,
+                   uint64_t seed, nn_err *err)
+{
+    const char *why;
+    if (pos < 1 || pos > net->n_layers)
+        return nn_fail(err, "layer must be 1..%d, got %d", net->n_layers, pos);
+    int output = pos == net->n_layers;
+    if (check_act(act, arg, output, err))
+        return -1;
+    if (output && nn_loss_check(net->loss, act, &why))
+        return nn_fail(err, "%s", why);
+    nn_layer *l = &net->L[pos - 1];
+    if (pieces_of(act, arg) != l->pieces)
+        return reshape_layer(net, pos, act, arg, seed, err);
+    nn_act was = l->act;
+    double was_arg = l->act_arg;
+    l->act = act;
+    l->act_arg = arg;
+    if ((was == NN_ACT_PRELU) != (act == NN_ACT_PRELU)) {
+        if (index_params(net)) {
+            l->act = was;
+            l->act_arg = was_arg;
+            return nn_fail(err, "out of memory");
+        }
+        net->bug_param = -1;
+    }
+    if (act == NN_ACT_PRELU) {
+        size_t bytes = (size_t)l->out * sizeof(double);
+        for (int j = 0; j < l->out; j++)
+            l->alpha.w.v[j] = arg;
+        memset(l->alpha.g.v, 0, bytes);
+        memset(l->alpha.v.v, 0, bytes);
+        memset(l->alpha.s.v, 0, bytes);
+    }
+    return 0;
+}
+
+int nn_net_set_loss(nn_net *net, nn_loss loss, double arg, nn_err *err)
+{
+    const char *why;
+    if ((unsigned)loss > NN_LOSS_HUBER)
+        return nn_fail(err, "unknown loss %d", (int)loss);
+    if (nn_loss_check(loss, nn_net_last(net)->act, &why))
+        return nn_fail(err, "%s", why);
+    if (!nn_loss_has_arg(loss))
+        arg = 0;
+    else if (arg == 0)
+        arg = nn_loss_default_arg(loss);
+    else if (!(arg > 0 && arg <= NN_LOSS_ARG_MAX))
+        return nn_fail(err, "%s's delta must be more than 0 and at most %g, "
+                       "got %g", nn_loss_names[loss], NN_LOSS_ARG_MAX, arg);
+    net->loss = loss;
+    net->loss_arg = arg;
+    return 0;
+}
+
+int nn_net_set_reg(nn_net *net, nn_reg kind, double lambda, double lambda2,
+                   nn_err *err)
+{
+    if ((unsigned)kind > NN_REG_ELASTIC)
+        return nn_fail(err, "unknown regularizer %d", (int)kind);
+    if (!(lambda >= 0 && lambda <= NN_LAMBDA_MAX) ||
+        !(lambda2 >= 0 && lambda2 <= NN_LAMBDA_MAX))
+        return nn_fail(err, "lambda must be 0..%g, got %g", NN_LAMBDA_MAX,
+                       !(lambda >= 0 && lambda <= NN_LAMBDA_MAX) ? lambda
+                                                                 : lambda2);
+    if (kind != NN_REG_ELASTIC && lambda2 != 0)
+        return nn_fail(err, "only elastic net takes a second lambda");
+    net->reg = kind;
+    net->lambda = lambda;
+    net->lambda2 = lambda2;
+    return 0;
+}
+
+void nn_reg_strengths(const nn_net *net, double *l1, double *l2)
+{
+    *l1 = *l2 = 0;
+    switch (net->reg) {
+    case NN_REG_L2:
+        *l2 = net->lambda;
+        break;
+    case NN_REG_L1:
+        *l1 = net->lambda;
+        break;
+    case NN_REG_ELASTIC:
+        *l1 = net->lambda;
+        *l2 = net->lambda2;
+        break;
+    default:
+        break;
+    }
 }

@@ -8,6 +8,26 @@
  * batch, and feeds γ·Û + β to its activation; its b is then redundant and
  * not used (nor listed among the parameters).
  *
+ * Two activations give a layer more than W and b:
+ *   PReLU   a slope per unit, the parameter tensor alpha (1, n_l), named
+ *           "alpha2" like "W2", with its gradient and optimizer moments.
+ *           The slopes start at the layer's act_arg (0.25 unless given)
+ *           and are not penalized by L1/L2 (as biases are not).
+ *   maxout  k pieces per unit (l->pieces = k, act_arg = k): W is
+ *           (k·n_l, n_{l-1}) and b (1, k·n_l), the rows j·k .. j·k+k−1
+ *           belonging to unit j, and Z holds the k·n_l pre-activations.
+ *           Batch norm, when on, normalizes each of the k·n_l pieces (γ, β
+ *           are (1, k·n_l)) before the maximum is taken; dropout drops
+ *           units, after the maximum.  Initialization counts fan-in
+ *           n_{l-1} and fan-out n_l: each piece is a unit of n_{l-1}
+ *           inputs, and backward only one piece per unit passes a
+ *           gradient.  Weight penalties cover every piece.
+ * Both are for hidden layers only (the loss reads the output layer).
+ * Change a layer's activation with nn_net_set_act(): writing l->act
+ * directly is safe between activations of the same shape (all but prelu
+ * and maxout), but leaves PReLU slopes untrained and never changes the
+ * pieces (the pass takes the maximum exactly when l->pieces > 1).
+ *
  * The network owns every buffer the passes need, sized by nn_net_reserve()
  * for a maximum number of rows, so a training step allocates nothing.
  *
@@ -24,11 +44,20 @@
 #include "mat.h"
 #include "rng.h"
 
-typedef enum { NN_REG_NONE, NN_REG_L2, NN_REG_L1 } nn_reg;
-extern const char *const nn_reg_names[]; /* "none" "l2" "l1" */
+/* Weight penalties (biases, batch norm's γ β and PReLU slopes are never
+ * penalized), with m = reg_m below:
+ *   l2       (λ/2m)·Σ‖W‖²               λ = lambda
+ *   l1       (λ/m)·Σ|W|                 λ = lambda
+ *   elastic  (λ1/m)·Σ|W| + (λ2/2m)·Σ‖W‖²   λ1 = lambda, λ2 = lambda2
+ * Elastic net is a kind of its own, with a second field, so that code
+ * that knows only l1 and l2 keeps reading `reg` and `lambda` as before;
+ * nn_reg_strengths() gives (λ1, λ2) for any kind. */
+typedef enum { NN_REG_NONE, NN_REG_L2, NN_REG_L1, NN_REG_ELASTIC } nn_reg;
+extern const char *const nn_reg_names[]; /* "none" "l2" "l1" "elastic" */
 
-typedef enum { NN_P_W, NN_P_B, NN_P_GAMMA, NN_P_BETA } nn_ptype;
-extern const char *const nn_ptype_names[]; /* "W" "b" "gamma" "beta" */
+typedef enum { NN_P_W, NN_P_B, NN_P_GAMMA, NN_P_BETA, NN_P_ALPHA } nn_ptype;
+/* "W" "b" "gamma" "beta" "alpha" */
+extern const char *const nn_ptype_names[];
 
 /* One parameter tensor with its gradient and optimizer moments. */
 typedef struct nn_param {
@@ -77,7 +106,18 @@ typedef struct nn_layer {
     double update_sq;  /* ‖ΔW‖² of the last optimizer step */
     double weight_sq;  /* ‖W‖² just before it (update ratios compare the
                           step with the weights it was applied to) */
+
+    int pieces;        /* maxout's k (1 for every other activation): W, b,
+                          γ, β, U, Û, Z and dZ have pieces·out columns */
+    nn_param alpha;    /* PReLU slopes (1, out): always allocated, listed
+                          among the parameters only when act is prelu */
 } nn_layer;
+
+/* Columns of the layer's pre-activation Z: out, or k·out for maxout. */
+static inline int nn_layer_zcols(const nn_layer *l)
+{
+    return (l->pieces > 1 ? l->pieces : 1) * l->out;
+}
 
 /* Weights of one layer at most (2^27, 1 GiB of doubles): sizes stay far
  * from int overflow in rows·cols, and a typo cannot ask for terabytes. */
@@ -108,11 +148,17 @@ typedef struct nn_net {
      * bug_param (index into params, -1 = none) is multiplied by bug_factor */
     int bug_param;
     double bug_factor;
+
+    double loss_arg;      /* the loss's parameter: Huber's δ (see loss.h) */
+    double lambda2;       /* elastic net's λ2 (reg == NN_REG_ELASTIC) */
 } nn_net;
 
 /* A network with sizes[0] inputs and n-1 layers of sizes[1..n-1] units.
  * Hidden layers get `hidden`, the last `out`; loss as given (checked
- * against `out`).  Weights are not initialized: call nn_net_init(). */
+ * against `out`, its parameter the default).  Softmax is refused for
+ * hidden layers, prelu and maxout for the output layer, and maxout with
+ * pieces other than 2..NN_MAXOUT_MAX.  Weights are not initialized: call
+ * nn_net_init(). */
 nn_net *nn_net_new(const int *sizes, int n, nn_act hidden, double hidden_arg,
                    nn_act out, double out_arg, nn_loss loss, nn_err *err);
 void nn_net_free(nn_net *net);
@@ -122,6 +168,7 @@ nn_net *nn_net_clone(const nn_net *net, nn_err *err);
 
 /* Insert a dense layer of `units` so that it becomes layer pos (1-based,
  * 1..n_layers; the output layer stays last), or delete hidden layer pos.
+ * The new layer may be any hidden activation (prelu, maxout:k too).
  * The layer after it changes shape and is re-initialized with its own
  * spec; the others keep their weights.  On error nothing changes. */
 int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
@@ -169,10 +216,38 @@ static inline int nn_net_outputs(const nn_net *net)
 }
 /* Trainable parameters in all. */
 long nn_net_param_count(const nn_net *net);
-/* Find "W2", "b1", "gamma3", "dW2" (the d is ignored): index into params
- * or -1. */
+/* Find "W2", "b1", "gamma3", "alpha2", "dW2" (the d is ignored): index
+ * into params or -1. */
 int nn_net_find_param(const nn_net *net, const char *name);
 /* "W2" etc. into buf. */
 void nn_param_name(const nn_param *p, char *buf, int size);
+
+/* Make layer pos (1-based) use activation act with parameter arg (as
+ * nn_act_parse gives them).  Refused with err, nothing changed: softmax on
+ * a hidden layer; prelu or maxout on the output layer; an output
+ * activation the loss cannot follow; maxout pieces not a whole number
+ * 2..NN_MAXOUT_MAX.  When the pieces change (to, from or within maxout)
+ * the layer's W and b take their new shape and are initialized from its
+ * spec with the init stream of `seed`, and every optimizer moment is
+ * zeroed (nn_net_init); otherwise the weights stay.  PReLU slopes are set
+ * to arg whenever act is prelu.  When the parameter list changes (prelu
+ * on or off, a new shape) a planted gradient bug is removed. */
+int nn_net_set_act(nn_net *net, int pos, nn_act act, double arg,
+                   uint64_t seed, nn_err *err);
+
+/* Set the loss and its parameter (Huber's δ, in (0, NN_LOSS_ARG_MAX]; 0
+ * for the default), checked against the output activation.  On error
+ * nothing changes. */
+int nn_net_set_loss(nn_net *net, nn_loss loss, double arg, nn_err *err);
+
+/* Set the penalty: kind with lambda (λ, or λ1 for elastic) and lambda2
+ * (elastic's λ2; 0 for the other kinds), each 0..NN_LAMBDA_MAX.  On error
+ * nothing changes. */
+#define NN_LAMBDA_MAX 1e6
+int nn_net_set_reg(nn_net *net, nn_reg kind, double lambda, double lambda2,
+                   nn_err *err);
+/* The L1 and L2 strengths in effect (λ1, λ2): (0, λ) for l2, (λ, 0) for
+ * l1, (lambda, lambda2) for elastic, (0, 0) for none. */
+void nn_reg_strengths(const nn_net *net, double *l1, double *l2);
 
 #endif

@@ -6,7 +6,8 @@
  *   rng.h       seeded random streams
  *   act.h       activations          loss.h    losses
  *   net.h       networks: layers, passes, batch norm, dropout, penalties
- *   optim.h     optimizers and learning-rate schedules
+ *   optim.h     optimizers and gradient clipping
+ *   schedule.h  learning-rate schedules and the warm-up
  *   train.h     the trainer, its history, early stopping, the guard
  *   gradcheck.h numerical gradient checks
  *   stats.h     per-layer statistics
@@ -26,6 +27,7 @@
 #include "net.h"
 #include "optim.h"
 #include "rng.h"
+#include "schedule.h"
 #include "stats.h"
 #include "train.h"
 

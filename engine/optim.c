@@ -1,4 +1,5 @@
-/* optim.c — optimizers and schedules (see optim.h). */
+/* optim.c — optimizers and gradient clipping (see optim.h); the schedules
+ * are in schedule.c. */
 #include "optim.h"
 
 #include <math.h>
@@ -7,8 +8,7 @@
 
 const char *const nn_optim_names[] = { "gd", "momentum", "nesterov",
                                        "rmsprop", "adam", NULL };
-const char *const nn_sched_names[] = { "none", "inverse", "exp", "step",
-                                       NULL };
+const char *const nn_clip_names[] = { "off", "norm", "value", NULL };
 
 /* lo <= v <= hi, and not NaN */
 static int in_range(double v, double lo, double hi)
@@ -22,8 +22,12 @@ int nn_optim_uses(nn_optim_kind k, const char *setting)
         return k == NN_OPT_MOMENTUM || k == NN_OPT_NESTEROV;
     if (!strcmp(setting, "beta1"))
         return k == NN_OPT_ADAM;
-    if (!strcmp(setting, "beta2") || !strcmp(setting, "eps"))
+    if (!strcmp(setting, "beta2"))
+        return k == NN_OPT_ADAM;
+    if (!strcmp(setting, "eps"))
         return k == NN_OPT_ADAM || k == NN_OPT_RMSPROP;
+    if (!strcmp(setting, "rho") || !strcmp(setting, "correct"))
+        return k == NN_OPT_RMSPROP;
     return 1;
 }
 
@@ -31,8 +35,8 @@ int nn_optim_check(const nn_optim *o, nn_err *err)
 {
     if ((unsigned)o->kind > NN_OPT_ADAM)
         return nn_fail(err, "unknown optimizer %d", (int)o->kind);
-    if (!in_range(o->lr, 0, NN_LR_MAX))
-        return nn_fail(err, "lr must be 0..%g, got %g", NN_LR_MAX, o->lr);
+    if (!(o->lr >= 0) || !isfinite(o->lr))
+        return nn_fail(err, "lr must be a finite number >= 0, got %g", o->lr);
     if (!in_range(o->beta, 0, NN_BETA_MAX) ||
         !in_range(o->beta1, 0, NN_BETA_MAX))
         return nn_fail(err, "beta and beta1 must be 0..%g, got %g and %g",
@@ -40,23 +44,16 @@ int nn_optim_check(const nn_optim *o, nn_err *err)
     if (!in_range(o->beta2, 0, NN_BETA2_MAX))
         return nn_fail(err, "beta2 must be 0..%g, got %g", NN_BETA2_MAX,
                        o->beta2);
+    if (!in_range(o->rho, 0, NN_BETA2_MAX))
+        return nn_fail(err, "rho must be 0..%g, got %g", NN_BETA2_MAX, o->rho);
     if (!in_range(o->eps, 0, NN_EPS_MAX))
         return nn_fail(err, "eps must be 0..%g, got %g", NN_EPS_MAX, o->eps);
-    return 0;
-}
-
-int nn_sched_check(const nn_sched *s, nn_err *err)
-{
-    if ((unsigned)s->kind > NN_SCHED_STEP)
-        return nn_fail(err, "unknown schedule %d", (int)s->kind);
-    if (!in_range(s->rate, 0, NN_DECAY_RATE_MAX))
-        return nn_fail(err, "the decay rate must be 0..%g, got %g",
-                       NN_DECAY_RATE_MAX, s->rate);
-    if (s->every < 1 || s->every > NN_DECAY_EVERY_MAX)
-        return nn_fail(err, "the decay interval must be 1..%d epochs, got %d",
-                       NN_DECAY_EVERY_MAX, s->every);
-    if (!in_range(s->factor, 0, 1))
-        return nn_fail(err, "the step factor must be 0..1, got %g", s->factor);
+    if (o->eps <= 0 && nn_optim_uses(o->kind, "eps"))
+        return nn_fail(err, "eps must be above 0 for %s, got %g (a weight "
+                       "whose gradient is 0 would step by 0/0 = NaN)",
+                       nn_optim_names[o->kind], o->eps);
+    if (o->correct != 0 && o->correct != 1)
+        return nn_fail(err, "correct must be 0 or 1, got %d", o->correct);
     return 0;
 }
 
@@ -69,6 +66,8 @@ void nn_optim_defaults(nn_optim *o)
     o->beta2 = 0.999;
     o->eps = 1e-8;
     o->t = 0;
+    o->rho = 0.9;
+    o->correct = 0;
 }
 
 /* Adam: −α·(v/c1)/(√(s/c2) + ε) with the divisions by c1 and c2 hoisted,
@@ -115,8 +114,12 @@ double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
     double sq = 0, d = 0, wsq = 0, unused;
     if (!w_sq)
         w_sq = &unused;
-    double b = o->beta, b2 = o->beta2, eps = o->eps;
+    double b = o->beta, rho = o->rho, eps = o->eps;
+    /* RMSprop's bias correction: √(s/c) = √s · (1/√c) */
+    double ic = o->kind == NN_OPT_RMSPROP && o->correct
+                    ? 1 / sqrt(1 - pow(rho, (double)t)) : 1;
     if (o->kind == NN_OPT_ADAM) {
+        double b2 = o->beta2;
         double c1 = 1 - pow(o->beta1, (double)t);
         double c2 = 1 - pow(b2, (double)t);
         return adam_update(-lr / c1, 1 / sqrt(c2), o->beta1, b2, eps, w, g, v,
@@ -137,8 +140,8 @@ double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
             d = -lr * (b * v[i] + (1 - b) * g[i]);
             break;
         case NN_OPT_RMSPROP:
-            s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i];
-            d = -lr * g[i] / (sqrt(s[i]) + eps);
+            s[i] = rho * s[i] + (1 - rho) * g[i] * g[i];
+            d = -lr * g[i] / (sqrt(s[i]) * ic + eps);
             break;
         case NN_OPT_ADAM: /* adam_update, above */
             break;
@@ -165,18 +168,82 @@ void nn_optim_step(nn_optim *o, nn_net *net, double lr)
     }
 }
 
-double nn_sched_lr(const nn_sched *s, double lr0, int epoch)
+/* ------------------------------------------------------------------ */
+/* Gradient clipping                                                    */
+/* ------------------------------------------------------------------ */
+
+void nn_clip_defaults(nn_clip *c)
 {
-    int every = s->every > 0 ? s->every : 1;
-    double k = floor((double)epoch / every);
-    switch (s->kind) {
-    case NN_SCHED_INVERSE:
-        return lr0 / (1 + s->rate * k);
-    case NN_SCHED_EXP:
-        return lr0 * pow(s->rate, k);
-    case NN_SCHED_STEP:
-        return lr0 * pow(s->factor, k);
-    default:
-        return lr0;
+    c->kind = NN_CLIP_OFF;
+    c->max = 1;
+}
+
+int nn_clip_check(const nn_clip *c, nn_err *err)
+{
+    if ((unsigned)c->kind > NN_CLIP_VALUE)
+        return nn_fail(err, "unknown clipping %d", (int)c->kind);
+    if (!(c->max > 0) || !isfinite(c->max))
+        return nn_fail(err, "the clipping threshold must be a finite number "
+                       "above 0, got %g", c->max);
+    return 0;
+}
+
+/* Σ (g/scale)² over every gradient entry of net. */
+static double grad_sum_sq(const nn_net *net, double scale)
+{
+    double sq = 0;
+    for (int i = 0; i < net->n_params; i++) {
+        const nn_mat *g = &net->params[i]->g;
+        int n = nn_mat_size(g);
+        if (scale == 1) {
+            sq += nn_sum_sq(g->v, n);
+            continue;
+        }
+        for (int k = 0; k < n; k++)
+            sq += (g->v[k] / scale) * (g->v[k] / scale);
     }
+    return sq;
+}
+
+double nn_grad_norm(const nn_net *net)
+{
+    double sq = grad_sum_sq(net, 1), big = 0;
+    if (!isinf(sq))
+        return sqrt(sq);
+    /* the squares overflowed: scale by the largest entry */
+    for (int i = 0; i < net->n_params; i++) {
+        const nn_mat *g = &net->params[i]->g;
+        for (int k = 0; k < nn_mat_size(g); k++)
+            big = fmax(big, fabs(g->v[k]));
+    }
+    return isinf(big) ? big : big * sqrt(grad_sum_sq(net, big));
+}
+
+int nn_clip_grads(const nn_clip *c, nn_net *net, double norm)
+{
+    int changed = 0;
+    if (c->kind == NN_CLIP_NORM) {
+        /* an Inf norm would scale the entries to 0 and Inf to NaN: the
+         * guard is there for that */
+        if (!(norm > c->max) || isinf(norm))
+            return 0;
+        double scale = c->max / norm;
+        for (int i = 0; i < net->n_params; i++) {
+            nn_mat *g = &net->params[i]->g;
+            for (int k = 0; k < nn_mat_size(g); k++)
+                g->v[k] *= scale;
+        }
+        return 1;
+    }
+    if (c->kind != NN_CLIP_VALUE)
+        return 0;
+    for (int i = 0; i < net->n_params; i++) {
+        nn_mat *g = &net->params[i]->g;
+        for (int k = 0; k < nn_mat_size(g); k++)
+            if (fabs(g->v[k]) > c->max) {
+                g->v[k] = copysign(c->max, g->v[k]);
+                changed = 1;
+            }
+    }
+    return changed;
 }

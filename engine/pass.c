@@ -16,7 +16,7 @@
 /* Training: normalize U over the batch, update running statistics. */
 static void bn_forward_train(nn_net *net, nn_layer *l, int m)
 {
-    int n = l->out;
+    int n = nn_layer_zcols(l);
     double mom = net->bn_momentum;
     for (int j = 0; j < n; j++) {
         double mu = 0, var = 0;
@@ -41,7 +41,7 @@ static void bn_forward_train(nn_net *net, nn_layer *l, int m)
 
 static void bn_forward_eval(nn_net *net, nn_layer *l, int m)
 {
-    int n = l->out;
+    int n = nn_layer_zcols(l);
     for (int j = 0; j < n; j++) {
         double mu = l->run_mean.v[j];
         double ivar = 1.0 / sqrt(l->run_var.v[j] + net->bn_eps);
@@ -55,7 +55,7 @@ static void bn_forward_eval(nn_net *net, nn_layer *l, int m)
 /* dZ holds dL/d(γÛ+β) on entry and dL/dU on return. */
 static void bn_backward(nn_layer *l, int m)
 {
-    int n = l->out;
+    int n = nn_layer_zcols(l);
     double *dg = l->gamma.g.v, *db = l->beta.g.v;
     for (int j = 0; j < n; j++) {
         double sg = 0, sb = 0;
@@ -84,7 +84,7 @@ static void bn_backward(nn_layer *l, int m)
 
 static void linear_forward(nn_layer *l, const double *in, int m)
 {
-    int n = l->out;
+    int n = nn_layer_zcols(l);
     if (l->bn) {
         nn_gemm(0, 1, m, n, l->in, 1.0, in, l->in, l->W.w.v, l->in, 0.0,
                 l->U.v, n);
@@ -106,6 +106,27 @@ static void dropout_forward(nn_layer *l, int m, nn_rng *drop)
     }
 }
 
+/* The activation the passes apply: maxout exactly when the layer has
+ * pieces, since its storage decides the shapes (a maximum of one piece is
+ * linear; see net.h on writing act directly). */
+static nn_act layer_act(const nn_layer *l)
+{
+    if (l->pieces > 1)
+        return NN_ACT_MAXOUT;
+    return l->act == NN_ACT_MAXOUT ? NN_ACT_LINEAR : l->act;
+}
+
+/* Z into A: PReLU with its slope per unit, maxout over the pieces. */
+static void act_forward(nn_layer *l, int m)
+{
+    nn_act act = layer_act(l);
+    if (act == NN_ACT_PRELU)
+        nn_prelu_forward(l->Z.v, l->alpha.w.v, l->A.v, m, l->out);
+    else
+        nn_act_forward(act, act == NN_ACT_MAXOUT ? l->pieces : l->act_arg,
+                       l->Z.v, l->A.v, m, l->out);
+}
+
 const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
                              nn_rng *drop)
 {
@@ -113,7 +134,7 @@ const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
     net->rows = m;
     for (int i = 0; i < net->n_layers; i++) {
         nn_layer *l = &net->L[i];
-        int n = l->out;
+        int n = nn_layer_zcols(l);
         linear_forward(l, in, m);
         if (l->bn) {
             if (train)
@@ -127,7 +148,7 @@ const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
                                 l->beta.w.v[j];
                 }
         }
-        nn_act_forward(l->act, l->act_arg, l->Z.v, l->A.v, m, n);
+        act_forward(l, m);
         /* inverted dropout on hidden layers, in training only */
         l->mask_on = train && drop && l->keep < 1 && i < net->n_layers - 1;
         if (l->mask_on)
@@ -153,25 +174,34 @@ double nn_net_penalty(const nn_net *net, int m)
 {
     if (net->reg == NN_REG_NONE || m <= 0)
         return 0;
-    double total = 0;
+    /* which sums the kind needs, not which λ happen to be 0: a weight
+     * that overflowed makes the cost NaN even with λ = 0, as it should */
+    int l1 = net->reg == NN_REG_L1 || net->reg == NN_REG_ELASTIC;
+    int l2 = net->reg == NN_REG_L2 || net->reg == NN_REG_ELASTIC;
+    double sq = 0, abs_sum = 0, lam1, lam2;
     for (int i = 0; i < net->n_layers; i++) {
         const nn_mat *w = &net->L[i].W.w;
         int n = nn_mat_size(w);
-        if (net->reg == NN_REG_L2)
-            total += nn_sum_sq(w->v, n);
-        else
+        if (l2)
+            sq += nn_sum_sq(w->v, n);
+        if (l1)
             for (int k = 0; k < n; k++)
-                total += fabs(w->v[k]);
+                abs_sum += fabs(w->v[k]);
     }
-    return net->reg == NN_REG_L2 ? net->lambda / (2.0 * m) * total
-                                 : net->lambda / m * total;
+    nn_reg_strengths(net, &lam1, &lam2);
+    double total = 0;
+    if (l1)
+        total += lam1 / m * abs_sum;
+    if (l2)
+        total += lam2 / (2.0 * m) * sq;
+    return total;
 }
 
 double nn_net_cost(const nn_net *net, const double *Y, int with_penalty)
 {
     const nn_layer *out = &net->L[net->n_layers - 1];
-    double c = nn_loss_value(net->loss, out->act, out->Z.v, out->A.v, Y,
-                             net->rows, out->out);
+    double c = nn_loss_value_with(net->loss, net->loss_arg, out->act,
+                                  out->Z.v, out->A.v, Y, net->rows, out->out);
     return with_penalty ? c + nn_net_penalty(net, penalty_m(net)) : c;
 }
 
@@ -182,9 +212,11 @@ double nn_net_cost(const nn_net *net, const double *Y, int with_penalty)
 static void weight_grad(const nn_net *net, nn_layer *l, const double *in,
                         int m)
 {
-    /* dW = dZᵀ·A_prev, plus the penalty's gradient (biases not penalized) */
-    nn_gemm(1, 0, l->out, l->in, m, 1.0, l->dZ.v, l->out, in, l->in, 0.0,
-            l->W.g.v, l->in);
+    /* dW = dZᵀ·A_prev, plus the penalty's gradient (biases not penalized);
+     * a maxout layer has a row of W and a column of dZ per piece */
+    int zc = nn_layer_zcols(l);
+    nn_gemm(1, 0, zc, l->in, m, 1.0, l->dZ.v, zc, in, l->in, 0.0, l->W.g.v,
+            l->in);
     int n = nn_mat_size(&l->W.w);
     double *w = l->W.w.v, *g = l->W.g.v;
     if (net->reg == NN_REG_L2) {
@@ -195,22 +227,73 @@ static void weight_grad(const nn_net *net, nn_layer *l, const double *in,
         double k = net->lambda / penalty_m(net);
         for (int i = 0; i < n; i++)
             g[i] += k * (w[i] > 0 ? 1 : w[i] < 0 ? -1 : 0);
+    } else if (net->reg == NN_REG_ELASTIC) {
+        double k1 = net->lambda / penalty_m(net);
+        double k2 = net->lambda2 / penalty_m(net);
+        for (int i = 0; i < n; i++)
+            g[i] += k1 * (w[i] > 0 ? 1 : w[i] < 0 ? -1 : 0) + k2 * w[i];
     }
     if (!l->bn) {
-        for (int j = 0; j < l->out; j++)
+        for (int j = 0; j < zc; j++)
             l->b.g.v[j] = 0;
         for (int i = 0; i < m; i++)
-            for (int j = 0; j < l->out; j++)
-                l->b.g.v[j] += l->dZ.v[(size_t)i * l->out + j];
+            for (int j = 0; j < zc; j++)
+                l->b.g.v[j] += l->dZ.v[(size_t)i * zc + j];
     }
+}
+
+/* dZ holds dL/dA on entry (m x out, dropout's mask applied) and dL/dZ on
+ * return (m x zcols). */
+static void act_backward(nn_layer *p, int m)
+{
+    size_t n = (size_t)m * p->out;
+    nn_act act = layer_act(p);
+    if (act == NN_ACT_PRELU) {
+        nn_prelu_backward(p->Z.v, p->alpha.w.v, p->dZ.v, p->dZ.v,
+                          p->alpha.g.v, m, p->out);
+    } else if (act == NN_ACT_MAXOUT) {
+        nn_act_backward(act, p->pieces, p->Z.v, p->A.v, p->dZ.v, p->dZ.v, m,
+                        p->out);
+    } else if (p->mask_on && (act == NN_ACT_SIGMOID || act == NN_ACT_TANH ||
+                              act == NN_ACT_ELU)) {
+        /* the activation's derivative needs the value before dropout:
+         * for the masked units the gradient is zero anyway, and for kept
+         * units A/mask recovers it (sigmoid, tanh, elu read A). */
+        for (size_t k = 0; k < n; k++)
+            if (p->mask.v[k] != 0)
+                p->A.v[k] /= p->mask.v[k];
+        nn_act_backward(act, p->act_arg, p->Z.v, p->A.v, p->dZ.v, p->dZ.v, m,
+                        p->out);
+        for (size_t k = 0; k < n; k++)
+            p->A.v[k] *= p->mask.v[k];
+    } else {
+        nn_act_backward(act, p->act_arg, p->Z.v, p->A.v, p->dZ.v, p->dZ.v, m,
+                        p->out);
+    }
+}
+
+/* dL/dZ of the output layer.  The builders keep prelu and maxout off it,
+ * but a layer given one by writing act directly still gets its gradient:
+ * dL/dA from the loss, then back through the layer's own activation. */
+static void output_grad(nn_net *net, nn_layer *last, const double *Y, int m)
+{
+    nn_act act = layer_act(last);
+    if (act != NN_ACT_PRELU && act != NN_ACT_MAXOUT) {
+        nn_loss_output_grad_with(net->loss, net->loss_arg, act,
+                                 last->act_arg, last->Z.v, last->A.v, Y,
+                                 last->dZ.v, m, last->out);
+        return;
+    }
+    nn_loss_output_grad_with(net->loss, net->loss_arg, NN_ACT_LINEAR, 0,
+                             last->A.v, last->A.v, Y, last->dZ.v, m,
+                             last->out);
+    act_backward(last, m);
 }
 
 void nn_net_backward(nn_net *net, const double *X, const double *Y)
 {
     int m = net->rows;
-    nn_layer *last = nn_net_last(net);
-    nn_loss_output_grad(net->loss, last->act, last->act_arg, last->Z.v,
-                        last->A.v, Y, last->dZ.v, m, last->out);
+    output_grad(net, nn_net_last(net), Y, m);
     for (int i = net->n_layers - 1; i >= 0; i--) {
         nn_layer *l = &net->L[i];
         if (l->bn)
@@ -221,28 +304,14 @@ void nn_net_backward(nn_net *net, const double *X, const double *Y)
             break;
         /* dA_prev = dZ·W, then back through dropout and the activation */
         nn_layer *p = &net->L[i - 1];
-        nn_gemm(0, 0, m, l->in, l->out, 1.0, l->dZ.v, l->out, l->W.w.v,
-                l->in, 0.0, p->dZ.v, p->out);
+        int zc = nn_layer_zcols(l);
+        nn_gemm(0, 0, m, l->in, zc, 1.0, l->dZ.v, zc, l->W.w.v, l->in, 0.0,
+                p->dZ.v, p->out);
         size_t n = (size_t)m * p->out;
         if (p->mask_on)
             for (size_t k = 0; k < n; k++)
                 p->dZ.v[k] *= p->mask.v[k];
-        /* the activation's derivative needs the value before dropout:
-         * for the masked units the gradient is zero anyway, and for kept
-         * units A/mask recovers it (sigmoid, tanh, elu read A). */
-        if (p->mask_on && (p->act == NN_ACT_SIGMOID || p->act == NN_ACT_TANH ||
-                           p->act == NN_ACT_ELU)) {
-            for (size_t k = 0; k < n; k++)
-                if (p->mask.v[k] != 0)
-                    p->A.v[k] /= p->mask.v[k];
-            nn_act_backward(p->act, p->act_arg, p->Z.v, p->A.v, p->dZ.v,
-                            p->dZ.v, m, p->out);
-            for (size_t k = 0; k < n; k++)
-                p->A.v[k] *= p->mask.v[k];
-        } else {
-            nn_act_backward(p->act, p->act_arg, p->Z.v, p->A.v, p->dZ.v,
-                            p->dZ.v, m, p->out);
-        }
+        act_backward(p, m);
     }
     if (net->bug_param >= 0 && net->bug_param < net->n_params) {
         nn_param *p = net->params[net->bug_param];

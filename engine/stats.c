@@ -38,8 +38,20 @@ void nn_stats_weights(const nn_net *net, int l, nn_layer_stats *st)
     const nn_layer *L = &net->L[l];
     int n = nn_mat_size(&L->W.w);
     double gm;
+    nn_summary w;
     memset(st, 0, sizeof *st);
-    nn_mean_var(L->W.w.v, n, &st->w_mean, &st->w_var);
+    nn_summarize(L->W.w.v, n, NN_SMALL_WEIGHT, &w);
+    st->w_mean = w.mean;
+    st->w_var = w.var;
+    st->w_small = n ? (double)w.small / n : 0;
+    st->w_zero = n ? (double)w.zero / n : 0;
+    st->w_min = w.min;
+    st->w_max = w.max;
+    st->alpha_mean = NAN;
+    if (L->act == NN_ACT_PRELU) {
+        double var;
+        nn_mean_var(L->alpha.w.v, L->out, &st->alpha_mean, &var);
+    }
     nn_mean_var(L->W.g.v, n, &gm, &st->g_var);
     /* ||g||^2 = n (var + mean^2): no third pass over the gradient */
     st->g_norm = sqrt(fmax(0, n * (st->g_var + gm * gm)));
@@ -63,22 +75,33 @@ void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st)
     st->dead = dead_fraction(L, rows);
 }
 
-void nn_stats_hist(const nn_net *net, int l, double lo, double hi, int bins,
-                   long *counts)
+static void hist_fill(const double *x, size_t n, double lo, double hi,
+                      int bins, long *counts)
 {
-    const nn_layer *L = &net->L[l];
-    size_t n = (size_t)net->rows * L->out;
     if (bins < 1) /* nothing to fill; a negative size must not reach memset */
         return;
     memset(counts, 0, (size_t)bins * sizeof *counts);
     if (!(hi > lo) || !isfinite(hi - lo)) /* else t below may be NaN */
         return;
     for (size_t k = 0; k < n; k++) {
-        double x = L->A.v[k];
-        if (isnan(x))
+        if (isnan(x[k]))
             continue;
         /* compare as doubles first: converting ±Inf to int is undefined */
-        double t = (x - lo) / (hi - lo) * bins;
+        double t = (x[k] - lo) / (hi - lo) * bins;
         counts[t < 0 ? 0 : t >= bins ? bins - 1 : (int)t]++;
     }
+}
+
+void nn_stats_hist(const nn_net *net, int l, double lo, double hi, int bins,
+                   long *counts)
+{
+    const nn_layer *L = &net->L[l];
+    hist_fill(L->A.v, (size_t)net->rows * L->out, lo, hi, bins, counts);
+}
+
+void nn_stats_weight_hist(const nn_net *net, int l, double lo, double hi,
+                          int bins, long *counts)
+{
+    const nn_mat *w = &net->L[l].W.w;
+    hist_fill(w->v, (size_t)nn_mat_size(w), lo, hi, bins, counts);
 }

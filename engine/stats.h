@@ -2,7 +2,9 @@
  * stats.h — per-layer statistics: of the weights and their gradients
  * (what `stats`, `plot weights` and `plot grads` show), of the last update,
  * and of the activations of the last forward pass (what `forward` and
- * `stats acts` show about an initialization).
+ * `stats acts` show about an initialization).  The weight figures,
+ * sparsity included, come from the two passes over W that the mean and
+ * variance take anyway.
  */
 #ifndef NN_STATS_H
 #define NN_STATS_H
@@ -16,7 +18,16 @@ typedef struct nn_layer_stats {
     double act_mean, act_std; /* of the last forward pass's activations */
     double saturated;         /* fraction of tanh/sigmoid outputs near ±1/0/1 */
     double dead;              /* fraction of ReLU units zero for every row */
+
+    /* sparsity of W: what L1 and elastic net do to the weights */
+    double w_small;           /* share of entries with |w| < NN_SMALL_WEIGHT */
+    double w_zero;            /* share of entries exactly 0 */
+    double w_min, w_max;      /* extremes of W (NaN skipped; NAN if none) */
+    double alpha_mean;        /* PReLU: the mean learned slope; else NAN */
 } nn_layer_stats;
+
+/* The threshold of w_small. */
+#define NN_SMALL_WEIGHT 1e-3
 
 /* Statistics of layer l (0-based). Activation fields need a forward pass
  * (net->rows > 0); they are 0 otherwise. */
@@ -29,5 +40,11 @@ void nn_stats_weights(const nn_net *net, int l, nn_layer_stats *st);
  * values outside go to the end bins. */
 void nn_stats_hist(const nn_net *net, int l, double lo, double hi, int bins,
                    long *counts);
+
+/* The same of layer l's weights W (every piece of a maxout layer), for
+ * `plot weights hist`; w_min and w_max make a natural [lo, hi].  NaN
+ * weights are left out, ±Inf go to the end bins. */
+void nn_stats_weight_hist(const nn_net *net, int l, double lo, double hi,
+                          int bins, long *counts);
 
 #endif

@@ -2,7 +2,9 @@
  * train.c — the trainer (see train.h).
  *
  * The step is: take the next slice of the epoch's shuffled order, fill the
- * batch buffers, forward, cost, backward, update, record.  All buffers are
+ * batch buffers, forward, cost, backward, clip, update, record.  The
+ * settings that depend on the position in training, and the rates of the
+ * schedule, are in train_set.c.  All buffers are
  * sized by nn_trainer_bind(), the history too (history.h), so a step
  * allocates nothing; only early stopping's first copy of the best weights
  * and a batch size grown since the bind allocate, once.
@@ -21,10 +23,9 @@ void nn_trainer_init(nn_trainer *tr)
 {
     memset(tr, 0, sizeof *tr);
     nn_optim_defaults(&tr->opt);
-    tr->sched.kind = NN_SCHED_NONE;
-    tr->sched.rate = 1;
-    tr->sched.every = 1;
-    tr->sched.factor = 0.5;
+    nn_sched_defaults(&tr->sched);
+    nn_warmup_defaults(&tr->warm);
+    nn_clip_defaults(&tr->clip);
     tr->batch = 64;
     tr->seed = 1;
     tr->patience = 10;
@@ -34,6 +35,7 @@ void nn_trainer_init(nn_trainer *tr)
     tr->guard_ref = NAN;
     tr->guard_floor = 0;
     tr->last_loss = NAN;
+    tr->grad_norm = NAN;
     tr->best_dev = INFINITY;
     /* an all-zero xoshiro state yields only zeros: no shuffle, no dropout */
     nn_rng_seed(&tr->shuffle, tr->seed, NN_STREAM_SHUFFLE, 0);
@@ -138,6 +140,7 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
         for (int i = 0; i < n_train; i++)
             perm[i] = i;
         tr->pos = 0;
+        tr->epoch_iter = tr->iter;
     }
     tr->n_train = n_train;
     tr->ycols = ycols;
@@ -151,10 +154,25 @@ void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src)
 {
     dst->opt = src->opt;
     dst->sched = src->sched;
+    dst->warm = src->warm;
+    dst->clip = src->clip;
     dst->batch = src->batch;
     dst->early = src->early;
     dst->patience = src->patience;
     dst->guard = src->guard;
+}
+
+void nn_trainer_unbind(nn_trainer *tr, nn_net *net)
+{
+    tr->net = net;
+    tr->data = NULL;
+}
+
+void nn_trainer_zero_moments(nn_trainer *tr, nn_net *net)
+{
+    if (net)
+        nn_net_zero_moments(net);
+    tr->opt.t = 0;
 }
 
 void nn_trainer_restart(nn_trainer *tr)
@@ -162,7 +180,12 @@ void nn_trainer_restart(nn_trainer *tr)
     tr->iter = 0;
     tr->epoch = 0;
     tr->pos = 0;
+    tr->epoch_iter = 0;
     tr->opt.t = 0;
+    tr->sched.origin_iter = tr->warm.origin_iter = 0;
+    tr->sched.origin_epoch = tr->warm.origin_epoch = 0;
+    tr->grad_norm = NAN;
+    tr->clip_count = 0;
     tr->first_loss = NAN;
     tr->last_loss = NAN;
     tr->guard_ref = NAN;
@@ -184,11 +207,6 @@ void nn_trainer_restart(nn_trainer *tr)
         tr->perm[i] = i;
     if (tr->net)
         nn_net_zero_moments(tr->net);
-}
-
-double nn_trainer_lr(const nn_trainer *tr)
-{
-    return nn_sched_lr(&tr->sched, tr->opt.lr, tr->epoch);
 }
 
 int nn_trainer_iters_per_epoch(const nn_trainer *tr)
@@ -222,19 +240,32 @@ double nn_accuracy(const double *out, const double *Y, int rows, int ycols)
     return rows ? (double)right / rows : NAN;
 }
 
+/* Σ(a − y)² and Σ|a − y| of n values into sums[0] and sums[1]. */
+static void add_errors(const double *out, const double *Y, size_t n,
+                       double sums[2])
+{
+    for (size_t i = 0; i < n; i++) {
+        double r = out[i] - Y[i];
+        sums[0] += r * r;
+        sums[1] += fabs(r);
+    }
+}
+
 /* Evaluation of a split, in chunks; the cancel flag is polled between
  * them when `cancellable` (not at the end of a training epoch, where the
  * update is made already and the caller polls between steps anyway). */
-static int evaluate(nn_trainer *tr, nn_split s, double *loss, double *acc,
-                    int cancellable, nn_err *err)
+static int evaluate(nn_trainer *tr, nn_split s, nn_eval *ev, int cancellable,
+                    nn_err *err)
 {
     if (!tr->net)
         return nn_fail(err, "the trainer has no network bound");
     nn_net *net = tr->net;
     int total = nn_data_count(tr->data, s);
-    double lsum = 0, right = 0;
-    *loss = *acc = NAN;
-    if (total == 0 || nn_data_task(tr->data) == NN_TASK_NONE)
+    nn_task task = nn_data_task(tr->data);
+    double lsum = 0, right = 0, sums[2] = { 0, 0 };
+    ev->loss = ev->acc = ev->rmse = ev->mae = NAN;
+    ev->rows = 0;
+    if (total == 0 || task == NN_TASK_NONE)
         return 0;
     int rows[EVAL_CHUNK];
     for (int at = 0; at < total; at += EVAL_CHUNK) {
@@ -247,17 +278,39 @@ static int evaluate(nn_trainer *tr, nn_split s, double *loss, double *acc,
         nn_data_fill(tr->data, s, rows, m, tr->EX, tr->EY, tr->ycols);
         const double *out = nn_net_forward(net, tr->EX, m, 0, NULL);
         lsum += nn_net_cost(net, tr->EY, 0) * m;
-        right += nn_accuracy(out, tr->EY, m, tr->ycols) * m;
+        if (task == NN_TASK_CLASSIFY)
+            right += nn_accuracy(out, tr->EY, m, tr->ycols) * m;
+        else
+            add_errors(out, tr->EY, (size_t)m * tr->ycols, sums);
     }
-    *loss = lsum / total;
-    *acc = nn_data_task(tr->data) == NN_TASK_CLASSIFY ? right / total : NAN;
+    double values = (double)total * tr->ycols;
+    ev->rows = total;
+    ev->loss = lsum / total;
+    if (task == NN_TASK_CLASSIFY) {
+        ev->acc = right / total;
+    } else {
+        ev->rmse = sqrt(sums[0] / values);
+        ev->mae = sums[1] / values;
+    }
     return 0;
+}
+
+int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
+                             nn_err *err)
+{
+    return evaluate(tr, s, ev, 1, err);
 }
 
 int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
                         double *acc, nn_err *err)
 {
-    return evaluate(tr, s, loss, acc, 1, err);
+    nn_eval ev;
+    *loss = *acc = NAN;
+    if (nn_trainer_evaluate_full(tr, s, &ev, err))
+        return -1;
+    *loss = ev.loss;
+    *acc = ev.acc;
+    return 0;
 }
 
 /* A forward pass in training mode (batch statistics, no dropout) that
@@ -292,8 +345,7 @@ static void record_epoch(nn_trainer *tr, double dev_loss, double dev_acc)
 {
     double n = (double)tr->ep_rows;
     int classify = nn_data_task(tr->data) == NN_TASK_CLASSIFY;
-    nn_history_add_epoch(&tr->hist, tr->iter, tr->epoch,
-                         nn_sched_lr(&tr->sched, tr->opt.lr, tr->epoch - 1),
+    nn_history_add_epoch(&tr->hist, tr->iter, tr->epoch, tr->ep_lr,
                          n ? tr->ep_loss / n : NAN,
                          n && classify ? tr->ep_correct / n : NAN, dev_loss,
                          dev_acc);
@@ -311,22 +363,24 @@ void nn_net_copy_weights(nn_net *dst, const nn_net *src)
         const nn_layer *s = &src->L[i];
         nn_layer *d = &dst->L[i];
         const nn_mat *from[] = { &s->W.w, &s->b.w, &s->gamma.w, &s->beta.w,
-                                 &s->run_mean, &s->run_var };
+                                 &s->run_mean, &s->run_var, &s->alpha.w };
         nn_mat *to[] = { &d->W.w, &d->b.w, &d->gamma.w, &d->beta.w,
-                         &d->run_mean, &d->run_var };
-        for (int k = 0; k < 6; k++)
+                         &d->run_mean, &d->run_var, &d->alpha.w };
+        for (int k = 0; k < 7; k++)
             memcpy(to[k]->v, from[k]->v,
                    (size_t)nn_mat_size(from[k]) * sizeof(double));
     }
 }
 
-/* best and net have the same layers, sizes and batch norm settings. */
+/* best and net have the same layers, sizes, pieces and batch norm
+ * settings. */
 static int same_shapes(const nn_net *best, const nn_net *net)
 {
     if (!best || best->n_in != net->n_in || best->n_layers != net->n_layers)
         return 0;
     for (int i = 0; i < net->n_layers; i++)
-        if (best->L[i].out != net->L[i].out || best->L[i].bn != net->L[i].bn)
+        if (best->L[i].out != net->L[i].out || best->L[i].bn != net->L[i].bn ||
+            nn_layer_zcols(&best->L[i]) != nn_layer_zcols(&net->L[i]))
             return 0;
     return 1;
 }
@@ -361,25 +415,36 @@ static int early_stop_check(nn_trainer *tr, double dev_loss, nn_err *err)
 
 static int end_epoch(nn_trainer *tr, nn_err *err)
 {
-    double dl, da;
+    nn_eval ev;
     tr->epoch++;
     tr->pos = 0;
-    if (evaluate(tr, NN_DEV, &dl, &da, 0, err))
+    tr->epoch_iter = tr->iter;
+    if (evaluate(tr, NN_DEV, &ev, 0, err))
         return -1;
-    record_epoch(tr, dl, da);
-    int stop = early_stop_check(tr, dl, err);
+    record_epoch(tr, ev.loss, ev.acc);
+    int stop = early_stop_check(tr, ev.loss, err);
     return stop < 0 ? -1 : stop ? NN_STEP_EARLY : NN_STEP_EPOCH;
 }
 
 /* The loss of a network that knows nothing: a probability of 1/2 for
- * each sigmoid output, 1/C for each of C classes, zero for each squared-
- * error output (here over the m targets in Y). */
-static double uninformed_cost(nn_loss loss, const double *Y, int m, int k)
+ * each sigmoid output, 1/C for each of C classes, zero for each
+ * regression output (here over the m targets in Y). */
+static double uninformed_cost(const nn_net *net, const double *Y, int m,
+                              int k)
 {
-    if (loss == NN_LOSS_BCE)
+    if (net->loss == NN_LOSS_BCE)
         return k * log(2.0);
-    if (loss == NN_LOSS_XENT)
+    if (net->loss == NN_LOSS_XENT)
         return log((double)k);
+    if (net->loss == NN_LOSS_MAE || net->loss == NN_LOSS_HUBER) {
+        /* the loss itself of predicting 0, one value at a time */
+        double zero = 0, sum = 0;
+        for (size_t i = 0; i < (size_t)m * k; i++)
+            sum += nn_loss_value_with(net->loss, net->loss_arg,
+                                      NN_ACT_LINEAR, &zero, &zero, &Y[i], 1,
+                                      1);
+        return m ? sum / m : 0;
+    }
     double sq = 0;
     for (size_t i = 0; i < (size_t)m * k; i++)
         sq += 0.5 * Y[i] * Y[i];
@@ -396,7 +461,7 @@ static double initial_cost(nn_trainer *tr)
     int m = tr->n_train < EVAL_CHUNK ? tr->n_train : EVAL_CHUNK;
     nn_data_fill(tr->data, NN_TRAIN, NULL, m, tr->EX, tr->EY, tr->ycols);
     forward_probe(net, tr->EX, m);
-    tr->guard_floor = uninformed_cost(net->loss, tr->EY, m, tr->ycols);
+    tr->guard_floor = uninformed_cost(net, tr->EY, m, tr->ycols);
     return nn_net_cost(net, tr->EY, 1);
 }
 
@@ -459,6 +524,18 @@ static void next_batch(nn_trainer *tr, int *m)
                  tr->ycols);
 }
 
+/* Backprop, then the global gradient norm (recorded before clipping),
+ * clipping, and the optimizer's step at rate lr. */
+static void update(nn_trainer *tr, nn_step_info *info, double lr)
+{
+    nn_net *net = tr->net;
+    nn_net_backward(net, tr->X, tr->Y);
+    info->grad_norm = tr->grad_norm = nn_grad_norm(net);
+    info->clipped = nn_clip_grads(&tr->clip, net, info->grad_norm);
+    tr->clip_count += info->clipped;
+    nn_optim_step(&tr->opt, net, lr);
+}
+
 int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
 {
     nn_net *net = tr->net;
@@ -474,6 +551,7 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
         tr->guard_ref = tr->first_loss = initial_cost(tr);
     next_batch(tr, &m);
     double lr = nn_trainer_lr(tr);
+    long cycle = nn_trainer_cycle(tr);
     const double *out = nn_net_forward(net, tr->X, m, 1, &tr->drop);
     double cost = nn_net_cost(net, tr->Y, 1);
     info->iter = tr->iter + 1;
@@ -481,18 +559,24 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     info->rows = m;
     info->loss = cost;
     info->lr = lr;
+    info->grad_norm = NAN;
+    info->clipped = info->cycle_end = 0;
     tr->last_loss = cost;
     if (tr->guard && guard_trips(tr, cost)) {
         tr->stop_iter = tr->iter + 1;
         return NN_STEP_DIVERGED;
     }
+    if (tr->ep_rows == 0)
+        tr->ep_lr = lr;
     tr->ep_loss += nn_net_cost(net, tr->Y, 0) * m;
     tr->ep_correct += nn_accuracy(out, tr->Y, m, tr->ycols) * m;
     tr->ep_rows += m;
-    nn_net_backward(net, tr->X, tr->Y);
-    nn_optim_step(&tr->opt, net, lr);
+    update(tr, info, lr);
     tr->iter++;
     tr->pos += m;
-    nn_history_add_iter(&tr->hist, net, tr->iter, tr->epoch + 1, cost, lr);
-    return tr->pos >= tr->n_train ? end_epoch(tr, err) : NN_STEP_OK;
+    nn_history_add_update(&tr->hist, net, tr->iter, tr->epoch + 1, cost, lr,
+                          info->grad_norm);
+    int st = tr->pos >= tr->n_train ? end_epoch(tr, err) : NN_STEP_OK;
+    info->cycle_end = nn_trainer_cycle(tr) > cycle;
+    return st;
 }

@@ -4,7 +4,9 @@
  *   nnlab [SCRIPT...] [-c 'CMDS'] [-i] [--lesson NAME [--auto]] [-q] [-k]
  *
  * Scripts and -c commands run in the order given, through the same
- * cmd_run_line() as the prompt.  With neither, nnlab reads the terminal
+ * cmd_run_line() as the prompt.  This file also wires the layers together:
+ * every command group is registered (commands_register) and, for a
+ * person at a terminal, the shell is opened and hooked into the session.  With neither, nnlab reads the terminal
  * (the interactive shell) or, when standard input is not a terminal, reads
  * it as a script: no prompt, no banner, output only, as lua.c does.
  *
@@ -22,8 +24,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "commands.h"
+#include "interrupt.h"
 #include "lesson.h"
-#include "out.h"
+#include "script.h"
 #include "session.h"
 #include "shell.h"
 
@@ -195,7 +199,7 @@ static int run_action(Session *s, const Action *a)
         return cmd_run_line(s, a->text);
     if (strcmp(a->text, "-") == 0)
         return script_run(s, stdin, "-");
-    return script_run_file(s, a->text, "nnlab");
+    return script_run_file(s, a->text);
 }
 
 /* Scripts and -c in order, stopping at a failure (unless -k), at quit and
@@ -211,33 +215,51 @@ static void run_actions(Session *s, const Options *o)
     }
 }
 
-/* The terminal, or standard input read as a script. */
-static void run_stdin(Session *s)
+/* `--lesson NAME`, as the command `lesson NAME` would start it. */
+static void start_lesson(Session *s, const char *name)
 {
-    if (isatty(STDIN_FILENO)) {
-        s->interactive = 1;
-        if (!s->quiet)
-            shell_banner(s);
-        shell_run(s);
-        s->interactive = 0;
-        s->failures = 0; /* a person saw the errors; they are not a status */
-    } else {
+    s->cmd_name = "lesson";
+    lesson_start(s, name);
+    s->cmd_name = NULL;
+}
+
+/* The terminal, or standard input read as a script; a lesson first. */
+static void run_stdin(Session *s, const char *lesson)
+{
+    if (!isatty(STDIN_FILENO)) {
+        if (lesson)
+            start_lesson(s, lesson);
         script_run(s, stdin, "-");
+        return;
     }
+    if (shell_open(s) < 0) {
+        fprintf(stderr, "nnlab: out of memory\n");
+        s->failures++;
+        return;
+    }
+    if (lesson)
+        start_lesson(s, lesson);
+    s->interactive = 1;
+    if (!s->quiet)
+        shell_banner(s);
+    shell_run(s);
+    shell_close(s);
+    s->interactive = 0;
+    s->failures = 0; /* a person saw the errors; they are not a status */
 }
 
 static int run(Session *s, const Options *o)
 {
     run_actions(s, o);
     if (o->lesson && o->lesson_auto) {
+        s->cmd_name = "lesson";
         if (!s->want_quit && !nnlab_interrupted &&
             lesson_run_auto(s, o->lesson) != 0 && s->failures == 0)
             s->failures = 1;
+        s->cmd_name = NULL;
     } else if (!s->want_quit && !nnlab_interrupted &&
                (o->interactive || o->nactions == 0)) {
-        if (o->lesson)
-            lesson_start(s, o->lesson);
-        run_stdin(s);
+        run_stdin(s, o->lesson);
     }
     if (nnlab_interrupted && !s->interactive)
         return EXIT_INTERRUPTED;
@@ -256,7 +278,8 @@ int main(int argc, char **argv)
         return parsed > 0 ? 0 : EXIT_USAGE;
     }
     Session *s = session_new();
-    if (!s) {
+    if (!s || commands_register(s) < 0) {
+        session_free(s);
         fprintf(stderr, "nnlab: out of memory\n");
         free(o.actions);
         return 1;
@@ -269,10 +292,10 @@ int main(int argc, char **argv)
     /* Into pipes line by line, so errors and output keep their order when
      * a test captures both; onto a terminal in whole screen updates (see
      * Shell.tty_out). */
-    s->sh->tty_out = isatty(STDOUT_FILENO);
-    setvbuf(stdout, NULL, s->sh->tty_out ? _IOFBF : _IOLBF,
-            s->sh->tty_out ? 1 << 16 : 0);
-    signals_install();
+    s->tty_out = isatty(STDOUT_FILENO);
+    setvbuf(stdout, NULL, s->tty_out ? _IOFBF : _IOLBF,
+            s->tty_out ? 1 << 16 : 0);
+    interrupt_install();
 
     int status = run(s, &o);
     session_free(s);

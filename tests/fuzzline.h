@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shell.h"
+#include "line.h"
 
 /* Commands whose work is bounded by their arguments and that write no
  * file and start no process (not plot, save, history, source, lesson,

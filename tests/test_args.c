@@ -1,7 +1,9 @@
 /*
- * test_args.c — argument parsing (repl/args.c) and line splitting
- * (repl/dispatch.c): what is accepted, the exact one-line errors, "did you
- * mean", and that a bad option changes nothing.
+ * test_args.c — argument parsing (repl/core/args.c), "did you mean"
+ * (repl/base/text.c), line splitting (repl/core/line.c) and running a line
+ * (repl/core/cmd.c): what is accepted, the exact one-line errors, and that
+ * a bad option changes nothing.  The errors name the command that is
+ * running (Session.cmd_name), as dispatch sets it.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -16,8 +18,10 @@
 
 #include "args.h"
 #include "cmd.h"
+#include "commands.h"
 #include "session.h"
-#include "shell.h"
+#include "line.h"
+#include "text.h"
 
 /* A session whose output goes to memory, to compare messages. */
 typedef struct Fixture {
@@ -32,7 +36,7 @@ static int setup(void **state)
     if (!f)
         return -1;
     f->s = session_new();
-    if (!f->s)
+    if (!f->s || commands_register(f->s) < 0)
         return -1;
     f->s->out = open_memstream(&f->buf, &f->len);
     *state = f;
@@ -71,11 +75,13 @@ static void test_double_accepts(void **state)
 {
     Fixture *f = *state;
     double v = 0;
-    assert_int_equal(arg_double(f->s, "lr", "1e-3", "the rate", 0, 10, &v), 0);
+    f->s->cmd_name = "lr";
+    assert_int_equal(args_double(f->s, "1e-3", "the rate", 0, 10, &v), 0);
     assert_true(v == 1e-3);
-    assert_int_equal(arg_double(f->s, "lr", "10", "the rate", 0, 10, &v), 0);
+    assert_int_equal(args_double(f->s, "10", "the rate", 0, 10, &v), 0);
     assert_true(v == 10);
-    assert_int_equal(arg_double(f->s, "x", "-.5", "x", -1, 1, &v), 0);
+    f->s->cmd_name = "x";
+    assert_int_equal(args_double(f->s, "-.5", "x", -1, 1, &v), 0);
     assert_true(v == -0.5);
     assert_string_equal(printed(f), "");
     assert_int_equal(f->s->failures, 0);
@@ -85,21 +91,23 @@ static void test_double_rejects(void **state)
 {
     Fixture *f = *state;
     double v = 42;
-    assert_int_equal(arg_double(f->s, "lr", "x", "the learning rate", 0, 10,
+    f->s->cmd_name = "lr";
+    assert_int_equal(args_double(f->s, "x", "the learning rate", 0, 10,
                                 &v), -1);
     assert_string_equal(printed(f), "lr: expected a number in [0, 10] for "
                         "the learning rate, got 'x'\n");
-    assert_int_equal(arg_double(f->s, "lr", "11", "lr", 0, 10, &v), -1);
-    assert_int_equal(arg_double(f->s, "lr", "0.1x", "lr", 0, 10, &v), -1);
-    assert_int_equal(arg_double(f->s, "lr", "", "lr", 0, 10, &v), -1);
-    assert_int_equal(arg_double(f->s, "lr", "nan", "lr", 0, 10, &v), -1);
-    assert_int_equal(arg_double(f->s, "lr", "inf", "lr", 0, INFINITY, &v), -1);
-    assert_int_equal(arg_double(f->s, "lr", "1e999", "lr", 0, 1e300, &v), -1);
-    assert_int_equal(arg_double(f->s, "lr", " 1", "lr", 0, 10, &v), -1);
+    assert_int_equal(args_double(f->s, "11", "lr", 0, 10, &v), -1);
+    assert_int_equal(args_double(f->s, "0.1x", "lr", 0, 10, &v), -1);
+    assert_int_equal(args_double(f->s, "", "lr", 0, 10, &v), -1);
+    assert_int_equal(args_double(f->s, "nan", "lr", 0, 10, &v), -1);
+    assert_int_equal(args_double(f->s, "inf", "lr", 0, INFINITY, &v), -1);
+    assert_int_equal(args_double(f->s, "1e999", "lr", 0, 1e300, &v), -1);
+    assert_int_equal(args_double(f->s, " 1", "lr", 0, 10, &v), -1);
     assert_true(v == 42);
     assert_int_equal(f->s->failures, 8);
     printed(f);
-    arg_double(f->s, "reg", "-1", "lambda", 0, INFINITY, &v);
+    f->s->cmd_name = "reg";
+    args_double(f->s, "-1", "lambda", 0, INFINITY, &v);
     assert_string_equal(printed(f), "reg: expected a number >= 0 for lambda, "
                         "got '-1'\n");
 }
@@ -108,17 +116,18 @@ static void test_int(void **state)
 {
     Fixture *f = *state;
     long v = 0;
-    assert_int_equal(arg_int(f->s, "batch", "64", "the batch size", 1, 1000,
+    f->s->cmd_name = "batch";
+    assert_int_equal(args_int(f->s, "64", "the batch size", 1, 1000,
                              &v), 0);
     assert_int_equal(v, 64);
-    assert_int_equal(arg_int(f->s, "batch", "1e3", "size", 1, 1000, &v), 0);
+    assert_int_equal(args_int(f->s, "1e3", "size", 1, 1000, &v), 0);
     assert_int_equal(v, 1000);
-    assert_int_equal(arg_int(f->s, "batch", "2.5", "the batch size", 1,
+    assert_int_equal(args_int(f->s, "2.5", "the batch size", 1,
                              1000, &v), -1);
     assert_string_equal(printed(f), "batch: expected a whole number in "
                         "[1, 1000] for the batch size, got '2.5'\n");
-    assert_int_equal(arg_int(f->s, "batch", "0", "size", 1, 1000, &v), -1);
-    assert_int_equal(arg_int(f->s, "batch", "99999999999999999999", "size",
+    assert_int_equal(args_int(f->s, "0", "size", 1, 1000, &v), -1);
+    assert_int_equal(args_int(f->s, "99999999999999999999", "size",
                              1, 1000, &v), -1);
     assert_int_equal(v, 1000);
 }
@@ -134,17 +143,18 @@ static void test_enum(void **state)
 {
     Fixture *f = *state;
     int i = -1;
-    assert_int_equal(arg_enum(f->s, "optim", "adam", "optimizer", optims,
+    f->s->cmd_name = "optim";
+    assert_int_equal(args_enum(f->s, "adam", "optimizer", optims,
                               &i), 0);
     assert_int_equal(i, 4);
-    assert_int_equal(arg_enum(f->s, "optim", "RMSprop", "optimizer", optims,
+    assert_int_equal(args_enum(f->s, "RMSprop", "optimizer", optims,
                               &i), 0);
     assert_int_equal(i, 3);
-    assert_int_equal(arg_enum(f->s, "optim", "adm", "optimizer", optims, &i),
+    assert_int_equal(args_enum(f->s, "adm", "optimizer", optims, &i),
                      -1);
     assert_string_equal(printed(f), "optim: unknown optimizer 'adm' (did you "
                         "mean 'adam'?)\n");
-    assert_int_equal(arg_enum(f->s, "optim", "sgdxyz", "optimizer", optims,
+    assert_int_equal(args_enum(f->s, "sgdxyz", "optimizer", optims,
                               &i), -1);
     assert_string_equal(printed(f), "optim: unknown optimizer 'sgdxyz' "
                         "(expected gd, momentum, nesterov, rmsprop or "
@@ -159,12 +169,13 @@ static void test_bool(void **state)
     const char *yes[] = {"on", "yes", "1", "true", "ON"};
     const char *no[] = {"off", "no", "0", "false", "Off"};
     for (int k = 0; k < 5; k++) {
-        assert_int_equal(arg_bool(f->s, "bn", yes[k], &v), 0);
+        f->s->cmd_name = "bn";
+        assert_int_equal(args_bool(f->s, yes[k], &v), 0);
         assert_int_equal(v, 1);
-        assert_int_equal(arg_bool(f->s, "bn", no[k], &v), 0);
+        assert_int_equal(args_bool(f->s, no[k], &v), 0);
         assert_int_equal(v, 0);
     }
-    assert_int_equal(arg_bool(f->s, "bn", "maybe", &v), -1);
+    assert_int_equal(args_bool(f->s, "maybe", &v), -1);
     assert_string_equal(printed(f), "bn: expected on or off, got 'maybe'\n");
 }
 
@@ -173,21 +184,21 @@ static void test_did_you_mean(void **state)
     (void)state;
     const char *const cmds[] = {"train", "run", "reg", "seed", "step",
                                 "stats", "help", "lesson", NULL};
-    assert_string_equal(did_you_mean("tarin", cmds), "train");  /* swap */
-    assert_string_equal(did_you_mean("trian", cmds), "train");
-    assert_string_equal(did_you_mean("trainn", cmds), "train"); /* insert */
-    assert_string_equal(did_you_mean("hepl", cmds), "help");
-    assert_string_equal(did_you_mean("TRAIN", cmds), "train");  /* case */
-    assert_string_equal(did_you_mean("leson", cmds), "lesson");
-    assert_null(did_you_mean("xyzzy", cmds));
-    assert_null(did_you_mean("", cmds));
-    assert_null(did_you_mean("zz", cmds));        /* too short to guess */
-    assert_string_equal(did_you_mean("mom", optims), "momentum"); /* start */
-    assert_string_equal(did_you_mean("nestrov", optims), "nesterov");
+    assert_string_equal(text_did_you_mean("tarin", cmds), "train");  /* swap */
+    assert_string_equal(text_did_you_mean("trian", cmds), "train");
+    assert_string_equal(text_did_you_mean("trainn", cmds), "train"); /* insert */
+    assert_string_equal(text_did_you_mean("hepl", cmds), "help");
+    assert_string_equal(text_did_you_mean("TRAIN", cmds), "train");  /* case */
+    assert_string_equal(text_did_you_mean("leson", cmds), "lesson");
+    assert_null(text_did_you_mean("xyzzy", cmds));
+    assert_null(text_did_you_mean("", cmds));
+    assert_null(text_did_you_mean("zz", cmds));        /* too short to guess */
+    assert_string_equal(text_did_you_mean("mom", optims), "momentum"); /* start */
+    assert_string_equal(text_did_you_mean("nestrov", optims), "nesterov");
     char longword[300];
     memset(longword, 'a', sizeof longword - 1);
     longword[sizeof longword - 1] = '\0';
-    assert_null(did_you_mean(longword, cmds));
+    assert_null(text_did_you_mean(longword, cmds));
 }
 
 /* ------------------------------------------------------------------ */
@@ -221,7 +232,8 @@ static int parse(Fixture *f, Opts *o, const char *line, char **pos,
     for (char *w = strtok(copy, " "); w && argc < 15; w = strtok(NULL, " "))
         argv[argc++] = w;
     argv[argc] = NULL;
-    return args_parse(f->s, argv[0], argc, argv, 1, spec, pos, maxpos);
+    f->s->cmd_name = argv[0]; /* as dispatch sets it */
+    return args_parse(f->s, argc, argv, 1, spec, pos, maxpos);
 }
 
 static void test_options(void **state)
@@ -291,11 +303,12 @@ static void test_no_options_allowed(void **state)
 {
     Fixture *f = *state;
     char *argv[] = {"eval", "x=1", NULL};
-    assert_int_equal(args_parse(f->s, "eval", 2, argv, 1, NULL, NULL, 0), -1);
+    f->s->cmd_name = "eval";
+    assert_int_equal(args_parse(f->s, 2, argv, 1, NULL, NULL, 0), -1);
     assert_string_equal(printed(f), "eval: takes no key=value options, got "
                         "'x=1'\n");
     char *argv2[] = {"eval", NULL};
-    assert_int_equal(args_parse(f->s, "eval", 1, argv2, 1, NULL, NULL, 0), 0);
+    assert_int_equal(args_parse(f->s, 1, argv2, 1, NULL, NULL, 0), 0);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,5 +1,5 @@
 /*
- * test_check.c — the check expression language (repl/check_parse.c, repl/check.c): numbers,
+ * test_check.c — the check expression language (repl/check/check_parse.c, repl/check/check.c): numbers,
  * arithmetic, comparisons and their tolerances, logic, chains, functions,
  * variable naming for the lookup, the "found" text, NaN, unavailable
  * variables, and syntax errors with their columns.

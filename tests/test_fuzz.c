@@ -33,12 +33,12 @@
 
 #include "check.h"
 #include "cmd.h"
+#include "commands.h"
 #include "fuzzline.h"
 #include "fuzzutil.h"
 #include "lesson.h"
 #include "nnlab.h"
 #include "session.h"
-#include "shell.h"
 #include "tmpdir.h"
 
 /* Inputs per target at scale 1: about 5 s in all with -O2, and a few
@@ -366,18 +366,23 @@ static void test_fuzz_idx_gzip(void **state)
 /* Model files                                                          */
 /* ------------------------------------------------------------------ */
 
-/* Two saved models: a plain 2-3-1, and a 2-4-3-3 with batch norm,
- * dropout, L2 and Adam. */
+/* Three saved models: a plain 2-3-1, a 2-4-3-3 with batch norm,
+ * dropout, L2 and Adam, and a 2-4-3-1 of maxout:2 with batch norm and
+ * PReLU under Huber's loss and elastic net. */
+enum { MODEL_SEEDS = 3 };
+
 static void model_seeds(fz_buf *seeds)
 {
     static const int small[] = {2, 3, 1}, rich[] = {2, 4, 3, 3};
     nn_err err = {{0}};
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < MODEL_SEEDS; k++) {
         nn_net *net = k == 0
             ? nn_net_new(small, 3, NN_ACT_TANH, 0, NN_ACT_SIGMOID, 0,
                          NN_LOSS_BCE, &err)
-            : nn_net_new(rich, 4, NN_ACT_LEAKY, 0.1, NN_ACT_SOFTMAX, 0,
-                         NN_LOSS_XENT, &err);
+            : k == 1 ? nn_net_new(rich, 4, NN_ACT_LEAKY, 0.1, NN_ACT_SOFTMAX,
+                                  0, NN_LOSS_XENT, &err)
+            : nn_net_new(rich, 4, NN_ACT_MAXOUT, 2, NN_ACT_SIGMOID, 0,
+                         NN_LOSS_HUBER, &err);
         assert_non_null(net);
         nn_trainer tr;
         nn_trainer_init(&tr);
@@ -388,6 +393,15 @@ static void model_seeds(fz_buf *seeds)
             assert_int_equal(nn_net_set_bn(net, 2, 1, &err), 0);
             tr.opt.kind = NN_OPT_ADAM;
             tr.batch = 17;
+        }
+        if (k == 2) {
+            assert_int_equal(nn_net_set_bn(net, 1, 1, &err), 0);
+            assert_int_equal(nn_net_set_act(net, 2, NN_ACT_PRELU, 0.2, 1,
+                                            &err), 0);
+            assert_int_equal(nn_net_set_loss(net, NN_LOSS_HUBER, 0.5, &err),
+                             0);
+            assert_int_equal(nn_net_set_reg(net, NN_REG_ELASTIC, 0.01, 0.02,
+                                            &err), 0);
         }
         nn_net_init(net, 3, 0);
         const char *path = tmp_path("seed.model");
@@ -434,17 +448,17 @@ static void load_model(const fz_buf *in, int expect_ok)
 static void test_fuzz_model(void **state)
 {
     (void)state;
-    fz_buf seeds[2] = {{0}}, cur = {0};
+    fz_buf seeds[MODEL_SEEDS] = {{0}}, cur = {0};
     fz_rng r = {0x30DE1004};
     model_seeds(seeds);
-    load_model(&seeds[0], 1);
-    load_model(&seeds[1], 1);
+    for (int k = 0; k < MODEL_SEEDS; k++)
+        load_model(&seeds[k], 1);
     for (int i = 0; i < iters(ITERS_MODEL); i++) {
-        fz_mutate(&r, &cur, seeds, 2);
+        fz_mutate(&r, &cur, seeds, MODEL_SEEDS);
         load_model(&cur, 0);
     }
     fz_free(&cur);
-    free_seeds(seeds, 2);
+    free_seeds(seeds, MODEL_SEEDS);
 }
 
 /* ------------------------------------------------------------------ */
@@ -561,8 +575,8 @@ static void compile_check(const char *text, int expect_ok)
     if (st == CHECK_ERROR)
         assert_true(res.error[0] != '\0');
     assert_non_null(memchr(res.found, '\0', sizeof res.found));
-    lesson_check_vars(c, err, sizeof err);
     check_free(c);
+    check_free(lesson_compile_check(text, err, sizeof err));
 }
 
 static void test_fuzz_check(void **state)
@@ -688,6 +702,7 @@ static Session *fuzz_session(fz_rng *r)
     };
     Session *s = session_new();
     assert_non_null(s);
+    assert_int_equal(commands_register(s), 0);
     s->quiet = 1;
     const char *setup = setups[fz_below(r, sizeof setups / sizeof *setups)];
     if (run_line(s, setup) != CMD_OK)

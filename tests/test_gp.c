@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "chart.h"
+#include "clock.h"
 #include "gp.h"
 #include "tmpdir.h"
 
@@ -200,23 +201,23 @@ static void make_curves(void)
 static void test_buf_quote(void **state)
 {
     (void)state;
-    GpBuf b = GP_BUF_INIT;
-    gp_buf_quote(&b, "it's a \\ test\nwith %s%n\x01 end");
+    Buf b = BUF_INIT;
+    gp_quote(&b, "it's a \\ test\nwith %s%n\x01 end");
     assert_string_equal(b.s, "'it''s a \\ test with %s%n  end'");
-    gp_buf_clear(&b);
-    gp_buf_quote(&b, NULL);
+    buf_clear(&b);
+    gp_quote(&b, NULL);
     assert_string_equal(b.s, "''");
-    gp_buf_clear(&b);
-    gp_buf_num(&b, 1.0 / 3);
-    gp_buf_puts(&b, " ");
-    gp_buf_num(&b, 1e-300);
+    buf_clear(&b);
+    gp_num(&b, 1.0 / 3);
+    buf_puts(&b, " ");
+    gp_num(&b, 1e-300);
     assert_string_equal(b.s, "0.3333333333 1e-300");
-    gp_buf_clear(&b);
+    buf_clear(&b);
     for (int i = 0; i < 10000; i++)
-        gp_buf_printf(&b, "%d,", i % 10);
+        buf_printf(&b, "%d,", i % 10);
     assert_int_equal(b.len, 20000);
     assert_false(b.failed);
-    gp_buf_free(&b);
+    buf_free(&b);
 }
 
 static void test_term_names(void **state)
@@ -815,19 +816,19 @@ static void test_stopped_gnuplot_never_blocks(void **state)
     pid_t pid = gp_pid(gp);
     assert_int_equal(kill(pid, SIGSTOP), 0);
 
-    GpBuf big = GP_BUF_INIT;
-    gp_buf_puts(&big, "reset\n$big << EOD\n");
+    Buf big = BUF_INIT;
+    buf_puts(&big, "reset\n$big << EOD\n");
     for (int i = 0; i < 200000; i++)
-        gp_buf_printf(&big, "%d %.10g\n", i, sin(i * 0.001));
-    gp_buf_puts(&big, "EOD\nstats $big using 2 nooutput\n"
+        buf_printf(&big, "%d %.10g\n", i, sin(i * 0.001));
+    buf_puts(&big, "EOD\nstats $big using 2 nooutput\n"
                       "print sprintf('rows %d', STATS_records)\n");
     assert_true(big.len > 3u << 20);
     unlink(log);
     gp_set_script_log(gp, log);
 
-    double t0 = gp_now();
+    double t0 = clock_now();
     assert_int_equal(gp_draw(gp, 0, big.s, big.len), 0);
-    double t1 = gp_now();
+    double t1 = clock_now();
     assert_true(t1 - t0 < 0.1);
     assert_int_equal(gp_pending(gp), 1);
     assert_int_equal(gp_flush(gp), 1);
@@ -835,7 +836,7 @@ static void test_stopped_gnuplot_never_blocks(void **state)
     const char *second = "print 'second'\n", *third = "print 'third'\n";
     assert_int_equal(gp_draw(gp, 0, second, strlen(second)), 0);
     assert_int_equal(gp_draw(gp, 0, third, strlen(third)), 0);
-    assert_true(gp_now() - t1 < 0.1);
+    assert_true(clock_now() - t1 < 0.1);
     assert_int_equal(gp_sync(gp, 50, NULL, NULL), 1);   /* times out */
 
     assert_int_equal(kill(pid, SIGCONT), 0);
@@ -850,7 +851,7 @@ static void test_stopped_gnuplot_never_blocks(void **state)
     assert_int_equal(stat(log, &st), 0);
     assert_true((size_t)st.st_size > big.len);   /* all of it was sent */
     free(t);
-    gp_buf_free(&big);
+    buf_free(&big);
     gp_free(gp);
     assert_no_children();
 }
@@ -863,9 +864,9 @@ static void test_free_while_stopped(void **state)
     assert_int_equal(gp_draw(gp, 0, hello, strlen(hello)), 0);
     sync_quiet(gp);
     kill(gp_pid(gp), SIGSTOP);
-    double t0 = gp_now();
+    double t0 = clock_now();
     gp_free(gp);   /* waits a bounded time, then kills */
-    assert_true(gp_now() - t0 < 5.0);
+    assert_true(clock_now() - t0 < 5.0);
     assert_no_children();
 }
 

@@ -4,6 +4,11 @@
  * activation × output/loss pair × regularizer below 1e-7, batch norm below
  * 1e-6, dropout switched off by the check, the planted bug caught on its
  * tensor only, the order and names of the results, and the error paths.
+ * The hidden activations include PReLU (its slopes checked as a tensor of
+ * their own), GELU, SELU and maxout (with batch norm over its pieces and
+ * dropout over its units too); the regularizers elastic net; the losses
+ * MAE and Huber, with targets kept off MAE's kink and on both sides of
+ * Huber's δ.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,13 +34,15 @@ static const out_case OUTS[] = {
     { NN_ACT_SOFTMAX, NN_LOSS_MSE, 3 },
 };
 static const nn_act HIDDEN[] = { NN_ACT_LINEAR, NN_ACT_SIGMOID, NN_ACT_TANH,
-                                 NN_ACT_RELU,   NN_ACT_LEAKY,   NN_ACT_ELU };
+                                 NN_ACT_RELU,   NN_ACT_LEAKY,   NN_ACT_ELU,
+                                 NN_ACT_PRELU,  NN_ACT_GELU,    NN_ACT_SELU,
+                                 NN_ACT_MAXOUT };
 
 /* A 3-5-4-k net with random weights, biases (and gamma, beta), data. */
 typedef struct {
     nn_net *net;
     double *X, *Y;
-    nn_gc_result res[16];
+    nn_gc_result res[24];
 } fixture;
 
 static void fixture_make(fixture *f, nn_act hidden, const out_case *o,
@@ -45,6 +52,7 @@ static void fixture_make(fixture *f, nn_act hidden, const out_case *o,
     f->net = tu_net(sizes, 4, hidden, o->out, o->loss, NULL, seed);
     f->net->reg = reg;
     f->net->lambda = reg == NN_REG_NONE ? 0 : 0.7;
+    f->net->lambda2 = reg == NN_REG_ELASTIC ? 0.4 : 0;
     tu_perturb_vectors(f->net, seed);
     f->X = tu_rand(M * NIN, 1.0, seed + 100);
     f->Y = tu_targets(M, o->k, o->loss, o->out, seed + 200);
@@ -60,7 +68,7 @@ static void fixture_free(fixture *f)
 static double run_check(fixture *f, const char *what)
 {
     nn_err err = {{0}};
-    assert_true(f->net->n_params <= 16);
+    assert_true(f->net->n_params <= 24);
     double worst = nn_gradcheck(f->net, f->X, f->Y, M, EPS, 0, f->res, &err);
     if (worst < 0)
         fail_msg("%s: gradcheck failed: %s", what, err.msg);
@@ -88,11 +96,12 @@ static void expect_below(fixture *f, double tol, const char *what)
 static void test_every_activation_loss_reg(void **state)
 {
     (void)state;
-    static const nn_reg regs[] = { NN_REG_NONE, NN_REG_L2, NN_REG_L1 };
+    static const nn_reg regs[] = { NN_REG_NONE, NN_REG_L2, NN_REG_L1,
+                                   NN_REG_ELASTIC };
     uint64_t seed = 1;
     for (size_t h = 0; h < sizeof HIDDEN / sizeof *HIDDEN; h++)
         for (size_t o = 0; o < sizeof OUTS / sizeof *OUTS; o++)
-            for (size_t r = 0; r < 3; r++) {
+            for (size_t r = 0; r < 4; r++) {
                 fixture f;
                 char what[96];
                 fixture_make(&f, HIDDEN[h], &OUTS[o], regs[r], seed++);
@@ -128,6 +137,104 @@ static void test_batch_norm(void **state)
                 expect_below(&f, 1e-6, what);
                 fixture_free(&f);
             }
+}
+
+
+/* MAE and Huber: after a forward pass the targets are placed at residuals
+ * 0.1..2.5 from the outputs (either sign), so no output sits on MAE's
+ * kink and Huber's δ = 1 (then 0.5) has residuals on both sides. */
+static void place_targets(fixture *f, int k)
+{
+    const double *out = nn_net_forward(f->net, f->X, M, 1, NULL);
+    double r[M * 3];
+    tu_fill(r, M * k, 1.0, 4242);
+    for (int i = 0; i < M * k; i++)
+        f->Y[i] = out[i] - (r[i] < 0 ? -1 : 1) * (0.1 + 2.4 * fabs(r[i]));
+}
+
+static void test_mae_huber(void **state)
+{
+    (void)state;
+    static const out_case outs[] = {
+        { NN_ACT_LINEAR, NN_LOSS_MAE, 2 },   { NN_ACT_TANH, NN_LOSS_MAE, 2 },
+        { NN_ACT_LINEAR, NN_LOSS_HUBER, 2 }, { NN_ACT_TANH, NN_LOSS_HUBER, 2 },
+        { NN_ACT_SELU, NN_LOSS_HUBER, 3 },
+    };
+    uint64_t seed = 900;
+    for (size_t h = 0; h < sizeof HIDDEN / sizeof *HIDDEN; h++)
+        for (size_t o = 0; o < sizeof outs / sizeof *outs; o++)
+            for (int elastic = 0; elastic < 2; elastic++) {
+                fixture f;
+                char what[112];
+                fixture_make(&f, HIDDEN[h], &outs[o],
+                             elastic ? NN_REG_ELASTIC : NN_REG_NONE, seed++);
+                if (outs[o].loss == NN_LOSS_HUBER)
+                    f.net->loss_arg = elastic ? 0.5 : 1;
+                place_targets(&f, outs[o].k);
+                snprintf(what, sizeof what, "hidden %s, %s+%s (delta %g)%s",
+                         nn_act_names[HIDDEN[h]], nn_act_names[outs[o].out],
+                         nn_loss_names[outs[o].loss], f.net->loss_arg,
+                         elastic ? ", elastic net" : "");
+                expect_below(&f, 1e-7, what);
+                fixture_free(&f);
+            }
+}
+
+/* The slopes of a PReLU net are tensors alpha1, alpha2 after each layer's
+ * W and b; a planted bug in dalpha2 shows there and nowhere else. */
+static void test_prelu_slopes(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_make(&f, NN_ACT_PRELU, &OUTS[1], NN_REG_L2, 31);
+    static const char *names[] = { "W1", "b1", "alpha1", "W2",
+                                   "b2", "alpha2", "W3", "b3" };
+    assert_int_equal(f.net->n_params, 8);
+    double worst = run_check(&f, "prelu names");
+    assert_true(worst < 1e-7);
+    for (int i = 0; i < 8; i++)
+        assert_string_equal(f.res[i].name, names[i]);
+    assert_int_equal(f.res[2].size, 5);
+    assert_true(f.res[2].grad_norm > 0 && f.res[5].grad_norm > 0);
+    int p = nn_net_find_param(f.net, "dalpha2");
+    assert_int_equal(p, 5);
+    f.net->bug_param = p;
+    run_check(&f, "prelu bug");
+    for (int i = 0; i < 8; i++)
+        if (i == p)
+            assert_close(f.res[i].rel_err, 1.0 / 3, 1e-6);
+        else
+            assert_true(f.res[i].rel_err < 1e-7);
+    fixture_free(&f);
+}
+
+/* Maxout layers of 3 pieces: W1 is 15 x 3, b1 1 x 15; with batch norm
+ * gamma and beta cover the pieces too. */
+static void test_maxout_shapes(void **state)
+{
+    (void)state;
+    for (int bn = 0; bn < 2; bn++) {
+        const int sizes[] = { NIN, 5, 4, 2 };
+        nn_err err = {{0}};
+        nn_net *net = nn_net_new(sizes, 4, NN_ACT_MAXOUT, 3, NN_ACT_SIGMOID,
+                                 0, NN_LOSS_BCE, &err);
+        if (!net)
+            fail_msg("maxout:3 net: %s", err.msg);
+        nn_net_init(net, 8, 0);
+        if (bn)
+            assert_int_equal(nn_net_set_bn(net, 1, 1, NULL), 0);
+        fixture f;
+        memset(&f, 0, sizeof f);
+        f.net = net;
+        f.X = tu_rand(M * NIN, 1.0, 81);
+        f.Y = tu_targets(M, 2, NN_LOSS_BCE, NN_ACT_SIGMOID, 82);
+        tu_perturb_vectors(net, 83);
+        expect_below(&f, bn ? 1e-6 : 1e-7, bn ? "maxout:3, bn" : "maxout:3");
+        assert_int_equal(f.res[0].size, 15 * NIN);
+        assert_int_equal(f.res[1].size, 15); /* b1, or gamma1 */
+        assert_int_equal(f.res[nn_net_find_param(net, "W2")].size, 12 * 5);
+        fixture_free(&f);
+    }
 }
 
 /* The check leaves weights and batch norm's running statistics alone. */
@@ -380,6 +487,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_activation_loss_reg),
         cmocka_unit_test(test_batch_norm),
+        cmocka_unit_test(test_mae_huber),
+        cmocka_unit_test(test_prelu_slopes),
+        cmocka_unit_test(test_maxout_shapes),
         cmocka_unit_test(test_leaves_net_unchanged),
         cmocka_unit_test(test_interrupted),
         cmocka_unit_test(test_dropout_is_off),

@@ -27,7 +27,7 @@ static void test_reserve_and_clear(void **state)
     assert_int_equal(nn_history_reserve(&h, 2), 0);
     /* a power of two, at least 1024, within the 16 MB budget */
     assert_true(h.cap >= 1024 && (h.cap & (h.cap - 1)) == 0);
-    size_t row = sizeof(long) + sizeof(int) + 2 * sizeof(double) +
+    size_t row = sizeof(long) + sizeof(int) + 3 * sizeof(double) +
                  5 * 2 * sizeof(double);
     assert_true((size_t)h.cap * row <= (16u << 20));
     assert_true(h.n == 0 && h.ne == 0 && h.stride == 1 && h.e_stride == 1);
@@ -47,7 +47,8 @@ static void test_reserve_and_clear(void **state)
 }
 
 /* 2·cap + 5 updates: two thinnings, every 4th update kept, the latest as
- * the last record, each record's values those of its update. */
+ * the last record, each record's values those of its update (its
+ * gradient norm too). */
 static void test_iterations_thin(void **state)
 {
     (void)state;
@@ -56,14 +57,15 @@ static void test_iterations_thin(void **state)
     assert_int_equal(nn_history_reserve(&h, net->n_layers), 0);
     long n = 2L * h.cap + 5;
     for (long it = 1; it <= n; it++)
-        nn_history_add_iter(&h, net, it, (int)(it / 10) + 1, 1.0 / (double)it,
-                            0.5);
+        nn_history_add_update(&h, net, it, (int)(it / 10) + 1,
+                              1.0 / (double)it, 0.5, 2.0 * (double)it);
     assert_int_equal(h.stride, 4);
     assert_true(h.n <= h.cap);
     assert_int_equal(h.iter[h.n - 1], n);
     for (int i = 0; i < h.n; i++) {
         assert_int_equal(h.epoch[i], h.iter[i] / 10 + 1);
         assert_true(h.loss[i] == 1.0 / (double)h.iter[i]);
+        assert_true(h.grad_norm[i] == 2.0 * (double)h.iter[i]);
         assert_true(h.w_var[i * 2] > 0 && h.w_var[i * 2 + 1] > 0);
         if (i < h.n - 1)
             assert_int_equal(h.iter[i] % 4, 0);
@@ -71,6 +73,10 @@ static void test_iterations_thin(void **state)
             assert_int_equal(h.iter[i + 1] - h.iter[i], 4);
     }
     assert_int_equal(h.iter[0], 4);
+    /* the older call records no gradient norm */
+    nn_history_clear(&h);
+    nn_history_add_iter(&h, net, 1, 1, 0.5, 0.1);
+    assert_true(h.n == 1 && isnan(h.grad_norm[0]) && h.lr[0] == 0.1);
     nn_history_free(&h);
     nn_net_free(net);
 }

@@ -3,7 +3,8 @@
  * variance within 5% of its target on 500x500 matrices, fan-in and fan-out
  * read the right way round, orthogonal rows, the trivial schemes, and the
  * seeding promises (same seed same weights, per-layer streams, dropout
- * never moving the initial weights).
+ * never moving the initial weights).  A maxout layer counts its units,
+ * not its pieces, as fan-out; PReLU slopes start at the layer's parameter.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -203,6 +204,40 @@ static void test_dropout_separate_stream(void **state)
     nn_net_free(b);
 }
 
+
+/* A maxout:4 layer of 100 units on 300 inputs has a 400 x 300 W, drawn
+ * with fan-in 300 and fan-out 100 (the units): Xavier's variance is
+ * 2/(300 + 100), not 2/(300 + 400); He's 2/300 whatever the pieces.  Its
+ * PReLU neighbour's slopes start at 0.1. */
+static void test_maxout_fans_and_slopes(void **state)
+{
+    (void)state;
+    const int sizes[] = { 300, 100, 50, 1 };
+    nn_err err = {{0}};
+    nn_net *net = nn_net_new(sizes, 4, NN_ACT_MAXOUT, 4, NN_ACT_SIGMOID, 0,
+                             NN_LOSS_BCE, &err);
+    assert_non_null(net);
+    assert_int_equal(nn_net_set_act(net, 2, NN_ACT_PRELU, 0.1, 1, &err), 0);
+    const nn_init_kind kinds[] = { NN_INIT_XAVIER_NORMAL, NN_INIT_HE };
+    const double want[] = { 2.0 / 400, 2.0 / 300 };
+    for (int k = 0; k < 2; k++) {
+        net->L[0].init = (nn_init_spec){ kinds[k], 0, 1 };
+        nn_net_init(net, 3, 0);
+        double mean, var;
+        assert_int_equal(net->L[0].W.w.rows, 400);
+        nn_mean_var(net->L[0].W.w.v, 400 * 300, &mean, &var);
+        if (!(fabs(var - want[k]) <= 0.05 * want[k]))
+            fail_msg("maxout %s: variance %g, want %g",
+                     nn_init_names[kinds[k]], var, want[k]);
+    }
+    for (int j = 0; j < 50; j++)
+        assert_true(net->L[1].alpha.w.v[j] == 0.1);
+    net->L[1].alpha.w.v[3] = 7; /* learned, then re-initialized */
+    nn_net_init(net, 3, 2);
+    assert_true(net->L[1].alpha.w.v[3] == 0.1);
+    nn_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_zeros_and_const),
         cmocka_unit_test(test_seeding),
         cmocka_unit_test(test_dropout_separate_stream),
+        cmocka_unit_test(test_maxout_fans_and_slopes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,13 +1,14 @@
 /*
- * test_lesson.c — lesson files and the lesson runner (repl/lesson*.c,
- * repl/cmd_lesson.c).
+ * test_lesson.c — lesson files and the lesson runner (repl/lessons/
+ * lesson*.c and cmd_lesson.c).
  *
  * The parser is tested on a good file and on each kind of mistake (every
- * error names the file and line).  The runner is tested with fakes for
- * everything around it: commands (a tiny language that sets variables,
+ * error names the file and line).  The runner is tested in a real session
+ * with fakes for everything around it, injected through the session's
+ * hooks and command table: commands (a tiny language that sets variables,
  * fails, or starts a background job), the model variables, the prompt, and
- * the output, which is captured and searched.  Lesson files and progress
- * live in a temporary directory.
+ * the output, which goes to a memory stream and is searched.  Lesson files
+ * and progress live in a temporary directory.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,87 +23,60 @@
 
 #include "cmd.h"
 #include "lesson.h"
-#include "shell.h"
+#include "job.h"
+#include "model.h"
 #include "tmpdir.h"
 
 /* ------------------------------------------------------------------ */
-/* Fakes                                                                */
+/* Fakes, injected through the session's hooks and command table       */
 
-volatile sig_atomic_t nnlab_interrupted;
-
-static char outbuf[1 << 16];
+static Session *current;       /* the session of the test running */
+static char *outbuf;           /* what it printed (a memory stream) */
 static size_t outlen;
-static char preinput[256];
+static FILE *outstream;
+static char preinput[256];     /* the offer hook's last text */
 static int preinput_calls;
-static char prompt[128];
-static char ran[2048];   /* commands run, one per line */
+static char prompt[128];       /* the set_prompt hook's last prompt */
+static char ran[2048];         /* fake commands run, one per line */
+
+/* What the session printed since the last reset. */
+static const char *output(void)
+{
+    fflush(outstream);
+    return outbuf ? outbuf : "";
+}
 
 static void reset_fakes(void)
 {
-    outbuf[0] = 0;
+    if (outstream)
+        fclose(outstream);
+    free(outbuf);
+    outbuf = NULL;
     outlen = 0;
+    outstream = open_memstream(&outbuf, &outlen);
+    assert_non_null(outstream);
+    if (current)
+        current->out = outstream;
     preinput[0] = 0;
     preinput_calls = 0;
     prompt[0] = 0;
     ran[0] = 0;
 }
 
-void out_printf(Session *s, const char *fmt, ...)
-{
-    (void)s;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(outbuf + outlen, sizeof outbuf - outlen, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        outlen += (size_t)n;
-    if (outlen >= sizeof outbuf)
-        outlen = sizeof outbuf - 1;
-}
-
-int cmd_error(Session *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(outbuf + outlen, sizeof outbuf - outlen, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        outlen += (size_t)n;
-    if (outlen + 1 < sizeof outbuf)
-        outbuf[outlen++] = '\n', outbuf[outlen] = 0;
-    s->failures++;
-    return CMD_ERR;
-}
-
-void shell_preinput(Session *s, const char *text)
+static void fake_offer(Session *s, const char *text)
 {
     (void)s;
     snprintf(preinput, sizeof preinput, "%s", text ? text : "(null)");
     preinput_calls++;
 }
 
-void shell_set_prompt(Session *s, const char *p)
+static void fake_set_prompt(Session *s, const char *p)
 {
     (void)s;
     snprintf(prompt, sizeof prompt, "%s", p ? p : "(default)");
 }
 
-static int job_slices;
-static int job_slice(Session *s)
-{
-    (void)s;
-    return --job_slices > 0;
-}
-
-int job_run_to_end(Session *s)
-{
-    while (s->job.active)
-        if (!s->job.slice(s))
-            s->job.active = 0;
-    return CMD_OK;
-}
-
-/* Model variables: a few named values. */
+/* Model variables: a few named values, read by the lookup hook. */
 static struct { char name[32]; int index; double value; } vars[16];
 static int nvars;
 
@@ -118,7 +92,8 @@ static void set_var(const char *name, int index, double value)
     vars[nvars++].value = value;
 }
 
-int model_lookup(Session *s, const char *name, int index, double *value)
+static int fake_lookup(Session *s, const char *name, int index,
+                       double *value)
 {
     (void)s;
     for (int i = 0; i < nvars; i++)
@@ -129,42 +104,74 @@ int model_lookup(Session *s, const char *name, int index, double *value)
     return -1;
 }
 
-/* A lesson starts from default settings: count the resets. */
-static int settings_defaulted;
-void model_settings_default(Session *s)
+static void note_ran(int argc, char **argv)
 {
-    (void)s;
-    settings_defaulted++;
+    for (int i = 0; i < argc; i++)
+        snprintf(ran + strlen(ran), sizeof ran - strlen(ran), "%s%s",
+                 i ? " " : "", argv[i]);
+    snprintf(ran + strlen(ran), sizeof ran - strlen(ran), "\n");
 }
 
 /* The fake command language: "set NAME VALUE", "set NAME INDEX VALUE",
- * "fail", "bg" (starts a background job), anything else succeeds. */
-int cmd_run_line(Session *s, const char *line)
+ * "fail", "bg" (starts a background job of three slices). */
+static int fake_set(Session *s, int argc, char **argv)
 {
-    char name[32];
-    double v;
-    int idx;
-    snprintf(ran + strlen(ran), sizeof ran - strlen(ran), "%s\n", line);
-    if (sscanf(line, "set %31s %d %lf", name, &idx, &v) == 3 &&
-        strchr(name, '.'))
-        set_var(name, idx, v);
-    else if (sscanf(line, "set %31s %lf", name, &v) == 2)
-        set_var(name, 0, v);
-    else if (!strcmp(line, "fail"))
-        return cmd_error(s, "fail: failed");
-    else if (!strcmp(line, "bg")) {
-        s->job.active = 1;
-        s->job.slice = job_slice;
-        job_slices = 3;
-    }
+    note_ran(argc, argv);
+    if (argc == 4 && strchr(argv[1], '.'))
+        set_var(argv[1], atoi(argv[2]), atof(argv[3]));
+    else if (argc == 3)
+        set_var(argv[1], 0, atof(argv[2]));
+    else
+        return cmd_error(s, "usage: set NAME [INDEX] VALUE");
     return CMD_OK;
+}
+
+static int fake_fail(Session *s, int argc, char **argv)
+{
+    note_ran(argc, argv);
+    return cmd_error(s, "failed");
+}
+
+static int job_slices;
+static int fake_slice(Session *s)
+{
+    (void)s;
+    return --job_slices > 0;
+}
+
+static int fake_bg(Session *s, int argc, char **argv)
+{
+    note_ran(argc, argv);
+    s->job.active = 1;
+    s->job.slice = fake_slice;
+    job_slices = 3;
+    return CMD_OK;
+}
+
+static const Command fake_rows[] = {
+    {.name = "set", .group = "Test", .fn = fake_set, .usage = "set",
+     .summary = "set a variable"},
+    {.name = "fail", .group = "Test", .fn = fake_fail, .usage = "fail",
+     .summary = "fail"},
+    {.name = "bg", .group = "Test", .fn = fake_bg, .usage = "bg",
+     .summary = "train in the background"},
+    {.name = "help", .group = "Test", .fn = fake_set, .usage = "help",
+     .summary = "stands for any other command"},
+    {0},
+};
+
+/* Run a line as the student would (no terminal: a background job runs
+ * only when asked, by job_run_to_end). */
+static int run(Session *s, const char *line)
+{
+    return cmd_run_line(s, line);
 }
 
 static int has(const char *needle)
 {
-    if (strstr(outbuf, needle))
+    if (strstr(output(), needle))
         return 1;
-    fprintf(stderr, "missing \"%s\" in output:\n%s\n", needle, outbuf);
+    fprintf(stderr, "missing \"%s\" in output:\n%s\n", needle, output());
     return 0;
 }
 
@@ -226,17 +233,30 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    session_free(current);
+    current = NULL;
+    if (outstream)
+        fclose(outstream);
+    free(outbuf);
     return tu_tmpdir_remove(tmpdir);
 }
 
+/* A session with the lesson commands and the fake ones registered, and
+ * the fakes hooked in.  The previous test's session is freed. */
 static Session *new_session(int interactive)
 {
-    static Session s;
-    memset(&s, 0, sizeof s);
-    s.interactive = interactive;
+    session_free(current);
+    current = session_new();
+    assert_non_null(current);
+    assert_int_equal(lesson_register(current), 0);
+    assert_int_equal(cmd_register(current, fake_rows), 0);
+    current->interactive = interactive;
+    current->hooks.offer = fake_offer;
+    current->hooks.set_prompt = fake_set_prompt;
+    current->hooks.lookup = fake_lookup;
     reset_fakes();
     nvars = 0;
-    return &s;
+    return current;
 }
 
 /* ------------------------------------------------------------------ */
@@ -443,12 +463,12 @@ static void test_walk_a_lesson(void **state)
 {
     (void)state;
     Session *s = new_session(1);
-    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "demo", NULL}),
+    assert_int_equal(run(s, "lesson demo"),
                      CMD_OK);
     assert_true(has("Demo (lesson demo, 3 sections)"));
     assert_true(has("== 1/3 Setting up\nFirst we set x.\n\nIt is a "
                     "paragraph.\n"));
-    assert_false(strstr(outbuf, "Then y."));   /* waits at the command */
+    assert_false(strstr(output(), "Then y."));   /* waits at the command */
     assert_string_equal(preinput, "set lr 1");
     assert_string_equal(prompt, "[demo 1/3] nnlab> ");
     lesson_after_line(s, "lesson demo", CMD_OK);
@@ -458,9 +478,9 @@ static void test_walk_a_lesson(void **state)
     reset_fakes();
     lesson_after_line(s, "help", CMD_OK);
     assert_string_equal(preinput, "set lr 1");
-    assert_int_equal(outlen, 0);
+    assert_int_equal(strlen(output()), 0);
     /* an edit of it (same command name) moves on */
-    cmd_run_line(s, "set lr 5");
+    run(s, "set lr 5");
     lesson_after_line(s, "set lr 5", CMD_OK);
     assert_true(has("Then y.\n"));
     assert_string_equal(preinput, "set iter 2");
@@ -468,9 +488,9 @@ static void test_walk_a_lesson(void **state)
     reset_fakes();
     lesson_after_line(s, "set iter", CMD_ERR);
     assert_string_equal(preinput, "set iter 2");
-    assert_int_equal(outlen, 0);
+    assert_int_equal(strlen(output()), 0);
 
-    cmd_run_line(s, "set iter 2");
+    run(s, "set iter 2");
     lesson_after_line(s, "set iter 2", CMD_OK);
     assert_true(has("? Why x and y?\n"));
     assert_true(has("[FAIL] check failed: lr == 1 (found lr = 5)\n"
@@ -481,11 +501,11 @@ static void test_walk_a_lesson(void **state)
     assert_string_equal(preinput, "next");
 
     /* fix it and `check` */
-    cmd_run_line(s, "set lr 1");
+    run(s, "set lr 1");
     lesson_after_line(s, "set lr 1", CMD_OK);
     assert_string_equal(preinput, "next");
     reset_fakes();
-    assert_int_equal(cmd_check(s, 1, (char *[]){"check", NULL}), CMD_OK);
+    assert_int_equal(run(s, "check"), CMD_OK);
     assert_true(has("[ok] check passed: lr == 1 (found lr = 1)"));
     unsigned char done[3];
     assert_int_equal(lesson_progress_get("demo", done, 3), 1);
@@ -493,38 +513,41 @@ static void test_walk_a_lesson(void **state)
 
     /* a command that trains in the background: wait for the job */
     reset_fakes();
-    assert_int_equal(cmd_next(s, 1, (char *[]){"next", NULL}), CMD_OK);
+    assert_int_equal(run(s, "next"), CMD_OK);
     assert_true(has("== 2/3 Training"));
     assert_string_equal(prompt, "[demo 2/3] nnlab> ");
     assert_string_equal(preinput, "bg");
-    cmd_run_line(s, "bg");
+    s->at_prompt = 1; /* typed at the prompt: the job runs in the background */
+    run(s, "bg");
+    s->at_prompt = 0;
+    assert_true(s->job.active);
     lesson_after_line(s, "bg", CMD_OK);
-    assert_false(strstr(outbuf, "check"));
+    assert_false(strstr(output(), "check"));
     lesson_after_line(s, "lr 0.1", CMD_OK); /* typed while it trains */
-    assert_false(strstr(outbuf, "check"));
+    assert_false(strstr(output(), "check"));
     job_run_to_end(s);
     lesson_after_job(s);
     assert_true(has("[ok] check passed: lr + iter == 3 (found lr = 1, iter = 2)"));
 
     reset_fakes();
-    assert_int_equal(cmd_next(s, 1, (char *[]){"next", NULL}), CMD_OK);
+    assert_int_equal(run(s, "next"), CMD_OK);
     assert_true(has("== 3/3 Ending\nJust prose.\n"));
     assert_true(has("End of the lesson (3 of 3 sections done)"));
     assert_string_equal(preinput, "lesson end");
-    assert_int_equal(cmd_next(s, 1, (char *[]){"next", NULL}), CMD_ERR);
+    assert_int_equal(run(s, "next"), CMD_ERR);
     assert_true(has("next: this is the last section"));
 
     reset_fakes();
-    assert_int_equal(cmd_back(s, 1, (char *[]){"back", NULL}), CMD_OK);
+    assert_int_equal(run(s, "back"), CMD_OK);
     assert_true(has("== 2/3 Training"));
-    assert_int_equal(cmd_again(s, 1, (char *[]){"again", NULL}), CMD_OK);
+    assert_int_equal(run(s, "again"), CMD_OK);
     assert_string_equal(prompt, "[demo 2/3] nnlab> ");
-    assert_int_equal(cmd_back(s, 1, (char *[]){"back", NULL}), CMD_OK);
-    assert_int_equal(cmd_back(s, 1, (char *[]){"back", NULL}), CMD_ERR);
+    assert_int_equal(run(s, "back"), CMD_OK);
+    assert_int_equal(run(s, "back"), CMD_ERR);
     assert_true(has("back: this is the first section"));
 
     reset_fakes();
-    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "end", NULL}),
+    assert_int_equal(run(s, "lesson end"),
                      CMD_OK);
     assert_true(has("Left lesson demo: 3 of 3 sections done."));
     assert_string_equal(prompt, "(default)");
@@ -537,37 +560,35 @@ static void test_commands_without_lesson(void **state)
 {
     (void)state;
     Session *s = new_session(0);
-    assert_int_equal(cmd_next(s, 1, (char *[]){"next", NULL}), CMD_ERR);
+    assert_int_equal(run(s, "next"), CMD_ERR);
     assert_true(has("next: no lesson is running (start one with 'lesson "
                     "NAME'; 'lesson' lists them)"));
-    assert_int_equal(cmd_back(s, 1, (char *[]){"back", NULL}), CMD_ERR);
-    assert_int_equal(cmd_again(s, 1, (char *[]){"again", NULL}), CMD_ERR);
-    assert_int_equal(cmd_check(s, 1, (char *[]){"check", NULL}), CMD_ERR);
-    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "end", NULL}),
+    assert_int_equal(run(s, "back"), CMD_ERR);
+    assert_int_equal(run(s, "again"), CMD_ERR);
+    assert_int_equal(run(s, "check"), CMD_ERR);
+    assert_int_equal(run(s, "lesson end"),
                      CMD_ERR);
-    assert_true(has("lesson end: no lesson is running"));
-    assert_int_equal(cmd_next(s, 2, (char *[]){"next", "x", NULL}), CMD_ERR);
+    assert_true(has("lesson: no lesson is running"));
+    assert_int_equal(run(s, "next x"), CMD_ERR);
     assert_true(has("next: takes no arguments, got 'x'"));
     reset_fakes();
-    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "nope", NULL}),
+    assert_int_equal(run(s, "lesson nope"),
                      CMD_ERR);
     assert_true(has("lesson: no lesson named 'nope' (lessons: bad, demo)"));
-    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "dem", NULL}),
+    assert_int_equal(run(s, "lesson dem"),
                      CMD_ERR);
     assert_true(has("lesson: no lesson named 'dem' (did you mean 'demo'?)"));
     reset_fakes();
-    assert_int_equal(cmd_lesson(s, 2, (char *[]){"lesson", "bad", NULL}),
+    assert_int_equal(run(s, "lesson bad"),
                      CMD_ERR);
     assert_true(has("bad.lesson:3: check: unknown variable 'trian_acc' (did "
                     "you mean 'train_acc'?)"));
     assert_null(s->lesson);
     reset_fakes();
-    assert_int_equal(cmd_lesson(s, 3, (char *[]){"lesson", "demo", "x",
-                                                 NULL}), CMD_ERR);
+    assert_int_equal(run(s, "lesson demo x"), CMD_ERR);
     assert_true(has("lesson: expected a section number (1, 2, ...), got "
                     "'x'"));
-    assert_int_equal(cmd_lesson(s, 3, (char *[]){"lesson", "demo", "4",
-                                                 NULL}), CMD_ERR);
+    assert_int_equal(run(s, "lesson demo 4"), CMD_ERR);
     assert_true(has("lesson: demo has sections 1 to 3, got 4"));
 }
 
@@ -575,14 +596,13 @@ static void test_start_at_section_noninteractive(void **state)
 {
     (void)state;
     Session *s = new_session(0);
-    assert_int_equal(cmd_lesson(s, 3, (char *[]){"lesson", "demo", "2",
-                                                 NULL}), CMD_OK);
+    assert_int_equal(run(s, "lesson demo 2"), CMD_OK);
     assert_true(has("== 2/3 Training\n> bg\n")); /* no prompt: shown */
     /* starting another lesson replaces it, from default settings again */
-    int resets = settings_defaulted;
+    s->model->tr.opt.lr = 0.5;
     assert_int_equal(lesson_start(s, "demo"), CMD_OK);
     assert_true(has("== 1/3 Setting up"));
-    assert_int_equal(settings_defaulted, resets + 1);
+    assert_true(s->model->tr.opt.lr == 0.01);
     lesson_close(s);
     assert_null(s->lesson);
 }
@@ -593,19 +613,19 @@ static void test_list(void **state)
     Session *s = new_session(0);
     unsigned char done[3] = {1, 1, 0};
     lesson_progress_put("demo", done, 3);
-    assert_int_equal(cmd_lesson(s, 1, (char *[]){"lesson", NULL}), CMD_OK);
+    assert_int_equal(run(s, "lesson"), CMD_OK);
     assert_true(has("Lessons ('lesson NAME' starts one):\n"));
     assert_true(has("  bad     error: "));
     assert_true(has("  demo    2/3    A lesson to test the runner\n"));
     done[2] = 1;
     lesson_progress_put("demo", done, 3);
     reset_fakes();
-    cmd_lesson(s, 1, (char *[]){"lesson", NULL});
+    run(s, "lesson");
     assert_true(has("  demo    done   A lesson"));
     memset(done, 0, sizeof done);
     lesson_progress_put("demo", done, 3);
     reset_fakes();
-    cmd_lesson(s, 1, (char *[]){"lesson", NULL});
+    run(s, "lesson");
     assert_true(has("  demo    new    A lesson"));
 }
 
@@ -651,18 +671,15 @@ static void test_check_expression_command(void **state)
     (void)state;
     Session *s = new_session(0);
     set_var("train_acc", 0, 0.97);
-    assert_int_equal(cmd_check(s, 4, (char *[]){"check", "train_acc", ">=",
-                                                "0.95", NULL}), CMD_OK);
+    assert_int_equal(run(s, "check train_acc >= 0.95"), CMD_OK);
     assert_true(has("[ok] check passed: train_acc >= 0.95 (found train_acc "
                     "= 0.97)"));
-    assert_int_equal(cmd_check(s, 2, (char *[]){"check", "train_acc>0.99",
-                                                NULL}), CMD_ERR);
+    assert_int_equal(run(s, "check train_acc>0.99"), CMD_ERR);
     assert_true(has("[FAIL] check failed: train_acc>0.99"));
-    assert_int_equal(cmd_check(s, 2, (char *[]){"check", "tran_acc>1",
-                                                NULL}), CMD_ERR);
+    assert_int_equal(run(s, "check tran_acc>1"), CMD_ERR);
     assert_true(has("check: unknown variable 'tran_acc' (did you mean "
                     "'train_acc'?)"));
-    assert_int_equal(cmd_check(s, 3, (char *[]){"check", "(", "1", NULL}),
+    assert_int_equal(run(s, "check ( 1"),
                      CMD_ERR);
     assert_true(has("check: expected ')', found the end"));
 }

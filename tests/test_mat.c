@@ -2,7 +2,8 @@
  * test_mat.c — matrices and the BLAS seam (engine/mat.c): OpenBLAS's dgemm
  * against the plain C loop for every transpose combination, odd sizes,
  * padded strides, beta 0 and 1, and the degenerate sizes; the allocation
- * contract and the small vector helpers.
+ * contract and the small vector helpers; nn_summarize's mean and
+ * variance bit for bit those of nn_mean_var, with its counts and extremes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +172,47 @@ static void test_vector_helpers(void **state)
     assert_true(mean == 0 && var == 0);
 }
 
+
+static void test_summarize(void **state)
+{
+    (void)state;
+    nn_summary s;
+    const double x[] = { 0, -0.0, 5e-4, -5e-4, 1e-3, 0.5, -2, NAN, 3 };
+    nn_summarize(x, 9, 1e-3, &s);
+    assert_int_equal(s.zero, 2);   /* 0 and -0 */
+    assert_int_equal(s.small, 4);  /* and ±5e-4; 1e-3 itself is not < */
+    assert_true(s.min == -2 && s.max == 3); /* NaN skipped */
+    assert_true(isnan(s.mean) && isnan(s.var)); /* as nn_mean_var */
+    nn_summarize(x, 0, 1e-3, &s);
+    assert_true(s.mean == 0 && s.var == 0 && s.small == 0 && s.zero == 0);
+    assert_true(isnan(s.min) && isnan(s.max));
+    const double nans[] = { NAN, NAN };
+    nn_summarize(nans, 2, 1, &s);
+    assert_true(isnan(s.min) && isnan(s.max) && s.small == 0);
+    const double infs[] = { INFINITY, -INFINITY, 1 };
+    nn_summarize(infs, 3, 1, &s);
+    assert_true(s.min == -INFINITY && s.max == INFINITY);
+    /* the same bits as nn_mean_var for every length mod 4 */
+    for (int n = 1; n <= 1003; n += 167) {
+        double *v = tu_rand(n, 3.0, (uint64_t)n), mean, var;
+        v[0] += 100; /* a large mean against the spread */
+        nn_mean_var(v, n, &mean, &var);
+        nn_summarize(v, n, 0.5, &s);
+        assert_memory_equal(&s.mean, &mean, sizeof mean);
+        assert_memory_equal(&s.var, &var, sizeof var);
+        long small = 0;
+        double lo = v[0], hi = v[0];
+        for (int i = 0; i < n; i++) {
+            small += fabs(v[i]) < 0.5;
+            lo = fmin(lo, v[i]);
+            hi = fmax(hi, v[i]);
+        }
+        assert_int_equal(s.small, small);
+        assert_true(s.min == lo && s.max == hi);
+        free(v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_blas_switch),
         cmocka_unit_test(test_mat_alloc),
         cmocka_unit_test(test_vector_helpers),
+        cmocka_unit_test(test_summarize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,11 @@
  * its errors, parameter names, a forward pass checked by hand, the
  * penalties, inverted dropout, batch norm in training and evaluation, and
  * changing the architecture (insert, delete, batch norm on/off, clone)
- * without disturbing the other layers.
+ * without disturbing the other layers.  PReLU and maxout layers: their
+ * shapes (a slope per unit; a row of W per piece), forward passes worked
+ * by hand, nn_net_set_act between every kind of activation with its
+ * refusals, and insert, delete and clone with them; elastic net's penalty
+ * by hand; the loss and penalty setters.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,21 +42,30 @@ static void check_names(const nn_net *net, const char *const *want, int n)
     }
 }
 
-/* Shapes chain: layer i takes what layer i-1 gives; caches hold cap rows. */
+/* Shapes chain: layer i takes what layer i-1 gives; caches hold cap rows;
+ * a maxout layer has a row of W (and a column of b, γ, β, Z) per piece. */
 static void check_shapes(const nn_net *net)
 {
     int in = net->n_in;
     for (int i = 0; i < net->n_layers; i++) {
         const nn_layer *l = &net->L[i];
+        int k = l->act == NN_ACT_MAXOUT ? (int)l->act_arg : 1;
+        assert_int_equal(l->pieces, k);
         assert_int_equal(l->in, in);
-        assert_int_equal(l->W.w.rows, l->out);
+        assert_int_equal(l->W.w.rows, k * l->out);
         assert_int_equal(l->W.w.cols, in);
-        assert_int_equal(l->W.g.rows, l->out);
-        assert_int_equal(l->b.w.cols, l->out);
-        assert_int_equal(l->gamma.w.cols, l->out);
-        assert_int_equal(l->run_var.cols, l->out);
+        assert_int_equal(l->W.g.rows, k * l->out);
+        assert_int_equal(l->W.s.rows, k * l->out);
+        assert_int_equal(l->b.w.cols, k * l->out);
+        assert_int_equal(l->gamma.w.cols, k * l->out);
+        assert_int_equal(l->run_var.cols, k * l->out);
+        assert_int_equal(l->bn_ivar.cols, k * l->out);
+        assert_int_equal(l->alpha.w.cols, l->out);
+        assert_int_equal(l->Z.cols, k * l->out);
+        assert_int_equal(l->dZ.cols, k * l->out);
         assert_int_equal(l->A.rows, net->cap);
         assert_int_equal(l->A.cols, l->out);
+        assert_int_equal(l->mask.cols, l->out);
         assert_int_equal(l->dZ.rows, net->cap);
         in = l->out;
     }
@@ -441,6 +454,319 @@ static void test_reserve(void **state)
     nn_net_free(net);
 }
 
+
+/* ------------------------------------------------------------------------
+ * PReLU, maxout, elastic net, the setters
+ * ------------------------------------------------------------------------ */
+
+static void test_new_act_errors(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    const int ok[] = { 3, 4, 2 };
+    const double bad_k[] = { 1, 2.5, 17, -2 };
+    for (int i = 0; i < 4; i++) {
+        err.msg[0] = 0;
+        assert_null(nn_net_new(ok, 3, NN_ACT_MAXOUT, bad_k[i], NN_ACT_SIGMOID,
+                               0, NN_LOSS_BCE, &err));
+        assert_non_null(strstr(err.msg, "pieces"));
+    }
+    assert_null(nn_net_new(ok, 3, NN_ACT_RELU, 0, NN_ACT_PRELU, 0.25,
+                           NN_LOSS_MSE, &err));
+    assert_non_null(strstr(err.msg, "prelu is for hidden layers only"));
+    assert_null(nn_net_new(ok, 3, NN_ACT_RELU, 0, NN_ACT_MAXOUT, 2,
+                           NN_LOSS_MSE, &err));
+    assert_non_null(strstr(err.msg, "maxout is for hidden layers only"));
+    /* the pieces count against the size limit: 5000·2 rows of 20000 */
+    const int big[] = { 20000, 5000, 1 };
+    assert_null(nn_net_new(big, 3, NN_ACT_MAXOUT, 2, NN_ACT_SIGMOID, 0,
+                           NN_LOSS_BCE, &err));
+    assert_non_null(strstr(err.msg, "10000 x 20000"));
+    /* no hidden layer: the hidden activation does not matter */
+    const int two[] = { 3, 1 };
+    nn_net *net = nn_net_new(two, 2, NN_ACT_MAXOUT, 0, NN_ACT_LINEAR, 0,
+                             NN_LOSS_MSE, &err);
+    assert_non_null(net);
+    nn_net_free(net);
+}
+
+/* 2 inputs → 2 maxout units of 2 pieces → 2 PReLU units → 1 linear
+ * output, worked by hand. */
+static void test_new_forward_by_hand(void **state)
+{
+    (void)state;
+    const int sizes[] = { 2, 2, 2, 1 };
+    nn_err err = {{0}};
+    nn_net *net = nn_net_new(sizes, 4, NN_ACT_MAXOUT, 2, NN_ACT_LINEAR, 0,
+                             NN_LOSS_MSE, &err);
+    assert_non_null(net);
+    assert_int_equal(nn_net_set_act(net, 2, NN_ACT_PRELU, 0.25, 1, &err), 0);
+    nn_net_init(net, 1, 0);
+    /* unit 1: pieces x0 + x1 and x0 − x1; unit 2: 2·x0 − 1 and −x1 */
+    const double W1[] = { 1, 1, 1, -1, 2, 0, 0, -1 }, b1[] = { 0, 0, -1, 0 };
+    const double W2[] = { 1, -1, -1, 2 }, W3[] = { 1, 10 };
+    const double alpha[] = { 0.1, 0.5 };
+    memcpy(net->L[0].W.w.v, W1, sizeof W1);
+    memcpy(net->L[0].b.w.v, b1, sizeof b1);
+    memcpy(net->L[1].W.w.v, W2, sizeof W2);
+    memcpy(net->L[1].alpha.w.v, alpha, sizeof alpha);
+    memcpy(net->L[2].W.w.v, W3, sizeof W3);
+    const double X[] = { 1, 2, -1, 0.5 };
+    const double *out = nn_net_forward(net, X, 2, 0, NULL);
+    for (int r = 0; r < 2; r++) {
+        double x0 = X[2 * r], x1 = X[2 * r + 1];
+        double h0 = fmax(x0 + x1, x0 - x1), h1 = fmax(2 * x0 - 1, -x1);
+        double z0 = h0 - h1, z1 = -h0 + 2 * h1;
+        double p0 = z0 > 0 ? z0 : 0.1 * z0, p1 = z1 > 0 ? z1 : 0.5 * z1;
+        assert_close(net->L[0].A.v[2 * r], h0, 0);
+        assert_close(net->L[0].A.v[2 * r + 1], h1, 0);
+        assert_close(out[r], p0 + 10 * p1, 1e-15);
+    }
+    /* row 1: h = (3, 1), z = (2, −1), prelu (2, −0.5), out 2 − 5 = −3 */
+    assert_close(out[0], -3, 1e-15);
+    nn_net_free(net);
+}
+
+/* Elastic net: (λ1/m)·Σ|W| + (λ2/2m)·ΣW², on the hand-worked 2-2-1 net. */
+static void test_elastic_penalty(void **state)
+{
+    (void)state;
+    const int sizes[] = { 2, 2, 1 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_TANH, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 1);
+    const double W1[] = { 0.5, -1, 2, 0.25 }, W2[] = { 1.5, -0.5 };
+    memcpy(net->L[0].W.w.v, W1, sizeof W1);
+    memcpy(net->L[1].W.w.v, W2, sizeof W2);
+    net->L[0].b.w.v[0] = 100; /* biases are not penalized */
+    double sq = 0.25 + 1 + 4 + 0.0625 + 2.25 + 0.25;
+    double ab = 0.5 + 1 + 2 + 0.25 + 1.5 + 0.5;
+    nn_err err = {{0}};
+    assert_int_equal(nn_net_set_reg(net, NN_REG_ELASTIC, 0.4, 0.6, &err), 0);
+    assert_close(nn_net_penalty(net, 2), 0.4 / 2 * ab + 0.6 / 4 * sq, 1e-15);
+    double l1, l2;
+    nn_reg_strengths(net, &l1, &l2);
+    assert_true(l1 == 0.4 && l2 == 0.6);
+    /* one of them 0: exactly l1 or l2 */
+    net->lambda2 = 0;
+    net->reg = NN_REG_L1;
+    double only_l1 = nn_net_penalty(net, 2);
+    net->reg = NN_REG_ELASTIC;
+    assert_true(nn_net_penalty(net, 2) == only_l1);
+    assert_int_equal(nn_net_set_reg(net, NN_REG_L2, 0.6, 0, &err), 0);
+    nn_reg_strengths(net, &l1, &l2);
+    assert_true(l1 == 0 && l2 == 0.6);
+    assert_close(nn_net_penalty(net, 2), 0.6 / 4 * sq, 1e-15);
+    assert_int_equal(nn_net_set_reg(net, NN_REG_L1, 0.4, 0, &err), 0);
+    nn_reg_strengths(net, &l1, &l2);
+    assert_true(l1 == 0.4 && l2 == 0);
+    assert_int_equal(nn_net_set_reg(net, NN_REG_NONE, 0, 0, &err), 0);
+    nn_reg_strengths(net, &l1, &l2);
+    assert_true(l1 == 0 && l2 == 0 && nn_net_penalty(net, 2) == 0);
+    /* refusals leave the penalty as it was */
+    assert_int_equal(nn_net_set_reg(net, NN_REG_L2, 0.1, 0.2, &err), -1);
+    assert_non_null(strstr(err.msg, "elastic"));
+    assert_int_equal(nn_net_set_reg(net, NN_REG_ELASTIC, -1, 0.2, &err), -1);
+    assert_non_null(strstr(err.msg, "lambda"));
+    assert_int_equal(nn_net_set_reg(net, NN_REG_ELASTIC, 0.1, NAN, &err), -1);
+    assert_int_equal(nn_net_set_reg(net, NN_REG_ELASTIC, 0.1, 2e6, &err), -1);
+    assert_int_equal(nn_net_set_reg(net, (nn_reg)9, 0.1, 0, &err), -1);
+    assert_true(net->reg == NN_REG_NONE && net->lambda2 == 0);
+    assert_string_equal(nn_reg_names[NN_REG_ELASTIC], "elastic");
+    nn_net_free(net);
+}
+
+static void test_set_loss(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    const int sizes[] = { 3, 4, 2 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_LINEAR, NN_LOSS_HUBER,
+                         NULL, 1);
+    assert_true(net->loss_arg == 1.0); /* nn_net_new: the default δ */
+    assert_int_equal(nn_net_set_loss(net, NN_LOSS_HUBER, 0.5, &err), 0);
+    assert_true(net->loss == NN_LOSS_HUBER && net->loss_arg == 0.5);
+    assert_int_equal(nn_net_set_loss(net, NN_LOSS_HUBER, 0, &err), 0);
+    assert_true(net->loss_arg == 1.0);
+    assert_int_equal(nn_net_set_loss(net, NN_LOSS_MAE, 7, &err), 0);
+    assert_true(net->loss == NN_LOSS_MAE && net->loss_arg == 0);
+    assert_int_equal(nn_net_set_loss(net, NN_LOSS_HUBER, -1, &err), -1);
+    assert_non_null(strstr(err.msg, "delta"));
+    assert_int_equal(nn_net_set_loss(net, NN_LOSS_HUBER, NAN, &err), -1);
+    assert_int_equal(nn_net_set_loss(net, NN_LOSS_XENT, 0, &err), -1);
+    assert_non_null(strstr(err.msg, "softmax"));
+    assert_true(net->loss == NN_LOSS_MAE);
+    /* the cost follows δ: two outputs of residual 3 cost 2·δ(3 − δ/2) */
+    net->loss = NN_LOSS_HUBER;
+    net->loss_arg = 2;
+    const double X[] = { 0, 0, 0 };
+    memset(net->L[1].b.w.v, 0, 2 * sizeof(double));
+    for (int j = 0; j < 4; j++)
+        net->L[0].b.w.v[j] = 0;
+    nn_net_forward(net, X, 1, 0, NULL);
+    const double Y[] = { 3, -3 };
+    assert_close(nn_net_cost(net, Y, 0), 2 * 2 * (3 - 1), 1e-15);
+    nn_net_free(net);
+}
+
+/* nn_net_set_act between same-shape activations, to and from PReLU and
+ * maxout, and its refusals. */
+static void test_set_act(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    nn_net *net = net_3542(12), *orig = nn_net_clone(net, NULL);
+    /* same shape: weights stay, nothing re-indexed, the bug stays */
+    net->bug_param = 2;
+    assert_int_equal(nn_net_set_act(net, 1, NN_ACT_GELU, 0, 5, &err), 0);
+    assert_int_equal(net->L[0].act, NN_ACT_GELU);
+    assert_true(tu_same_weights(net, orig) && net->bug_param == 2);
+    /* prelu: a slope tensor after b1, every slope the given one */
+    assert_int_equal(nn_net_set_act(net, 1, NN_ACT_PRELU, 0.1, 5, &err), 0);
+    static const char *const pre[] = { "W1", "b1", "alpha1", "W2", "b2",
+                                       "W3", "b3" };
+    check_names(net, pre, 7);
+    assert_int_equal(net->bug_param, -1);
+    for (int j = 0; j < 5; j++)
+        assert_true(net->L[0].alpha.w.v[j] == 0.1);
+    assert_true(mat_equal(&net->L[0].W.w, &orig->L[0].W.w));
+    assert_int_equal(nn_net_find_param(net, "dalpha1"), 2);
+    assert_int_equal(nn_net_param_count(net), 15 + 5 + 5 + 20 + 4 + 8 + 2);
+    exercise(net);
+    /* maxout:3 on layer 2: W2 12 x 5, b2 1 x 12, re-initialized; the
+     * layers around it keep their weights */
+    assert_int_equal(nn_net_set_act(net, 2, NN_ACT_MAXOUT, 3, 5, &err), 0);
+    check_shapes(net);
+    assert_true(mat_equal(&net->L[0].W.w, &orig->L[0].W.w));
+    assert_true(mat_equal(&net->L[2].W.w, &orig->L[2].W.w));
+    assert_int_equal(net->L[1].W.w.rows, 12);
+    assert_int_equal(nn_net_param_count(net), 15 + 5 + 5 + 60 + 12 + 8 + 2);
+    exercise(net);
+    /* with batch norm, then to 2 pieces and back to tanh */
+    assert_int_equal(nn_net_set_bn(net, 2, 1, &err), 0);
+    check_shapes(net);
+    exercise(net);
+    assert_int_equal(nn_net_set_act(net, 2, NN_ACT_MAXOUT, 2, 5, &err), 0);
+    check_shapes(net);
+    assert_true(net->L[1].bn == 1);
+    exercise(net);
+    assert_int_equal(nn_net_set_act(net, 2, NN_ACT_TANH, 0, 5, &err), 0);
+    check_shapes(net);
+    exercise(net);
+    /* the same seed gives the same weights as a fresh init of layer 2 */
+    nn_net *twin = nn_net_clone(net, NULL);
+    nn_net_init(twin, 5, 2);
+    assert_true(mat_equal(&net->L[1].W.w, &twin->L[1].W.w));
+    nn_net_free(twin);
+    /* prelu off again: alpha leaves the list */
+    assert_int_equal(nn_net_set_act(net, 1, NN_ACT_RELU, 0, 5, &err), 0);
+    static const char *const bn2[] = { "W1", "b1", "W2", "gamma2", "beta2",
+                                       "W3", "b3" };
+    check_names(net, bn2, 7);
+    /* refusals change nothing */
+    nn_net *before = nn_net_clone(net, NULL);
+    struct { int pos; nn_act act; double arg; const char *why; } bad[] = {
+        { 3, NN_ACT_PRELU, 0.25, "hidden layers only" },
+        { 3, NN_ACT_MAXOUT, 2, "hidden layers only" },
+        { 3, NN_ACT_TANH, 0, "softmax" },           /* loss xent */
+        { 1, NN_ACT_SOFTMAX, 0, "output layer only" },
+        { 1, NN_ACT_MAXOUT, 1, "pieces" },
+        { 2, NN_ACT_MAXOUT, 3.5, "pieces" },
+        { 0, NN_ACT_RELU, 0, "1..3" },
+        { 4, NN_ACT_RELU, 0, "1..3" },
+        { 1, (nn_act)99, 0, "unknown" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err.msg[0] = 0;
+        assert_int_equal(nn_net_set_act(net, bad[i].pos, bad[i].act,
+                                        bad[i].arg, 5, &err), -1);
+        if (!strstr(err.msg, bad[i].why))
+            fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].why);
+        assert_true(tu_same_weights(net, before));
+        assert_int_equal(net->n_params, before->n_params);
+        assert_int_equal(net->L[0].act, NN_ACT_RELU);
+    }
+    nn_net_free(before);
+    nn_net_free(orig);
+    nn_net_free(net);
+}
+
+/* Insert and delete PReLU and maxout layers; clone them deeply. */
+static void test_insert_delete_new(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    nn_net *net = net_3542(13);
+    assert_int_equal(nn_net_insert(net, 2, 6, NN_ACT_MAXOUT, 3, 11, &err), 0);
+    assert_int_equal(nn_net_insert(net, 1, 7, NN_ACT_PRELU, 0.2, 11, &err),
+                     0);
+    /* 3-7(prelu)-5(tanh)-6(maxout:3)-4(tanh)-2 */
+    check_shapes(net);
+    assert_int_equal(net->L[0].act, NN_ACT_PRELU);
+    assert_true(net->L[0].alpha.w.v[6] == 0.2);
+    assert_int_equal(net->L[2].W.w.rows, 18);
+    static const char *const names[] = { "W1", "b1", "alpha1", "W2", "b2",
+                                         "W3", "b3", "W4", "b4", "W5", "b5" };
+    check_names(net, names, 11);
+    exercise(net);
+    nn_net *c = nn_net_clone(net, NULL);
+    assert_non_null(c);
+    assert_true(tu_same_weights(net, c));
+    assert_true(c->params[2] == &c->L[0].alpha);
+    double *X = tu_rand(10 * 3, 1, 1);
+    const double *o1 = nn_net_forward(net, X, 10, 0, NULL);
+    const double *o2 = nn_net_forward(c, X, 10, 0, NULL);
+    assert_memory_equal(o1, o2, 10 * 2 * sizeof *o1);
+    c->L[0].alpha.w.v[0] = 9;
+    assert_true(net->L[0].alpha.w.v[0] == 0.2);
+    nn_net_free(c);
+    free(X);
+    assert_int_equal(nn_net_insert(net, 1, 3, NN_ACT_MAXOUT, 1, 11, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "pieces"));
+    /* delete the maxout layer: the tanh layer after it takes 5 inputs */
+    assert_int_equal(nn_net_delete(net, 3, 11, &err), 0);
+    check_shapes(net);
+    exercise(net);
+    /* delete the PReLU layer: alpha1 goes */
+    assert_int_equal(nn_net_delete(net, 1, 11, &err), 0);
+    check_shapes(net);
+    static const char *const plain[] = { "W1", "b1", "W2", "b2", "W3", "b3" };
+    check_names(net, plain, 6);
+    /* a maxout layer moved down by an insert keeps its pieces */
+    assert_int_equal(nn_net_set_act(net, 1, NN_ACT_MAXOUT, 2, 3, &err), 0);
+    assert_int_equal(nn_net_insert(net, 1, 4, NN_ACT_SELU, 0, 3, &err), 0);
+    check_shapes(net);
+    assert_int_equal(net->L[1].pieces, 2);
+    exercise(net);
+    nn_net_free(net);
+}
+
+/* Writing l->act directly (as a caller might) leaves the storage as it
+ * was: memory-safe, maxout exactly when the layer has pieces. */
+static void test_direct_act_write_is_safe(void **state)
+{
+    (void)state;
+    nn_net *net = net_3542(14);
+    net->L[0].act = NN_ACT_MAXOUT; /* no pieces: a maximum of one, linear */
+    net->L[0].act_arg = 4;
+    net->L[2].act = NN_ACT_MAXOUT; /* the output layer too */
+    net->loss = NN_LOSS_MSE;
+    exercise(net);
+    assert_true(net->L[0].A.v[0] == net->L[0].Z.v[0]);
+    /* a PReLU output written directly: dL/dA from the loss, then back
+     * through its slopes; the gradients still match the differences */
+    net->L[2].act = NN_ACT_PRELU;
+    tu_fill(net->L[2].alpha.w.v, 2, 0.3, 5);
+    double *X = tu_rand(6 * 3, 1, 6), *Y = tu_rand(6 * 2, 1, 7);
+    nn_gc_result res[8];
+    nn_err err = {{0}};
+    double worst = nn_gradcheck(net, X, Y, 6, 1e-5, 0, res, &err);
+    assert_true(worst >= 0 && worst < 1e-7);
+    free(X);
+    free(Y);
+    nn_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +780,13 @@ int main(void)
         cmocka_unit_test(test_set_bn),
         cmocka_unit_test(test_clone_is_deep),
         cmocka_unit_test(test_reserve),
+        cmocka_unit_test(test_new_act_errors),
+        cmocka_unit_test(test_new_forward_by_hand),
+        cmocka_unit_test(test_elastic_penalty),
+        cmocka_unit_test(test_set_loss),
+        cmocka_unit_test(test_set_act),
+        cmocka_unit_test(test_insert_delete_new),
+        cmocka_unit_test(test_direct_act_write_is_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,9 @@
  * test_stats.c — per-layer statistics (engine/stats.c): weights, gradients
  * and update ratio; activation mean and std on a worked case; dead ReLU
  * units; saturated tanh and sigmoid outputs; the activation histogram with
- * out-of-range, infinite and NaN values.
+ * out-of-range, infinite and NaN values.  The sparsity of W (shares of
+ * |w| < 1e-3 and of exact zeros, its extremes), the mean PReLU slope, and
+ * the histogram of a layer's weights, maxout's pieces included.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,6 +134,75 @@ static void test_histogram(void **state)
     nn_net_free(net);
 }
 
+
+static void test_sparsity_and_slopes(void **state)
+{
+    (void)state;
+    const double W1[] = { 0, -0.0, 5e-4, -0.75 };
+    nn_net *net = one_to_four(NN_ACT_RELU, W1);
+    nn_layer_stats st;
+    nn_stats_weights(net, 0, &st);
+    assert_close(st.w_zero, 0.5, 0);
+    assert_close(st.w_small, 0.75, 0);
+    assert_true(st.w_min == -0.75 && st.w_max == 5e-4);
+    assert_true(isnan(st.alpha_mean)); /* not a PReLU layer */
+    double mean, var;
+    nn_mean_var(W1, 4, &mean, &var);
+    assert_true(st.w_mean == mean && st.w_var == var);
+    /* a PReLU layer shows its mean slope, through nn_stats_layer too */
+    nn_err err = {{0}};
+    assert_int_equal(nn_net_set_act(net, 1, NN_ACT_PRELU, 0.25, 1, &err), 0);
+    nn_stats_weights(net, 0, &st);
+    assert_close(st.alpha_mean, 0.25, 0);
+    const double slopes[] = { 0.1, 0.2, 0.3, 0.6 };
+    memcpy(net->L[0].alpha.w.v, slopes, sizeof slopes);
+    const double X[] = { 1, -1 };
+    nn_net_forward(net, X, 2, 0, NULL);
+    nn_stats_layer(net, 0, &st);
+    assert_close(st.alpha_mean, 0.3, 1e-16);
+    assert_close(st.w_zero, 0.5, 0);
+    /* the output layer: sigmoid, 4 weights drawn by He, none tiny */
+    nn_stats_layer(net, 1, &st);
+    assert_true(st.w_zero == 0 && isnan(st.alpha_mean));
+    nn_net_free(net);
+}
+
+static void test_weight_histogram(void **state)
+{
+    (void)state;
+    const int sizes[] = { 2, 3, 1 };
+    nn_err err = {{0}};
+    nn_net *net = nn_net_new(sizes, 3, NN_ACT_MAXOUT, 2, NN_ACT_SIGMOID, 0,
+                             NN_LOSS_BCE, &err);
+    assert_non_null(net);
+    /* a maxout:2 layer of 3 units on 2 inputs: 12 weights, all counted */
+    const double W1[12] = { -2, -1.5, -0.5, 0, 0.5, 1.999, 2, 3, -3,
+                            INFINITY, -INFINITY, NAN };
+    memcpy(net->L[0].W.w.v, W1, sizeof W1);
+    long c[4];
+    nn_stats_weight_hist(net, 0, -2, 2, 4, c);
+    assert_int_equal(c[0], 4); /* -2 -1.5 -3 -Inf */
+    assert_int_equal(c[1], 1); /* -0.5 */
+    assert_int_equal(c[2], 2); /* 0 0.5 */
+    assert_int_equal(c[3], 4); /* 1.999 2 3 +Inf */
+    nn_layer_stats st;
+    nn_stats_weights(net, 0, &st);
+    assert_true(st.w_min == -INFINITY && st.w_max == INFINITY);
+    c[0] = 42;
+    nn_stats_weight_hist(net, 0, -1, 1, 0, c);
+    assert_true(c[0] == 42);
+    nn_stats_weight_hist(net, 0, 1, -1, 4, c);
+    assert_true(c[0] == 0 && c[3] == 0);
+    /* the natural range: w_min..w_max of finite weights */
+    for (int i = 0; i < 12; i++)
+        net->L[0].W.w.v[i] = i * 0.25 - 1;
+    nn_stats_weights(net, 0, &st);
+    long c3[3];
+    nn_stats_weight_hist(net, 0, st.w_min, st.w_max, 3, c3);
+    assert_true(c3[0] == 4 && c3[1] == 4 && c3[2] == 4);
+    nn_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +210,8 @@ int main(void)
         cmocka_unit_test(test_dead_relu),
         cmocka_unit_test(test_saturated),
         cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_sparsity_and_slopes),
+        cmocka_unit_test(test_weight_histogram),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

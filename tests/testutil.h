@@ -77,11 +77,16 @@ static inline void tu_perturb_vectors(nn_net *net, uint64_t seed)
 {
     for (int i = 0; i < net->n_layers; i++) {
         nn_layer *l = &net->L[i];
-        tu_fill(l->b.w.v, l->out, 0.2, seed + 10 * (uint64_t)i + 1);
-        tu_fill(l->beta.w.v, l->out, 0.2, seed + 10 * (uint64_t)i + 2);
-        tu_fill(l->gamma.w.v, l->out, 0.3, seed + 10 * (uint64_t)i + 3);
-        for (int j = 0; j < l->out; j++)
+        int zc = nn_layer_zcols(l); /* a maxout layer's pieces */
+        tu_fill(l->b.w.v, zc, 0.2, seed + 10 * (uint64_t)i + 1);
+        tu_fill(l->beta.w.v, zc, 0.2, seed + 10 * (uint64_t)i + 2);
+        tu_fill(l->gamma.w.v, zc, 0.3, seed + 10 * (uint64_t)i + 3);
+        for (int j = 0; j < zc; j++)
             l->gamma.w.v[j] += 1.0;
+        /* PReLU slopes around 0.25 (unused by the other activations) */
+        tu_fill(l->alpha.w.v, l->out, 0.2, seed + 10 * (uint64_t)i + 4);
+        for (int j = 0; j < l->out; j++)
+            l->alpha.w.v[j] += 0.25;
     }
 }
 
@@ -105,7 +110,8 @@ static inline double tu_rel_diff(const double *a, const double *b, int n)
     return sqrt(d) / (s > 0 ? sqrt(s) : 1e-300);
 }
 
-/* Every weight and bn statistic of two same-shaped networks, bitwise. */
+/* Every weight, PReLU slope (of PReLU layers) and bn statistic of two
+ * same-shaped networks, bitwise. */
 static inline int tu_same_weights(const nn_net *a, const nn_net *b)
 {
     if (a->n_layers != b->n_layers)
@@ -113,10 +119,12 @@ static inline int tu_same_weights(const nn_net *a, const nn_net *b)
     for (int i = 0; i < a->n_layers; i++) {
         const nn_layer *x = &a->L[i], *y = &b->L[i];
         const nn_mat *mx[] = { &x->W.w, &x->b.w, &x->gamma.w, &x->beta.w,
-                               &x->run_mean, &x->run_var };
+                               &x->run_mean, &x->run_var, &x->alpha.w };
         const nn_mat *my[] = { &y->W.w, &y->b.w, &y->gamma.w, &y->beta.w,
-                               &y->run_mean, &y->run_var };
-        for (int k = 0; k < 6; k++)
+                               &y->run_mean, &y->run_var, &y->alpha.w };
+        /* slopes are weights of PReLU layers only */
+        int n = x->act == NN_ACT_PRELU || y->act == NN_ACT_PRELU ? 7 : 6;
+        for (int k = 0; k < n; k++)
             if (mx[k]->rows != my[k]->rows || mx[k]->cols != my[k]->cols ||
                 memcmp(mx[k]->v, my[k]->v,
                        (size_t)nn_mat_size(mx[k]) * sizeof(double)))

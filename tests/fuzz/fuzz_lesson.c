@@ -1,6 +1,6 @@
 /*
- * fuzz_lesson.c — libFuzzer harness for lesson files (repl/lesson_parse.c)
- * and, through their check: lines, check expressions (repl/check*.c).
+ * fuzz_lesson.c — libFuzzer harness for lesson files (repl/lessons/lesson_parse.c)
+ * and, through their check: lines, check expressions (repl/check/check*.c).
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
  * fuzz_line.c — libFuzzer harness for command lines: the splitter
- * (repl/dispatch.c) always, and the whole line run in a session when its
+ * (repl/core/line.c) always, and the whole line run in a session when its
  * commands are cheap (tests/fuzzline.h: no plot, no files written, small
  * numbers).  Output goes to /dev/null; one session serves 16 inputs, then
  * a fresh one, so state carries over a little.
@@ -12,9 +12,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "commands.h"
 #include "fuzzline.h"
+#include "line.h"
 #include "session.h"
-#include "shell.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!session || used++ % 16 == 0) {
             session_free(session);
             session = session_new();
+            if (!session || commands_register(session) < 0)
+                abort();
             session->quiet = 1;
             session->keep_going = 1;
         }

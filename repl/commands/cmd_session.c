@@ -1,0 +1,262 @@
+/*
+ * cmd_session.c — the Session commands: save, load, history, show.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "commands.h"
+#include "model.h"
+#include "out.h"
+
+static int cmd_save(Session *s, int argc, char **argv)
+{
+    nn_err err;
+    if (argc != 2)
+        return cmd_error(s, "usage: save FILE");
+    if (!s->net)
+        return cmd_error(s, "no network to save yet");
+    if (!model_state(s))
+        return CMD_ERR;
+    if (nn_model_save(argv[1], s->net, &s->model->tr, &err))
+        return cmd_error(s, "%s", err.msg);
+    out_printf(s, "saved the network (%ld parameters) and its settings to %s\n",
+               nn_net_param_count(s->net), argv[1]);
+    return CMD_OK;
+}
+
+static int cmd_load(Session *s, int argc, char **argv)
+{
+    nn_err err;
+    ModelState *m = model_state(s);
+    if (argc != 2)
+        return cmd_error(s, "usage: load FILE");
+    if (!m)
+        return CMD_ERR;
+    if (s->job.active)
+        return cmd_error(s, "training is running; type pause first");
+    struct stat st;
+    if (stat(argv[1], &st) == 0 && S_ISDIR(st.st_mode))
+        return cmd_error(s, "%s is a directory, not a model file",
+                         argv[1]);
+    nn_trainer settings = m->tr; /* a copy to read the settings into */
+    nn_net *net = nn_model_load(argv[1], &settings, &err);
+    if (!net)
+        return cmd_error(s, "%s", err.msg);
+    nn_net_free(s->net);
+    s->net = net;
+    nn_trainer_copy_settings(&m->tr, &settings);
+    model_set_seed(s, settings.seed);
+    m->reg = net->reg;
+    m->lambda = net->lambda;
+    model_restart(s);
+    out_printf(s, "loaded %s\n", argv[1]);
+    cmd_net_show(s);
+    if (s->data && nn_data_features(s->data) != net->n_in)
+        out_printf(s, "note: this network takes %d input%s and the current "
+                   "data have %d feature%s\n", net->n_in,
+                   net->n_in == 1 ? "" : "s", nn_data_features(s->data),
+                   nn_data_features(s->data) == 1 ? "" : "s");
+    return CMD_OK;
+}
+
+/* One CSV row: update record i (or -1: none), epoch record e (or -1). */
+static void csv_row(FILE *f, const nn_history *h, int i, int e)
+{
+    int L = h->n_layers;
+    if (i >= 0)
+        fprintf(f, "%ld,%d,%.17g,%.17g", h->iter[i], h->epoch[i], h->loss[i],
+                h->lr[i]);
+    else
+        fprintf(f, "%ld,%d,,%.17g", h->e_iter[e], h->e_epoch[e], h->e_lr[e]);
+    if (e >= 0)
+        fprintf(f, ",%.17g,%.17g,%.17g,%.17g", h->train_loss[e],
+                h->train_acc[e], h->dev_loss[e], h->dev_acc[e]);
+    else
+        fprintf(f, ",,,,");
+    for (int l = 0; l < L; l++) {
+        size_t k = (size_t)i * L + l;
+        if (i >= 0)
+            fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g", h->w_mean[k],
+                    h->w_var[k], h->g_norm[k], h->g_var[k],
+                    h->update_ratio[k]);
+        else
+            fprintf(f, ",,,,,");
+    }
+    fprintf(f, "\n");
+}
+
+static int history_csv(Session *s, const char *path)
+{
+    const nn_history *h = &s->model->tr.hist;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return cmd_error(s, "%s: cannot write here: %s", path,
+                         strerror(errno));
+    fprintf(f, "iter,epoch,loss,lr,train_loss,train_acc,dev_loss,dev_acc");
+    for (int l = 1; l <= h->n_layers; l++)
+        fprintf(f, ",w_mean%d,w_var%d,grad_norm%d,grad_var%d,update_ratio%d",
+                l, l, l, l, l);
+    fprintf(f, "\n");
+    /* the two kinds of record merged by update number: epoch figures on
+     * the update that ended the epoch, or (a long run thins each kind on
+     * its own stride) on a row of their own */
+    int i = 0, e = 0;
+    while (i < h->n || e < h->ne) {
+        long it = i < h->n ? h->iter[i] : LONG_MAX;
+        long et = e < h->ne ? h->e_iter[e] : LONG_MAX;
+        csv_row(f, h, it <= et ? i : -1, et <= it ? e : -1);
+        i += it <= et;
+        e += et <= it;
+    }
+    if (ferror(f)) {
+        fclose(f);
+        return cmd_error(s, "%s: write error", path);
+    }
+    if (fclose(f))
+        return cmd_error(s, "%s: %s", path, strerror(errno));
+    if (h->stride > 1)
+        out_printf(s, "history: wrote %d update records (one in %ld) and %d "
+                   "epochs to %s\n", h->n, h->stride, h->ne, path);
+    else
+        out_printf(s, "history: wrote %d iterations to %s\n", h->n, path);
+    return CMD_OK;
+}
+
+static int cmd_history(Session *s, int argc, char **argv)
+{
+    if (!model_state(s))
+        return CMD_ERR;
+    if (argc == 3 && !strcmp(argv[1], "csv"))
+        return history_csv(s, argv[2]);
+    if (argc != 1)
+        return cmd_error(s, "usage: history [csv FILE]");
+    const nn_history *h = &s->model->tr.hist;
+    if (h->ne == 0) {
+        out_printf(s, "history: %d iterations recorded, no complete epoch "
+                   "yet\n", h->n);
+        return CMD_OK;
+    }
+    OutTable *t = out_table_new(6);
+    const char *head[] = { "epoch", "iter", "train loss", "train acc",
+                           "dev loss", "dev acc" };
+    for (int i = 0; i < 6; i++)
+        out_table_cell(t, "%s", head[i]);
+    int step = h->ne > 20 ? h->ne / 20 : 1;
+    for (int e = 0; e < h->ne; e += step) {
+        int k = e + step >= h->ne ? h->ne - 1 : e;
+        out_table_cell(t, "%d", h->e_epoch[k]);
+        out_table_cell(t, "%ld", h->e_iter[k]);
+        double v[4] = { h->train_loss[k], h->train_acc[k], h->dev_loss[k],
+                        h->dev_acc[k] };
+        for (int j = 0; j < 4; j++) {
+            if (isnan(v[j]))
+                out_table_cell(t, "-");
+            else
+                out_table_cell(t, "%.4f", v[j]);
+        }
+        if (k == h->ne - 1)
+            break;
+    }
+    out_table_print(s, t);
+    if (h->stride > 1)
+        out_printf(s, "  %d iterations, %d epochs recorded: a long run keeps "
+                   "one in %ld iterations (history csv FILE writes them)\n",
+                   h->n, h->ne, h->stride);
+    else
+        out_printf(s, "  %d iterations, %d epochs recorded (history csv FILE "
+                   "writes them all)\n", h->n, h->ne);
+    return CMD_OK;
+}
+
+static int cmd_show(Session *s, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return cmd_error(s, "takes no arguments");
+    /* each setting shown by its own command, so show and the command
+     * always agree */
+    static const char *const settings[] = { "seed", "threads", "optim",
+                                            "batch", "decay", "reg", "early",
+                                            "guard", "plot term" };
+    ModelState *m = model_state(s);
+    if (!m)
+        return CMD_ERR;
+    if (s->data) {
+        out_printf(s, "data: %s, ", nn_data_name(s->data));
+        cmd_run_line(s, "split");
+        cmd_run_line(s, "normalize");
+    } else {
+        out_printf(s, "data: none\n");
+    }
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        cmd_run_line(s, settings[i]);
+    if (s->net) {
+        cmd_run_line(s, "dropout");
+        cmd_run_line(s, "bn");
+        cmd_run_line(s, "init");
+        out_printf(s, "net: %d layers, %ld parameters; trained %ld "
+                   "iterations, %d epochs\n", s->net->n_layers,
+                   nn_net_param_count(s->net), m->tr.iter, m->tr.epoch);
+    } else {
+        out_printf(s, "net: none\n");
+    }
+    return CMD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows of the command table                                            */
+/* ------------------------------------------------------------------ */
+
+const Command cmd_session_rows[] = {
+{
+    .name = "save", .group = "Sessions", .fn = cmd_save,
+    .usage = "save FILE",
+    .summary = "save the model and its settings",
+    .help =
+        "The network, every weight exactly, and the training settings.  The\n"
+        "file is written under a temporary name and then renamed, so a crash\n"
+        "never leaves half a model.",
+    .example = "save moons.model",
+    .words = CMD_WORDS("@files"),
+},
+{
+    .name = "load", .group = "Sessions", .fn = cmd_load,
+    .usage = "load FILE",
+    .summary = "load a model written by save",
+    .help =
+        "Replaces the network and its settings with the saved ones.  A file\n"
+        "that is not a valid model changes nothing.",
+    .example = "load moons.model",
+    .words = CMD_WORDS("@files"),
+    .flags = CMD_IDLE,
+},
+{
+    .name = "history", .group = "Sessions", .fn = cmd_history,
+    .usage = "history [csv FILE]",
+    .summary = "the recorded training metrics",
+    .help =
+        "Alone, a summary of what training recorded.\n"
+        "csv FILE             write the records to FILE as CSV, for a\n"
+        "                     spreadsheet or a notebook",
+    .example = "history csv run1.csv",
+    .words = CMD_WORDS("csv:@files"),
+},
+{
+    .name = "show", .group = "Sessions", .fn = cmd_show,
+    .usage = "show",
+    .summary = "list every setting",
+    .help =
+        "The data, network, initialization, regularization, dropout, batch\n"
+        "norm, optimizer, learning rate and decay, batch size, early\n"
+        "stopping, seed and threads, all in one place.",
+    .example = "show",
+},
+{0},
+};

@@ -1,0 +1,499 @@
+/*
+ * cmd_train.c — the Training commands: step, train, run, pause, eval.
+ *
+ * `train` and `run` do not loop themselves: they set up a Job whose
+ * slice() makes updates for a few tens of milliseconds and returns, so the
+ * shell's event loop can read keys between slices and a student can type
+ * `lr 0.001` or `pause` while the network trains.  In a script the shell
+ * runs the job to its end straight away.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cmd.h"
+#include "commands.h"
+#include "model.h"
+#include "out.h"
+#include "clock.h"
+#include "interrupt.h"
+#include "job.h"
+#include "plot.h"
+
+#define SLICE_SECONDS 0.03
+#define PROGRESS_SECONDS 0.1
+
+/* ------------------------------------------------------------------ */
+/* Messages for the ways a run ends                                     */
+/* ------------------------------------------------------------------ */
+
+/* A starting cost far above any sensible one (ln C is about 2.3 for ten
+ * classes): outputs already saturated and confidently wrong. */
+#define HUGE_FIRST_LOSS 50.0
+
+/* The guard stopped training.  `made` is the number of updates this
+ * command made: with none, the loss that tripped the guard comes from
+ * weights an earlier command left diverged, so the learning rate in use
+ * now is not to blame. */
+static void report_diverged(Session *s, const nn_trainer *tr, long made)
+{
+    double lr = nn_trainer_lr(tr);
+    char what[224];
+    if (!isfinite(tr->last_loss))
+        snprintf(what, sizeof what, "the loss is %s",
+                 isnan(tr->last_loss) ? "NaN" : "Inf");
+    else
+        snprintf(what, sizeof what, "the loss (%.4g, averaged over the "
+                 "last batches) is more than 3x %.4g (its starting value, or "
+                 "an uninformed network's if larger)",
+                 nn_trainer_guard_avg(tr),
+                 nn_trainer_guard_ref(tr));
+    if (made == 0 && tr->iter > 0)
+        cmd_error(s, "the guard stopped training before update %ld: %s. These weights "
+                  "diverged in earlier training: type reset to start again "
+                  "(or guard off to go on anyway)", tr->stop_iter, what);
+    else if (tr->first_loss > HUGE_FIRST_LOSS)
+        /* a cost like that before any update: the weights' scale, not the
+         * step size, is what blew up (init normal 1 in a deep net) */
+        cmd_error(s, "the guard stopped training before update %ld: %s. The first loss "
+                  "(%.4g) was already huge: the initialization is the "
+                  "likely cause; try init he or init xavier, then reset",
+                  tr->stop_iter, what, tr->first_loss);
+    else
+        cmd_error(s, "the guard stopped training before update %ld: %s. The learning "
+                  "rate (%g) is probably too high; try lr %g, then reset",
+                  tr->stop_iter, what, lr, lr / 10);
+}
+
+static void report_early(Session *s, const nn_trainer *tr)
+{
+    if (!isfinite(tr->best_dev)) {
+        out_printf(s, "early stopping at epoch %d: dev loss has not been "
+                   "finite for %d epochs; weights kept as they are\n",
+                   tr->epoch, tr->patience);
+        return;
+    }
+    /* best_epoch counts completed epochs, as the history's epoch column */
+    out_printf(s, "early stopping at epoch %d: dev loss has not improved for "
+               "%d epochs; restored the weights of epoch %d (dev loss %.4g)\n",
+               tr->epoch, tr->patience, tr->best_epoch, tr->best_dev);
+}
+
+/* ------------------------------------------------------------------ */
+/* The training job                                                     */
+/* ------------------------------------------------------------------ */
+
+static long run_position(const ModelState *m)
+{
+    return m->run == RUN_EPOCHS ? m->tr.epoch : m->tr.iter;
+}
+
+static void show_progress_bar(Session *s, ModelState *m)
+{
+    char bar[160];
+    double elapsed = clock_now() - m->t0;
+    long done = m->tr.iter - m->iter0;
+    double speed = elapsed > 0 ? done / elapsed : 0;
+    if (m->run == RUN_FOREVER) {
+        snprintf(bar, sizeof bar, "running: iter %ld  epoch %d  cost %.4g  "
+                 "lr %g  %.0f it/s  (pause or Ctrl-C stops)", m->tr.iter,
+                 m->tr.epoch, m->tr.last_loss, nn_trainer_lr(&m->tr), speed);
+    } else {
+        long total = m->run_target - m->start_pos;
+        long now = run_position(m) - m->start_pos;
+        double frac = total > 0 ? (double)now / total : 1;
+        int filled = (int)(frac * 30);
+        double left = frac > 0 ? elapsed * (1 - frac) / frac : 0;
+        snprintf(bar, sizeof bar, "[%.*s%.*s] %3.0f%%  %.0f it/s  %.1fs left  "
+                 "cost %.4g", filled, "##############################",
+                 30 - filled, "..............................", frac * 100,
+                 speed, left, m->tr.last_loss);
+    }
+    out_progress(s, bar);
+}
+
+/* End the run: the last progress line (unless the guard tripped: its loss
+ * belongs to an update that was not made, and the guard's message says
+ * it), then how it ended.  With -q the time and speed are left out, so
+ * that scripts give the same output on every run and machine. */
+static void finish_run(Session *s, const char *how, int diverged)
+{
+    ModelState *m = s->model;
+    double elapsed = clock_now() - m->t0;
+    long done = m->tr.iter - m->iter0;
+    s->job.active = 0;
+    out_progress(s, NULL);
+    if (m->tr.iter != m->last_printed && done > 0 && !diverged)
+        model_print_progress(s);
+    if (how && s->quiet)
+        out_printf(s, "%s after %ld update%s\n", how, done,
+                   done == 1 ? "" : "s");
+    else if (how)
+        out_printf(s, "%s after %ld update%s in %.2fs (%.0f updates/s)\n",
+                   how, done, done == 1 ? "" : "s", elapsed,
+                   elapsed > 0 ? done / elapsed : 0.0);
+    m->run = RUN_NONE;
+    plot_live(s, 1);
+}
+
+/* Print the periodic log line when the run passes the next mark. */
+static void maybe_log(Session *s, ModelState *m)
+{
+    long p = run_position(m);
+    if (m->run == RUN_FOREVER || p < m->next_print)
+        return;
+    model_print_progress(s);
+    m->last_printed = m->tr.iter;
+    while (m->next_print <= p)
+        m->next_print += m->every;
+}
+
+static int train_slice(Session *s)
+{
+    ModelState *m = s->model;
+    nn_err err;
+    double start = clock_now(), now = start;
+    if (model_bind(s)) {
+        finish_run(s, NULL, 0);
+        return 0;
+    }
+    while (now - start < SLICE_SECONDS) {
+        if (m->run != RUN_FOREVER && run_position(m) >= m->run_target) {
+            finish_run(s, "done", 0);
+            return 0;
+        }
+        nn_step_info info;
+        int st = nn_trainer_step(&m->tr, &info, &err);
+        if (st < 0) {
+            finish_run(s, NULL, 0);
+            cmd_error(s, "%s", err.msg);
+            return 0;
+        }
+        if (st == NN_STEP_DIVERGED || st == NN_STEP_EARLY) {
+            finish_run(s, "stopped", st == NN_STEP_DIVERGED);
+            if (st == NN_STEP_DIVERGED)
+                report_diverged(s, &m->tr, m->tr.iter - m->iter0);
+            else
+                report_early(s, &m->tr);
+            return 0;
+        }
+        maybe_log(s, m);
+        now = clock_now();
+    }
+    if (now - m->last_bar >= PROGRESS_SECONDS) {
+        show_progress_bar(s, m);
+        m->last_bar = now;
+    }
+    plot_live(s, 0);
+    return 1;
+}
+
+static void train_stop(Session *s, const char *why)
+{
+    ModelState *m = s->model;
+    finish_run(s, NULL, 0);
+    out_printf(s, "%s at iteration %ld, epoch %d; every weight kept (run or "
+               "train goes on from here)\n", why, m->tr.iter, m->tr.epoch);
+}
+
+/* Labelled data and a network with a loss; 0 after reporting. */
+static int trainable(Session *s)
+{
+    if (nn_data_task(s->data) == NN_TASK_NONE) {
+        cmd_error(s, "these data have no labels to train on; use forward "
+                  "to look at activations");
+        return 0;
+    }
+    if (s->net->loss == NN_LOSS_NONE) {
+        cmd_error(s, "the network has no loss (it was built for "
+                  "unlabeled data): build a new one with net");
+        return 0;
+    }
+    return 1;
+}
+
+static int start_run(Session *s, RunKind kind, long n,
+                     long every)
+{
+    ModelState *m = model_state(s);
+    if (!m || model_bind(s))
+        return CMD_ERR;
+    if (s->job.active)
+        return cmd_error(s, "training is already running; type pause "
+                         "first");
+    if (!trainable(s))
+        return CMD_ERR;
+    if (kind == RUN_EPOCHS && nn_trainer_epoch_pos(&m->tr) > 0 && !s->quiet)
+        out_printf(s, "note: epoch %d is partway (%d of %d examples seen); "
+                   "the first of these epochs finishes it\n",
+                   m->tr.epoch + 1, nn_trainer_epoch_pos(&m->tr),
+                   nn_trainer_train_size(&m->tr));
+    m->run = kind;
+    m->iter0 = m->tr.iter;
+    m->start_pos = run_position(m);
+    m->run_target = m->start_pos + n;
+    m->every = every > 0 ? every : n >= 10 ? n / 10 : 1;
+    m->next_print = m->start_pos + m->every;
+    m->last_printed = -1;
+    m->t0 = clock_now();
+    m->last_bar = 0;
+    s->job.active = 1;
+    s->job.slice = train_slice;
+    s->job.stop = train_stop;
+    return CMD_OK;
+}
+
+static int cmd_train(Session *s, int argc, char **argv)
+{
+    /* the singular too: "train 1 epoch" is what people write */
+    static const char *const units[] = { "iters", "epochs", "iter", "epoch",
+                                         "iterations", "iteration", NULL };
+    /* which of them count epochs */
+    static const int is_epochs[] = { 0, 1, 0, 1, 0, 0 };
+    long n, every = 0;
+    int unit = 1;
+    char *pos[2];
+    const OptSpec spec[] = {
+        { "every", 'i', &every, 1, 100000000, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    int np = args_parse(s, argc, argv, 1, spec, pos, 2);
+    if (np < 0)
+        return CMD_ERR;
+    if (np == 0)
+        return cmd_error(s, "how long? e.g. train 100 epochs or "
+                         "train 500 iters");
+    if (args_int(s, pos[0], "count", 1, 100000000, &n) ||
+        (np == 2 && args_enum(s, pos[1], "unit", units, &unit)))
+        return CMD_ERR;
+    if (np == 1)
+        return start_run(s, RUN_EPOCHS, n, every); /* train 10 */
+    return start_run(s, is_epochs[unit] ? RUN_EPOCHS : RUN_ITERS, n,
+                     every);
+}
+
+static int cmd_run(Session *s, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return cmd_error(s, "takes no arguments (use train N for a "
+                         "fixed length)");
+    if (!s->interactive)
+        return cmd_error(s, "trains until pause or Ctrl-C, so it needs "
+                         "a terminal; in a script use train N epochs");
+    if (start_run(s, RUN_FOREVER, 0, 0) != CMD_OK)
+        return CMD_ERR;
+    out_printf(s, "running; type pause (or press Ctrl-C) to stop, and any "
+               "command meanwhile\n");
+    return CMD_OK;
+}
+
+static int cmd_pause(Session *s, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return cmd_error(s, "takes no arguments");
+    if (!s->job.active)
+        return cmd_error(s, "nothing is running");
+    job_stop(s, "paused");
+    return CMD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* step                                                                 */
+/* ------------------------------------------------------------------ */
+
+static void step_detail(Session *s, ModelState *m, const nn_step_info *info)
+{
+    double after = nn_trainer_probe_cost(&m->tr, info->rows);
+    /* epochs counted from 1 here, so that the update that ends epoch 1
+     * says "epoch 1", as the progress lines and history do */
+    out_printf(s, "step: iteration %ld (in epoch %d), batch of %d, lr %g\n",
+               info->iter, info->epoch + 1, info->rows, info->lr);
+    out_printf(s, "  loss before %.6g  after %.6g  (%+.3g)\n", info->loss,
+               after, after - info->loss);
+    OutTable *t = out_table_new(4);
+    out_table_cell(t, "layer");
+    out_table_cell(t, "|dW|");
+    out_table_cell(t, "|W|");
+    out_table_cell(t, "|dW step|/|W|");
+    for (int l = 0; l < s->net->n_layers; l++) {
+        nn_layer_stats st;
+        const nn_mat *w = &s->net->L[l].W.w;
+        nn_stats_layer(s->net, l, &st);
+        out_table_cell(t, "%d", l + 1);
+        out_table_cell(t, "%.4g", st.g_norm);
+        out_table_cell(t, "%.4g", sqrt(nn_sum_sq(w->v, nn_mat_size(w))));
+        out_table_cell(t, "%.3g", st.update_ratio);
+    }
+    out_table_print(s, t);
+    out_printf(s, "  (|dW step|/|W| near 1e-3 is healthy; much larger: lr too "
+               "high, much smaller: too low)\n");
+}
+
+static int cmd_step(Session *s, int argc, char **argv)
+{
+    long n = 1;
+    ModelState *m = model_state(s);
+    if (argc > 2)
+        return cmd_error(s, "expected at most one count");
+    if (argc == 2 && args_int(s, argv[1], "count", 1, 100000000, &n))
+        return CMD_ERR;
+    if (!m || model_bind(s) || !trainable(s))
+        return CMD_ERR;
+    if (s->job.active)
+        return cmd_error(s, "training is running; type pause first");
+    nn_step_info info;
+    nn_err err;
+    long made = 0;
+    for (long i = 0; i < n && !nnlab_interrupted; i++) {
+        int st = nn_trainer_step(&m->tr, &info, &err);
+        if (st < 0)
+            return cmd_error(s, "%s", err.msg);
+        if (st == NN_STEP_DIVERGED) {
+            report_diverged(s, &m->tr, i);
+            return CMD_ERR; /* as train: a script stops here */
+        }
+        made++;
+        if (st == NN_STEP_EARLY) {
+            report_early(s, &m->tr);
+            break;
+        }
+    }
+    if (made == 0)
+        return cmd_error(s, "interrupted before the first update");
+    if (n == 1)
+        step_detail(s, m, &info);
+    else
+        model_print_progress(s);
+    plot_live(s, 1);
+    return CMD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* eval                                                                 */
+/* ------------------------------------------------------------------ */
+
+static int cmd_eval(Session *s, int argc, char **argv)
+{
+    static const char *const names[] = { "train", "dev", "test" };
+    ModelState *m = model_state(s);
+    (void)argv;
+    if (argc != 1)
+        return cmd_error(s, "takes no arguments");
+    if (!m || model_bind(s))
+        return CMD_ERR;
+    if (nn_data_task(s->data) == NN_TASK_NONE)
+        return cmd_error(s, "these data have no labels; use forward "
+                         "and stats acts");
+    if (!trainable(s))
+        return CMD_ERR;
+    OutTable *t = out_table_new(4);
+    out_table_cell(t, "split");
+    out_table_cell(t, "examples");
+    out_table_cell(t, "loss");
+    out_table_cell(t, "accuracy");
+    for (int sp = 0; sp < NN_NSPLITS; sp++) {
+        double loss, acc;
+        nn_err err;
+        if (nn_trainer_evaluate(&m->tr, (nn_split)sp, &loss, &acc, &err)) {
+            out_table_free(t);
+            return cmd_error(s, "%s", err.msg);
+        }
+        out_table_cell(t, "%s", names[sp]);
+        out_table_cell(t, "%d", nn_data_count(s->data, (nn_split)sp));
+        if (isnan(loss))
+            out_table_cell(t, "-");
+        else
+            out_table_cell(t, "%.4f", loss);
+        if (isnan(acc))
+            out_table_cell(t, "-");
+        else
+            out_table_cell(t, "%.4f", acc);
+    }
+    out_table_print(s, t);
+    if (s->net->reg != NN_REG_NONE)
+        out_printf(s, "  the losses above are without the %s penalty; on the "
+                   "whole training set it adds %.4g\n",
+                   nn_reg_names[s->net->reg],
+                   nn_net_penalty(s->net, nn_data_count(s->data, NN_TRAIN)));
+    return CMD_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rows of the command table                                            */
+/* ------------------------------------------------------------------ */
+
+const Command cmd_train_rows[] = {
+{
+    .name = "step", .group = "Training", .fn = cmd_step,
+    .usage = "step [N]",
+    .summary = "make N mini-batch updates (default 1)",
+    .help =
+        "N                    updates to make (default 1)\n"
+        "A single step is shown in detail: the cost before and after, and\n"
+        "for each layer ||dW|| and ||Delta W|| / ||W||.  Gradient descent,\n"
+        "one update at a time.",
+    .example = "step",
+    .flags = CMD_IDLE,
+},
+{
+    .name = "train", .group = "Training", .fn = cmd_train,
+    .usage = "train N [iters|epochs] [every=K]",
+    .summary = "train for N iterations or epochs",
+    .help =
+        "N iters|epochs       updates to make, or passes over the training\n"
+        "                     set; N alone means epochs\n"
+        "every=K              a line every K iterations or epochs: the\n"
+        "                     last batch's cost (penalty included), dev\n"
+        "                     loss, train accuracy (the last epoch's\n"
+        "                     batches, in training mode: dropout on), dev\n"
+        "                     accuracy, learning rate; eval gives exact\n"
+        "                     train figures\n"
+        "At the prompt training runs under a progress bar and the prompt\n"
+        "stays live: lr 0.001, plot grads or pause take effect between two\n"
+        "updates, and Ctrl-C pauses it, keeping every weight.  In a script\n"
+        "train runs to its end.  A guard stops training when the loss turns\n"
+        "NaN or Inf or grows past 3 times its first value, or 3 times the\n"
+        "loss of a network that knows nothing (ln 2, ln C) if that is\n"
+        "larger (measured again over the first updates after dropout or\n"
+        "reg changes).",
+    .example = "train 100 epochs every=10",
+    .words = CMD_WORDS("2:iters|epochs"),
+    .keys = CMD_WORDS("every="),
+    .flags = CMD_IDLE,
+},
+{
+    .name = "run", .group = "Training", .fn = cmd_run,
+    .usage = "run",
+    .summary = "train on and on, until pause",
+    .help =
+        "The play button of TensorFlow Playground: training goes on until\n"
+        "pause, Ctrl-C, early stopping or the divergence guard.  Meanwhile\n"
+        "change lr, reg or dropout and watch the plots react.",
+    .example = "run",
+    .flags = CMD_IDLE,
+},
+{
+    .name = "pause", .group = "Training", .fn = cmd_pause,
+    .usage = "pause",
+    .summary = "pause training started by train or run",
+    .help =
+        "Weights, optimizer state and history are kept: train or run goes on\n"
+        "from there.  Ctrl-C does the same.",
+    .example = "pause",
+},
+{
+    .name = "eval", .group = "Training", .fn = cmd_eval,
+    .usage = "eval",
+    .summary = "loss and accuracy on the train, dev and test sets",
+    .help =
+        "In evaluation mode: no dropout, and batch norm uses its running\n"
+        "averages.  The loss is the data loss, without the regularization\n"
+        "penalty.  Low training accuracy is bias (underfitting); a large gap\n"
+        "between train and dev is variance (overfitting).",
+    .example = "eval",
+},
+{0},
+};

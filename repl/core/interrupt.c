@@ -1,0 +1,21 @@
+/* interrupt.c — the SIGINT flag (see interrupt.h). */
+#include "interrupt.h"
+
+#include <string.h>
+
+volatile sig_atomic_t nnlab_interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    nnlab_interrupted = 1;
+}
+
+void interrupt_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}

@@ -1,0 +1,288 @@
+/*
+ * model.c — the session's model: engine objects, binding, and the values
+ * lessons check (model_lookup).
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "cmd.h"
+#include "out.h"
+
+ModelState *model_state(Session *s)
+{
+    if (s->model)
+        return s->model;
+    ModelState *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    nn_trainer_init(&m->tr);
+    m->gc_max = NAN;
+    m->init.kind = NN_INIT_HE;
+    m->init.gain = 1;
+    m->keep = 1;
+    s->model = m;
+    s->tr = &m->tr;
+    return m;
+}
+
+static void forget_gradcheck(ModelState *m)
+{
+    free(m->gc);
+    m->gc = NULL;
+    m->gc_n = 0;
+    m->gc_max = NAN;
+}
+
+void model_settings_default(Session *s)
+{
+    ModelState *m = model_state(s);
+    if (!m)
+        return;
+    nn_trainer d;
+    nn_trainer_init(&d);
+    nn_trainer_copy_settings(&m->tr, &d);
+    nn_trainer_free(&d);
+    m->tr.seed = 1;
+    m->init = (nn_init_spec){ .kind = NN_INIT_HE, .gain = 1 };
+    m->keep = 1;
+    m->reg = NN_REG_NONE;
+    m->lambda = 0;
+    if (s->net) {
+        s->net->reg = NN_REG_NONE;
+        s->net->lambda = 0;
+        s->net->bug_param = -1;
+        for (int i = 0; i < s->net->n_layers; i++) {
+            s->net->L[i].keep = 1;
+            s->net->L[i].init = m->init; /* for the next init or reset */
+        }
+    }
+    model_restart(s);
+}
+
+void model_params_changed(Session *s)
+{
+    ModelState *m = model_state(s);
+    if (!m || !s->net)
+        return;
+    nn_trainer_zero_moments(&m->tr, s->net);
+    nn_trainer_guard_rebase(&m->tr);
+    forget_gradcheck(m); /* it named the old tensors */
+}
+
+void model_free(Session *s)
+{
+    if (s->model) {
+        nn_trainer_free(&s->model->tr);
+        free(s->model->gc);
+        free(s->model);
+    }
+    nn_net_free(s->net);
+    nn_data_free(s->data);
+    s->model = NULL;
+    s->tr = NULL;
+    s->net = NULL;
+    s->data = NULL;
+}
+
+int model_bind(Session *s)
+{
+    ModelState *m = model_state(s);
+    nn_err err;
+    if (!m) {
+        cmd_error(s, "out of memory");
+        return -1;
+    }
+    if (nn_trainer_bind(&m->tr, s->net, s->data, &err)) {
+        cmd_error(s, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+int model_need_net(Session *s)
+{
+    if (s->net)
+        return 0;
+    cmd_error(s, "no network yet; build one with net, e.g. 'net 2 10 1'");
+    return -1;
+}
+
+int model_need_data(Session *s)
+{
+    if (s->data)
+        return 0;
+    cmd_error(s, "no data yet; load some first, e.g. 'data circles'");
+    return -1;
+}
+
+uint64_t model_seed(Session *s)
+{
+    ModelState *m = model_state(s);
+    return m ? m->tr.seed : 1;
+}
+
+void model_set_seed(Session *s, uint64_t seed)
+{
+    ModelState *m = model_state(s);
+    if (m)
+        m->tr.seed = seed;
+}
+
+void model_restart(Session *s)
+{
+    ModelState *m = model_state(s);
+    if (!m)
+        return;
+    /* The net or data the trainer was last bound to may just have been
+     * freed (net, load, data): restart must clear the current net's
+     * moments, not touch the old one.  The next model_bind binds again. */
+    nn_trainer_unbind(&m->tr, s->net);
+    nn_trainer_restart(&m->tr);
+    forget_gradcheck(m);
+}
+
+int model_outputs_for_data(const Session *s)
+{
+    if (!s->data)
+        return 0;
+    switch (nn_data_task(s->data)) {
+    case NN_TASK_CLASSIFY:
+        return nn_data_classes(s->data) == 2 ? 1 : nn_data_classes(s->data);
+    case NN_TASK_REGRESS:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* "0.912" or "-" for a missing value: dev accuracy without a dev split. */
+static const char *num_or_dash(char *buf, size_t n, int digits, double v)
+{
+    if (isnan(v))
+        return "-";
+    snprintf(buf, n, "%.*g", digits, v);
+    return buf;
+}
+
+void model_print_progress(Session *s)
+{
+    const nn_trainer *tr = &s->model->tr;
+    const nn_history *h = &tr->hist;
+    char a[32], b[32], c[32];
+    double tacc = NAN, dacc = NAN, dloss = NAN;
+    if (h->ne > 0) {
+        tacc = h->train_acc[h->ne - 1];
+        dacc = h->dev_acc[h->ne - 1];
+        dloss = h->dev_loss[h->ne - 1];
+    }
+    out_printf(s, "iter %6ld  epoch %4d  batch cost %-9.4g dev loss %-9s "
+               "train acc %-6s dev acc %-6s lr %.3g\n",
+               tr->iter, tr->epoch, tr->last_loss,
+               num_or_dash(a, sizeof a, 4, dloss),
+               num_or_dash(b, sizeof b, 3, tacc),
+               num_or_dash(c, sizeof c, 3, dacc), nn_trainer_lr(tr));
+}
+
+/* ------------------------------------------------------------------ */
+/* Values for lesson checks                                             */
+/* ------------------------------------------------------------------ */
+
+const char *const model_var_names[] = {
+    "train_acc", "dev_acc", "test_acc",
+    "train_loss", "dev_loss", "test_loss",
+    "loss", "initial_loss", "iter", "epoch", "lr",
+    "gradcheck_max", "gradcheck_passed", "layers",
+    "layer.act_mean", "layer.act_std", "layer.saturated", "layer.dead",
+    "layer.w_mean", "layer.w_var", "layer.grad_norm", "layer.update_ratio",
+    NULL
+};
+
+static int split_metric(Session *s, nn_split sp, int want_acc, double *v)
+{
+    double loss, acc;
+    if (!s->net || !s->data || model_bind(s) ||
+        nn_trainer_evaluate(&s->model->tr, sp, &loss, &acc, NULL))
+        return -1;
+    *v = want_acc ? acc : loss;
+    return isnan(*v) ? -1 : 0;
+}
+
+static int layer_metric(Session *s, const char *name, int index, double *v)
+{
+    nn_layer_stats st;
+    if (!s->net || index < 1 || index > s->net->n_layers)
+        return -1;
+    nn_stats_layer(s->net, index - 1, &st);
+    static const struct { const char *name; size_t off; } fields[] = {
+        { "layer.act_mean", offsetof(nn_layer_stats, act_mean) },
+        { "layer.act_std", offsetof(nn_layer_stats, act_std) },
+        { "layer.saturated", offsetof(nn_layer_stats, saturated) },
+        { "layer.dead", offsetof(nn_layer_stats, dead) },
+        { "layer.w_var", offsetof(nn_layer_stats, w_var) },
+        { "layer.w_mean", offsetof(nn_layer_stats, w_mean) },
+        { "layer.grad_norm", offsetof(nn_layer_stats, g_norm) },
+        { "layer.update_ratio", offsetof(nn_layer_stats, update_ratio) },
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (!strcmp(name, fields[i].name)) {
+            *v = *(const double *)((const char *)&st + fields[i].off);
+            return 0;
+        }
+    return -1;
+}
+
+int model_lookup(Session *s, const char *name, int index, double *value)
+{
+    static const struct { const char *name; nn_split sp; int acc; } splits[] = {
+        { "train_acc", NN_TRAIN, 1 }, { "dev_acc", NN_DEV, 1 },
+        { "test_acc", NN_TEST, 1 },   { "train_loss", NN_TRAIN, 0 },
+        { "dev_loss", NN_DEV, 0 },    { "test_loss", NN_TEST, 0 },
+    };
+    for (size_t i = 0; i < sizeof splits / sizeof *splits; i++)
+        if (!strcmp(name, splits[i].name))
+            return split_metric(s, splits[i].sp, splits[i].acc, value);
+    if (!strncmp(name, "layer.", 6))
+        return layer_metric(s, name, index, value);
+    ModelState *m = model_state(s);
+    if (!m)
+        return -1;
+    const nn_trainer *tr = &m->tr;
+    if (!strcmp(name, "loss"))
+        *value = tr->last_loss;
+    else if (!strcmp(name, "initial_loss"))
+        *value = tr->first_loss;
+    else if (!strcmp(name, "iter"))
+        *value = (double)tr->iter;
+    else if (!strcmp(name, "epoch"))
+        *value = tr->epoch;
+    else if (!strcmp(name, "lr"))
+        *value = nn_trainer_lr(tr);
+    else if (!strcmp(name, "gradcheck_max"))
+        *value = m->gc_max;
+    else if (!strcmp(name, "gradcheck_passed"))
+        *value = isnan(m->gc_max) ? NAN : m->gc_max < 1e-7;
+    else if (!strcmp(name, "layers"))
+        *value = s->net ? s->net->n_layers : NAN;
+    else
+        return -1;
+    return isnan(*value) ? -1 : 0;
+}
+
+void model_optim_note(Session *s, nn_optim_kind k, const char *setting)
+{
+    static const char *const users[] = { "beta", "momentum and nesterov",
+                                         "beta1", "adam",
+                                         "beta2", "adam",
+                                         "eps", "adam and rmsprop" };
+    if (nn_optim_uses(k, setting))
+        return;
+    for (int i = 0; i < 8; i += 2)
+        if (!strcmp(users[i], setting))
+            out_printf(s, "note: %s is for %s; %s does not use it\n", setting,
+                       users[i + 1], nn_optim_names[k]);
+}

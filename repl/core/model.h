@@ -1,0 +1,101 @@
+/*
+ * model.h — what the model commands share: the session's engine objects
+ * (data, net, trainer), binding them together, and the state of a
+ * training run that advances in slices.
+ */
+#ifndef NNLAB_MODEL_H
+#define NNLAB_MODEL_H
+
+#include <stdint.h>
+
+#include "nnlab.h"
+#include "session.h"
+
+typedef enum { RUN_NONE, RUN_ITERS, RUN_EPOCHS, RUN_FOREVER } RunKind;
+
+typedef struct ModelState {
+    nn_trainer tr;
+
+    /* settings a new network starts with (init, dropout, reg commands) */
+    nn_init_spec init;
+    double keep;
+    nn_reg reg;
+    double lambda;
+
+    /* the training run in progress (train N / run) */
+    RunKind run;
+    long start_pos;         /* iteration or epoch where the run started */
+    long run_target;        /* last iteration or epoch to reach */
+    long every;             /* print a line every `every` iters/epochs */
+    long next_print;
+    long iter0;             /* where the run started */
+    double t0;              /* wall clock at the start */
+    double last_bar;        /* when the progress bar was last drawn */
+    long last_printed;      /* iteration of the last log line */
+
+    /* the last gradient check, for `plot gradcheck` and lessons */
+    nn_gc_result *gc;
+    int gc_n;
+    double gc_max;          /* NAN when there is none */
+} ModelState;
+
+/* The model state, created on first use (never NULL unless out of
+ * memory, which is reported). */
+ModelState *model_state(Session *s);
+
+/* Bind the trainer to the current net and data; on failure report it
+ * (cmd_error) and return -1. */
+int model_bind(Session *s);
+
+/* 0 when the session has a network (data); otherwise report how to make
+ * one (cmd_error) and return -1. */
+int model_need_net(Session *s);
+int model_need_data(Session *s);
+
+/* The seed everything random comes from (generated data, splits, initial
+ * weights, shuffling, dropout): kept in one place, the trainer. */
+uint64_t model_seed(Session *s);
+void model_set_seed(Session *s, uint64_t seed);
+
+/* The network, data or weights changed: the optimizer state, history and
+ * last gradient check no longer describe them. */
+void model_restart(Session *s);
+
+/* Print one line of training progress (iteration, epoch, loss, accuracy,
+ * lr) for the trainer's current state. */
+void model_print_progress(Session *s);
+
+/* The data's natural output layer size (1 for two classes, C for C, 1 for
+ * regression), or 0 without labelled data. */
+int model_outputs_for_data(const Session *s);
+
+/* "note: beta is for momentum and nesterov; adam does not use it" when
+ * optimizer k ignores the setting (optim, compare, search). */
+void model_optim_note(Session *s, nn_optim_kind k, const char *setting);
+
+/* The network's parameter tensors changed (batch norm on or off) but its
+ * weights and the history stay: the optimizer's moments are zeroed, the
+ * guard re-measures, the last gradient check is dropped. */
+void model_params_changed(Session *s);
+
+/* The variables lesson checks may read, NULL-terminated: plain names
+ * ("train_acc") and per-layer names ("layer.act_std", written
+ * layer[i].act_std).  model_lookup() answers every one of them. */
+extern const char *const model_var_names[];
+
+/* The value of one of model_var_names now: 0 and *value, or -1 when the
+ * name is unknown or has no value now.  Per-layer names come as
+ * ("layer.act_std", i) with layer 1 the first hidden layer. */
+int model_lookup(Session *s, const char *name, int index, double *value);
+
+/* Every training setting back to its default (optimizer, lr, batch,
+ * decay, early stopping, guard, seed 1, He init, no dropout, no
+ * regularization, no planted gradient bug), the trainer restarted; the
+ * data and the network's shape and weights stay.  A lesson starts here, so
+ * that what a student set before cannot change its results. */
+void model_settings_default(Session *s);
+
+/* Free the model (data, net, trainer) and set the pointers to NULL. */
+void model_free(Session *s);
+
+#endif

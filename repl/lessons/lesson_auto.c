@@ -1,0 +1,74 @@
+/*
+ * lesson_auto.c — `nnlab --lesson NAME --auto`: a whole lesson run with no
+ * one at the keyboard, as the tests do and as a teacher can on a
+ * projector.  Every command runs to its end, every check is judged.
+ */
+#include "lesson.h"
+
+#include "cmd.h"
+#include "interrupt.h"
+#include "job.h"
+#include "out.h"
+
+/* Run one command as the student would, training to its end. */
+static int auto_command(Session *s, const char *cmd)
+{
+    out_printf(s, "nnlab> %s\n", cmd);
+    int st = cmd_run_line(s, cmd);
+    if (s->job.active) {
+        int jst = job_run_to_end(s);
+        if (st == CMD_OK)
+            st = jst;
+    }
+    return st;
+}
+
+int lesson_run_auto(Session *s, const char *name)
+{
+    Lesson *L = lesson_load_named(s, name);
+    if (!L)
+        return 1;
+    int saved_auto = s->lesson_auto;
+    s->lesson_auto = 1;
+    int ncmd = 0, cmd_failed = 0, nchk = 0, chk_failed = 0, stop = 0;
+    out_printf(s, "%s (lesson %s)\n", L->title, L->name);
+    if (L->summary[0])
+        out_printf(s, "%s\n", L->summary);
+    for (int k = 0; k < L->nsections && !stop; k++) {
+        LessonSection *sec = &L->sections[k];
+        out_printf(s, "\n== %d/%d %s\n", k + 1, L->nsections, sec->title);
+        for (int i = 0; i < sec->nitems && !stop; i++) {
+            LessonItem *it = &sec->items[i];
+            switch (it->kind) {
+            case LESSON_PROSE:
+                lesson_print_lines(s, "", "", it->text);
+                break;
+            case LESSON_QUESTION:
+                lesson_print_lines(s, "? ", "  ", it->text);
+                break;
+            case LESSON_COMMAND: {
+                int st = auto_command(s, it->text);
+                ncmd++;
+                cmd_failed += st != CMD_OK;
+                stop = st == CMD_QUIT || s->want_quit || nnlab_interrupted;
+                break;
+            }
+            case LESSON_CHECK:
+                nchk++;
+                chk_failed += !lesson_eval_print(s, it->expr, it->explain);
+                break;
+            }
+        }
+    }
+    out_printf(s, "\nlesson %s: ", L->name);
+    if (stop)
+        out_printf(s, "stopped early; ");
+    if (cmd_failed || chk_failed)
+        out_printf(s, "%d of %d checks failed, %d of %d commands failed\n",
+                   chk_failed, nchk, cmd_failed, ncmd);
+    else
+        out_printf(s, "%d commands and %d checks, all passed\n", ncmd, nchk);
+    s->lesson_auto = saved_auto;
+    lesson_free(L);
+    return (cmd_failed || chk_failed || stop) ? 1 : 0;
+}

@@ -1,0 +1,380 @@
+/*
+ * plot_draw.c — what each plot kind shows: the numbers the engine recorded
+ * (the trainer's history, the last forward pass, the last gradient check,
+ * the experiments' results) turned into charts (chart.h).  plot_kinds.c
+ * says which function draws which kind, plot.c when; this file only
+ * draws.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "ewa.h"
+#include "experiment.h"
+#include "model.h"
+#include "plot_internal.h"
+
+/* ------------------------------------------------------------------ */
+/* Series from the history                                              */
+/* ------------------------------------------------------------------ */
+
+/* Scratch arrays for one draw; freed by series_free. */
+typedef struct Scratch {
+    double *buf[64];
+    int n;
+} Scratch;
+
+static double *scratch(Scratch *sc, size_t n)
+{
+    if (sc->n == 64)
+        return NULL;
+    double *p = calloc(n ? n : 1, sizeof *p);
+    if (p)
+        sc->buf[sc->n++] = p;
+    return p;
+}
+
+static void scratch_free(Scratch *sc)
+{
+    for (int i = 0; i < sc->n; i++)
+        free(sc->buf[i]);
+    sc->n = 0;
+}
+
+static const double *longs_to_doubles(Scratch *sc, const long *v, size_t n)
+{
+    double *d = scratch(sc, n);
+    for (size_t i = 0; d && i < n; i++)
+        d[i] = (double)v[i];
+    return d;
+}
+
+int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
+{
+    int acc = k == PLOT_ACC;
+    const nn_history *h = &s->model->tr.hist;
+    Scratch sc = { { 0 }, 0 };
+    ChartSeries ser[3];
+    size_t n = 0;
+    const double *ex = longs_to_doubles(&sc, h->e_iter, (size_t)h->ne);
+    if (!acc)
+        ser[n++] = (ChartSeries){ "train cost (each batch)", (size_t)h->n,
+                                  longs_to_doubles(&sc, h->iter, (size_t)h->n),
+                                  h->loss, CHART_LINE, 0 };
+    ser[n++] = (ChartSeries){ acc ? "train accuracy" : "train loss (epoch mean)",
+                              (size_t)h->ne, ex,
+                              acc ? h->train_acc : h->train_loss, CHART_LINE,
+                              0 };
+    ser[n++] = (ChartSeries){ acc ? "dev accuracy" : "dev loss", (size_t)h->ne,
+                              ex, acc ? h->dev_acc : h->dev_loss, CHART_LINE,
+                              0 };
+    ChartLines c = { acc ? "Accuracy" : "Loss", "iteration",
+                     acc ? "accuracy" : "cost", ser, n, NULL, 0,
+                     acc ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,
+                     acc ? 0 : 0, acc ? 1.02 : 0, 0 };
+    int rc = chart_lines(gp, acc ? PLOT_ACC : PLOT_LOSS, &c);
+    scratch_free(&sc);
+    return rc;
+}
+
+/* weights / grads / updates: one line per layer over iterations */
+int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
+{
+    const nn_history *h = &s->model->tr.hist;
+    int L = h->n_layers;
+    const double *src = kind == PLOT_WEIGHTS ? h->w_var
+                      : kind == PLOT_GRADS ? h->g_norm : h->update_ratio;
+    Scratch sc = { { 0 }, 0 };
+    ChartSeries ser[32];
+    char names[32][40];
+    int shown = L < 32 ? L : 32;
+    const double *x = longs_to_doubles(&sc, h->iter, (size_t)h->n);
+    for (int l = 0; l < shown; l++) {
+        double *y = scratch(&sc, (size_t)h->n);
+        for (int i = 0; y && i < h->n; i++)
+            y[i] = src[(size_t)i * L + l];
+        /* which end is which: vanishing gradients fade towards the input */
+        snprintf(names[l], sizeof names[l], "layer %d%s", l + 1,
+                 shown < 3 ? "" : l == 0 ? " (input side)"
+                 : l == L - 1 ? " (output)"
+                 : l == shown - 1 ? " (more not shown)" : "");
+        ser[l] = (ChartSeries){ names[l], (size_t)h->n, x, y, CHART_LINE,
+                                0 };
+    }
+    static const ChartRef healthy = { 1e-3, "healthy" };
+    ChartLines c = { NULL, "iteration", NULL, ser, (size_t)shown, NULL, 0,
+                     CHART_SCALE_AUTO, 0, 0, 0 };
+    if (kind == PLOT_WEIGHTS) {
+        c.title = "Weight variance per layer";
+        c.ylabel = "Var(W)";
+    } else if (kind == PLOT_GRADS) {
+        c.title = "Gradient norm per layer";
+        c.ylabel = "||dW||";
+        c.yscale = CHART_SCALE_LOG;
+    } else {
+        c.title = "Update size per layer, ||dW step|| / ||W||";
+        c.ylabel = "ratio";
+        c.yscale = CHART_SCALE_LOG;
+        c.refs = &healthy;
+        c.nrefs = 1;
+    }
+    int rc = chart_lines(gp, kind, &c);
+    scratch_free(&sc);
+    return rc;
+}
+
+int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    const nn_net *net = s->net;
+    enum { BINS = 40 };
+    int L = net->n_layers < 16 ? net->n_layers : 16;
+    ChartHistPanel panels[16];
+    char titles[16][96];
+    double edges[16][BINS + 1], counts[16][BINS];
+    for (int l = 0; l < L; l++) {
+        const nn_layer *ly = &net->L[l];
+        nn_layer_stats st;
+        long c[BINS];
+        double lo = -1, hi = 1;
+        nn_stats_layer(net, l, &st);
+        if (ly->act == NN_ACT_SIGMOID || ly->act == NN_ACT_SOFTMAX) {
+            lo = 0;
+        } else if (ly->act != NN_ACT_TANH) {
+            lo = st.act_mean - 4 * st.act_std;
+            hi = st.act_mean + 4 * st.act_std;
+            if (ly->act == NN_ACT_RELU)
+                lo = 0;
+            if (!(hi > lo))
+                hi = lo + 1;
+        }
+        nn_stats_hist(net, l, lo, hi, BINS, c);
+        for (int b = 0; b <= BINS; b++)
+            edges[l][b] = lo + (hi - lo) * b / BINS;
+        for (int b = 0; b < BINS; b++)
+            counts[l][b] = (double)c[b];
+        snprintf(titles[l], sizeof titles[l], "layer %d (%s): mean %.2g std %.2g",
+                 l + 1, nn_act_names[ly->act], st.act_mean, st.act_std);
+        panels[l] = (ChartHistPanel){ titles[l], BINS, edges[l], counts[l] };
+    }
+    ChartHist c = { "Activations per layer (last forward pass)", "activation",
+                    panels, (size_t)L, 0 };
+    return chart_histograms(gp, PLOT_ACTS, &c);
+}
+
+int plot_draw_gradcheck(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    const ModelState *m = s->model;
+    const char *labels[256];
+    char names[256][20];
+    double values[256];
+    int n = m->gc_n < 256 ? m->gc_n : 256;
+    for (int i = 0; i < n; i++) {
+        /* dW1, as the gradcheck table names the gradients */
+        snprintf(names[i], sizeof names[i], "d%.16s", m->gc[i].name);
+        labels[i] = names[i];
+        values[i] = m->gc[i].rel_err;
+    }
+    ChartBars c = { "Gradient check: relative error per parameter",
+                    "||g - g_num|| / (||g|| + ||g_num||)", (size_t)n, labels,
+                    values, NULL, 0 };
+    return chart_bars_log(gp, PLOT_GRADCHECK, &c);
+}
+
+/* The points of split sp in raw units, with their classes. */
+static int split_points(Session *s, Scratch *sc, nn_split sp, ChartPoints *pt,
+                        const char *name, int open)
+{
+    int n = nn_data_count(s->data, sp);
+    double *X = scratch(sc, (size_t)n * 2), *x = scratch(sc, (size_t)n),
+           *y = scratch(sc, (size_t)n);
+    int *cls = calloc((size_t)(n ? n : 1), sizeof *cls);
+    if (!X || !x || !y || !cls) {
+        free(cls);
+        return -1;
+    }
+    nn_data_fill_raw(s->data, sp, NULL, n, X);
+    for (int i = 0; i < n; i++) {
+        x[i] = X[2 * i];
+        y[i] = X[2 * i + 1];
+        cls[i] = nn_data_label(s->data, sp, i);
+        if (cls[i] < 0)
+            cls[i] = 0;
+    }
+    *pt = (ChartPoints){ name, (size_t)n, x, y, cls, open };
+    return 0;
+}
+
+/* Predictions over a grid covering the data, in raw units. */
+static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
+{
+    enum { G = 100 };
+    double lo[2], hi[2];
+    for (int j = 0; j < 2; j++) {
+        nn_data_feature_range(s->data, j, &lo[j], &hi[j]);
+        double pad = 0.1 * (hi[j] - lo[j]) + 1e-9;
+        lo[j] -= pad;
+        hi[j] += pad;
+    }
+    double *grid = scratch(sc, G * G), *X = scratch(sc, (size_t)G * 2);
+    if (!grid || !X || model_bind(s))
+        return -1;
+    int outs = nn_net_outputs(s->net);
+    for (int r = 0; r < G; r++) {   /* one grid row per forward pass */
+        for (int i = 0; i < G; i++) {
+            X[2 * i] = lo[0] + (hi[0] - lo[0]) * i / (G - 1);
+            X[2 * i + 1] = lo[1] + (hi[1] - lo[1]) * r / (G - 1);
+        }
+        nn_data_transform(s->data, X, G);
+        const double *out = nn_net_forward(s->net, X, G, 0, NULL);
+        for (int i = 0; i < G; i++) {
+            const double *o = out + (size_t)i * outs;
+            int best = 0;
+            for (int k = 1; k < outs; k++)
+                if (o[k] > o[best])
+                    best = k;
+            grid[r * G + i] = outs == 1 ? o[0] : best;
+        }
+    }
+    c->nx = c->ny = G;
+    c->x0 = lo[0];
+    c->x1 = hi[0];
+    c->y0 = lo[1];
+    c->y1 = hi[1];
+    c->grid = grid;
+    c->grid_prob = outs == 1;
+    return 0;
+}
+
+int plot_draw_regions(Session *s, Gp *gp, PlotKind kind)
+{
+    Scratch sc = { { 0 }, 0 };
+    ChartPoints pts[2] = { { 0 } };
+    const char *names[100];
+    int C = nn_data_classes(s->data), rc = -1;
+    for (int c = 0; c < C && c < 100; c++)
+        names[c] = nn_data_class_name(s->data, c);
+    ChartRegions c = { kind == PLOT_BOUNDARY ? "Decision regions" : "Data",
+                       "x1", "x2", 0, 0, 0, 0, 0, 0, NULL, 0, C ? C : 1,
+                       C ? names : NULL, pts, 2 };
+    if (split_points(s, &sc, NN_TRAIN, &pts[0], "train", 0) ||
+        split_points(s, &sc, NN_TEST, &pts[1], "test", 1))
+        goto out;
+    if (kind == PLOT_BOUNDARY && boundary_grid(s, &sc, &c))
+        goto out;
+    rc = chart_regions(gp, kind, &c);
+out:
+    free((void *)pts[0].cls);
+    free((void *)pts[1].cls);
+    scratch_free(&sc);
+    return rc;
+}
+
+int plot_draw_lr(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    const nn_trainer *tr = &s->model->tr;
+    int epochs = tr->epoch > 50 ? tr->epoch + 1 : 51;
+    Scratch sc = { { 0 }, 0 };
+    double *x = scratch(&sc, (size_t)epochs), *y = scratch(&sc, (size_t)epochs);
+    for (int e = 0; x && y && e < epochs; e++) {
+        x[e] = e;
+        y[e] = nn_sched_lr(&tr->sched, tr->opt.lr, e);
+    }
+    char name[64];
+    snprintf(name, sizeof name, "decay %s", nn_sched_names[tr->sched.kind]);
+    ChartSeries ser = { name, (size_t)epochs, x, y, CHART_STEPS, 0 };
+    ChartLines c = { "Learning-rate schedule", "epoch", "learning rate", &ser,
+                     1, NULL, 0, CHART_SCALE_LINEAR, 0, 0, 0 };
+    int rc = chart_lines(gp, PLOT_LR, &c);
+    scratch_free(&sc);
+    return rc;
+}
+
+int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    const Experiments *e = s->exp;
+    ChartSeries ser[2 * EXP_MAX_RUNS];
+    char names[2 * EXP_MAX_RUNS][64];
+    size_t n = 0;
+    for (int i = 0; i < e->nruns; i++) {
+        const CompareRun *r = &e->runs[i];
+        snprintf(names[n], sizeof names[n], "%s train", r->label);
+        /* a run's train and dev curves share its colour */
+        ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->train_loss,
+                                CHART_LINE, i + 1 };
+        n++;
+        if (r->n && !isnan(r->dev_loss[0])) {
+            snprintf(names[n], sizeof names[n], "%s dev", r->label);
+            ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->dev_loss,
+                                    CHART_DASHED, i + 1 };
+            n++;
+        }
+    }
+    char title[64];
+    snprintf(title, sizeof title, "Compare %s: loss per epoch", e->compare_key);
+    ChartLines c = { title, "epoch", "loss", ser, n, NULL, 0,
+                     CHART_SCALE_AUTO, 0, 0, 0 };
+    return chart_lines(gp, PLOT_COMPARE, &c);
+}
+
+int plot_draw_search(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    const Experiments *e = s->exp;
+    Scratch sc = { { 0 }, 0 };
+    double *x = scratch(&sc, (size_t)e->ntrials);
+    double *y = scratch(&sc, (size_t)e->ntrials);
+    int two = e->nkeys >= 2;
+    for (int t = 0; x && y && t < e->ntrials; t++) {
+        x[t] = e->values[t][0];
+        y[t] = two ? e->values[t][1] : e->dev_acc[t];
+    }
+    ChartScatter c = { "Hyperparameter search", e->keys[0].name,
+                       two ? e->keys[1].name : "dev accuracy", "dev accuracy",
+                       (size_t)e->ntrials, x, y, e->dev_acc, e->keys[0].log,
+                       two && e->keys[1].log, 1 };
+    int rc = chart_scatter(gp, PLOT_SEARCH, &c);
+    scratch_free(&sc);
+    return rc;
+}
+
+int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    const Experiments *e = s->exp;
+    double *theta;
+    int n;
+    if (ewa_series(s, e->series, &theta, &n))
+        return gp_fail(gp, "plot: ewa: series=loss needs some training first");
+    Scratch sc = { { 0 }, 0 };
+    ChartSeries ser[1 + 2 * EXP_MAX_BETAS];
+    char names[2 * EXP_MAX_BETAS][48];
+    size_t k = 0;
+    ser[k++] = (ChartSeries){ e->series ? "loss" : "temperature", (size_t)n,
+                              NULL, theta, CHART_POINTS, 0 };
+    for (int b = 0; b < e->nbetas; b++)
+        for (int c = e->bias ? 1 : 0; c >= 0; c--) {
+            double *v = scratch(&sc, (size_t)n);
+            if (!v)
+                break;
+            ewa_apply(theta, n, e->betas[b], c, v);
+            snprintf(names[k - 1], sizeof names[k - 1], "beta %g%s",
+                     e->betas[b], !e->bias ? "" : c ? " corrected"
+                                                    : " no correction");
+            ser[k] = (ChartSeries){ names[k - 1], (size_t)n, NULL, v,
+                                    c || !e->bias ? CHART_LINE : CHART_DASHED, 0 };
+            k++;
+        }
+    ChartLines c = { "Exponentially weighted averages",
+                     e->series ? "iteration" : "day",
+                     e->series ? "loss" : "temperature", ser, k, NULL, 0,
+                     CHART_SCALE_LINEAR, 0, 0, 0 };
+    int rc = chart_lines(gp, PLOT_EWA, &c);
+    free(theta);
+    scratch_free(&sc);
+    return rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * plot_kinds.c — the one table of plot kinds: name, whether it follows
+ * training, what it needs, its help, and what draws it.  `plot`, its help,
+ * Tab completion, live plots and `plot save` all read it.
+ */
+#include "plot_internal.h"
+
+#include <stddef.h>
+
+#include "experiment.h"
+#include "model.h"
+#include "nnlab.h"
+
+#define LIVE (PLOT_FOLLOWS | PLOT_HISTORY)
+
+const PlotKindRow plot_kinds[PLOT_NKINDS] = {
+    [PLOT_LOSS] = {"loss", LIVE, PLOT_NEEDS_NET,
+        "train and dev cost against iterations or epochs",
+        plot_draw_curves},
+    [PLOT_ACC] = {"acc", LIVE, PLOT_NEEDS_NET,
+        "train and dev accuracy", plot_draw_curves},
+    [PLOT_WEIGHTS] = {"weights", LIVE, PLOT_NEEDS_NET,
+        "weight variance per layer over time", plot_draw_per_layer},
+    [PLOT_GRADS] = {"grads", LIVE, PLOT_NEEDS_NET,
+        "gradient norm per layer over time, log scale:\n"
+        "vanishing and exploding gradients at a glance",
+        plot_draw_per_layer},
+    [PLOT_UPDATES] = {"updates", LIVE, PLOT_NEEDS_NET,
+        "||Delta W|| / ||W|| per layer over time", plot_draw_per_layer},
+    [PLOT_ACTS] = {"acts", PLOT_FOLLOWS, PLOT_NEEDS_NET | PLOT_NEEDS_FORWARD,
+        "histograms of each layer's activations, now", plot_draw_acts},
+    [PLOT_GRADCHECK] = {"gradcheck", 0,
+        PLOT_NEEDS_NET | PLOT_NEEDS_GRADCHECK,
+        "relative error per parameter tensor, with the\n"
+        "1e-7, 1e-5 and 1e-3 lines", plot_draw_gradcheck},
+    [PLOT_BOUNDARY] = {"boundary", PLOT_FOLLOWS,
+        PLOT_NEEDS_NET | PLOT_NEEDS_2D,
+        "decision regions of a 2-D problem, with the\n"
+        "train and test points", plot_draw_regions},
+    [PLOT_DATA] = {"data", 0, PLOT_NEEDS_2D,
+        "the data (2-D problems)", plot_draw_regions},
+    [PLOT_LR] = {"lr", PLOT_FOLLOWS, 0,
+        "the learning-rate schedule", plot_draw_lr},
+    [PLOT_COMPARE] = {"compare", 0, PLOT_NEEDS_COMPARE,
+        "the curves of the last compare", plot_draw_compare},
+    [PLOT_SEARCH] = {"search", 0, PLOT_NEEDS_SEARCH,
+        "the trials of the last search", plot_draw_search},
+    [PLOT_EWA] = {"ewa", 0, PLOT_NEEDS_EWA,
+        "the averages of the last ewa", plot_draw_ewa},
+};
+
+const char *const *plot_kind_names(void)
+{
+    static const char *names[PLOT_NKINDS + 1];
+    if (!names[0])
+        for (int k = 0; k < PLOT_NKINDS; k++)
+            names[k] = plot_kinds[k].name;
+    return names;
+}
+
+const char *plot_not_ready(Session *s, PlotKind k)
+{
+    unsigned needs = plot_kinds[k].needs;
+    const Experiments *e = s->exp;
+    if ((needs & PLOT_NEEDS_2D) && !s->data)
+        return "no data yet; try 'data circles'";
+    if ((needs & PLOT_NEEDS_2D) && (nn_data_features(s->data) != 2 ||
+                                    nn_data_task(s->data) != NN_TASK_CLASSIFY))
+        return "needs 2-D classification data (circles, moons, spiral, xor, "
+               "blobs, linear)";
+    if ((needs & PLOT_NEEDS_COMPARE) && !(e && e->nruns))
+        return "nothing compared yet; try compare optim=gd,adam";
+    if ((needs & PLOT_NEEDS_SEARCH) && !(e && e->ntrials))
+        return "no search yet; try search lr=1e-4..1:log n=20";
+    if ((needs & PLOT_NEEDS_EWA) && !(e && e->nbetas))
+        return "no ewa yet; try ewa beta=0.9,0.98";
+    if ((needs & PLOT_NEEDS_NET) && !s->net)
+        return "no network yet; try 'net 2 10 5 1'";
+    if ((needs & PLOT_NEEDS_GRADCHECK) && !s->model->gc_n)
+        return "no gradient check yet; run gradcheck first";
+    if ((needs & PLOT_NEEDS_FORWARD) && s->net->rows == 0)
+        return "no forward pass yet; run forward (or train) first";
+    return NULL;
+}
