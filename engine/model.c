@@ -308,6 +308,8 @@ static int read_numbers(reader *r, double *v, int want,
 {
     char *p = r->buf, *end;
     for (int i = 0; i < want; i++) {
+        while (*p == ' ' || *p == '\t')
+            p++; /* so that a refused value is quoted without them */
         v[i] = strtod(p, &end);
         if (end == p)
             return bad(r, spec->expected);

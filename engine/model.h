@@ -46,10 +46,12 @@
  * are bit-identical.  Saving writes a temporary file in the same directory
  * and renames it over the target, so a crash never leaves half a model.
  *
- * Reading is strict: every line has exactly its words and every number is
- * a whole word ("reg l2 0-01" and "batch 6-" are refused, not read as 0
- * and 6), weights and running means are finite, running variances finite
- * and >= 0, the seed a whole number 0..2^64-1.
+ * Reading is strict, in both versions: every line has exactly its words
+ * and every number is a whole word ("reg l2 0-01", "batch 6-" and
+ * "rmsprop 0.9 1x" are refused, not read as 0, 6 and 1), weights, PReLU
+ * slopes and running means are finite, running variances (k of them per
+ * unit of a maxout layer) finite and >= 0, the seed a whole number
+ * 0..2^64-1.
  */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H

@@ -798,6 +798,96 @@ static void test_interrupted(void **state)
     nn_data_free(d);
 }
 
+/* The good file with the whole line that begins with `key` (and a blank)
+ * replaced by `line`: loading fails on that line with `part`. */
+static void expect_bad_line(const char *good, const char *key,
+                            const char *line, const char *part)
+{
+    char from[64];
+    snprintf(from, sizeof from, "\n%s ", key);
+    const char *at = good; /* the first line */
+    if (strncmp(good, from + 1, strlen(from + 1))) {
+        if (!(at = strstr(good, from)))
+            fail_msg("no line '%s' in the model file", key);
+        at++;
+    }
+    size_t n = strcspn(at, "\n");
+    char *s = malloc(strlen(good) + strlen(line) + 1);
+    assert_non_null(s);
+    memcpy(s, good, (size_t)(at - good));
+    strcpy(s + (at - good), line);
+    strcat(s, at + n);
+    expect_bad(s, strlen(s), line_of(good, at), part);
+    free(s);
+}
+
+/* The version 2 lines are read as strictly as the others: a number is
+ * its whole word, a line has exactly its words, and a well-formed value
+ * out of range is refused with the engine's own reason, on its line. */
+static void test_strict_version2_lines(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = rich_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    char *good = read_all(good_path);
+    static const struct {
+        const char *key, *line, *part;
+    } bad[] = {
+        { "nnlab-model", "nnlab-model 2x", "expected 'nnlab-model 2' (this "
+          "is not an nnlab model file)" },
+        { "nnlab-model", "nnlab-model 2 2", "expected 'nnlab-model 2'" },
+        { "optim", "optim adam 0.001 0.9 0.9 0.999 1e-08 5",
+          "expected 'optim" },
+        { "rmsprop", "rmsprop 0.9 1x", "expected 'rmsprop RHO CORRECT'" },
+        { "rmsprop", "rmsprop 0.9-", "expected 'rmsprop" },
+        { "rmsprop", "rmsprop 0.9", "expected 'rmsprop" },
+        { "rmsprop", "rmsprop 0.9 0 0", "expected 'rmsprop" },
+        { "rmsprop", "rmsprop 0.9 1.0", "expected 'rmsprop" },
+        { "rmsprop", "rmsprop 0.9 2", "correct must be 0 or 1" },
+        { "rmsprop", "rmsprop 1.5 0", "rho must be" },
+        { "cyclic", "cyclic 0.001 0.01 100x", "expected 'cyclic LOW HIGH" },
+        { "cyclic", "cyclic 0.001 0.01 1e2", "expected 'cyclic" },
+        { "cyclic", "cyclic 0.001 0.01", "expected 'cyclic" },
+        { "cyclic", "cyclic 0.01 0.001 100", "cyclic rates must be" },
+        { "sgdr", "sgdr 10 2 0-1", "expected 'sgdr PERIOD MULT MIN'" },
+        { "sgdr", "sgdr 10 2.5 0", "expected 'sgdr" },
+        { "sgdr", "sgdr 0 2 0", "sgdr period must be" },
+        { "origin", "origin 5 1e", "expected 'origin ITERATION EPOCH'" },
+        { "origin", "origin 5 1 1", "expected 'origin" },
+        { "origin", "origin 99999999999999999999 1", "expected 'origin" },
+        { "origin", "origin -1 0", "origin must be >= 0" },
+        { "warmup", "warmup 5 iters 0 0 0x", "expected 'warmup LENGTH" },
+        { "warmup", "warmup 5 hours 0 0 0", "expected 'warmup" },
+        { "warmup", "warmup 5 iters 0 0", "expected 'warmup" },
+        { "warmup", "warmup 5 iters 2 0 0", "warm-up must start" },
+        { "clip", "clip norm 1e", "expected 'clip off|norm|value MAX'" },
+        { "clip", "clip norm 1 2", "expected 'clip" },
+        { "clip", "clip sideways 1", "expected 'clip" },
+        { "clip", "clip norm 0", "clipping threshold must be" },
+        { "clip", "clip norm nan", "clipping threshold must be" },
+        { "loss", "loss xent 1", "expected 'loss" },
+        { "loss", "loss huber 1e", "expected 'loss" },
+        { "reg", "reg elastic 0.1 0.2x", "expected 'reg" },
+        { "reg", "reg l1 0.1 0.2", "expected 'reg" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        expect_bad_line(good, bad[i].key, bad[i].line, bad[i].part);
+    /* and a version 1 file as strictly */
+    char *v1 = read_all("tests/fixtures/model_v1.nn");
+    expect_bad_line(v1, "batch", "batch 16-", "expected 'batch");
+    expect_bad_line(v1, "reg", "reg l2 0-01", "expected 'reg");
+    expect_bad_line(v1, "optim", "optim rmsprop 0.002 0.9 0.9 0.99 1e-7x",
+                    "expected 'optim");
+    free(v1);
+    free(good);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
 /* ------------------------------------------------------------------------
  * Newer settings, older files
  * ------------------------------------------------------------------------ */
@@ -1119,6 +1209,82 @@ static void test_newer_malformed(void **state)
     nn_data_free(d);
 }
 
+/* PReLU slopes are weights: finite, or the file is refused (and a
+ * network holding a NaN slope is not saved).  A maxout layer's running
+ * statistics are k·out wide: every one of them is checked, on load and
+ * on save. */
+static void test_newer_refused_values(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = newer_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    char *good = read_all(good_path);
+    static const struct {
+        const char *section, *value, *part;
+    } values[] = {
+        { "param alpha1 1 7\n", "nan", "alpha1 holds nan: expected finite" },
+        { "param alpha1 1 7\n", "-inf", "alpha1 holds -inf" },
+        { "param W2 18 7\n", "inf", "W2 holds inf" },
+        { "running 2 18\n", "nan", "a running mean holds nan" },
+    };
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char *s = with_first_value(good, values[i].section, values[i].value);
+        expect_bad(s, strlen(s), line_of(good, values[i].section) + 1,
+                   values[i].part);
+        free(s);
+    }
+    expect_bad_variant(good, "layer 7 prelu 0.10000000000000001 ",
+                       "layer 7 prelu 0.1x ", "expected 'layer");
+    expect_bad_variant(good, "layer 7 prelu 0.10000000000000001 ",
+                       "layer 7 prelu nan ", "expected 'layer");
+    expect_bad_variant(good, "layer 6 maxout 3 ", "layer 6 maxout 3x ",
+                       "expected 'layer");
+    expect_bad_variant(good, "running 2 18", "running 2 6",
+                       "expected 'running LAYER UNITS'");
+    expect_bad_variant(good, "param alpha1 1 7", "param alpha1 1 7 7",
+                       "expected 'param alpha1 1 7'");
+    {
+        /* the last of the 18 running variances, past the 6 units */
+        const char *run = strstr(good, "running 2 18\n");
+        const char *var = strchr(strchr(run, '\n') + 1, '\n') + 1;
+        const char *last = strchr(var, '\n');
+        while (last[-1] != ' ')
+            last--;
+        char *s = malloc(strlen(good) + 8);
+        assert_non_null(s);
+        memcpy(s, good, (size_t)(last - good));
+        strcpy(s + (last - good), "-0x1p-3");
+        strcat(s, strchr(last, '\n'));
+        expect_bad(s, strlen(s), line_of(good, "running 2 18\n") + 2,
+                   "a running variance holds -0x1p-3: expected finite "
+                   "values >= 0");
+        free(s);
+    }
+    /* saving refuses the same values */
+    char path[128];
+    snprintf(path, sizeof path, "%s/newer-diverged.nn", dir);
+    net->L[0].alpha.w.v[6] = NAN;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "not saved: alpha1 holds nan"));
+    net->L[0].alpha.w.v[6] = 0.25;
+    net->L[1].run_var.v[17] = INFINITY;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "batch norm statistics of layer 2"));
+    net->L[1].run_var.v[17] = -1;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_int_equal(access(path, F_OK), -1);
+    net->L[1].run_var.v[17] = 1;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), 0);
+    unlink(path);
+    free(good);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1132,10 +1298,12 @@ int main(void)
         cmocka_unit_test(test_save_refuses_non_finite),
         cmocka_unit_test(test_refused_values),
         cmocka_unit_test(test_interrupted),
+        cmocka_unit_test(test_strict_version2_lines),
         cmocka_unit_test(test_newer_settings_round_trip),
         cmocka_unit_test(test_each_setting_alone),
         cmocka_unit_test(test_old_files_load),
         cmocka_unit_test(test_newer_malformed),
+        cmocka_unit_test(test_newer_refused_values),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
