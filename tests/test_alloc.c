@@ -8,10 +8,12 @@
  * __wrap_ functions below, while OpenBLAS, zlib and the C library keep the
  * real ones.  (zlib's gz functions take no allocator hooks: the buffers
  * gzread allocates at its first call are out of reach, and their failure
- * is reported as a read error saying "out of memory".)  For each operation (creating a network,
- * inserting and deleting a layer, batch norm on and off, loading a model,
- * the CSV and IDX loaders and the generators, binding a trainer, and a few
- * more) the k-th of its allocations is made to fail, for every k until
+ * is reported as a read error saying "out of memory".)  For each
+ * operation (creating a network, inserting and deleting a layer, batch
+ * norm on and off, changing an activation to or from PReLU and maxout,
+ * saving and loading a model, with and without those layers, the CSV and
+ * IDX loaders and the generators, binding a trainer, and a few more) the
+ * k-th of its allocations is made to fail, for every k until
  * the operation no longer reaches k, in two modes: that one allocation
  * only, and every one from the k-th on (memory that stays short, so that
  * clean-up paths which allocate fail too).  After each failure the
@@ -224,17 +226,28 @@ static const char *tmp_path(const char *name)
 typedef struct net_ctx {
     nn_net *net, *before;
     int pos, units, on;
+    int newer;        /* PReLU on layer 1, maxout:3 on layer 2 */
+    nn_act act;       /* what run_set_act sets, with act_arg */
+    double act_arg;
     nn_net *made;
 } net_ctx;
 
 /* A 2-8-6-5-3 softmax net with batch norm on layer 2 and statistics of
- * its own, its caches grown past the default, and a copy. */
+ * its own, its caches grown past the default, and a copy.  With `newer`,
+ * layer 1 is PReLU with slopes of its own and layer 2 maxout with three
+ * pieces, so its caches and batch norm statistics are 3·6 wide. */
 static void make_net(void *p)
 {
     net_ctx *c = p;
     const int sizes[] = { 2, 8, 6, 5, 3 };
     c->net = tu_net(sizes, 5, NN_ACT_TANH, NN_ACT_SOFTMAX, NN_LOSS_XENT,
                     NULL, 3);
+    if (c->newer) {
+        assert_int_equal(nn_net_set_act(c->net, 1, NN_ACT_PRELU, 0.2, 3,
+                                        NULL), 0);
+        assert_int_equal(nn_net_set_act(c->net, 2, NN_ACT_MAXOUT, 3, 3,
+                                        NULL), 0);
+    }
     assert_int_equal(nn_net_set_bn(c->net, 2, 1, NULL), 0);
     tu_perturb_vectors(c->net, 3);
     c->net->L[1].run_var.v[2] = 2.5;
@@ -266,13 +279,17 @@ static void net_whole(void *p)
         assert_int_equal(a->L[i].in, b->L[i].in);
         assert_int_equal(a->L[i].out, b->L[i].out);
         assert_int_equal(a->L[i].bn, b->L[i].bn);
+        assert_int_equal(a->L[i].act, b->L[i].act);
+        assert_int_equal(a->L[i].pieces, b->L[i].pieces);
         assert_int_equal(a->L[i].A.rows, a->cap);
+        assert_int_equal(a->L[i].Z.cols, nn_layer_zcols(&a->L[i]));
     }
     for (int i = 0; i < a->n_params; i++) {
         const nn_param *q = a->params[i];
-        assert_true(q == &a->L[q->layer - 1].W || q == &a->L[q->layer - 1].b ||
-                    q == &a->L[q->layer - 1].gamma ||
-                    q == &a->L[q->layer - 1].beta);
+        const nn_layer *l = &a->L[q->layer - 1];
+        assert_true(q == &l->W || q == &l->b || q == &l->gamma ||
+                    q == &l->beta ||
+                    (q == &l->alpha && l->act == NN_ACT_PRELU));
         assert_int_equal(q->type, b->params[i]->type);
     }
     assert_true(tu_same_weights(a, b));
@@ -328,6 +345,12 @@ static int run_reserve(void *p, nn_err *err)
     return nn_net_reserve(c->net, 300, err);
 }
 
+static int run_set_act(void *p, nn_err *err)
+{
+    net_ctx *c = p;
+    return nn_net_set_act(c->net, c->pos, c->act, c->act_arg, 7, err);
+}
+
 static void test_networks(void **state)
 {
     (void)state;
@@ -344,18 +367,35 @@ static void test_networks(void **state)
                           drop_net };
     const scenario reserve = { "nn_net_reserve", make_net, run_reserve,
                                net_whole, drop_net };
-    assert_true(sweep(&new_net, &c) > 10);
-    assert_true(sweep(&clone, &c) > 10);
-    for (c.pos = 1; c.pos <= 4; c.pos++) {
-        c.units = 9;
-        assert_true(sweep(&insert, &c) > 0);
+    const scenario set_act = { "nn_net_set_act", make_net, run_set_act,
+                               net_whole, drop_net };
+    /* to and from PReLU (a new list of parameters), to, from and within
+     * maxout (a new layer) */
+    static const struct {
+        nn_act act;
+        double arg;
+    } acts[] = { { NN_ACT_PRELU, 0.1 }, { NN_ACT_MAXOUT, 2 },
+                 { NN_ACT_MAXOUT, 4 }, { NN_ACT_RELU, 0 } };
+    for (c.newer = 0; c.newer <= 1; c.newer++) {
+        assert_true(sweep(&new_net, &c) > 10);
+        assert_true(sweep(&clone, &c) > 10);
+        for (c.pos = 1; c.pos <= 4; c.pos++) {
+            c.units = 9;
+            assert_true(sweep(&insert, &c) > 0);
+        }
+        for (c.pos = 1; c.pos <= 3; c.pos++)
+            assert_true(sweep(&delete, &c) > 0);
+        for (c.pos = 1; c.pos <= 4; c.pos++)
+            for (c.on = 0; c.on <= 1; c.on++)
+                sweep(&bn, &c);
+        assert_true(sweep(&reserve, &c) > 0);
+        for (c.pos = 1; c.pos <= 3; c.pos++)
+            for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
+                c.act = acts[i].act;
+                c.act_arg = acts[i].arg;
+                sweep(&set_act, &c);
+            }
     }
-    for (c.pos = 1; c.pos <= 3; c.pos++)
-        assert_true(sweep(&delete, &c) > 0);
-    for (c.pos = 1; c.pos <= 4; c.pos++)
-        for (c.on = 0; c.on <= 1; c.on++)
-            sweep(&bn, &c);
-    assert_true(sweep(&reserve, &c) > 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -364,6 +404,7 @@ static void test_networks(void **state)
 
 typedef struct model_ctx {
     const char *path;
+    int newer;        /* make_net's */
     nn_trainer tr, before;
     nn_net *net, *loaded;
 } model_ctx;
@@ -371,7 +412,8 @@ typedef struct model_ctx {
 static void make_model(void *p)
 {
     model_ctx *c = p;
-    net_ctx n;
+    net_ctx n = {0};
+    n.newer = c->newer;
     make_net(&n);
     c->net = n.net;
     nn_net_free(n.before);
@@ -398,7 +440,8 @@ static void settings_whole(void *p)
 }
 
 /* The same parameters and batch norm statistics: what a model file holds
- * (a batch norm layer's unused b is not saved). */
+ * (a batch norm layer's unused b is not saved; a maxout layer has
+ * statistics for each piece). */
 static int same_params(const nn_net *a, const nn_net *b)
 {
     if (a->n_params != b->n_params || a->n_layers != b->n_layers)
@@ -409,13 +452,15 @@ static int same_params(const nn_net *a, const nn_net *b)
             memcmp(x->v, y->v, (size_t)nn_mat_size(x) * sizeof(double)))
             return 0;
     }
-    for (int i = 0; i < a->n_layers; i++)
-        if (a->L[i].bn &&
-            (memcmp(a->L[i].run_mean.v, b->L[i].run_mean.v,
-                    (size_t)a->L[i].out * sizeof(double)) ||
-             memcmp(a->L[i].run_var.v, b->L[i].run_var.v,
-                    (size_t)a->L[i].out * sizeof(double))))
+    for (int i = 0; i < a->n_layers; i++) {
+        size_t bytes = (size_t)nn_layer_zcols(&a->L[i]) * sizeof(double);
+        if (a->L[i].bn != b->L[i].bn ||
+            a->L[i].pieces != b->L[i].pieces ||
+            (a->L[i].bn &&
+             (memcmp(a->L[i].run_mean.v, b->L[i].run_mean.v, bytes) ||
+              memcmp(a->L[i].run_var.v, b->L[i].run_var.v, bytes))))
             return 0;
+    }
     return 1;
 }
 
@@ -449,21 +494,25 @@ static void no_temp_files(void *p)
     closedir(d);
 }
 
+/* Plain layers, then PReLU and maxout with batch norm: the loader
+ * reshapes a layer (nn_net_set_act) before its weights are read. */
 static void test_model_files(void **state)
 {
     (void)state;
     model_ctx c = {0};
-    make_model(&c);
-    c.tr.batch = 17;
-    c.path = tmp_path("model.nn");
-    assert_int_equal(nn_model_save(c.path, c.net, &c.tr, NULL), 0);
-    drop_model(&c);
     const scenario load = { "nn_model_load", make_model, run_model_load,
                             settings_whole, drop_model };
     const scenario save = { "nn_model_save", make_model, run_model_save,
                             no_temp_files, drop_model };
-    assert_true(sweep(&load, &c) > 10);
-    assert_true(sweep(&save, &c) > 0);
+    for (c.newer = 0; c.newer <= 1; c.newer++) {
+        make_model(&c);
+        c.tr.batch = 17;
+        c.path = tmp_path(c.newer ? "newer.nn" : "model.nn");
+        assert_int_equal(nn_model_save(c.path, c.net, &c.tr, NULL), 0);
+        drop_model(&c);
+        assert_true(sweep(&load, &c) > 10);
+        assert_true(sweep(&save, &c) > 0);
+    }
 }
 
 /* ------------------------------------------------------------------------
