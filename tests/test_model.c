@@ -1064,8 +1064,6 @@ static void test_each_setting_alone(void **state)
     nn_trainer_free(&tr);
 }
 
-/* Files written before the newer settings existed load with what they
- * say, and saving them again gives the same bytes. */
 /* An old file loads with the newer settings at their defaults; saved
  * again (in today's version) and loaded, every parameter is the same to
  * the bit, and a second save writes the same bytes as the first. */
@@ -1105,6 +1103,8 @@ static void check_old_file(const char *fixture, const char *again_name)
     nn_trainer_free(&tr);
 }
 
+/* Files written before the newer settings existed load with what they
+ * say, and round-trip through today's format (check_old_file). */
 static void test_old_files_load(void **state)
 {
     (void)state;
