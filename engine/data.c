@@ -1,12 +1,13 @@
 /*
  * data.c — the nn_data object: construction shared by the loaders and the
- * generators, accessors, mini-batch filling, splits and normalization.
+ * generators, accessors, image shapes, mini-batch filling, splits.
  *
  * The loaders (csv.c, idx.c) and the generators (datagen.c) only put values
  * into a fresh data set; everything that looks at a finished data set lives
- * here, so the rules that matter for teaching — the statistics come from
- * the training split only, splits are stratified, nothing changes on an
- * error — are written once.  The layout is described in data_internal.h.
+ * here and in preprocess.c (normalization, PCA, whitening), so the rules
+ * that matter for teaching — the statistics come from the training split
+ * only, splits are stratified, nothing changes on an error — are written
+ * once.  The layout is described in data_internal.h.
  */
 #include "data_internal.h"
 
@@ -31,6 +32,7 @@ nn_data *nn_data_alloc(const char *name, nn_task task, int n, int features,
     d->task = task;
     d->n = n;
     d->features = features;
+    d->inputs = features;
     d->classes = task == NN_TASK_CLASSIFY ? classes : 0;
     d->image = image;
     d->name = strdup(name);
@@ -69,23 +71,15 @@ err:
     return NULL;
 }
 
-/* A float/byte value of example ex, feature j, in the units shown to the
- * user: images are scaled to [0,1]. */
-static double raw_value(const nn_data *d, int ex, int j)
-{
-    size_t at = (size_t)ex * (size_t)d->features + (size_t)j;
-    return d->xf ? (double)d->xf[at] : d->xb[at] * (1.0 / 255.0);
-}
-
 static void compute_ranges(nn_data *d)
 {
     for (int j = 0; j < d->features; j++) {
-        d->lo[j] = d->n ? raw_value(d, 0, j) : 0.0;
+        d->lo[j] = d->n ? nn_data_raw_value(d, 0, j) : 0.0;
         d->hi[j] = d->lo[j];
     }
     for (int i = 1; i < d->n; i++) {
         for (int j = 0; j < d->features; j++) {
-            double v = raw_value(d, i, j);
+            double v = nn_data_raw_value(d, i, j);
             if (v < d->lo[j])
                 d->lo[j] = v;
             if (v > d->hi[j])
@@ -136,6 +130,7 @@ void nn_data_free(nn_data *d)
     free(d->mu);
     free(d->sigma);
     free(d->inv_sigma);
+    nn_data_prep_free(d);
     free(d);
 }
 
@@ -234,20 +229,66 @@ void nn_data_target_range(const nn_data *d, double *lo, double *hi)
 }
 
 /* ------------------------------------------------------------------------
+ * Images
+ * ------------------------------------------------------------------------ */
+
+int nn_data_image_size(const nn_data *d, int *width, int *height)
+{
+    *width = d->width;
+    *height = d->height;
+    return d->width > 0;
+}
+
+int nn_data_set_image(nn_data *d, int width, int height, nn_err *err)
+{
+    if (width == 0 && height == 0) {
+        d->width = d->height = 0;
+        return 0;
+    }
+    if (width < 1 || height < 1)
+        return nn_fail(err, "an image is at least 1x1, not %dx%d", width,
+                       height);
+    if ((long long)width * height != d->features)
+        return nn_fail(err, "%dx%d images have %lld pixels, but the data "
+                       "have %d features", width, height,
+                       (long long)width * height, d->features);
+    d->width = width;
+    d->height = height;
+    return 0;
+}
+
+nn_data *nn_data_load_csv_image(const char *path, int label_col,
+                                nn_header header, uint64_t seed, int width,
+                                int height, nn_err *err)
+{
+    if (width < 1 || height < 1) {
+        nn_fail(err, "image=%dx%d: an image is at least 1x1", width, height);
+        return NULL;
+    }
+    nn_data *d = nn_data_load_csv(path, label_col, header, seed, err);
+    if (d && (long long)width * height != d->features) {
+        nn_fail(err, "%s: image=%dx%d needs %lld features, but the file "
+                "has %d", path, width, height, (long long)width * height,
+                d->features);
+        nn_data_free(d);
+        return NULL;
+    }
+    if (d)
+        nn_data_set_image(d, width, height, NULL);
+    return d;
+}
+
+/* ------------------------------------------------------------------------
  * Mini-batches
  * ------------------------------------------------------------------------ */
 
-static int example_of(const nn_data *d, nn_split s, int row)
-{
-    return d->order[d->start[s] + row];
-}
-
-void nn_data_fill_raw(const nn_data *d, nn_split s, const int *rows,
-                      int count, double *X)
+void nn_data_fill_raw_from(const nn_data *d, nn_split s, const int *rows,
+                           int first, int count, double *X)
 {
     size_t f = (size_t)d->features;
     for (int i = 0; i < count; i++) {
-        size_t ex = (size_t)example_of(d, s, rows ? rows[i] : i);
+        int row = first + i;
+        size_t ex = (size_t)nn_data_example(d, s, rows ? rows[row] : row);
         double *x = X + (size_t)i * f;
         if (d->xf) {
             const float *src = d->xf + ex * f;
@@ -261,11 +302,17 @@ void nn_data_fill_raw(const nn_data *d, nn_split s, const int *rows,
     }
 }
 
-static void fill_y(const nn_data *d, nn_split s, const int *rows, int count,
-                   double *Y, int ycols)
+void nn_data_fill_raw(const nn_data *d, nn_split s, const int *rows,
+                      int count, double *X)
+{
+    nn_data_fill_raw_from(d, s, rows, 0, count, X);
+}
+
+void nn_data_fill_y(const nn_data *d, nn_split s, const int *rows,
+                    int count, double *Y, int ycols)
 {
     for (int i = 0; i < count; i++) {
-        int ex = example_of(d, s, rows ? rows[i] : i);
+        int ex = nn_data_example(d, s, rows ? rows[i] : i);
         double *y = Y + (size_t)i * (size_t)ycols;
         if (d->task == NN_TASK_REGRESS) {
             y[0] = d->target[ex];
@@ -284,10 +331,14 @@ static void fill_y(const nn_data *d, nn_split s, const int *rows, int count,
 void nn_data_fill(const nn_data *d, nn_split s, const int *rows, int count,
                   double *X, double *Y, int ycols)
 {
-    nn_data_fill_raw(d, s, rows, count, X);
-    nn_data_transform(d, X, count);
+    if (d->pca) {
+        nn_data_prep_fill(d, s, rows, count, X);
+    } else {
+        nn_data_fill_raw(d, s, rows, count, X);
+        nn_data_transform(d, X, count);
+    }
     if (Y)
-        fill_y(d, s, rows, count, Y, ycols);
+        nn_data_fill_y(d, s, rows, count, Y, ycols);
 }
 
 int nn_data_ycols_ok(const nn_data *d, int ycols)
@@ -308,68 +359,12 @@ int nn_data_label(const nn_data *d, nn_split s, int row)
     if (d->task != NN_TASK_CLASSIFY || !valid_split(s) || row < 0 ||
         row >= d->count[s])
         return -1;
-    return d->label[example_of(d, s, row)];
+    return d->label[nn_data_example(d, s, row)];
 }
 
 /* ------------------------------------------------------------------------
- * Normalization
+ * Recounting after a split
  * ------------------------------------------------------------------------ */
-
-/* Mean and population standard deviation of each feature over the
- * training split only; two passes, for accuracy on large offsets. */
-static void compute_stats(nn_data *d)
-{
-    int m = d->count[NN_TRAIN];
-    for (int j = 0; j < d->features; j++)
-        d->mu[j] = d->sigma[j] = 0.0;
-    for (int i = 0; i < m; i++)
-        for (int j = 0; j < d->features; j++)
-            d->mu[j] += raw_value(d, example_of(d, NN_TRAIN, i), j);
-    for (int j = 0; j < d->features; j++)
-        d->mu[j] = m ? d->mu[j] / m : 0.0;
-    for (int i = 0; i < m; i++) {
-        for (int j = 0; j < d->features; j++) {
-            double t = raw_value(d, example_of(d, NN_TRAIN, i), j) - d->mu[j];
-            d->sigma[j] += t * t;
-        }
-    }
-    for (int j = 0; j < d->features; j++) {
-        double s = m ? sqrt(d->sigma[j] / m) : 0.0;
-        /* A constant feature (all pixels of a border, say) would divide by
-         * zero; rounding makes "zero" slightly off, hence the tolerance. */
-        if (!(s > 1e-12 * fmax(1.0, fabs(d->mu[j]))))
-            s = 1.0;
-        d->sigma[j] = s;
-        d->inv_sigma[j] = 1.0 / s;
-    }
-}
-
-/* The scale mode: one lo and one range for all features. */
-static void compute_scale(nn_data *d)
-{
-    int m = d->count[NN_TRAIN];
-    double lo = INFINITY, hi = -INFINITY;
-    for (int i = 0; i < m; i++)
-        for (int j = 0; j < d->features; j++) {
-            double v = raw_value(d, example_of(d, NN_TRAIN, i), j);
-            lo = fmin(lo, v);
-            hi = fmax(hi, v);
-        }
-    double range = m && hi > lo ? hi - lo : 1.0;
-    for (int j = 0; j < d->features; j++) {
-        d->mu[j] = m ? lo : 0.0;
-        d->sigma[j] = range;
-        d->inv_sigma[j] = 1.0 / range;
-    }
-}
-
-static void compute_norm(nn_data *d)
-{
-    if (d->normalized == NN_NORM_SCALE)
-        compute_scale(d);
-    else if (d->normalized)
-        compute_stats(d);
-}
 
 void nn_data_refresh(nn_data *d)
 {
@@ -379,40 +374,9 @@ void nn_data_refresh(nn_data *d)
         for (int s = 0; s < NN_NSPLITS; s++)
             for (int i = 0; i < d->count[s]; i++)
                 d->class_count[s * d->classes +
-                               d->label[example_of(d, (nn_split)s, i)]]++;
+                               d->label[nn_data_example(d, (nn_split)s, i)]]++;
     }
-    compute_norm(d);
-}
-
-void nn_data_normalize(nn_data *d, int mode)
-{
-    d->normalized = mode == NN_NORM_SCALE ? NN_NORM_SCALE
-                  : mode ? NN_NORM_ZSCORE : NN_NORM_OFF;
-    compute_norm(d);
-}
-
-int nn_data_normalized(const nn_data *d) { return d->normalized; }
-
-const double *nn_data_mu(const nn_data *d)
-{
-    return d->normalized ? d->mu : NULL;
-}
-
-const double *nn_data_sigma(const nn_data *d)
-{
-    return d->normalized ? d->sigma : NULL;
-}
-
-void nn_data_transform(const nn_data *d, double *X, int count)
-{
-    size_t f = (size_t)d->features;
-    if (!d->normalized)
-        return;
-    for (int i = 0; i < count; i++) {
-        double *x = X + (size_t)i * f;
-        for (size_t j = 0; j < f; j++)
-            x[j] = (x[j] - d->mu[j]) * d->inv_sigma[j];
-    }
+    nn_data_prep_refit(d);
 }
 
 /* ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /*
  * data.h — data sets: generated 2-D problems, shipped and user files,
- * train/dev/test splits and input normalization.
+ * images, train/dev/test splits and input preprocessing (normalization,
+ * PCA, whitening).
  *
  * A data set is an opaque `nn_data`.  Features are stored compactly (floats,
  * or bytes for pixel images) and turned into doubles only when a mini-batch
@@ -8,9 +9,11 @@
  * megabytes.  Every example belongs to exactly one split; rows are addressed
  * by (split, index within the split).
  *
- * Normalization is a z-score whose mean and standard deviation come from the
- * training split only and are applied unchanged to dev and test: the
- * statistics never look at held-out data.
+ * Preprocessing (z-score, scaling, centring, PCA, whitening) is fitted on
+ * the training split only and applied unchanged to dev and test: the
+ * statistics never look at held-out data.  PCA may keep fewer components
+ * than there are features: the network then sees nn_data_inputs() columns,
+ * not nn_data_features().
  *
  * Ownership: a constructor returns a new nn_data the caller frees with
  * nn_data_free().  Strings returned by accessors point into the data set and
@@ -72,6 +75,13 @@ typedef enum { NN_HEADER_AUTO, NN_HEADER_YES, NN_HEADER_NO } nn_header;
  * the classes.  Split 70/15/15 by `seed`.  Errors name the file and line. */
 nn_data *nn_data_load_csv(const char *path, int label_col, nn_header header,
                           uint64_t seed, nn_err *err);
+/* The same for a file of images ("data load FILE image=28x28"): each row's
+ * features are one width x height image, row by row from the top.  An
+ * error (and no data set) unless width x height equals the number of
+ * features. */
+nn_data *nn_data_load_csv_image(const char *path, int label_col,
+                                nn_header header, uint64_t seed, int width,
+                                int height, nn_err *err);
 
 /* What the CSV loader decided about the first line, for the program to
  * say: with header=auto a first row holding a name outside the label
@@ -129,23 +139,37 @@ void nn_data_feature_range(const nn_data *d, int j, double *lo, double *hi);
 /* Range of the regression targets over all examples (0 and 0 unless the
  * task is regression). */
 void nn_data_target_range(const nn_data *d, double *lo, double *hi);
-/* 1 when the features are image pixels (shown as [0,1]). */
+/* 1 when the features are image pixels stored as bytes (IDX files), shown
+ * as [0,1].  Whether the examples are images at all is
+ * nn_data_image_size(): the digits are images of values 0..16. */
 int nn_data_is_image(const nn_data *d);
+/* 1, and the size in *width and *height, when every example is an image
+ * (pixel j at column j % width, row j / width, top row first); else 0 and
+ * zeros.  IDX sets know their size; a CSV set is told it by
+ * nn_data_load_csv_image or nn_data_set_image (digits: 8 x 8). */
+int nn_data_image_size(const nn_data *d, int *width, int *height);
+/* Say the examples are width x height images (0 x 0: they are not).
+ * width x height must equal the number of features; on error nothing
+ * changes. */
+int nn_data_set_image(nn_data *d, int width, int height, nn_err *err);
 
 /* --- mini-batches -------------------------------------------------------- */
 /* Fill `count` examples of split s, rows[i] being an index within the
- * split (rows == NULL means 0..count-1), into X (count x features,
- * row-major, normalized if normalization is on) and, if Y != NULL, into Y
- * (count x ycols):
+ * split (rows == NULL means 0..count-1), into X (count x nn_data_inputs(),
+ * row-major, preprocessed if preprocessing is on) and, if Y != NULL, into
+ * Y (count x ycols):
  *   classify, ycols == 1: 1.0 for class 1, else 0.0 (binary problems);
  *   classify, ycols == classes: one-hot;
  *   regress: the target (ycols == 1);
  *   unlabeled (gauss): zeros, any ycols.
  * Other combinations are the caller's error (checked by nn_data_ycols_ok).
- * Allocation-free: called in the training loop. */
+ * Allocation-free: called in the training loop.  With PCA on, rows pass
+ * through a scratch buffer of the data set, so two threads must not fill
+ * from one data set at once. */
 void nn_data_fill(const nn_data *d, nn_split s, const int *rows, int count,
                   double *X, double *Y, int ycols);
-/* Same, without normalization (for plotting points in their own units). */
+/* Same, without preprocessing (for plotting points in their own units):
+ * X is count x nn_data_features(). */
 void nn_data_fill_raw(const nn_data *d, nn_split s, const int *rows,
                       int count, double *X);
 int nn_data_ycols_ok(const nn_data *d, int ycols);
@@ -157,8 +181,8 @@ int nn_data_label(const nn_data *d, nn_split s, int row);
  * summing to 100; otherwise counts summing to at most the total.  Shuffled
  * by seed, stratified by class for classification.  A set with its own
  * test set (IDX test files) keeps it as the test split when test is 0 and
- * divides only the rest; a test share pools everything.  Normalization, if
- * on, is recomputed from the new training split.  On error nothing
+ * divides only the rest; a test share pools everything.  Preprocessing,
+ * if on, is re-fitted on the new training split.  On error nothing
  * changes. */
 int nn_data_split(nn_data *d, double train, double dev, double test,
                   int percent, uint64_t seed, nn_err *err);
@@ -166,25 +190,103 @@ int nn_data_split(nn_data *d, double train, double dev, double test,
 int nn_data_own_test(const nn_data *d);
 
 /* Keep only the first n training examples (the "overfit a tiny subset"
- * check); dev and test are untouched.  n larger than the training split is
- * an error. */
+ * check); dev and test are untouched, preprocessing is re-fitted on the
+ * n.  n larger than the training split is an error. */
 int nn_data_subset(nn_data *d, int n, nn_err *err);
 
-/* Normalization, its statistics from the training split only and applied
- * unchanged to dev and test:
+/* Preprocessing, fitted on the training split only and applied unchanged
+ * to dev and test, re-fitted whenever the training split changes:
  *   NN_NORM_ZSCORE  x' = (x - mu_j) / sigma_j per feature (a constant
  *                   feature gets sigma 1)
  *   NN_NORM_SCALE   x' = (x - lo) / (hi - lo) with lo and hi the smallest
  *                   and largest value of any feature: pixels to [0, 1]
- * As mu and sigma: the scale mode sets every mu_j = lo, sigma_j = hi - lo. */
-enum { NN_NORM_OFF, NN_NORM_ZSCORE, NN_NORM_SCALE };
+ *   NN_NORM_CENTER  x' = x - mu: the training means only (the mean image)
+ *   NN_NORM_PCA     x'_i = v_i . (x - mu), i < k: the coordinates of the
+ *                   centred x along the k leading eigenvectors v_i of the
+ *                   training covariance (all by default): decorrelated,
+ *                   in decreasing order of variance lambda_i
+ *   NN_NORM_WHITEN  x'_i = v_i . (x - mu) / sqrt(lambda_i + eps), i < k:
+ *                   PCA whitening, every component of variance ~1
+ *   NN_NORM_ZCA     x' = V^T diag(1 / sqrt(lambda + eps)) V (x - mu):
+ *                   whitened, then rotated back into the original axes,
+ *                   so a pixel stays a pixel; all components
+ * The covariance is the population one, (1/m) sum (x - mu)(x - mu)^T over
+ * the m training examples.  As mu and sigma: the scale mode sets every
+ * mu_j = lo, sigma_j = hi - lo; centre, pca, whiten and zca have mu the
+ * training means and sigma 1. */
+enum { NN_NORM_OFF, NN_NORM_ZSCORE, NN_NORM_SCALE, NN_NORM_CENTER,
+       NN_NORM_PCA, NN_NORM_WHITEN, NN_NORM_ZCA, NN_NORM_COUNT };
+/* "off" "zscore" "scale" "center" "pca" "whiten" "zca", NULL-terminated,
+ * indexed by mode. */
+extern const char *const nn_norm_names[];
+
+#define NN_PREP_EPS 1e-5            /* whitening's default epsilon */
+#define NN_PCA_MAX_FEATURES 4096    /* covariance of at most 4096^2 */
+
+typedef struct nn_prep {
+    int mode;     /* an NN_NORM_ mode */
+    int k;        /* pca, whiten: leading components kept, 0 = all */
+    double eps;   /* whiten, zca: 0 = NN_PREP_EPS */
+} nn_prep;
+
+/* Switch preprocessing to `mode` (off, zscore, scale, center; pca, whiten
+ * and zca with every component and the default eps, if nn_data_preprocess
+ * can: else nothing changes).  Any other nonzero mode is the z-score. */
 void nn_data_normalize(nn_data *d, int mode);
-int nn_data_normalized(const nn_data *d);
-/* Per-feature mean and std in use (NULL when off); arrays of
- * nn_data_features() doubles, valid until the next split/normalize/free. */
+/* Switch preprocessing to p (fitting it on the training split).  Errors:
+ * an unknown mode, k outside 0..features or given to zca (which keeps
+ * every component), eps negative or not finite, more than
+ * NN_PCA_MAX_FEATURES features for pca/whiten/zca, out of memory, or an
+ * eigen-decomposition that fails.  On error nothing changes. */
+int nn_data_preprocess(nn_data *d, const nn_prep *p, nn_err *err);
+/* The preprocessing in use, eps and k filled in (k = inputs for pca and
+ * whiten, features for zca; 0 otherwise; eps 0 unless whiten or zca). */
+void nn_data_get_prep(const nn_data *d, nn_prep *p);
+int nn_data_normalized(const nn_data *d);   /* the mode */
+/* Columns a filled row has, what the network must take: the features, or
+ * k for pca and whiten with k components. */
+int nn_data_inputs(const nn_data *d);
+
+/* What was fitted.  Pointers into the data set, valid until the next
+ * split, subset, normalize, preprocess or free:
+ *   mu, sigma      per-feature mean and std in use (NULL when off);
+ *                  nn_data_features() doubles
+ *   eigenvalues    of the training covariance, decreasing (pca, whiten,
+ *                  zca; else NULL); nn_data_features() doubles
+ *   eigenvectors   features x features, row i the unit eigenvector of
+ *                  eigenvalue i (pca, whiten, zca; else NULL) */
 const double *nn_data_mu(const nn_data *d);
 const double *nn_data_sigma(const nn_data *d);
-/* Apply the current normalization (if on) to raw rows in place. */
+const double *nn_data_eigenvalues(const nn_data *d);
+const double *nn_data_eigenvectors(const nn_data *d);
+/* Share of the training variance along the k leading components (k <= 0:
+ * the components kept), in [0, 1]; NAN without pca, whiten or zca or when
+ * the training data have no variance. */
+double nn_data_variance_share(const nn_data *d, int k);
+
+/* Apply the current preprocessing to raw rows in place: X holds count x
+ * nn_data_features() raw values and receives count x nn_data_inputs()
+ * (rows packed together when PCA keeps fewer components). */
 void nn_data_transform(const nn_data *d, double *X, int count);
+/* The same from raw (count x features) into a separate X (count x
+ * inputs); raw == X is the in-place transform. */
+void nn_data_transform_into(const nn_data *d, const double *raw, double *X,
+                            int count);
+
+/* The stages of decorrelating and whitening, for plotting them side by
+ * side: raw, centred (x - mu), decorrelated (all PCA coordinates),
+ * whitened (divided by sqrt(lambda + eps)), zca (rotated back). */
+typedef enum { NN_STAGE_RAW, NN_STAGE_CENTERED, NN_STAGE_DECORRELATED,
+               NN_STAGE_WHITENED, NN_STAGE_ZCA, NN_STAGE_COUNT } nn_stage;
+/* "raw" "centered" "decorrelated" "whitened" "zca", NULL-terminated. */
+extern const char *const nn_stage_names[];
+/* Every example of split s at `stage` into X (count(s) x features), with
+ * the statistics of the training split: the means and eigenvectors of the
+ * current pca, whiten or zca if on, else fitted for this call (allocating;
+ * the current preprocessing, whatever it is, is left alone).  eps 0 means
+ * the current one, or NN_PREP_EPS.  -1 and *err on the errors of
+ * nn_data_preprocess. */
+int nn_data_stage(const nn_data *d, nn_split s, nn_stage stage, double eps,
+                  double *X, nn_err *err);
 
 #endif

@@ -258,6 +258,8 @@ static nn_data *read_all(idx_file *f, int nfiles, int limit, nn_err *err)
                       IDX_CLASSES, 1, err);
     if (!d)
         return NULL;
+    d->width = f[0].cols;
+    d->height = f[0].rows;
     if (read_images(&f[0], d->xb, ntrain, err) ||
         read_labels(&f[1], d->label, ntrain, err) ||
         (ntest && (read_images(&f[2], d->xb + (size_t)ntrain * pixels,

@@ -11,14 +11,20 @@
  *   train.h     the trainer, its history, early stopping, the guard
  *   gradcheck.h numerical gradient checks
  *   stats.h     per-layer statistics
- *   data.h      data sets, splits, normalization
+ *   data.h      data sets, images, splits, normalization, PCA, whitening
+ *   augment.h   data augmentation of training images
+ *   ensemble.h  ensembles: snapshots of networks, predictions averaged
+ *   eig.h       symmetric eigen-decomposition (the one LAPACK call)
  *   model.h     model files
  */
 #ifndef NNLAB_H
 #define NNLAB_H
 
 #include "act.h"
+#include "augment.h"
 #include "data.h"
+#include "eig.h"
+#include "ensemble.h"
 #include "err.h"
 #include "gradcheck.h"
 #include "loss.h"

@@ -18,7 +18,8 @@ typedef struct nn_rng {
 } nn_rng;
 
 enum { NN_STREAM_INIT = 1, NN_STREAM_SHUFFLE = 2, NN_STREAM_DROPOUT = 3,
-       NN_STREAM_SEARCH = 4, NN_STREAM_DATA = 5, NN_STREAM_SPLIT = 6 };
+       NN_STREAM_SEARCH = 4, NN_STREAM_DATA = 5, NN_STREAM_SPLIT = 6,
+       NN_STREAM_AUGMENT = 7 };
 
 /* Seed a generator for (seed, stream, sub): sub distinguishes, e.g., the
  * layers of a network within the init stream. */

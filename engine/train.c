@@ -40,6 +40,7 @@ void nn_trainer_init(nn_trainer *tr)
     /* an all-zero xoshiro state yields only zeros: no shuffle, no dropout */
     nn_rng_seed(&tr->shuffle, tr->seed, NN_STREAM_SHUFFLE, 0);
     nn_rng_seed(&tr->drop, tr->seed, NN_STREAM_DROPOUT, 0);
+    nn_rng_seed(&tr->augment, tr->seed, NN_STREAM_AUGMENT, 0);
 }
 
 void nn_trainer_free(nn_trainer *tr)
@@ -52,6 +53,9 @@ void nn_trainer_free(nn_trainer *tr)
     tr->EX = tr->EY = NULL;
     tr->x_have = tr->y_have = tr->ex_have = tr->ey_have = 0;
     free(tr->perm);
+    free(tr->AW);
+    tr->AW = NULL;
+    tr->aw_have = 0;
     nn_net_free(tr->best);
     tr->X = tr->Y = NULL;
     tr->perm = NULL;
@@ -97,6 +101,20 @@ static int size_buffers(nn_trainer *tr, nn_net *net, int ycols, int n_train)
     return rows;
 }
 
+/* The augmentation's work for batches of `rows`, when it is on. */
+static int size_augment(nn_trainer *tr, const nn_data *data, int rows)
+{
+    size_t n = nn_augment_work(data, rows);
+    if (!nn_augment_on(&tr->aug) || n <= tr->aw_have)
+        return 0;
+    double *w = realloc(tr->AW, n * sizeof *w);
+    if (!w)
+        return -1;
+    tr->AW = w;
+    tr->aw_have = n;
+    return 0;
+}
+
 int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
                     nn_err *err)
 {
@@ -107,9 +125,14 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     if (!data)
         return nn_fail(err, "no data yet: load some with data, e.g. "
                        "'data circles'");
-    if (nn_data_features(data) != net->n_in)
-        return nn_fail(err, "the network takes %d inputs but the data has "
-                       "%d features", net->n_in, nn_data_features(data));
+    if (nn_data_inputs(data) != net->n_in)
+        return nn_data_inputs(data) == nn_data_features(data)
+            ? nn_fail(err, "the network takes %d inputs but the data has "
+                      "%d features", net->n_in, nn_data_features(data))
+            : nn_fail(err, "the network takes %d inputs but the data give "
+                      "%d (PCA keeps %d of their %d features)", net->n_in,
+                      nn_data_inputs(data), nn_data_inputs(data),
+                      nn_data_features(data));
     int ycols = nn_net_outputs(net);
     if (nn_data_task(data) != NN_TASK_NONE && !nn_data_ycols_ok(data, ycols))
         return nn_fail(err, "the network has %d outputs, which does not fit "
@@ -126,7 +149,10 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     int n_train = nn_data_count(data, NN_TRAIN);
     if (n_train < 1)
         return nn_fail(err, "the training split is empty");
-    if (size_buffers(tr, net, ycols, n_train) < 0)
+    if (nn_augment_check(&tr->aug, data, err))
+        return -1;
+    int rows = size_buffers(tr, net, ycols, n_train);
+    if (rows < 0 || size_augment(tr, data, rows))
         return nn_fail(err, "out of memory for batches of %d",
                        tr->batch > 0 && tr->batch < n_train ? tr->batch
                                                             : n_train);
@@ -160,6 +186,7 @@ void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src)
     dst->early = src->early;
     dst->patience = src->patience;
     dst->guard = src->guard;
+    dst->aug = src->aug;
 }
 
 void nn_trainer_unbind(nn_trainer *tr, nn_net *net)
@@ -203,6 +230,7 @@ void nn_trainer_restart(nn_trainer *tr)
     nn_history_clear(&tr->hist);
     nn_rng_seed(&tr->shuffle, tr->seed, NN_STREAM_SHUFFLE, 0);
     nn_rng_seed(&tr->drop, tr->seed, NN_STREAM_DROPOUT, 0);
+    nn_rng_seed(&tr->augment, tr->seed, NN_STREAM_AUGMENT, 0);
     for (int i = 0; tr->perm && i < tr->n_train; i++)
         tr->perm[i] = i;
     if (tr->net)
@@ -520,8 +548,12 @@ static void next_batch(nn_trainer *tr, int *m)
         nn_rng_shuffle(&tr->shuffle, tr->perm, tr->n_train);
     int b = batch_rows(tr);
     *m = tr->n_train - tr->pos < b ? tr->n_train - tr->pos : b;
-    nn_data_fill(tr->data, NN_TRAIN, tr->perm + tr->pos, *m, tr->X, tr->Y,
-                 tr->ycols);
+    if (nn_augment_on(&tr->aug))
+        nn_augment_fill(&tr->aug, tr->data, tr->perm + tr->pos, *m, tr->X,
+                        tr->Y, tr->ycols, &tr->augment, tr->AW);
+    else
+        nn_data_fill(tr->data, NN_TRAIN, tr->perm + tr->pos, *m, tr->X,
+                     tr->Y, tr->ycols);
 }
 
 /* Backprop, then the global gradient norm (recorded before clipping),
@@ -544,8 +576,8 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     if (net->loss == NN_LOSS_NONE || nn_data_task(tr->data) == NN_TASK_NONE)
         return nn_fail(err, "these data have no labels to train on; use "
                        "forward to look at activations");
-    int m;
-    if (size_buffers(tr, net, tr->ycols, tr->n_train) < 0)
+    int m, rows = size_buffers(tr, net, tr->ycols, tr->n_train);
+    if (rows < 0 || size_augment(tr, tr->data, rows))
         return nn_fail(err, "out of memory for batches of %d", tr->batch);
     if (isnan(tr->first_loss))
         tr->guard_ref = tr->first_loss = initial_cost(tr);

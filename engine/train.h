@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "augment.h"
 #include "data.h"
 #include "history.h"
 #include "net.h"
@@ -63,6 +64,8 @@ typedef struct nn_trainer {
     int early;          /* early stopping on dev loss */
     int patience;       /* epochs without improvement before stopping */
     int guard;          /* divergence guard (default on) */
+    nn_augment aug;     /* augmentation of training batches (default off;
+                           checked against the data by nn_trainer_bind) */
 
     /* --- state, read-only for callers --- */
     nn_net *net;
@@ -100,6 +103,9 @@ typedef struct nn_trainer {
     double ep_loss, ep_correct;
     long ep_rows;
     nn_net *best;       /* early stopping's copy of the best weights */
+    nn_rng augment;     /* augmentation draws, seeded like shuffle */
+    double *AW;         /* augmentation work (nn_augment_work doubles) */
+    size_t aw_have;
 } nn_trainer;
 
 /* Defaults: gd lr 0.01 (rmsprop's rho 0.9), batch 64, no schedule, no
@@ -109,14 +115,15 @@ void nn_trainer_init(nn_trainer *tr);
 void nn_trainer_free(nn_trainer *tr);
 
 /* Copy the settings (optimizer, schedule and warm-up with their origins,
- * clipping, batch, early stopping and its patience, guard) from src,
- * leaving dst's state and seed alone. */
+ * clipping, batch, early stopping and its patience, guard, augmentation)
+ * from src, leaving dst's state and seed alone. */
 void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src);
 
 /* Attach a network and data (either may change between calls), size the
- * buffers, and check they fit: features == inputs, outputs match the
- * labels, and the loss fits the targets (bce needs 0/1 targets, so not a
- * regression).  On error the trainer is unbound (net NULL). */
+ * buffers, and check they fit: the data's inputs (nn_data_inputs) == the
+ * network's, outputs match the labels, the loss fits the targets (bce
+ * needs 0/1 targets, so not a regression), the augmentation suits the
+ * data.  On error the trainer is unbound (net NULL). */
 int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
                     nn_err *err);
 

@@ -46,11 +46,12 @@ typedef struct Options {
     int quiet, keep_going;
     const char *lesson;   /* --lesson NAME */
     int lesson_auto;      /* --auto */
+    double pace;          /* --pace SECONDS (< 0: key) */
 } Options;
 
 static const char usage_text[] =
-    "usage: nnlab [SCRIPT...] [-c 'CMDS'] [-i] [--lesson NAME [--auto]] [-q] "
-    "[-k]\n";
+    "usage: nnlab [SCRIPT...] [-c 'CMDS'] [-i] [--lesson NAME [--auto "
+    "[--pace SECONDS|key]]] [-q] [-k]\n";
 
 static const char help_text[] =
     "\n"
@@ -65,6 +66,8 @@ static const char help_text[] =
     "  --lesson NAME     start lesson NAME (lesson lists them inside nnlab)\n"
     "  --auto            with --lesson: run every step with no one at the\n"
     "                    keyboard, exit 1 if a check fails\n"
+    "  --pace SECONDS    with --auto: wait that long after each step (a\n"
+    "                    projector's pace); --pace key waits for Enter\n"
     "  -q, --quiet       no banner, fewer chatty lines\n"
     "  -k, --keep-going  in scripts, go on after a command fails\n"
     "  -h, --help        this help\n"
@@ -120,6 +123,16 @@ static int long_option(Options *o, int argc, char **argv, int i, int *done)
         o->keep_going = 1;
     } else if (strcmp(a, "--auto") == 0) {
         o->lesson_auto = 1;
+    } else if (strcmp(a, "--pace") == 0 || strncmp(a, "--pace=", 7) == 0) {
+        const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if (!v)
+            return bad_usage("--pace needs SECONDS or key");
+        o->pace = strcmp(v, "key") == 0 ? -1 : strtod(v, &end);
+        if (o->pace >= 0 && (end == v || *end || !(o->pace <= 600)))
+            return bad_usage("--pace takes seconds (0 to 600) or key, got "
+                             "'%s'", v);
+        return a[6] == '=' ? 1 : 2;
     } else if (strncmp(a, "--lesson=", 9) == 0) {
         o->lesson = a + 9;
     } else if (strcmp(a, "--lesson") == 0) {
@@ -186,6 +199,8 @@ static int parse_options(Options *o, int argc, char **argv)
         return 1;
     if (o->lesson_auto && !o->lesson)
         return bad_usage("--auto goes with --lesson NAME");
+    if (o->pace != 0 && !o->lesson_auto)
+        return bad_usage("--pace goes with --lesson NAME --auto");
     return 0;
 }
 
@@ -287,6 +302,7 @@ int main(int argc, char **argv)
     s->quiet = o.quiet;
     s->keep_going = o.keep_going;
     s->lesson_auto = o.lesson_auto;
+    s->lesson_pace = o.pace;
     const char *no_color = getenv("NO_COLOR");
     s->color = isatty(STDOUT_FILENO) && !no_color;
     /* Into pipes line by line, so errors and output keep their order when

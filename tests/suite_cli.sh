@@ -43,6 +43,12 @@ expect "bad long option: exit 2" 2 "unknown option '--frobnicate'" -- \
 expect "-c without commands: exit 2" 2 "-c needs the commands" -- "$NNLAB" -c
 expect "--auto without --lesson: exit 2" 2 "--auto goes with --lesson" -- \
     "$NNLAB" --auto
+expect "--pace without --auto: exit 2" 2 "--pace goes with --lesson NAME --auto" -- \
+    "$NNLAB" --lesson tour --pace 1
+expect "--pace with a bad value: exit 2" 2 "--pace takes seconds" -- \
+    "$NNLAB" --lesson tour --auto --pace soon
+expect "--pace 0.01 paces a lesson run" 0 "lesson tour: .* all passed" -- \
+    "$NNLAB" -q --lesson tour --auto --pace 0.01
 expect "-c runs commands" 0 'example: seed 42' -- "$NNLAB" -q -c 'help seed'
 expect "-c failing: exit 1" 1 "unknown command 'tarin'" -- \
     "$NNLAB" -q -c 'tarin'

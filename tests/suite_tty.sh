@@ -372,6 +372,56 @@ test_lesson_prompt() {
 test_lesson_prompt
 result "a lesson's command waits on the prompt; next typed after it moves on" $?
 
+# A question waits for its answer: free text typed at the prompt is the
+# answer (wrong, then right after `again`); a different command typed
+# over the offered one replaces it; `lesson end` brings back the seed and
+# the data set before the lesson.
+mkdir -p "$STATE/lessons"
+cat >"$STATE/lessons/quiz.lesson" <<'EOL'
+title: Quiz
+summary: a question and a command
+== One
+? Which initialization suits ReLU?
+choice: Xavier
+choice: He
+answer: b | He scales by 2/fan_in, for ReLU's half-zero outputs.
+> train 5000 iters
+EOL
+test_lesson_answers() {
+    local saved=("${TTY_ENV[@]}") rc
+    TTY_ENV+=(NNLAB_LESSONS="$STATE/lessons")
+    tty_start t16 -q &&
+        tty_wait t16 "$PROMPT" &&
+        tty_type t16 "data moons n=100; seed 42" && tty_keys t16 Enter &&
+        tty_wait t16 'seed 42: used by' &&
+        tty_type t16 "lesson quiz" && tty_keys t16 Enter &&
+        tty_wait t16 'type your choice, a to b' &&
+        tty_type t16 "a" && tty_keys t16 Enter &&
+        tty_wait t16 'not quite; the answer is b\) He' &&
+        tty_wait t16 'He scales by 2/fan_in' &&
+        tty_wait t16 '\[quiz 1/1\] nnlab> train 5000 iters *$' &&
+        tty_type t16 "stats grads" && tty_keys t16 Enter &&
+        tty_wait t16 'stats: no network yet' &&
+        ! tty_screen t16 | grep -q '5000stats' &&
+        tty_keys t16 C-u && tty_type t16 "again" && tty_keys t16 Enter &&
+        tty_wait t16 'Which initialization' &&
+        tty_type t16 "b)" && tty_keys t16 Enter &&
+        tty_wait t16 'right: b\) He' &&
+        tty_keys t16 C-u && tty_type t16 "lesson end" && tty_keys t16 Enter &&
+        tty_wait t16 'Your work from before the lesson is back \(data moons\)' &&
+        tty_type t16 "seed" && tty_keys t16 Enter &&
+        tty_wait_last t16 "$PROMPT" &&
+        tty_screen t16 | grep -q '^seed 42$' &&
+        tty_type t16 "quit" && tty_keys t16 Enter && tty_wait_gone t16
+    rc=$?
+    tty_done t16 $rc
+    rc=$?
+    TTY_ENV=("${saved[@]}")
+    return $rc
+}
+test_lesson_answers
+result "a question answered wrong then right; a command typed over the offered one; lesson end restores" $?
+
 # Colour on a terminal (a passed check in green), none with NO_COLOR.
 colour_codes() { # NAME: the screen with its escape sequences
     tty_tmux capture-pane -p -e -t "$1" 2>/dev/null

@@ -1,9 +1,9 @@
 /*
  * test_data.c — the generated sets (engine/datagen.c) and what every data
  * set does (engine/data.c): splits, subsets, normalization, mini-batch
- * filling.  Fixed seeds and explicit tolerances throughout; the
- * normalization tests reach into data_internal.h to change a dev value and
- * show that the statistics never see it.
+ * filling, image shapes.  Fixed seeds and explicit tolerances throughout;
+ * the normalization tests reach into data_internal.h to change a dev value
+ * and show that the statistics never see it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,7 @@
 
 #include "data.h"
 #include "data_internal.h"
+#include "tmpdir.h"
 
 /* ------------------------------------------------------------------------
  * Helpers
@@ -580,6 +581,86 @@ static void test_accessors(void **state)
     nn_data_free(d);
 }
 
+/* ------------------------------------------------------------------------
+ * Images
+ * ------------------------------------------------------------------------ */
+
+static void write_be32(FILE *f, uint32_t v)
+{
+    const unsigned char b[4] = { v >> 24, (v >> 16) & 255, (v >> 8) & 255,
+                                 v & 255 };
+    assert_int_equal(fwrite(b, 1, 4, f), 4);
+}
+
+/* 12 IDX images of 3 rows by 5 columns, and their labels, in dir. */
+static void write_small_idx(const char *dir, char *images, char *labels,
+                            size_t size)
+{
+    snprintf(images, size, "%s/images", dir);
+    snprintf(labels, size, "%s/labels", dir);
+    FILE *fi = fopen(images, "wb"), *fl = fopen(labels, "wb");
+    assert_true(fi && fl);
+    write_be32(fi, 0x803), write_be32(fi, 12), write_be32(fi, 3);
+    write_be32(fi, 5);
+    write_be32(fl, 0x801), write_be32(fl, 12);
+    for (int i = 0; i < 12; i++) {
+        for (int p = 0; p < 15; p++)
+            fputc((i * 15 + p) & 255, fi);
+        fputc(i % 10, fl);
+    }
+    assert_int_equal(fclose(fi), 0);
+    assert_int_equal(fclose(fl), 0);
+}
+
+static void test_images(void **state)
+{
+    nn_err err = {{0}};
+    int w, h;
+    char dir[128], images[256], labels[256];
+    (void)state;
+    /* the digits, declared 8x8 */
+    nn_data *d = nn_data_load_csv_image("data/digits.csv.gz", NN_LABEL_LAST,
+                                        NN_HEADER_NO, 1, 8, 8, &err);
+    assert_non_null(d);
+    assert_int_equal(nn_data_image_size(d, &w, &h), 1);
+    assert_true(w == 8 && h == 8);
+    assert_false(nn_data_is_image(d)); /* values 0..16, not bytes */
+    assert_int_equal(nn_data_set_image(d, 4, 16, &err), 0);
+    assert_int_equal(nn_data_set_image(d, 9, 9, &err), -1);
+    assert_non_null(strstr(err.msg, "81 pixels, but the data have 64"));
+    assert_int_equal(nn_data_set_image(d, -1, 64, &err), -1);
+    nn_data_image_size(d, &w, &h);
+    assert_true(w == 4 && h == 16); /* unchanged by the errors */
+    assert_int_equal(nn_data_set_image(d, 0, 0, &err), 0);
+    assert_int_equal(nn_data_image_size(d, &w, &h), 0);
+    assert_true(w == 0 && h == 0);
+    nn_data_free(d);
+    d = nn_data_load_csv_image("data/digits.csv.gz", NN_LABEL_LAST,
+                               NN_HEADER_NO, 1, 28, 28, &err);
+    assert_null(d);
+    assert_non_null(strstr(err.msg, "digits.csv.gz: image=28x28 needs 784 "
+                                    "features, but the file has 64"));
+    assert_null(nn_data_load_csv_image("data/digits.csv.gz", NN_LABEL_LAST,
+                                       NN_HEADER_NO, 1, 0, 64, &err));
+    assert_null(nn_data_load_csv_image("no/such.csv", NN_LABEL_LAST,
+                                       NN_HEADER_NO, 1, 8, 8, &err));
+    assert_non_null(strstr(err.msg, "no/such.csv: cannot open"));
+    /* generated sets are not images until told */
+    d = gen("circles", opts(100, -1, 0, 1));
+    assert_int_equal(nn_data_image_size(d, &w, &h), 0);
+    nn_data_free(d);
+    /* IDX files know their size, columns across and rows down */
+    assert_int_equal(tu_tmpdir_make(dir, sizeof dir, "data"), 0);
+    write_small_idx(dir, images, labels, sizeof images);
+    d = nn_data_load_idx(images, labels, NULL, NULL, 0, &err);
+    if (!d)
+        fail_msg("%s", err.msg);
+    assert_int_equal(nn_data_image_size(d, &w, &h), 1);
+    assert_true(w == 5 && h == 3 && nn_data_is_image(d));
+    nn_data_free(d);
+    tu_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_fill_binary_and_rows),
         cmocka_unit_test(test_fill_one_hot),
         cmocka_unit_test(test_accessors),
+        cmocka_unit_test(test_images),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

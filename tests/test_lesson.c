@@ -350,8 +350,8 @@ static void test_parse_errors(void **state)
     parse_error("title: T\n== A\n\n== B\nx\n", "les/x.lesson:2: section 'A' "
                                                "is empty");
     parse_error("title: T\n== A\nx\n| more\n", "les/x.lesson:4: a '|' line "
-                "continues the explanation of the check just above it; "
-                "there is none");
+                "continues the explanation of the check or answer just "
+                "above it; there is none");
     parse_error("title: T\n== A\ncheck: train_acc >=\n",
                 "les/x.lesson:3: check: expected a number, a name or '(', "
                 "found the end");
@@ -599,10 +599,10 @@ static void test_start_at_section_noninteractive(void **state)
     assert_int_equal(run(s, "lesson demo 2"), CMD_OK);
     assert_true(has("== 2/3 Training\n> bg\n")); /* no prompt: shown */
     /* starting another lesson replaces it, from default settings again */
-    s->model->tr.opt.lr = 0.5;
+    model_state(s)->tr.opt.lr = 0.5;
     assert_int_equal(lesson_start(s, "demo"), CMD_OK);
     assert_true(has("== 1/3 Setting up"));
-    assert_true(s->model->tr.opt.lr == 0.01);
+    assert_true(model_state(s)->tr.opt.lr == 0.01);
     lesson_close(s);
     assert_null(s->lesson);
 }
@@ -684,6 +684,138 @@ static void test_check_expression_command(void **state)
     assert_true(has("check: expected ')', found the end"));
 }
 
+
+/* ------------------------------------------------------------------ */
+/* Questions with answers, the student's work put aside, early checks  */
+
+static const char *const quiz_lesson =
+    "title: Quiz\n"
+    "summary: Questions to answer\n"
+    "== Choices\n"
+    "? Which keeps the spread of the activations?\n"
+    "choice: std 0.01\n"
+    "choice: Xavier\n"
+    "answer: b | Xavier scales by the fan-in and fan-out.\n"
+    "> set lr 1\n"
+    "== Numbers and words\n"
+    "? What is the sum of e^z for z = [5, 2, -1, 3]?\n"
+    "answer: 176.3 | e^5 + e^2 + e^-1 + e^3 = 176.26\n"
+    "? What does tanh give that sigmoid does not?\n"
+    "answer: zero centred/zero-centered | Its outputs average about 0.\n"
+    "> set iter 2\n"
+    "check: iter > 1\n";
+
+static void test_parse_answers(void **state)
+{
+    (void)state;
+    char err[512];
+    Lesson *L = lesson_parse(quiz_lesson, "x/quiz.lesson", err, sizeof err);
+    assert_non_null(L);
+    LessonItem *q = &L->sections[0].items[0];
+    assert_int_equal(q->kind, LESSON_QUESTION);
+    assert_int_equal(q->nchoices, 2);
+    assert_string_equal(q->choices[1], "Xavier");
+    assert_string_equal(q->answer, "b");
+    assert_string_equal(q->explain, "Xavier scales by the fan-in and fan-out.");
+    lesson_free(L);
+    parse_error("title: T\n== A\n? Q\nchoice: x\nchoice: y\nanswer: c\n",
+                "les/x.lesson:6: the answer to a multiple choice is the "
+                "letter of a choice, a to b");
+    parse_error("title: T\n== A\nanswer: 1\n",
+                "les/x.lesson:3: an 'answer:' line follows a question ('?' "
+                "and its choices), once");
+    parse_error("title: T\n== A\n> net\nchoice: x\n",
+                "les/x.lesson:4: a 'choice:' line follows a question ('?'), "
+                "before its 'answer:'");
+    parse_error("title: T\n== A\n? Q\nanswer:\n",
+                "les/x.lesson:4: 'answer:' needs the answer after it");
+}
+
+static void test_answer_questions(void **state)
+{
+    (void)state;
+    write_file("quiz.lesson", quiz_lesson);
+    Session *s = new_session(1);
+    assert_int_equal(run(s, "lesson quiz"), CMD_OK);
+    assert_true(has("? Which keeps the spread of the activations?\n"
+                    "  a) std 0.01\n  b) Xavier\n"));
+    assert_true(has("(type your choice, a to b; Enter alone shows the "
+                    "answer)"));
+    assert_string_equal(preinput, ""); /* the walk waits for the answer */
+    /* free text that is no command is the answer; commands stay commands */
+    assert_string_equal(lesson_typed(s, "a"), "answer \"a\"");
+    assert_string_equal(lesson_typed(s, "help next"), "help next");
+    reset_fakes();
+    assert_int_equal(run(s, lesson_typed(s, "a")), CMD_OK);
+    assert_true(has("[FAIL] not quite; the answer is b) Xavier\n"
+                    "  Xavier scales by the fan-in and fan-out.\n"));
+    assert_string_equal(preinput, "set lr 1"); /* and the walk goes on */
+    assert_int_equal(run(s, "answer b"), CMD_ERR);
+    assert_true(has("answer: no question is waiting for an answer"));
+
+    /* numbers within 2%, words with alternatives, ';' inside an answer */
+    run(s, "set lr 1");
+    lesson_after_line(s, "set lr 1", CMD_OK);
+    reset_fakes();
+    assert_int_equal(run(s, "next"), CMD_OK);
+    assert_int_equal(run(s, lesson_typed(s, "about 176.26")), CMD_OK);
+    assert_true(has("[ok] right: 176.3\n  e^5 + e^2"));
+    assert_true(has("? What does tanh give")); /* the next one waits */
+    reset_fakes();
+    assert_int_equal(run(s, lesson_typed(s, "zero-centered; sigmoid is "
+                                           "not")), CMD_OK);
+    assert_true(has("[ok] right: zero centred/zero-centered"));
+    assert_string_equal(preinput, "set iter 2");
+    /* Enter alone shows the answer and goes on */
+    assert_int_equal(run(s, "again"), CMD_OK);
+    reset_fakes();
+    lesson_after_line(s, "", CMD_OK);
+    assert_true(has("(The question before had this answer.)\n"
+                    "  answer: 176.3\n"));
+    assert_true(has("? What does tanh give"));
+    reset_fakes();
+    assert_int_equal(run(s, lesson_typed(s, "positive outputs")), CMD_OK);
+    assert_true(has("[FAIL] not quite"));
+    /* moving on without answering shows the answer too */
+    run(s, "again");
+    lesson_after_line(s, "", CMD_OK);
+    reset_fakes();
+    assert_int_equal(run(s, "back"), CMD_OK);
+    assert_true(has("(The question before had this answer.)\n"
+                    "  answer: zero centred/zero-centered\n"));
+}
+
+static void test_check_before_commands(void **state)
+{
+    (void)state;
+    Session *s = new_session(1);
+    assert_int_equal(run(s, "lesson demo"), CMD_OK);
+    reset_fakes();
+    assert_int_equal(run(s, "check"), CMD_ERR);
+    assert_true(has("check: nothing to judge yet: section 1's commands "
+                    "'set lr 1', 'set iter 2' are still to run"));
+    assert_false(strstr(output(), "found"));
+}
+
+static void test_work_put_aside(void **state)
+{
+    (void)state;
+    Session *s = new_session(1);
+    model_set_seed(s, 42);
+    model_state(s)->tr.opt.lr = 0.3;
+    assert_int_equal(run(s, "lesson demo"), CMD_OK);
+    assert_true(has("Your data, network and settings are put aside"));
+    assert_true(model_seed(s) == 1);
+    assert_true(model_state(s)->tr.opt.lr == 0.01);
+    model_state(s)->tr.opt.lr = 0.7; /* the lesson's own setting */
+    reset_fakes();
+    assert_int_equal(run(s, "lesson end"), CMD_OK);
+    assert_true(has("You had no data or network before the lesson"));
+    assert_true(model_seed(s) == 42);
+    assert_true(model_state(s)->tr.opt.lr == 0.3);
+    assert_null(s->lesson);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -698,6 +830,10 @@ int main(void)
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_auto),
         cmocka_unit_test(test_check_expression_command),
+        cmocka_unit_test(test_parse_answers),
+        cmocka_unit_test(test_answer_questions),
+        cmocka_unit_test(test_check_before_commands),
+        cmocka_unit_test(test_work_put_aside),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

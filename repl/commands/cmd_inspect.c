@@ -21,6 +21,23 @@
 /* gradcheck                                                            */
 /* ------------------------------------------------------------------ */
 
+static int run_check(Session *s, double eps);
+
+/* `gradcheck bug` alone: the bug planted now, if any (show asks too). */
+static int show_bug(Session *s)
+{
+    const nn_net *net = s->net;
+    if (net->bug_param < 0) {
+        out_printf(s, "gradcheck bug: none planted\n");
+        return CMD_OK;
+    }
+    char name[16];
+    nn_param_name(net->params[net->bug_param], name, sizeof name);
+    out_printf(s, "gradcheck bug: backprop multiplies d%s by %g (planted; "
+               "gradcheck bug off removes it)\n", name, net->bug_factor);
+    return CMD_OK;
+}
+
 static int gradcheck_bug(Session *s, int argc, char **argv)
 {
     double factor = 2;
@@ -31,8 +48,7 @@ static int gradcheck_bug(Session *s, int argc, char **argv)
     if (np < 0)
         return CMD_ERR;
     if (np == 0)
-        return cmd_error(s, "usage: gradcheck bug PARAM [factor=2] "
-                         "or gradcheck bug off, e.g. gradcheck bug dW2");
+        return show_bug(s);
     if (!strcmp(pos[0], "off")) {
         s->net->bug_param = -1;
         out_printf(s, "gradcheck: planted bug removed; backprop is correct "
@@ -61,9 +77,13 @@ static int gradcheck_bug(Session *s, int argc, char **argv)
     char name[16];
     nn_param_name(s->net->params[k], name, sizeof name);
     out_printf(s, "gradcheck: planted a bug: backprop now multiplies d%s by "
-               "%g. Training still runs; run gradcheck to catch it (and "
-               "gradcheck bug off to remove it)\n", name, factor);
-    return CMD_OK;
+               "%g (gradcheck bug off removes it).  The check at once:\n",
+               name, factor);
+    /* planting is half the demonstration: the check that catches it is
+     * the other half */
+    if (nn_data_task(s->data) == NN_TASK_NONE || s->net->loss == NN_LOSS_NONE)
+        return CMD_OK;
+    return run_check(s, 1e-7);
 }
 
 static void gradcheck_table(Session *s, const ModelState *m, double eps)
@@ -104,6 +124,13 @@ static int cmd_gradcheck(Session *s, int argc, char **argv)
                              { NULL, 0, NULL, 0, 0, NULL, NULL } };
     if (args_parse(s, argc, argv, 1, spec, NULL, 0) < 0)
         return CMD_ERR;
+    return run_check(s, eps);
+}
+
+/* The check itself: every parameter tensor, the table, the verdict. */
+static int run_check(Session *s, double eps)
+{
+    ModelState *m = model_state(s);
     if (nn_data_task(s->data) == NN_TASK_NONE)
         return cmd_error(s, "needs labelled data (there is no cost "
                          "to differentiate)");

@@ -201,6 +201,8 @@ static int cmd_show(Session *s, int argc, char **argv)
         cmd_run_line(s, "dropout");
         cmd_run_line(s, "bn");
         cmd_run_line(s, "init");
+        if (s->net->bug_param >= 0)
+            cmd_run_line(s, "gradcheck bug");
         out_printf(s, "net: %d layers, %ld parameters; trained %ld "
                    "iterations, %d epochs\n", s->net->n_layers,
                    nn_net_param_count(s->net), m->tr.iter, m->tr.epoch);

@@ -197,6 +197,20 @@ static void train_stop(Session *s, const char *why)
                "train goes on from here)\n", why, m->tr.iter, m->tr.epoch);
 }
 
+/* A planted gradient bug makes training follow a wrong gradient: say so
+ * each time training starts, so it is not forgotten. */
+static void warn_planted_bug(Session *s)
+{
+    const nn_net *net = s->net;
+    if (net->bug_param < 0)
+        return;
+    char name[16];
+    nn_param_name(net->params[net->bug_param], name, sizeof name);
+    out_printf(s, "note: a planted bug multiplies d%s by %g, so training "
+               "follows a wrong gradient (gradcheck bug off removes it)\n",
+               name, net->bug_factor);
+}
+
 /* Labelled data and a network with a loss; 0 after reporting. */
 static int trainable(Session *s)
 {
@@ -224,6 +238,7 @@ static int start_run(Session *s, RunKind kind, long n,
                          "first");
     if (!trainable(s))
         return CMD_ERR;
+    warn_planted_bug(s);
     if (kind == RUN_EPOCHS && nn_trainer_epoch_pos(&m->tr) > 0 && !s->quiet)
         out_printf(s, "note: epoch %d is partway (%d of %d examples seen); "
                    "the first of these epochs finishes it\n",
@@ -342,6 +357,7 @@ static int cmd_step(Session *s, int argc, char **argv)
         return CMD_ERR;
     if (!m || model_bind(s) || !trainable(s))
         return CMD_ERR;
+    warn_planted_bug(s);
     if (s->job.active)
         return cmd_error(s, "training is running; type pause first");
     nn_step_info info;

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "experiment.h"
 #include "out.h"
 
 ModelState *model_state(Session *s)
@@ -38,32 +39,6 @@ static void forget_gradcheck(ModelState *m)
     m->gc_max = NAN;
 }
 
-void model_settings_default(Session *s)
-{
-    ModelState *m = model_state(s);
-    if (!m)
-        return;
-    nn_trainer d;
-    nn_trainer_init(&d);
-    nn_trainer_copy_settings(&m->tr, &d);
-    nn_trainer_free(&d);
-    m->tr.seed = 1;
-    m->init = (nn_init_spec){ .kind = NN_INIT_HE, .gain = 1 };
-    m->keep = 1;
-    m->reg = NN_REG_NONE;
-    m->lambda = 0;
-    if (s->net) {
-        s->net->reg = NN_REG_NONE;
-        s->net->lambda = 0;
-        s->net->bug_param = -1;
-        for (int i = 0; i < s->net->n_layers; i++) {
-            s->net->L[i].keep = 1;
-            s->net->L[i].init = m->init; /* for the next init or reset */
-        }
-    }
-    model_restart(s);
-}
-
 void model_params_changed(Session *s)
 {
     ModelState *m = model_state(s);
@@ -87,6 +62,45 @@ void model_free(Session *s)
     s->tr = NULL;
     s->net = NULL;
     s->data = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Putting the model aside                                              */
+/* ------------------------------------------------------------------ */
+
+static void stash_swap(Session *s, ModelStash *st)
+{
+    ModelStash held = {s->data, s->net, s->model, s->exp};
+    s->data = st->data;
+    s->net = st->net;
+    s->model = st->model;
+    s->exp = st->exp;
+    s->tr = s->model ? &s->model->tr : NULL;
+    *st = held;
+}
+
+void model_stash(Session *s, ModelStash *st)
+{
+    *st = (ModelStash){0};
+    stash_swap(s, st);
+}
+
+void model_unstash(Session *s, ModelStash *st)
+{
+    model_free(s);
+    experiment_free(s);
+    stash_swap(s, st);
+    *st = (ModelStash){0};
+}
+
+/* The stash is freed as the session's own model would be: swapped in,
+ * freed, and the session's put back. */
+void model_stash_free(Session *s, ModelStash *st)
+{
+    stash_swap(s, st);
+    model_free(s);
+    experiment_free(s);
+    stash_swap(s, st);
 }
 
 int model_bind(Session *s)

@@ -88,14 +88,25 @@ extern const char *const model_var_names[];
  * ("layer.act_std", i) with layer 1 the first hidden layer. */
 int model_lookup(Session *s, const char *name, int index, double *value);
 
-/* Every training setting back to its default (optimizer, lr, batch,
- * decay, early stopping, guard, seed 1, He init, no dropout, no
- * regularization, no planted gradient bug), the trainer restarted; the
- * data and the network's shape and weights stay.  A lesson starts here, so
- * that what a student set before cannot change its results. */
-void model_settings_default(Session *s);
-
 /* Free the model (data, net, trainer) and set the pointers to NULL. */
 void model_free(Session *s);
+
+/* The student's work put aside while a lesson runs: data, network,
+ * settings and training state, experiment results. */
+typedef struct ModelStash {
+    struct nn_data *data;
+    struct nn_net *net;
+    ModelState *model;
+    struct Experiments *exp;
+} ModelStash;
+
+/* Move the session's data, network, settings, training state and
+ * experiment results into *st, leaving a session that has none, every
+ * setting at its default.  model_unstash frees what the session holds and
+ * moves the stash back (st is then empty); model_stash_free frees a stash
+ * that will not come back. */
+void model_stash(Session *s, ModelStash *st);
+void model_unstash(Session *s, ModelStash *st);
+void model_stash_free(Session *s, ModelStash *st);
 
 #endif

@@ -26,9 +26,13 @@ int script_run(Session *s, FILE *f, const char *name)
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
-        int status = cmd_run_line(s, line);
-        if (s->hooks.line_ran && s->depth == 0 && strcmp(name, "-") == 0)
-            s->hooks.line_ran(s, line, status); /* a student's own input */
+        /* standard input at the top: the student's own lines, as typed */
+        int typed = s->depth == 0 && strcmp(name, "-") == 0;
+        const char *run = typed && s->hooks.typed ? s->hooks.typed(s, line)
+                                                  : line;
+        int status = cmd_run_line(s, run);
+        if (typed && s->hooks.line_ran)
+            s->hooks.line_ran(s, run, status);
         if (status > worst)
             worst = status;
         if (status == CMD_QUIT)

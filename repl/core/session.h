@@ -101,6 +101,8 @@ typedef struct Session {
     int depth;           /* nesting of `source` */
     int want_quit;
     int lesson_auto;     /* --auto: lessons run every step unattended */
+    double lesson_pace;  /* --pace: seconds between the steps of --auto;
+                            < 0: wait for Enter; 0: no pause */
     FILE *out;           /* where command output goes (stdout) */
     int tty_out;         /* out is a terminal: flushed after each print */
     Job job;             /* training in progress in the shell, if any */

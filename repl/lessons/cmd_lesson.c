@@ -60,23 +60,42 @@ static int cmd_again(Session *s, int argc, char **argv)
     return no_args(s, argc, argv) < 0 ? CMD_ERR : lesson_again(s);
 }
 
+/* The words of argv[first..] joined by spaces (the caller frees). */
+static char *joined(int argc, char **argv, int first)
+{
+    size_t len = 1;
+    for (int i = first; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    char *text = malloc(len);
+    if (!text)
+        return NULL;
+    text[0] = 0;
+    for (int i = first; i < argc; i++) {
+        if (i > first)
+            strcat(text, " ");
+        strcat(text, argv[i]);
+    }
+    return text;
+}
+
+static int cmd_answer(Session *s, int argc, char **argv)
+{
+    char *text = joined(argc, argv, 1);
+    if (!text)
+        return cmd_error(s, "out of memory");
+    int status = lesson_answer(s, text);
+    free(text);
+    return status;
+}
+
 /* `check` judges the lesson's checks; `check EXPR` judges EXPR. */
 static int cmd_check(Session *s, int argc, char **argv)
 {
     if (argc == 1)
         return lesson_check(s);
-    size_t len = 1;
-    for (int i = 1; i < argc; i++)
-        len += strlen(argv[i]) + 1;
-    char *text = malloc(len);
+    char *text = joined(argc, argv, 1);
     if (!text)
         return cmd_error(s, "out of memory");
-    text[0] = 0;
-    for (int i = 1; i < argc; i++) {
-        if (i > 1)
-            strcat(text, " ");
-        strcat(text, argv[i]);
-    }
     char err[300];
     CheckExpr *c = lesson_compile_check(text, err, sizeof err);
     free(text);
@@ -139,6 +158,19 @@ static const Command lesson_rows[] = {
     .example = "again",
 },
 {
+    .name = "answer", .group = "Lessons", .fn = cmd_answer,
+    .usage = "answer TEXT",
+    .summary = "answer the lesson's question",
+    .help =
+        "TEXT                 your answer: a choice's letter, a number or a\n"
+        "                     few words\n"
+        "While a question waits, anything you type that is not a command is\n"
+        "taken as your answer, so `answer` itself is rarely needed.  You see\n"
+        "whether it matches and why; moving on without answering shows the\n"
+        "answer too.",
+    .example = "answer b",
+},
+{
     .name = "check", .group = "Lessons", .fn = cmd_check,
     .usage = "check [EXPR]",
     .summary = "check your results",
@@ -153,7 +185,7 @@ static const Command lesson_rows[] = {
 
 int lesson_register(Session *s)
 {
-    s->hooks.typed = lesson_unoffer;
+    s->hooks.typed = lesson_typed;
     s->hooks.line_ran = lesson_after_line;
     s->hooks.job_ended = lesson_after_job;
     if (cmd_register(s, lesson_rows) < 0 ||

@@ -17,7 +17,7 @@
  * once, so leaving with Ctrl-D loses nothing.  The unattended run
  * (--auto) is in lesson_auto.c.
  */
-#include "lesson.h"
+#include "lesson_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,98 +25,11 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "job.h"
 #include "model.h"
+#include "nnlab.h"
 #include "out.h"
-#include "text.h"
 
-struct LessonRun {
-    Lesson *L;
-    int sec;              /* current section, 0-based */
-    int pos;              /* next item of the section to take */
-    int pending;          /* item index of the command on the prompt, or -1 */
-    int waiting_job;      /* a lesson command started training: wait for it */
-    int failed_here;      /* checks failed so far in this walk of the section */
-    const char *offer;    /* text on the prompt (points into L), or NULL */
-    unsigned char *done;  /* per section */
-};
-
-/* ------------------------------------------------------------------ */
-/* Output                                                               */
-
-/* The check marks need UTF-8; the locale variables say whether the
- * terminal has it (LC_ALL=C, as in the tests, gets ASCII). */
-static int utf8_ok(void)
-{
-    const char *vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
-    }
-    return 0;
-}
-
-/* Print text line by line, the first line after `first`, the rest after
- * `rest` (an indent). */
-void lesson_print_lines(Session *s, const char *first, const char *rest,
-                        const char *text)
-{
-    const char *p = text;
-    int n = 0;
-    do {
-        size_t len = strcspn(p, "\n");
-        out_printf(s, "%s%.*s\n", len ? (n ? rest : first) : "", (int)len, p);
-        p += len + (p[len] == '\n');
-        n++;
-    } while (*p);
-}
-
-static int session_lookup(void *ctx, const char *name, int index,
-                          double *value)
-{
-    Session *s = ctx;
-    if (s->hooks.lookup)
-        return s->hooks.lookup(s, name, index, value);
-    return model_lookup(s, name, index, value);
-}
-
-/* What the terminal does for the runner, when there is one. */
-static void offer_text(Session *s, const char *text)
-{
-    if (s->hooks.offer)
-        s->hooks.offer(s, text);
-}
-
-static void set_prompt_text(Session *s, const char *prompt)
-{
-    if (s->hooks.set_prompt)
-        s->hooks.set_prompt(s, prompt);
-}
-
-int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain)
-{
-    CheckResult r;
-    int utf8 = utf8_ok();
-    check_eval(c, session_lookup, s, &r);
-    int pass = r.status == CHECK_PASS;
-    const char *mark = pass ? (utf8 ? "\u2713" : "[ok]")
-                            : (utf8 ? "\u2717" : "[FAIL]");
-    out_printf(s, "%s%s%s check %s: %s", out_color(s, pass ? OUT_GREEN : OUT_RED), mark,
-               out_color(s, OUT_RESET), pass ? "passed" : "failed", check_text(c));
-    if (r.status == CHECK_ERROR)
-        out_printf(s, " (%s)\n", r.error);
-    else if (r.found[0])
-        out_printf(s, " (found %s)\n", r.found);
-    else
-        out_printf(s, "\n");
-    /* nothing measured yet: the explanation of a result would mislead */
-    if (r.status == CHECK_ERROR && strstr(r.error, "not available"))
-        out_printf(s, "  Nothing to judge yet: run the section's commands "
-                      "first ('again' offers them).\n");
-    else if (!pass && explain)
-        lesson_print_lines(s, "  ", "  ", explain);
-    return pass;
-}
 
 /* ------------------------------------------------------------------ */
 /* The walk                                                             */
@@ -131,7 +44,7 @@ static LessonSection *section(const struct LessonRun *run)
 static void offer(Session *s, const char *text, int show)
 {
     s->lesson->offer = text;
-    offer_text(s, text);
+    lesson_offer_text(s, text);
     if (show && !s->interactive)
         out_printf(s, "> %s\n", text);
 }
@@ -174,7 +87,8 @@ static void section_finished(Session *s)
                       "'check', or 'again' to redo the section.\n");
     if (last) {
         out_printf(s, "End of the lesson (%d of %d sections done). "
-                      "'lesson end' leaves it.\n",
+                      "'lesson end' leaves it and brings back your own "
+                      "work.\n",
                    count_done(run), run->L->nsections);
         offer(s, "lesson end", 0);
     } else {
@@ -196,7 +110,10 @@ static void advance(Session *s)
             lesson_print_lines(s, "", "", it->text);
             break;
         case LESSON_QUESTION:
-            lesson_print_lines(s, "? ", "  ", it->text);
+            if (lesson_question_ask(s, run->pos)) {
+                run->pos++; /* the walk goes on once it is answered */
+                return;
+            }
             break;
         case LESSON_CHECK:
             if (!lesson_eval_print(s, it->expr, it->explain))
@@ -218,12 +135,13 @@ static void set_prompt(Session *s)
     char prompt[128];
     snprintf(prompt, sizeof prompt, "[%s %d/%d] nnlab> ", run->L->name,
              run->sec + 1, run->L->nsections);
-    set_prompt_text(s, prompt);
+    lesson_set_prompt_text(s, prompt);
 }
 
 static void start_section(Session *s, int i)
 {
     struct LessonRun *run = s->lesson;
+    lesson_question_reveal(s); /* moving on without answering */
     run->sec = i;
     run->pos = 0;
     run->pending = -1;
@@ -255,7 +173,7 @@ static int same_command(const char *a, const char *b)
 static int is_lesson_control(const char *line)
 {
     static const char *const words[] = {"lesson", "next", "back", "again",
-                                        "check", NULL};
+                                        "check", "answer", NULL};
     const char *w;
     size_t n = first_word(line, &w);
     for (int i = 0; words[i]; i++)
@@ -264,10 +182,15 @@ static int is_lesson_control(const char *line)
     return 0;
 }
 
-const char *lesson_unoffer(Session *s, const char *line)
+const char *lesson_typed(Session *s, const char *line)
 {
     struct LessonRun *run = s->lesson;
-    if (!run || !run->offer)
+    if (!run)
+        return line;
+    const char *answer = lesson_question_typed(s, line);
+    if (answer)
+        return answer;
+    if (!run->offer)
         return line;
     size_t n = strlen(run->offer);
     if (strncmp(line, run->offer, n) || !line[n])
@@ -278,16 +201,32 @@ const char *lesson_unoffer(Session *s, const char *line)
                                                                       : line;
 }
 
+/* The walk goes on after a question, answered or shown. */
+static void after_question(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    if (run->pending < 0 && !run->waiting_job)
+        advance(s);
+    else if (run->offer)
+        lesson_offer_text(s, run->offer);
+}
+
 void lesson_after_line(Session *s, const char *line, int status)
 {
     struct LessonRun *run = s->lesson;
     if (!run || run->waiting_job)
         return;
+    if (run->question >= 0 && line[strspn(line, " \t")] == '\0') {
+        /* Enter alone while a question waits: its answer, and on */
+        lesson_question_reveal(s);
+        after_question(s);
+        return;
+    }
     if (run->pending < 0 || is_lesson_control(line) || status != CMD_OK ||
         !same_command(line, section(run)->items[run->pending].text)) {
         /* the student's own command: offer the lesson's again, quietly */
         if (run->offer)
-            offer_text(s, run->offer);
+            lesson_offer_text(s, run->offer);
         return;
     }
     run->pos = run->pending + 1;
@@ -312,42 +251,48 @@ void lesson_after_job(Session *s)
 /* ------------------------------------------------------------------ */
 /* Commands                                                             */
 
-Lesson *lesson_load_named(Session *s, const char *name)
-{
-    char path[1200], err[512];
-    if (lesson_find(name, path, sizeof path) < 0) {
-        const char *const *names = lesson_list_names();
-        const char *near = text_did_you_mean(name, names);
-        char list[400] = "";
-        for (int i = 0; names[i]; i++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                     i ? ", " : "", names[i]);
-        if (near)
-            cmd_error(s, "no lesson named '%s' (did you mean "
-                         "'%s'?)", name, near);
-        else if (list[0])
-            cmd_error(s, "no lesson named '%s' (lessons: %s)", name,
-                      list);
-        else
-            cmd_error(s, "no lesson named '%s' (no lessons found; "
-                         "set NNLAB_LESSONS to their directory)", name);
-        return NULL;
-    }
-    Lesson *L = lesson_load(path, err, sizeof err);
-    if (!L)
-        cmd_error(s, "%s", err);
-    return L;
-}
-
 void lesson_close(Session *s)
 {
     struct LessonRun *run = s->lesson;
     if (!run)
         return;
+    model_stash_free(s, &run->before);
     lesson_free(run->L);
     free(run->done);
+    free(run->typed);
     free(run);
     s->lesson = NULL;
+}
+
+/* Leave the running lesson: the student's own work comes back. */
+static void leave(Session *s)
+{
+    struct LessonRun *run = s->lesson;
+    job_stop(s, "the lesson ended");
+    lesson_question_reveal(s);
+    model_unstash(s, &run->before);
+    lesson_offer_text(s, NULL);
+    lesson_set_prompt_text(s, NULL);
+    lesson_close(s);
+}
+
+/* What came back, in a few words: "data circles, net 2-10-5-1". */
+static void say_restored(Session *s)
+{
+    if (!s->data && !s->net) {
+        out_printf(s, "You had no data or network before the lesson; the "
+                      "settings are back to what they were.\n");
+        return;
+    }
+    out_printf(s, "Your work from before the lesson is back (");
+    if (s->data)
+        out_printf(s, "data %s%s", nn_data_name(s->data), s->net ? ", " : "");
+    if (s->net) {
+        out_printf(s, "net %d", s->net->n_in);
+        for (int i = 0; i < s->net->n_layers; i++)
+            out_printf(s, "-%d", s->net->L[i].out);
+    }
+    out_printf(s, ") with its settings.\n");
 }
 
 int lesson_start_at(Session *s, const char *name, int first)
@@ -372,11 +317,14 @@ int lesson_start_at(Session *s, const char *name, int first)
         lesson_free(L);
         return cmd_error(s, "out of memory");
     }
-    lesson_close(s);
+    if (s->lesson)
+        leave(s); /* the one before: the student's work comes back first */
     run->L = L;
     run->done = done;
+    run->question = -1;
     s->lesson = run;
     session_on_free(s, lesson_close);
+    model_stash(s, &run->before);
     int before = lesson_progress_get(L->name, done, L->nsections);
     out_printf(s, "%s%s%s (lesson %s, %d sections", out_color(s, OUT_BOLD), L->title,
                out_color(s, OUT_RESET), L->name, L->nsections);
@@ -385,10 +333,9 @@ int lesson_start_at(Session *s, const char *name, int first)
     out_printf(s, ")\n");
     if (L->summary[0])
         out_printf(s, "%s\n", L->summary);
-    model_settings_default(s);
-    out_printf(s, "Training settings are back to their defaults (optim, lr, "
-                  "batch, decay, reg,\ndropout, init, seed), so the lesson "
-                  "sees what it expects.\n");
+    out_printf(s, "Your data, network and settings are put aside until the "
+                  "lesson ends: it\nstarts from the defaults, so nothing "
+                  "you set before changes its results.\n");
     out_printf(s, "Each command comes on your prompt: Enter runs it, or edit "
                   "it first.\nTry your own commands in between. Also: "
                   "next, back, again, check, lesson end.\n");
@@ -409,6 +356,23 @@ static struct LessonRun *running(Session *s)
     return s->lesson;
 }
 
+/* `answer TEXT`.  A wrong answer is not a failed command: the student
+ * learns from it, and a script goes on. */
+int lesson_answer(Session *s, const char *typed)
+{
+    struct LessonRun *run = running(s);
+    if (!run)
+        return CMD_ERR;
+    while (*typed == ' ' || *typed == '\t')
+        typed++;
+    if (!*typed)
+        return cmd_error(s, "what is your answer? (answer TEXT)");
+    if (lesson_question_judge(s, typed) < 0)
+        return cmd_error(s, "no question is waiting for an answer");
+    after_question(s);
+    return CMD_OK;
+}
+
 /* Commands of the current section not run yet (the one on the prompt
  * included): a later section may need what they set up. */
 static int commands_left(const struct LessonRun *run)
@@ -418,6 +382,22 @@ static int commands_left(const struct LessonRun *run)
     for (int i = from; i < sec->nitems; i++)
         n += sec->items[i].kind == LESSON_COMMAND;
     return n;
+}
+
+/* `check` before the section's commands have run: nothing of theirs to
+ * judge yet, so say which are still to run. */
+static int not_yet(Session *s, const struct LessonRun *run)
+{
+    const LessonSection *sec = &run->L->sections[run->sec];
+    int from = run->pending >= 0 ? run->pending : run->pos;
+    char list[400] = "";
+    for (int i = from; i < sec->nitems; i++)
+        if (sec->items[i].kind == LESSON_COMMAND)
+            snprintf(list + strlen(list), sizeof list - strlen(list),
+                     "%s'%s'", list[0] ? ", " : "", sec->items[i].text);
+    return cmd_error(s, "nothing to judge yet: section %d's commands %s are "
+                     "still to run (Enter runs the one on the prompt)",
+                     run->sec + 1, list);
 }
 
 int lesson_next(Session *s)
@@ -471,6 +451,8 @@ int lesson_check(Session *s)
         out_printf(s, "Section %d has no checks.\n", run->sec + 1);
         return CMD_OK;
     }
+    if (commands_left(run))
+        return not_yet(s, run);
     int failed = 0;
     for (int i = 0; i < sec->nitems; i++)
         if (sec->items[i].kind == LESSON_CHECK &&
@@ -491,82 +473,7 @@ int lesson_end(Session *s)
         return CMD_ERR;
     out_printf(s, "Left lesson %s: %d of %d sections done.\n", run->L->name,
                count_done(run), run->L->nsections);
-    offer_text(s, NULL);
-    set_prompt_text(s, NULL);
-    lesson_close(s);
-    return CMD_OK;
-}
-
-/* One row of the `lesson` list. */
-typedef struct ListRow {
-    const char *name;
-    Lesson *L;        /* NULL when it does not load */
-    char err[512];
-} ListRow;
-
-/* Lessons with an order: first, by it; then the rest by name. */
-static int cmp_rows(const void *pa, const void *pb)
-{
-    const ListRow *a = pa, *b = pb;
-    int oa = a->L && a->L->order ? a->L->order : 100000;
-    int ob = b->L && b->L->order ? b->L->order : 100000;
-    if (oa != ob)
-        return oa < ob ? -1 : 1;
-    return strcmp(a->name, b->name);
-}
-
-static void print_row(Session *s, const ListRow *row, int width)
-{
-    char progress[32];
-    const Lesson *L = row->L;
-    if (!L) {
-        out_printf(s, "  %-*s  error: %s\n", width, row->name, row->err);
-        return;
-    }
-    unsigned char *done = calloc((size_t)L->nsections, 1);
-    int n = done ? lesson_progress_get(L->name, done, L->nsections) : 0;
-    free(done);
-    if (n == 0)
-        snprintf(progress, sizeof progress, "new");
-    else if (n == L->nsections)
-        snprintf(progress, sizeof progress, "done");
-    else
-        snprintf(progress, sizeof progress, "%d/%d", n, L->nsections);
-    out_printf(s, "  %-*s  %-5s  %s\n", width, row->name, progress,
-               L->summary[0] ? L->summary : L->title);
-}
-
-int lesson_list(Session *s)
-{
-    const char *const *names = lesson_list_names();
-    int n = 0, width = 6;
-    while (names[n])
-        n++;
-    if (n == 0)
-        return cmd_error(s, "no lessons found (set NNLAB_LESSONS to "
-                            "the directory of the .lesson files)");
-    ListRow *rows = calloc((size_t)n, sizeof *rows);
-    if (!rows)
-        return cmd_error(s, "out of memory");
-    for (int i = 0; i < n; i++) {
-        char path[1200];
-        rows[i].name = names[i];
-        if (lesson_find(names[i], path, sizeof path) == 0)
-            rows[i].L = lesson_load(path, rows[i].err, sizeof rows[i].err);
-        else
-            snprintf(rows[i].err, sizeof rows[i].err, "cannot read it");
-        if ((int)strlen(names[i]) > width)
-            width = (int)strlen(names[i]);
-    }
-    qsort(rows, (size_t)n, sizeof *rows, cmp_rows);
-    out_printf(s, "Lessons ('lesson NAME' starts one):\n");
-    for (int i = 0; i < n; i++) {
-        print_row(s, &rows[i], width);
-        lesson_free(rows[i].L);
-    }
-    free(rows);
-    if (s->lesson)
-        out_printf(s, "Now in: %s, section %d of %d.\n", s->lesson->L->name,
-                   s->lesson->sec + 1, s->lesson->L->nsections);
+    leave(s);
+    say_restored(s);
     return CMD_OK;
 }

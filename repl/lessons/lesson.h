@@ -35,11 +35,19 @@ typedef enum {
     LESSON_CHECK      /* text: expression; expr compiled; explain or NULL */
 } lesson_item_kind;
 
+#define LESSON_MAX_CHOICES 8
+
 typedef struct LessonItem {
     lesson_item_kind kind;
     char *text;
-    char *explain;     /* LESSON_CHECK: shown when the check fails */
+    char *explain;     /* LESSON_CHECK: shown when the check fails;
+                          LESSON_QUESTION: the explanation of its answer */
     CheckExpr *expr;   /* LESSON_CHECK */
+    char *answer;      /* LESSON_QUESTION: its answer (NULL: none): a
+                          choice's letter, a number, or words with
+                          alternatives separated by '/' */
+    char *choices[LESSON_MAX_CHOICES]; /* multiple choice: a) b) ... */
+    int nchoices;
     int line;          /* where it is in the file */
 } LessonItem;
 
@@ -120,6 +128,9 @@ int lesson_back(Session *s);
 int lesson_again(Session *s);
 int lesson_check(Session *s);
 int lesson_end(Session *s);
+/* `answer TEXT`: judge the answer to the question waiting for one, and
+ * explain.  CMD_OK (a wrong answer too), CMD_ERR when none waits. */
+int lesson_answer(Session *s, const char *text);
 /* Free the running lesson without a word (session_free calls this). */
 void lesson_close(Session *s);
 
@@ -131,7 +142,7 @@ void lesson_close(Session *s);
 /* The line to run for what was typed: a lesson word (next, check...)
  * typed straight after the command the lesson put on the prompt, without
  * clearing it, means the word alone ("...seed=1next" runs next). */
-const char *lesson_unoffer(Session *s, const char *line);
+const char *lesson_typed(Session *s, const char *line);
 void lesson_after_line(Session *s, const char *line, int status);
 /* The shell calls this when a background job (train, run) has finished or
  * stopped; a lesson waiting for it goes on. */

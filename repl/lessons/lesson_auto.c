@@ -1,14 +1,39 @@
 /*
  * lesson_auto.c — `nnlab --lesson NAME --auto`: a whole lesson run with no
  * one at the keyboard, as the tests do and as a teacher can on a
- * projector.  Every command runs to its end, every check is judged.
+ * projector.  Every command runs to its end, every check is judged, every
+ * question is shown with its answer.  With --pace the run waits between
+ * steps (seconds, or until Enter), so a class can read along.  The
+ * student's own work is put aside for the run and comes back after it.
  */
-#include "lesson.h"
+#include "lesson_internal.h"
+
+#include <stdio.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "interrupt.h"
 #include "job.h"
 #include "out.h"
+
+/* --pace: a pause between two steps, cut short by Ctrl-C. */
+static void pause_step(Session *s)
+{
+    if (s->lesson_pace < 0) {
+        out_printf(s, "-- Enter goes on --");
+        fflush(s->out);
+        int c;
+        while ((c = getchar()) != EOF && c != '\n' && !nnlab_interrupted)
+            ;
+        return;
+    }
+    for (double left = s->lesson_pace; left > 0 && !nnlab_interrupted;
+         left -= 0.05) {
+        fflush(s->out);
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
 
 /* Run one command as the student would, training to its end. */
 static int auto_command(Session *s, const char *cmd)
@@ -30,6 +55,8 @@ int lesson_run_auto(Session *s, const char *name)
         return 1;
     int saved_auto = s->lesson_auto;
     s->lesson_auto = 1;
+    ModelStash before;
+    model_stash(s, &before);
     int ncmd = 0, cmd_failed = 0, nchk = 0, chk_failed = 0, stop = 0;
     out_printf(s, "%s (lesson %s)\n", L->title, L->name);
     if (L->summary[0])
@@ -44,7 +71,8 @@ int lesson_run_auto(Session *s, const char *name)
                 lesson_print_lines(s, "", "", it->text);
                 break;
             case LESSON_QUESTION:
-                lesson_print_lines(s, "? ", "  ", it->text);
+                lesson_question_print(s, it);
+                lesson_question_show_answer(s, it);
                 break;
             case LESSON_COMMAND: {
                 int st = auto_command(s, it->text);
@@ -58,8 +86,11 @@ int lesson_run_auto(Session *s, const char *name)
                 chk_failed += !lesson_eval_print(s, it->expr, it->explain);
                 break;
             }
+            if (s->lesson_pace != 0 && !stop && !nnlab_interrupted)
+                pause_step(s);
         }
     }
+    model_unstash(s, &before);
     out_printf(s, "\nlesson %s: ", L->name);
     if (stop)
         out_printf(s, "stopped early; ");

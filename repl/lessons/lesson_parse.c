@@ -241,10 +241,54 @@ static int add_check(Reader *r, const char *body)
     return 0;
 }
 
+/* "choice: TEXT" and "answer: TEXT | EXPLANATION", after a question. */
+static int add_choice(Reader *r, const char *body)
+{
+    LessonItem *q = r->open;
+    if (!q || q->kind != LESSON_QUESTION || q->answer)
+        return fail(r, "a 'choice:' line follows a question ('?'), before "
+                       "its 'answer:'");
+    if (q->nchoices == LESSON_MAX_CHOICES)
+        return fail(r, "at most %d choices", LESSON_MAX_CHOICES);
+    char *c = trimmed_dup(body);
+    if (!c)
+        return fail(r, "out of memory");
+    q->choices[q->nchoices++] = c;
+    return *c ? 0 : fail(r, "'choice:' needs text after it");
+}
+
+static int add_answer(Reader *r, const char *body)
+{
+    LessonItem *q = r->open;
+    if (!q || q->kind != LESSON_QUESTION || q->answer)
+        return fail(r, "an 'answer:' line follows a question ('?' and its "
+                       "choices), once");
+    const char *bar = strchr(body, '|');
+    size_t n = bar ? (size_t)(bar - body) : strlen(body);
+    char *a = strndup(body, n), *t = a ? trimmed_dup(a) : NULL;
+    free(a);
+    if (!t)
+        return fail(r, "out of memory");
+    q->answer = t;
+    if (!*t)
+        return fail(r, "'answer:' needs the answer after it");
+    if (q->nchoices && !(strlen(t) == 1 && t[0] >= 'a' &&
+                         t[0] < 'a' + q->nchoices))
+        return fail(r, "the answer to a multiple choice is the letter of a "
+                       "choice, a to %c", 'a' + q->nchoices - 1);
+    if (bar && !(q->explain = trimmed_dup(bar + 1)))
+        return fail(r, "out of memory");
+    return 0;
+}
+
 /* One line inside a section. */
 static int section_line(Reader *r, const char *line)
 {
     LessonItem *open = r->open;
+    if (strncmp(line, "choice:", 7) == 0)
+        return add_choice(r, line + 7);
+    if (strncmp(line, "answer:", 7) == 0)
+        return add_answer(r, line + 7);
     if (line[0] == '>') {
         char *cmd = trimmed_dup(line + 1);
         if (cmd && !*cmd) {
@@ -260,7 +304,8 @@ static int section_line(Reader *r, const char *line)
             free(q);
             return fail(r, "'?' needs a question after it");
         }
-        if (open && open->kind == LESSON_QUESTION) {
+        if (open && open->kind == LESSON_QUESTION && !open->nchoices &&
+            !open->answer) {
             int rc = q ? append_line(&open->text, q) : -1;
             free(q);
             return rc < 0 ? fail(r, "out of memory") : 0;
@@ -271,9 +316,9 @@ static int section_line(Reader *r, const char *line)
     if (strncmp(line, "check:", 6) == 0)
         return add_check(r, line + 6);
     if (line[0] == '|') {
-        if (!open || open->kind != LESSON_CHECK)
+        if (!open || (open->kind != LESSON_CHECK && !open->answer))
             return fail(r, "a '|' line continues the explanation of the "
-                           "check just above it; there is none");
+                           "check or answer just above it; there is none");
         char *more = trimmed_dup(line + 1);
         if (!more)
             return fail(r, "out of memory");
@@ -485,6 +530,9 @@ void lesson_free(Lesson *L)
         for (int i = 0; i < sec->nitems; i++) {
             free(sec->items[i].text);
             free(sec->items[i].explain);
+            free(sec->items[i].answer);
+            for (int c = 0; c < sec->items[i].nchoices; c++)
+                free(sec->items[i].choices[c]);
             check_free(sec->items[i].expr);
         }
         free(sec->items);

@@ -19,6 +19,7 @@
  */
 #include "prompt.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,18 @@ void prompt_set(Session *s, const char *prompt)
     }
 }
 
+/* The offer is on the line and no key has touched it yet. */
+static int offer_fresh;
+
+static void insert_offer(Shell *sh)
+{
+    rl_insert_text(sh->preinput);
+    free(sh->preinput);
+    sh->preinput = NULL;
+    offer_fresh = 1;
+    rl_redisplay();
+}
+
 void prompt_offer(Session *s, const char *text)
 {
     Shell *sh = s->sh;
@@ -64,25 +77,36 @@ void prompt_offer(Session *s, const char *text)
     sh->preinput = text ? strdup(text) : NULL;
     /* At an empty prompt (a lesson moving on after a background job),
      * put it there now; otherwise at the next prompt. */
-    if (sh->preinput && prompt_visible(s) && rl_end == 0) {
-        rl_insert_text(sh->preinput);
-        free(sh->preinput);
-        sh->preinput = NULL;
-        rl_redisplay();
-    }
+    if (sh->preinput && prompt_visible(s) && rl_end == 0)
+        insert_offer(sh);
 }
 
 /* rl_pre_input_hook: runs when readline starts a new line. */
 static int put_preinput(void)
 {
     Shell *sh = owner ? owner->sh : NULL;
-    if (sh && sh->preinput) {
-        rl_insert_text(sh->preinput);
-        free(sh->preinput);
-        sh->preinput = NULL;
-        rl_redisplay();
-    }
+    if (sh && sh->preinput)
+        insert_offer(sh);
     return 0;
+}
+
+/* rl_getc_function: the offered text gives way.  While it stands on the
+ * line as offered, the first key decides: a letter, digit or sign starts
+ * another command and the offer is taken off the line first (typing
+ * `stats grads` over `train 5000 iters` runs stats grads, not
+ * "train 5000 itersstats grads"); a space goes on writing the offered
+ * command; Enter runs it; arrows, Backspace and the like edit it. */
+static int offer_getc(FILE *in)
+{
+    int c = rl_getc(in);
+    if (offer_fresh) {
+        offer_fresh = 0;
+        if (c != EOF && c < 0x80 && isgraph(c) && rl_point == rl_end) {
+            rl_delete_text(0, rl_end);
+            rl_point = rl_end = 0;
+        }
+    }
+    return c;
 }
 
 static void history_start(Session *s)
@@ -133,6 +157,7 @@ static void on_line(char *line)
 {
     Session *s = owner;
     Shell *sh = s->sh;
+    offer_fresh = 0;
     if (!line) {
         fputs("\n", s->out);
         fflush(s->out);
@@ -166,6 +191,7 @@ void prompt_start(Session *s)
     rl_catch_sigwinch = 0;
     rl_change_environment = 0;
     rl_pre_input_hook = put_preinput;
+    rl_getc_function = offer_getc;
     complete_install(s);
     history_start(s);
     rl_callback_handler_install(s->sh->prompt, on_line);
@@ -190,6 +216,7 @@ void prompt_cancel_line(Session *s)
 {
     if (!prompt_visible(s))
         return;
+    offer_fresh = 0;
     rl_callback_sigcleanup();
     rl_free_line_state();
     rl_point = rl_end;
