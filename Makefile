@@ -55,12 +55,13 @@ NNLAB   := $(BUILD)/nnlab
 # Debian packages the program, the tests and the benchmark need.
 RUN_PKGS   := libopenblas-dev libreadline-dev zlib1g-dev \
               dataset-fashion-mnist "gnuplot-nox|gnuplot-qt|gnuplot-x11"
-CHECK_PKGS := $(RUN_PKGS) libcmocka-dev tmux procps python3
+CHECK_PKGS := $(RUN_PKGS) libcmocka-dev tmux procps python3 clang \
+              libclang-rt-dev
 BENCH_PKGS := $(RUN_PKGS) python3-torch
 FUZZ_PKGS  := libopenblas-dev libreadline-dev zlib1g-dev clang libclang-rt-dev
 
-.PHONY: all run check asan bench fuzz clean deps deps-check deps-bench \
-        install uninstall
+.PHONY: all run check asan bench fuzz fuzz-build clean deps deps-check \
+        deps-bench install uninstall
 all: $(NNLAB)
 
 $(BUILD)/%.o: %.c
@@ -88,6 +89,17 @@ $(BUILD)/tests/%: tests/%.c $(LIBREPL) $(LIBNN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_INCLUDES) $(CFLAGS) -Itests -o $@ $< \
 	    $(LIBREPL) $(LIBNN) -lcmocka $(REPL_LIBS) $(ENGINE_LIBS)
+
+# The allocation-failure test makes the engine's allocations fail one by
+# one: it is linked with the allocator (and the few library calls that
+# allocate for the engine) wrapped, which reaches the engine's objects and
+# its own but not OpenBLAS, zlib or the C library (tests/test_alloc.c).
+ALLOC_WRAP := malloc calloc realloc strdup getline __getdelim newlocale \
+              gzopen fopen fdopen
+$(BUILD)/tests/test_alloc: tests/test_alloc.c $(LIBNN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -iquote engine $(CFLAGS) -Itests -o $@ $< $(LIBNN) \
+	    -lcmocka $(ENGINE_LIBS) $(ALLOC_WRAP:%=-Wl,--wrap=%)
 
 # Install missing Debian packages (only those missing; says which).
 deps:       ; @tests/deps.sh $(RUN_PKGS)
@@ -118,22 +130,25 @@ $(BUILD)/bench/bench: bench/bench.c $(LIBNN)
 	$(CC) $(CPPFLAGS) -iquote engine $(CFLAGS) -o $@ $< $(LIBNN) \
 	    $(ENGINE_LIBS)
 
-# Coverage-guided fuzzing with libFuzzer, apart from `make check` (which
-# has its own deterministic fuzzing, tests/test_fuzz.c): the harnesses in
-# tests/fuzz/ are built with clang and the sanitizers in build-fuzzer/ and
-# each runs FUZZ_SECONDS (tests/fuzz/run.sh).
+# Coverage-guided fuzzing with libFuzzer: the harnesses in tests/fuzz/ are
+# built with clang and the sanitizers in build-fuzzer/ (make fuzz-build)
+# and each runs FUZZ_SECONDS (tests/fuzz/run.sh).  `make check` builds
+# them too and runs each for two seconds (tests/suite_fuzz.sh), besides
+# its own deterministic fuzzing (tests/test_fuzz.c).
 FUZZ_NAMES   := csv idx model lesson line
 FUZZ_SECONDS ?= 60
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
-fuzz:
+fuzz: fuzz-build
+	@BUILD=build-fuzzer FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+fuzz-build:
 	@tests/deps.sh $(FUZZ_PKGS)
 	@$(MAKE) --no-print-directory BUILD=build-fuzzer CC=clang \
 	    OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all \
 	         -fsanitize=fuzzer-no-link" \
 	    $(FUZZ_BIN:$(BUILD)/%=build-fuzzer/%)
-	@BUILD=build-fuzzer FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBREPL) $(LIBNN)
 	@mkdir -p $(dir $@)

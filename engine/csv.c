@@ -1,6 +1,5 @@
 /*
- * csv.c — loading a data set from a CSV file, plain or gzipped, and the
- * small gzip helpers the IDX loader shares.
+ * csv.c — loading a data set from a CSV file, plain or gzipped.
  *
  * A user's own file is where most things go wrong, so this loader is
  * strict and says exactly what it found: one message naming the file, the
@@ -8,8 +7,15 @@
  * no data set at all rather than a half-read one.  zlib's gzopen reads
  * plain files unchanged, so .csv and .csv.gz take the same path.
  *
+ * The file is read in blocks that are cut into lines here, their bytes
+ * counted: a NUL byte, which no text file holds, ends the load on its
+ * line (/dev/zero once made a line of length 0 forever), and Ctrl-C is
+ * polled between blocks (err.h).
+ *
  * Numbers are parsed in the C locale whatever the program's locale is: a
- * CSV file's decimal point is a point.
+ * CSV file's decimal point is a point.  Values are stored as floats, so a
+ * number beyond ±3.4e38 is refused, and so is NaN; neither is a name that
+ * would make a first row a header.
  *
  * What the label column holds decides the task: strings are class names
  * (numbered in order of first appearance), integers with few distinct
@@ -17,65 +23,13 @@
  */
 #include "data_internal.h"
 
-#include <errno.h>
 #include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <zlib.h>
-
-/* ------------------------------------------------------------------------
- * gzip files (shared with idx.c)
- * ------------------------------------------------------------------------ */
-
-gzFile nn_data_gz_open(const char *path, nn_err *err)
-{
-    struct stat st;
-    gzFile f;
-    if (stat(path, &st) != 0) {
-        nn_fail(err, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        nn_fail(err, "%s: is a directory, expected a file", path);
-        return NULL;
-    }
-    errno = 0;
-    f = gzopen(path, "rb");
-    if (!f) {
-        nn_fail(err, "%s: cannot open: %s", path,
-                errno ? strerror(errno) : "out of memory");
-        return NULL;
-    }
-    gzbuffer(f, 1 << 17); /* fewer, larger reads: IDX files are big */
-    return f;
-}
-
-int nn_data_gz_error(gzFile f, const char *path, nn_err *err)
-{
-    int code;
-    const char *msg = gzerror(f, &code);
-    switch (code) {
-    case Z_OK:
-    case Z_STREAM_END:
-        return 0;
-    case Z_ERRNO:
-        return nn_fail(err, "%s: read error: %s", path, strerror(errno));
-    case Z_BUF_ERROR:
-        return nn_fail(err, "%s: truncated gzip file (%s)", path, msg);
-    default:
-        return nn_fail(err, "%s: corrupt gzip data (%s)", path, msg);
-    }
-}
-
-const char *nn_data_base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
 
 /* ------------------------------------------------------------------------
  * Lines and fields
@@ -83,11 +37,14 @@ const char *nn_data_base_name(const char *path)
 
 #define MAX_LINE (64u << 20)
 #define MAX_LABELS 1000
+#define RAW_SIZE (1u << 16)
 
 typedef struct csv_in {
     const char *path;
     gzFile f;
-    char *buf;
+    unsigned char *raw;  /* bytes read from the file, not yet cut into lines */
+    size_t raw_pos, raw_len;
+    char *buf;           /* the current line, NUL-terminated */
     size_t cap;
     int lineno;
     char **fld;
@@ -100,36 +57,86 @@ static int is_blank(const char *s)
     return s[strspn(s, " \t\r\n")] == '\0';
 }
 
+/* The next block of the file into in->raw.  1 read, 0 end of file, -1
+ * error.  This is where a long load is interrupted: between two blocks,
+ * and when a read from a pipe or terminal was cut short by the signal. */
+static int refill(csv_in *in, nn_err *err)
+{
+    int n;
+    if (nn_cancelled())
+        return nn_fail(err, "%s:%d: interrupted; nothing loaded", in->path,
+                       in->lineno + 1);
+    n = gzread(in->f, in->raw, RAW_SIZE);
+    if (n <= 0 && nn_cancelled())
+        return nn_fail(err, "%s:%d: interrupted; nothing loaded", in->path,
+                       in->lineno + 1);
+    if (n <= 0 && nn_data_gz_error(in->f, in->path, err))
+        return -1;
+    if (n < 0)
+        return nn_fail(err, "%s: read error", in->path);
+    in->raw_pos = 0;
+    in->raw_len = (size_t)n;
+    return n > 0;
+}
+
+/* Append len bytes to the line being read, which holds `have` bytes. */
+static int append(csv_in *in, size_t have, const unsigned char *p,
+                  size_t len, nn_err *err)
+{
+    if (have + len + 1 > MAX_LINE)
+        return nn_fail(err, "%s:%d: line longer than %u bytes", in->path,
+                       in->lineno + 1, MAX_LINE);
+    if (have + len + 1 > in->cap) {
+        size_t cap = in->cap;
+        char *bigger;
+        while (cap < have + len + 1)
+            cap *= 2;
+        bigger = realloc(in->buf, cap);
+        if (!bigger)
+            return nn_fail(err, "%s: out of memory", in->path);
+        in->buf = bigger;
+        in->cap = cap;
+    }
+    memcpy(in->buf + have, p, len);
+    return 0;
+}
+
 /* Read one physical line, however long, into in->buf without its line
- * end.  1 read, 0 end of file, -1 error. */
+ * end.  Bytes are counted rather than measured with strlen, and a NUL byte
+ * (which no text file holds) is refused where it is met: otherwise a file
+ * of NULs such as /dev/zero would be read forever as lines of length 0.
+ * 1 read, 0 end of file, -1 error. */
 static int read_physical_line(csv_in *in, nn_err *err)
 {
     size_t len = 0;
+    int rc;
     for (;;) {
-        if (in->cap - len < 2) {
-            char *bigger;
-            if (in->cap >= MAX_LINE)
-                return nn_fail(err, "%s:%d: line longer than %u bytes",
-                               in->path, in->lineno + 1, MAX_LINE);
-            bigger = realloc(in->buf, in->cap * 2);
-            if (!bigger)
-                return nn_fail(err, "%s: out of memory", in->path);
-            in->buf = bigger;
-            in->cap *= 2;
-        }
-        if (!gzgets(in->f, in->buf + len, (int)(in->cap - len))) {
-            if (nn_data_gz_error(in->f, in->path, err))
+        if (in->raw_pos == in->raw_len) {
+            if ((rc = refill(in, err)) < 0)
                 return -1;
-            if (len == 0)
+            if (rc == 0 && len == 0)
                 return 0;
-            break;
+            if (rc == 0)
+                break;
         }
-        len += strlen(in->buf + len);
-        if (len > 0 && in->buf[len - 1] == '\n')
+        const unsigned char *p = in->raw + in->raw_pos;
+        size_t avail = in->raw_len - in->raw_pos;
+        const unsigned char *nl = memchr(p, '\n', avail);
+        size_t take = nl ? (size_t)(nl - p) : avail;
+        if (memchr(p, '\0', take))
+            return nn_fail(err, "%s:%d: NUL byte: this is not a text file; "
+                           "expected rows of comma-separated numbers",
+                           in->path, in->lineno + 1);
+        if (append(in, len, p, take, err))
+            return -1;
+        len += take;
+        in->raw_pos += take + (nl != NULL);
+        if (nl)
             break;
     }
     in->lineno++;
-    while (len > 0 && (in->buf[len - 1] == '\n' || in->buf[len - 1] == '\r'))
+    in->buf[len] = '\0';
+    while (len > 0 && in->buf[len - 1] == '\r')
         in->buf[--len] = '\0';
     return 1;
 }
@@ -140,7 +147,7 @@ static int read_line(csv_in *in, nn_err *err)
 {
     int rc;
     while ((rc = read_physical_line(in, err)) == 1) {
-        if (in->lineno == 1 && memcmp(in->buf, "\xEF\xBB\xBF", 3) == 0)
+        if (in->lineno == 1 && strncmp(in->buf, "\xEF\xBB\xBF", 3) == 0)
             memmove(in->buf, in->buf + 3, strlen(in->buf + 3) + 1);
         if (!is_blank(in->buf))
             break;
@@ -186,14 +193,35 @@ static int split_fields(csv_in *in, nn_err *err)
     }
 }
 
-/* 1 when s is a whole, finite number (stored in *v). */
-static int parse_number(const csv_in *in, const char *s, double *v)
+/* What a field holds.  A number too large for a float (features are
+ * stored as floats) or NaN is still a number, not a name: it is refused
+ * where it stands, and a first row holding one is not taken for a
+ * header. */
+typedef enum { FIELD_NUMBER, FIELD_TEXT, FIELD_NAN, FIELD_HUGE } field_kind;
+
+static field_kind parse_number(const csv_in *in, const char *s, double *v)
 {
     char *end;
     if (*s == '\0')
-        return 0;
+        return FIELD_TEXT;
     *v = in->c_locale ? strtod_l(s, &end, in->c_locale) : strtod(s, &end);
-    return *end == '\0' && isfinite(*v) && fabs(*v) <= FLT_MAX;
+    if (end == s || *end != '\0')
+        return FIELD_TEXT;
+    if (isnan(*v))
+        return FIELD_NAN;
+    return fabs(*v) <= FLT_MAX ? FIELD_NUMBER : FIELD_HUGE;
+}
+
+/* Why field col, which parsed as a number, cannot be used. */
+static int bad_number(const csv_in *in, field_kind kind, int col,
+                      const char *s, nn_err *err)
+{
+    if (kind == FIELD_NAN)
+        return nn_fail(err, "%s:%d: field %d is NaN: expected a number (a "
+                       "missing value?)", in->path, in->lineno, col + 1);
+    return nn_fail(err, "%s:%d: field %d: '%.40s' is beyond the range of a "
+                   "float, +-%.1e (values are stored as floats)", in->path,
+                   in->lineno, col + 1, s, (double)FLT_MAX);
 }
 
 /* ------------------------------------------------------------------------
@@ -275,16 +303,18 @@ static int add_label(csv_rows *r, const csv_in *in, const char *s,
                      nn_err *err)
 {
     double v;
-    int numeric = parse_number(in, s, &v);
+    field_kind kind = parse_number(in, s, &v);
     if (r->n == 0)
-        r->strings = !numeric;
+        r->strings = kind == FIELD_TEXT;
     if (r->strings) {
         r->lid[r->n] = string_label(r, in, s, err);
         return r->lid[r->n] < 0 ? -1 : 0;
     }
-    if (!numeric)
+    if (kind == FIELD_TEXT)
         return nn_fail(err, "%s:%d: label '%.40s' is not a number, but the "
                        "labels before it were", in->path, in->lineno, s);
+    if (kind != FIELD_NUMBER)
+        return bad_number(in, kind, r->label_col, s, err);
     r->lval[r->n] = v;
     return 0;
 }
@@ -302,12 +332,16 @@ static int add_row(csv_rows *r, const csv_in *in, nn_err *err)
     x = r->x + (size_t)r->n * (size_t)r->features;
     for (int col = 0; col < in->nfld; col++) {
         double v;
+        field_kind kind;
         if (col == r->label_col)
             continue;
-        if (!parse_number(in, in->fld[col], &v))
+        kind = parse_number(in, in->fld[col], &v);
+        if (kind == FIELD_TEXT)
             return nn_fail(err, "%s:%d: field %d: expected a number, found "
                            "'%.40s'", in->path, in->lineno, col + 1,
                            in->fld[col]);
+        if (kind != FIELD_NUMBER)
+            return bad_number(in, kind, col, in->fld[col], err);
         x[j++] = (float)v;
     }
     if (r->label_col >= 0 && add_label(r, in, in->fld[r->label_col], err))
@@ -345,8 +379,9 @@ static int resolve_label(const csv_in *in, int label_col, int ncols,
     return 0;
 }
 
-/* A header is a first line with a non-numeric field outside the label
- * column: a string in the label column alone is just a class name. */
+/* A header is a first line with a name (a field that is not a number at
+ * all) outside the label column: a string in the label column alone is
+ * just a class name, and 1e39 or NaN is a bad number, not a name. */
 static int looks_like_header(const csv_in *in, int label_col)
 {
     int col = -1;
@@ -355,7 +390,7 @@ static int looks_like_header(const csv_in *in, int label_col)
     if (resolve_label(in, label_col, in->nfld, &col, &ignored))
         col = -1;
     for (int j = 0; j < in->nfld; j++)
-        if (j != col && !parse_number(in, in->fld[j], &v))
+        if (j != col && parse_number(in, in->fld[j], &v) == FIELD_TEXT)
             return 1;
     return 0;
 }
@@ -364,12 +399,12 @@ static int looks_like_header(const csv_in *in, int label_col)
 static int read_iris_header(csv_rows *r, const csv_in *in, nn_err *err)
 {
     double rows, feats, v;
-    if (in->nfld < 3 || !parse_number(in, in->fld[0], &rows) ||
-        !parse_number(in, in->fld[1], &feats) || feats != floor(feats) ||
-        feats < 1 || feats > 1e7)
+    if (in->nfld < 3 || parse_number(in, in->fld[0], &rows) != FIELD_NUMBER ||
+        parse_number(in, in->fld[1], &feats) != FIELD_NUMBER ||
+        feats != floor(feats) || feats < 1 || feats > 1e7)
         return 0;
     for (int j = 2; j < in->nfld; j++)
-        if (parse_number(in, in->fld[j], &v))
+        if (parse_number(in, in->fld[j], &v) != FIELD_TEXT)
             return 0;
     r->hdr = calloc((size_t)in->nfld - 2, sizeof *r->hdr);
     if (!r->hdr)
@@ -381,10 +416,27 @@ static int read_iris_header(csv_rows *r, const csv_in *in, nn_err *err)
     return 0;
 }
 
+/* Whether the first line is a header, and that decision in words. */
+static int decide_header(const csv_in *in, int label_col, nn_header header,
+                         nn_csv_report *report)
+{
+    int yes = header == NN_HEADER_YES ||
+              (header == NN_HEADER_AUTO && looks_like_header(in, label_col));
+    const char *why = header == NN_HEADER_YES ? "header=yes"
+                    : header == NN_HEADER_NO  ? "header=no"
+                    : yes ? "first row has names"
+                          : "first row is numbers";
+    report->header = yes;
+    snprintf(report->note, sizeof report->note, "header: %s (%s)",
+             yes ? "yes" : "no", why);
+    return yes;
+}
+
 /* Read up to and including the first data line, settling the header and
  * the shape of every row. */
 static int read_first_row(csv_in *in, csv_rows *r, int label_col,
-                          nn_header header, nn_err *err)
+                          nn_header header, nn_csv_report *report,
+                          nn_err *err)
 {
     int rc = read_line(in, err);
     if (rc == 0)
@@ -392,8 +444,7 @@ static int read_first_row(csv_in *in, csv_rows *r, int label_col,
                        "comma-separated numbers", in->path);
     if (rc < 0 || split_fields(in, err))
         return -1;
-    if (header == NN_HEADER_YES ||
-        (header == NN_HEADER_AUTO && looks_like_header(in, label_col))) {
+    if (decide_header(in, label_col, header, report)) {
         if (read_iris_header(r, in, err))
             return -1;
         rc = read_line(in, err);
@@ -530,10 +581,10 @@ out:
  * ------------------------------------------------------------------------ */
 
 static int read_rows(csv_in *in, csv_rows *r, int label_col,
-                     nn_header header, nn_err *err)
+                     nn_header header, nn_csv_report *report, nn_err *err)
 {
     int rc;
-    if (read_first_row(in, r, label_col, header, err))
+    if (read_first_row(in, r, label_col, header, report, err))
         return -1;
     while ((rc = read_line(in, err)) == 1)
         if (split_fields(in, err) || add_row(r, in, err))
@@ -541,22 +592,28 @@ static int read_rows(csv_in *in, csv_rows *r, int label_col,
     return rc;
 }
 
-nn_data *nn_data_load_csv(const char *path, int label_col, nn_header header,
-                          uint64_t seed, nn_err *err)
+nn_data *nn_data_load_csv_report(const char *path, int label_col,
+                                 nn_header header, uint64_t seed,
+                                 nn_csv_report *report, nn_err *err)
 {
     csv_in in = {.path = path, .cap = 4096};
     csv_rows rows = {0};
+    nn_csv_report ignored;
     nn_data *d = NULL;
 
+    if (!report)
+        report = &ignored;
+    memset(report, 0, sizeof *report);
     in.buf = malloc(in.cap);
+    in.raw = malloc(RAW_SIZE);
     in.c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (!in.buf) {
+    if (!in.buf || !in.raw) {
         nn_fail(err, "%s: out of memory", path);
         goto out;
     }
     if (!(in.f = nn_data_gz_open(path, err)))
         goto out;
-    if (read_rows(&in, &rows, label_col, header, err))
+    if (read_rows(&in, &rows, label_col, header, report, err))
         goto out;
     d = make_data(&rows, &in, err);
     if (d && (nn_data_finish(d, err) ||
@@ -570,7 +627,14 @@ out:
     if (in.c_locale)
         freelocale(in.c_locale);
     free(in.buf);
+    free(in.raw);
     free(in.fld);
     free_rows(&rows);
     return d;
+}
+
+nn_data *nn_data_load_csv(const char *path, int label_col, nn_header header,
+                          uint64_t seed, nn_err *err)
+{
+    return nn_data_load_csv_report(path, label_col, header, seed, NULL, err);
 }

@@ -217,6 +217,17 @@ void nn_data_feature_range(const nn_data *d, int j, double *lo, double *hi)
     *hi = ok ? d->hi[j] : 0.0;
 }
 
+void nn_data_target_range(const nn_data *d, double *lo, double *hi)
+{
+    *lo = *hi = 0.0;
+    for (int i = 0; d->target && i < d->n; i++) {
+        if (i == 0 || d->target[i] < *lo)
+            *lo = d->target[i];
+        if (i == 0 || d->target[i] > *hi)
+            *hi = d->target[i];
+    }
+}
+
 /* ------------------------------------------------------------------------
  * Images
  * ------------------------------------------------------------------------ */

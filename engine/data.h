@@ -83,6 +83,23 @@ nn_data *nn_data_load_csv_image(const char *path, int label_col,
                                 nn_header header, uint64_t seed, int width,
                                 int height, nn_err *err);
 
+/* What the CSV loader decided about the first line, for the program to
+ * say: with header=auto a first row holding a name outside the label
+ * column is a header; a number out of range or NaN is not a name, and is
+ * refused where it stands (values must fit a float, ±3.4e38). */
+typedef struct nn_csv_report {
+    int header;      /* 1: the first line was a header, not data */
+    char note[64];   /* "header: yes (first row has names)",
+                        "header: no (first row is numbers)",
+                        "header: yes (header=yes)", "header: no (header=no)";
+                        "" when the file ended or failed before */
+} nn_csv_report;
+
+/* nn_data_load_csv, and what it decided into *report (may be NULL). */
+nn_data *nn_data_load_csv_report(const char *path, int label_col,
+                                 nn_header header, uint64_t seed,
+                                 nn_csv_report *report, nn_err *err);
+
 /* Load IDX image/label files (MNIST, Fashion-MNIST), each gzipped or not.
  * Pixels are kept as bytes and scaled to [0,1] when filled.  `limit` > 0
  * keeps only the first `limit` training images (0 = all).  test_images and
@@ -119,6 +136,9 @@ int nn_data_size(const nn_data *d);   /* examples in all, split or not */
 int nn_data_class_count(const nn_data *d, nn_split s, int c);
 /* Range of feature j over all examples, before normalization. */
 void nn_data_feature_range(const nn_data *d, int j, double *lo, double *hi);
+/* Range of the regression targets over all examples (0 and 0 unless the
+ * task is regression). */
+void nn_data_target_range(const nn_data *d, double *lo, double *hi);
 /* 1 when the features are image pixels stored as bytes (IDX files), shown
  * as [0,1].  Whether the examples are images at all is
  * nn_data_image_size(): the digits are images of values 0..16. */

@@ -1,4 +1,5 @@
-/* err.c — the one place error messages are formatted (see err.h). */
+/* err.c — the one place error messages are formatted, and the
+ * cancellation flag the long loops poll (see err.h). */
 #include "err.h"
 
 #include <stdarg.h>
@@ -19,4 +20,16 @@ void nn_err_clear(nn_err *e)
 {
     if (e)
         e->msg[0] = '\0';
+}
+
+static const volatile sig_atomic_t *cancel_flag;
+
+void nn_set_cancel(const volatile sig_atomic_t *flag)
+{
+    cancel_flag = flag;
+}
+
+int nn_cancelled(void)
+{
+    return cancel_flag && *cancel_flag;
 }

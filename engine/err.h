@@ -9,6 +9,8 @@
 #ifndef NN_ERR_H
 #define NN_ERR_H
 
+#include <signal.h>
+
 #define NN_ERR_LEN 320
 
 typedef struct nn_err {
@@ -22,5 +24,17 @@ int nn_fail(nn_err *e, const char *fmt, ...)
 
 /* Clear a message so stale text is never shown. */
 void nn_err_clear(nn_err *e);
+
+/* Cancellation.  The engine's long loops (the CSV, IDX and model loaders,
+ * the gradient check, the evaluation of a split) poll a flag the program
+ * owns, the one its SIGINT handler sets, every few thousand rows or
+ * values.  When it is set they stop, undo what they had changed, and fail
+ * with a message holding "interrupted".  The engine only reads the flag;
+ * clearing it is the program's business.  NULL, the default, is a flag
+ * that is never set.  Training steps do not poll: the caller checks its
+ * flag between two steps. */
+void nn_set_cancel(const volatile sig_atomic_t *flag);
+/* 1 when the flag given to nn_set_cancel is set. */
+int nn_cancelled(void);
 
 #endif

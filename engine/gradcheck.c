@@ -44,9 +44,10 @@ static void restore_running(nn_net *net, const double *buf)
     }
 }
 
-static void check_tensor(nn_net *net, const double *X, const double *Y,
-                         int m, double eps, int max, const double *g,
-                         nn_param *p, nn_gc_result *r)
+/* Compare one tensor; -1 when interrupted (every entry is restored). */
+static int check_tensor(nn_net *net, const double *X, const double *Y,
+                        int m, double eps, int max, const double *g,
+                        nn_param *p, nn_gc_result *r)
 {
     int n = nn_mat_size(&p->w);
     int stride = max > 0 && n > max ? (n + max - 1) / max : 1;
@@ -54,6 +55,8 @@ static void check_tensor(nn_net *net, const double *X, const double *Y,
     r->checked = 0;
     r->size = n;
     for (int k = 0; k < n; k += stride) {
+        if (nn_cancelled()) /* two forward passes per entry: poll each */
+            return -1;
         double keep = p->w.v[k];
         p->w.v[k] = keep + eps;
         double up = cost_at(net, X, Y, m);
@@ -71,6 +74,7 @@ static void check_tensor(nn_net *net, const double *X, const double *Y,
     r->num_norm = sqrt(nn);
     double den = r->grad_norm + r->num_norm;
     r->rel_err = den > 0 ? sqrt(diff) / den : 0;
+    return 0;
 }
 
 double nn_gradcheck(nn_net *net, const double *X, const double *Y, int m,
@@ -102,17 +106,23 @@ double nn_gradcheck(nn_net *net, const double *X, const double *Y, int m,
         g += nn_mat_size(&p->g);
     }
     double worst = 0;
+    int done = 0;
     g = grads;
-    for (int i = 0; i < net->n_params; i++) {
-        nn_param *p = net->params[i];
-        check_tensor(net, X, Y, m, eps, max_per_tensor, g, p, &res[i]);
-        if (res[i].rel_err > worst || isnan(res[i].rel_err))
-            worst = isnan(res[i].rel_err) ? INFINITY : res[i].rel_err;
+    for (; done < net->n_params; done++) {
+        nn_param *p = net->params[done];
+        if (check_tensor(net, X, Y, m, eps, max_per_tensor, g, p, &res[done]))
+            break;
+        if (res[done].rel_err > worst || isnan(res[done].rel_err))
+            worst = isnan(res[done].rel_err) ? INFINITY : res[done].rel_err;
         g += nn_mat_size(&p->g);
     }
     restore_running(net, running);
     free(running);
     free(grads);
+    if (done < net->n_params)
+        return nn_fail(err, "gradient check interrupted after %d of %d "
+                       "tensors; the weights are as they were", done,
+                       net->n_params);
     return worst;
 }
 

@@ -25,7 +25,9 @@ typedef struct nn_gc_result {
 /* Check every tensor of net on the m rows of X (m <= cap) and Y.  res must
  * hold net->n_params results.  At most max_per_tensor entries of each
  * tensor are compared, evenly spread (0 = all).  The weights are as they
- * were afterwards.  Returns the largest relative error, or -1 on error. */
+ * were afterwards.  Returns the largest relative error, or -1 on error.
+ * Polls the cancel flag (err.h) between entries: "... interrupted ...",
+ * the weights and batch norm statistics as they were. */
 double nn_gradcheck(nn_net *net, const double *X, const double *Y, int m,
                     double eps, int max_per_tensor, nn_gc_result *res,
                     nn_err *err);

@@ -26,6 +26,7 @@
 #define MAX_PIXELS (1u << 20)
 #define MAX_BYTES (1ull << 31)
 #define IDX_CLASSES 10
+#define BLOCK (1u << 20)   /* bytes per read: Ctrl-C is polled between */
 
 typedef struct idx_file {
     const char *path;
@@ -40,10 +41,15 @@ static uint32_t be32(const unsigned char *b)
            (uint32_t)b[2] << 8 | (uint32_t)b[3];
 }
 
+static int interrupted(const idx_file *x, nn_err *err)
+{
+    return nn_fail(err, "%s: interrupted; nothing loaded", x->path);
+}
+
 /* Read up to len bytes; *got says how many came.  -1 only on a gzip or
- * read error (a short file is the caller's to report).  zlib's gzread
- * returns 0 or -1 when the stream breaks, so the error state is checked
- * whenever nothing came. */
+ * read error or when interrupted (a short file is the caller's to
+ * report).  zlib's gzread returns 0 or -1 when the stream breaks, so the
+ * error state is checked whenever nothing came. */
 static int read_block(idx_file *x, void *buf, size_t len, size_t *got,
                       nn_err *err)
 {
@@ -51,8 +57,11 @@ static int read_block(idx_file *x, void *buf, size_t len, size_t *got,
     *got = 0;
     while (*got < len) {
         size_t want = len - *got;
-        int n = gzread(x->f, p + *got,
-                       (unsigned)(want > (1u << 30) ? 1u << 30 : want));
+        if (nn_cancelled())
+            return interrupted(x, err);
+        int n = gzread(x->f, p + *got, want > BLOCK ? BLOCK : (unsigned)want);
+        if (n <= 0 && nn_cancelled())
+            return interrupted(x, err); /* a read cut short by the signal */
         if (n <= 0) {
             if (nn_data_gz_error(x->f, x->path, err))
                 return -1;

@@ -115,7 +115,7 @@ int nn_blas_threads(int n)
  * gradient (the history's statistics), so they keep four independent
  * partial sums, which the compiler turns into vector instructions (one
  * accumulator would be a chain of dependent additions). */
-__attribute__((target_clones("avx2", "default")))
+NN_VECTOR_CLONES
 double nn_sum_sq(const double *x, int n)
 {
     double q[4] = { 0, 0, 0, 0 };
@@ -129,7 +129,7 @@ double nn_sum_sq(const double *x, int n)
     return s;
 }
 
-__attribute__((target_clones("avx2", "default")))
+NN_VECTOR_CLONES
 static double sum_lanes(const double *x, int n)
 {
     double q[4] = { 0, 0, 0, 0 };
@@ -143,7 +143,7 @@ static double sum_lanes(const double *x, int n)
     return s;
 }
 
-__attribute__((target_clones("avx2", "default")))
+NN_VECTOR_CLONES
 static double sum_sq_dev(const double *x, int n, double m)
 {
     double q[4] = { 0, 0, 0, 0 };
@@ -168,7 +168,7 @@ void nn_mean_var(const double *x, int n, double *mean, double *var)
 
 /* sum_sq_dev's lanes, to the same bits, with the counts and extremes
  * gathered on the way. */
-__attribute__((target_clones("avx2", "default")))
+NN_VECTOR_CLONES
 static double summary_pass(const double *x, int n, double m, double small,
                            nn_summary *s)
 {

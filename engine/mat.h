@@ -33,6 +33,17 @@ int nn_blas_use(int on);
 /* Threads OpenBLAS may use (n >= 1); returns the number now in effect. */
 int nn_blas_threads(int n);
 
+/* Loops that gain from AVX2 are marked NN_VECTOR_CLONES: GCC on x86-64
+ * builds an AVX2 copy and a plain one and picks at load time by the CPU.
+ * Elsewhere the mark is empty and the plain loop is all there is: clang 14
+ * (Debian 12's) emits both copies of a target_clones function but no
+ * symbol under its own name, so nothing could call it. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define NN_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define NN_VECTOR_CLONES
+#endif
+
 /* Small vector helpers used across the engine. */
 double nn_sum_sq(const double *x, int n);
 void nn_mean_var(const double *x, int n, double *mean, double *var);

@@ -2,6 +2,8 @@
 #include "model.h"
 
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -80,9 +82,43 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
     fprintf(f, "end\n");
 }
 
+/* 0 when every weight and batch norm statistic is one the loader takes
+ * back: finite, and the variances >= 0.  A network that diverged holds
+ * NaN or Inf, and a file of it could only be refused when loaded. */
+static int loadable(const char *path, const nn_net *net, nn_err *err)
+{
+    char name[32];
+    for (int i = 0; i < net->n_params; i++) {
+        const nn_mat *w = &net->params[i]->w;
+        for (int k = 0; k < nn_mat_size(w); k++)
+            if (!isfinite(w->v[k])) {
+                nn_param_name(net->params[i], name, sizeof name);
+                return nn_fail(err, "%s: not saved: %s holds %g (the "
+                               "network diverged); initialize it again "
+                               "first", path, name, w->v[k]);
+            }
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        const nn_layer *l = &net->L[i];
+        /* a value per piece of a maxout layer */
+        for (int j = 0; l->bn && j < nn_layer_zcols(l); j++)
+            if (!isfinite(l->run_mean.v[j]) || !isfinite(l->run_var.v[j]) ||
+                l->run_var.v[j] < 0)
+                return nn_fail(err, "%s: not saved: the batch norm "
+                               "statistics of layer %d hold %g (the network "
+                               "diverged); initialize it again first", path,
+                               i + 1, isfinite(l->run_mean.v[j])
+                                          ? l->run_var.v[j]
+                                          : l->run_mean.v[j]);
+    }
+    return 0;
+}
+
 static int model_save(const char *path, const nn_net *net,
                       const nn_trainer *tr, nn_err *err)
 {
+    if (loadable(path, net, err))
+        return -1;
     size_t len = strlen(path);
     char *tmp = malloc(len + 16);
     if (!tmp)
@@ -133,18 +169,33 @@ typedef struct reader {
     size_t cap;
     nn_err *err;  /* always points at own_err; copied out at the end */
     nn_err own_err;
+    int broken;   /* reading failed and err says why: no more "expected" */
 } reader;
 
 /* Next non-empty line into r->buf; 0, or -1 at end of file (r->buf is
  * then "").  Lines have no length limit: a row of W holds one number per
- * unit of the layer below, about 2.5 MB for 100000 units. */
+ * unit of the layer below, about 2.5 MB for 100000 units.  A NUL byte (no
+ * text file holds one, and the line would seem to end there) or a failed
+ * read also gives -1, with r->broken set and the reason in r->err. */
 static int next_line(reader *r)
 {
-    while (getline(&r->buf, &r->cap, r->f) >= 0) {
+    ssize_t n;
+    while ((n = getline(&r->buf, &r->cap, r->f)) >= 0) {
         r->line++;
+        if (strlen(r->buf) != (size_t)n) {
+            r->broken = 1;
+            nn_fail(r->err, "%s:%d: NUL byte: this is not a text file",
+                    r->path, r->line);
+            return -1;
+        }
         r->buf[strcspn(r->buf, "\r\n")] = '\0';
         if (r->buf[0] && r->buf[0] != '#')
             return 0;
+    }
+    if (!feof(r->f)) {
+        r->broken = 1;
+        nn_fail(r->err, "%s:%d: %s", r->path, r->line + 1,
+                errno == ENOMEM ? "out of memory" : strerror(errno));
     }
     if (r->buf)
         r->buf[0] = '\0';
@@ -153,6 +204,8 @@ static int next_line(reader *r)
 
 static int bad(reader *r, const char *expected)
 {
+    if (r->broken)
+        return -1; /* next_line has said why */
     return nn_fail(r->err, "%s:%d: expected %s", r->path, r->line, expected);
 }
 
@@ -171,34 +224,119 @@ static int lookup(const char *const *names, const char *word)
     return -1;
 }
 
-/* Exactly `want` numbers in text p (and nothing else but blanks) into
- * v: 0, or -1. */
-static int parse_numbers(const char *p, double *v, int want)
+/* Words and numbers.  A setting line is cut into its words, and each
+ * number must be its whole word: sscanf's "%lf" would read "0-01" as 0
+ * and "6-" as 6 and say nothing of the rest. */
+#define MAX_WORDS 10
+
+/* Cut r->buf into words (pointers into it); their count, or MAX_WORDS + 1
+ * when there are more. */
+static int split_words(reader *r, char **w)
+{
+    int n = 0;
+    char *save;
+    for (char *p = strtok_r(r->buf, " \t", &save); p;
+         p = strtok_r(NULL, " \t", &save)) {
+        if (n == MAX_WORDS)
+            return MAX_WORDS + 1;
+        w[n++] = p;
+    }
+    return n;
+}
+
+/* The line is `key` followed by exactly n - 1 words, into w. */
+static int line_is(reader *r, const char *key, int n, char **w)
+{
+    return split_words(r, w) == n && !strcmp(w[0], key);
+}
+
+/* The line is `key` followed by lo - 1 to hi - 1 words, into w: their
+ * count with the key, or 0. */
+static int line_has(reader *r, const char *key, int lo, int hi, char **w)
+{
+    int n = split_words(r, w);
+    return n >= lo && n <= hi && !strcmp(w[0], key) ? n : 0;
+}
+
+static int word_double(const char *w, double *v)
 {
     char *end;
+    *v = strtod(w, &end);
+    return end != w && *end == '\0';
+}
+
+static int word_long(const char *w, long *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtol(w, &end, 10);
+    return end != w && *end == '\0' && errno == 0;
+}
+
+static int word_int(const char *w, int *v)
+{
+    long x;
+    if (!word_long(w, &x) || x < INT_MIN || x > INT_MAX)
+        return 0;
+    *v = (int)x;
+    return 1;
+}
+
+/* Decimal digits only: strtoull would take "-1" for 2^64 - 1. */
+static int word_u64(const char *w, unsigned long long *v)
+{
+    char *end;
+    if (*w < '0' || *w > '9')
+        return 0;
+    errno = 0;
+    *v = strtoull(w, &end, 10);
+    return *end == '\0' && errno == 0;
+}
+
+/* What a matrix section holds and the range of its values. */
+typedef struct values_spec {
+    const char *expected;   /* for a missing or malformed row */
+    const char *name;       /* whose values: "W2", "a running variance" */
+    double lo, hi;          /* every value in [lo, hi], so never NaN */
+} values_spec;
+
+/* Read the row of `want` numbers on the current line into v.  A value out
+ * of range is refused: weights and PReLU slopes are finite (a network
+ * that diverged is not saved), batch norm's variances never negative. */
+static int read_numbers(reader *r, double *v, int want,
+                        const values_spec *spec)
+{
+    char *p = r->buf, *end;
     for (int i = 0; i < want; i++) {
+        while (*p == ' ' || *p == '\t')
+            p++; /* so that a refused value is quoted without them */
         v[i] = strtod(p, &end);
-        if (end == p) /* inf and nan too: a diverged net loads as saved */
-            return -1;
+        if (end == p)
+            return bad(r, spec->expected);
+        if (!(v[i] >= spec->lo && v[i] <= spec->hi))
+            return nn_fail(r->err, "%s:%d: %s holds %.*s: expected %s",
+                           r->path, r->line, spec->name,
+                           (int)(end - p > 40 ? 40 : end - p), p,
+                           spec->lo == 0 ? "finite values >= 0"
+                                         : "finite values");
         p = end;
     }
     while (*p == ' ' || *p == '\t')
         p++;
-    return *p ? -1 : 0;
+    return *p ? bad(r, spec->expected) : 0;
 }
 
-/* Read `want` numbers from the current line into v. */
-static int read_numbers(reader *r, double *v, int want, const char *what)
-{
-    return parse_numbers(r->buf, v, want) ? bad(r, what) : 0;
-}
-
-static int read_matrix(reader *r, nn_mat *m, const char *what)
+/* Each row is a line; Ctrl-C is polled between them, since a large model
+ * is a hundred megabytes of text. */
+static int read_matrix(reader *r, nn_mat *m, const values_spec *spec)
 {
     for (int row = 0; row < m->rows; row++) {
+        if (nn_cancelled())
+            return nn_fail(r->err, "%s:%d: interrupted; nothing loaded",
+                           r->path, r->line + 1);
         if (next_line(r))
-            return bad(r, what);
-        if (read_numbers(r, m->v + (size_t)row * m->cols, m->cols, what))
+            return bad(r, spec->expected);
+        if (read_numbers(r, m->v + (size_t)row * m->cols, m->cols, spec))
             return -1;
     }
     return 0;
@@ -220,15 +358,16 @@ typedef struct header {
  * keeps doing so. */
 static int read_optim(reader *r, header *h)
 {
-    char w[32];
+    char *w[MAX_WORDS];
     nn_optim *o = &h->opt;
     int kind;
     nn_err why;
     nn_optim_defaults(o);
-    if (next_line(r) || sscanf(r->buf, "optim %31s %lf %lf %lf %lf %lf", w,
-                               &o->lr, &o->beta, &o->beta1, &o->beta2,
-                               &o->eps) != 6 ||
-        (kind = lookup(nn_optim_names, w)) < 0)
+    if (next_line(r) || !line_is(r, "optim", 7, w) ||
+        (kind = lookup(nn_optim_names, w[1])) < 0 ||
+        !word_double(w[2], &o->lr) || !word_double(w[3], &o->beta) ||
+        !word_double(w[4], &o->beta1) || !word_double(w[5], &o->beta2) ||
+        !word_double(w[6], &o->eps))
         return bad(r, "'optim KIND lr beta beta1 beta2 eps'");
     o->kind = (nn_optim_kind)kind;
     if (h->version < 2 && o->kind == NN_OPT_RMSPROP)
@@ -238,8 +377,8 @@ static int read_optim(reader *r, header *h)
         return out_of_range(r, &why);
     if (h->version < 2)
         return 0;
-    if (next_line(r) ||
-        sscanf(r->buf, "rmsprop %lf %d", &o->rho, &o->correct) != 2)
+    if (next_line(r) || !line_is(r, "rmsprop", 3, w) ||
+        !word_double(w[1], &o->rho) || !word_int(w[2], &o->correct))
         return bad(r, "'rmsprop RHO CORRECT'");
     return nn_optim_check(o, &why) ? out_of_range(r, &why) : 0;
 }
@@ -256,31 +395,35 @@ static int sched_line_ok(reader *r, const nn_sched *d)
  * "origin". */
 static int read_sched(reader *r, header *h)
 {
-    char w[32];
+    char *w[MAX_WORDS];
     nn_sched *d = &h->sched;
     int kind;
     nn_sched_defaults(d);
-    if (next_line(r) || sscanf(r->buf, "decay %31s %lf %d %lf", w, &d->rate,
-                               &d->every, &d->factor) != 4 ||
-        (kind = lookup(nn_sched_names, w)) < 0)
+    if (next_line(r) || !line_is(r, "decay", 5, w) ||
+        (kind = lookup(nn_sched_names, w[1])) < 0 ||
+        !word_double(w[2], &d->rate) || !word_int(w[3], &d->every) ||
+        !word_double(w[4], &d->factor))
         return bad(r, "'decay KIND rate every factor'");
     d->kind = (nn_sched_kind)kind;
     if (sched_line_ok(r, d))
         return -1;
     if (h->version < 2)
         return 0;
-    if (next_line(r) ||
-        sscanf(r->buf, "cyclic %lf %lf %d", &d->low, &d->high, &d->half) != 3)
+    if (next_line(r) || !line_is(r, "cyclic", 4, w) ||
+        !word_double(w[1], &d->low) || !word_double(w[2], &d->high) ||
+        !word_int(w[3], &d->half))
         return bad(r, "'cyclic LOW HIGH HALF'");
     if (sched_line_ok(r, d))
         return -1;
-    if (next_line(r) || sscanf(r->buf, "sgdr %d %d %lf", &d->period,
-                               &d->mult, &d->min_lr) != 3)
+    if (next_line(r) || !line_is(r, "sgdr", 4, w) ||
+        !word_int(w[1], &d->period) || !word_int(w[2], &d->mult) ||
+        !word_double(w[3], &d->min_lr))
         return bad(r, "'sgdr PERIOD MULT MIN'");
     if (sched_line_ok(r, d))
         return -1;
-    if (next_line(r) || sscanf(r->buf, "origin %ld %lf", &d->origin_iter,
-                               &d->origin_epoch) != 2)
+    if (next_line(r) || !line_is(r, "origin", 3, w) ||
+        !word_long(w[1], &d->origin_iter) ||
+        !word_double(w[2], &d->origin_epoch))
         return bad(r, "'origin ITERATION EPOCH'");
     return sched_line_ok(r, d);
 }
@@ -288,25 +431,26 @@ static int read_sched(reader *r, header *h)
 /* From version 2: "warmup" and "clip". */
 static int read_warmup_clip(reader *r, header *h)
 {
-    char w[32];
+    char *w[MAX_WORDS];
     int k;
     nn_err why;
     nn_warmup_defaults(&h->warm);
     nn_clip_defaults(&h->clip);
     if (h->version < 2)
         return 0;
-    if (next_line(r) ||
-        sscanf(r->buf, "warmup %d %31s %lf %ld %lf", &h->warm.length, w,
-               &h->warm.from, &h->warm.origin_iter,
-               &h->warm.origin_epoch) != 5 ||
-        (k = lookup(nn_unit_names, w)) < 0)
+    if (next_line(r) || !line_is(r, "warmup", 6, w) ||
+        !word_int(w[1], &h->warm.length) ||
+        (k = lookup(nn_unit_names, w[2])) < 0 ||
+        !word_double(w[3], &h->warm.from) ||
+        !word_long(w[4], &h->warm.origin_iter) ||
+        !word_double(w[5], &h->warm.origin_epoch))
         return bad(r, "'warmup LENGTH iters|epochs FROM ITERATION EPOCH'");
     h->warm.unit = (nn_unit)k;
     if (nn_warmup_check(&h->warm, &why))
         return out_of_range(r, &why);
-    if (next_line(r) ||
-        sscanf(r->buf, "clip %31s %lf", w, &h->clip.max) != 2 ||
-        (k = lookup(nn_clip_names, w)) < 0)
+    if (next_line(r) || !line_is(r, "clip", 3, w) ||
+        (k = lookup(nn_clip_names, w[1])) < 0 ||
+        !word_double(w[2], &h->clip.max))
         return bad(r, "'clip off|norm|value MAX'");
     h->clip.kind = (nn_clip_kind)k;
     return nn_clip_check(&h->clip, &why) ? out_of_range(r, &why) : 0;
@@ -315,20 +459,17 @@ static int read_warmup_clip(reader *r, header *h)
 /* "loss NAME", huber with its δ after the name (the default without). */
 static int read_loss(reader *r, header *h)
 {
-    char w[32];
-    int used = 0;
+    char *w[MAX_WORDS];
+    int n;
     const char *what = "'loss none|bce|xent|mse|mae|huber' (huber with a "
                        "DELTA > 0)";
-    if (next_line(r) || sscanf(r->buf, "loss %31s%n", w, &used) != 1 ||
-        (h->loss = lookup(nn_loss_names, w)) < 0)
+    if (next_line(r) || !(n = line_has(r, "loss", 2, 3, w)) ||
+        (h->loss = lookup(nn_loss_names, w[1])) < 0)
         return bad(r, what);
-    const char *rest = r->buf + used;
     h->loss_arg = nn_loss_default_arg((nn_loss)h->loss);
-    if (parse_numbers(rest, NULL, 0) == 0)
-        return 0;
-    if (!nn_loss_has_arg((nn_loss)h->loss) ||
-        parse_numbers(rest, &h->loss_arg, 1) ||
-        !(h->loss_arg > 0 && h->loss_arg <= NN_LOSS_ARG_MAX))
+    if (n == 3 && (!nn_loss_has_arg((nn_loss)h->loss) ||
+                   !word_double(w[2], &h->loss_arg) ||
+                   !(h->loss_arg > 0 && h->loss_arg <= NN_LOSS_ARG_MAX)))
         return bad(r, what);
     return 0;
 }
@@ -336,12 +477,13 @@ static int read_loss(reader *r, header *h)
 /* "reg KIND LAMBDA", elastic net with its second lambda after the first. */
 static int read_reg(reader *r, header *h)
 {
-    char w[32];
-    int used = 0;
+    char *w[MAX_WORDS];
+    int n;
     double v[2] = { 0, 0 };
-    if (next_line(r) || sscanf(r->buf, "reg %31s%n", w, &used) != 1 ||
-        (h->reg = lookup(nn_reg_names, w)) < 0 ||
-        parse_numbers(r->buf + used, v, h->reg == NN_REG_ELASTIC ? 2 : 1) ||
+    if (next_line(r) || !(n = line_has(r, "reg", 3, 4, w)) ||
+        (h->reg = lookup(nn_reg_names, w[1])) < 0 ||
+        n != (h->reg == NN_REG_ELASTIC ? 4 : 3) ||
+        !word_double(w[2], &v[0]) || (n == 4 && !word_double(w[3], &v[1])) ||
         !(v[0] >= 0 && v[0] <= NN_LAMBDA_MAX) ||
         !(v[1] >= 0 && v[1] <= NN_LAMBDA_MAX))
         return bad(r, "'reg none|l2|l1 LAMBDA' with LAMBDA 0..1e6 (or 'reg "
@@ -351,32 +493,44 @@ static int read_reg(reader *r, header *h)
     return 0;
 }
 
+/* The network's lines: version, inputs, loss, regularization. */
 static int read_header(reader *r, header *h)
 {
-    if (next_line(r) || sscanf(r->buf, "nnlab-model %d", &h->version) != 1)
+    char *w[MAX_WORDS];
+    if (next_line(r) || !line_is(r, MODEL_MAGIC, 2, w) ||
+        !word_int(w[1], &h->version))
         return bad(r, "'nnlab-model 2' (this is not an nnlab model file)");
     if (h->version < 1 || h->version > MODEL_VERSION)
         return nn_fail(r->err, "%s:%d: expected model version 1..%d, found "
                        "%d", r->path, r->line, MODEL_VERSION, h->version);
-    if (next_line(r) || sscanf(r->buf, "inputs %d", &h->inputs) != 1 ||
-        h->inputs < 1)
+    if (next_line(r) || !line_is(r, "inputs", 2, w) ||
+        !word_int(w[1], &h->inputs) || h->inputs < 1)
         return bad(r, "'inputs N'");
-    if (read_loss(r, h) || read_reg(r, h) || read_optim(r, h))
+    return read_loss(r, h) || read_reg(r, h) ? -1 : 0;
+}
+
+/* The trainer's lines: optimizer, batch, schedule, warm-up and clipping,
+ * seed, early, guard. */
+static int read_training(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    if (read_optim(r, h))
         return -1;
-    if (next_line(r) || sscanf(r->buf, "batch %d", &h->batch) != 1 ||
-        h->batch < 0 || h->batch > 1000000)
+    if (next_line(r) || !line_is(r, "batch", 2, w) ||
+        !word_int(w[1], &h->batch) || h->batch < 0 || h->batch > 1000000)
         return bad(r, "'batch N' with N 0..1000000 (0: the whole set)");
     if (read_sched(r, h) || read_warmup_clip(r, h))
         return -1;
-    if (next_line(r) || sscanf(r->buf, "seed %llu", &h->seed) != 1)
-        return bad(r, "'seed N'");
-    if (next_line(r) ||
-        sscanf(r->buf, "early %d %d", &h->early, &h->patience) != 2 ||
+    if (next_line(r) || !line_is(r, "seed", 2, w) ||
+        !word_u64(w[1], &h->seed))
+        return bad(r, "'seed N' with N 0..18446744073709551615");
+    if (next_line(r) || !line_is(r, "early", 3, w) ||
+        !word_int(w[1], &h->early) || !word_int(w[2], &h->patience) ||
         (h->early != 0 && h->early != 1) || h->patience < 1 ||
         h->patience > 100000)
         return bad(r, "'early 0|1 PATIENCE' with PATIENCE 1..100000");
-    if (next_line(r) || sscanf(r->buf, "guard %d", &h->guard) != 1 ||
-        (h->guard != 0 && h->guard != 1))
+    if (next_line(r) || !line_is(r, "guard", 2, w) ||
+        !word_int(w[1], &h->guard) || (h->guard != 0 && h->guard != 1))
         return bad(r, "'guard 0|1'");
     return 0;
 }
@@ -389,12 +543,14 @@ typedef struct layer_line {
 
 static int parse_layer(reader *r, layer_line *l)
 {
-    char act[32], init[32];
-    if (sscanf(r->buf, "layer %d %31s %lf %lf %d %31s %lf %lf", &l->units,
-               act, &l->act_arg, &l->keep, &l->bn, init, &l->init_arg,
-               &l->gain) != 8 || l->units < 1 || l->units > 100000 ||
-        (l->act = lookup(nn_act_names, act)) < 0 ||
-        (l->init = lookup(nn_init_names, init)) < 0 ||
+    char *w[MAX_WORDS];
+    if (!line_is(r, "layer", 9, w) || !word_int(w[1], &l->units) ||
+        l->units < 1 || l->units > 100000 ||
+        (l->act = lookup(nn_act_names, w[2])) < 0 ||
+        !word_double(w[3], &l->act_arg) || !word_double(w[4], &l->keep) ||
+        !word_int(w[5], &l->bn) ||
+        (l->init = lookup(nn_init_names, w[6])) < 0 ||
+        !word_double(w[7], &l->init_arg) || !word_double(w[8], &l->gain) ||
         !(l->keep >= 0.01 && l->keep <= 1) || (l->bn != 0 && l->bn != 1) ||
         !(l->act_arg >= 0 && l->act_arg <= 1e6) || !isfinite(l->init_arg) ||
         !(l->gain >= 0 && l->gain <= 1e6) ||
@@ -479,7 +635,7 @@ static nn_net *read_layers(reader *r, const header *h)
         out_line = r->line;
         n++;
     }
-    if (n == 0) {
+    if (n == 0 || r->broken) {
         bad(r, "'layer ...' lines");
         return NULL;
     }
@@ -508,33 +664,40 @@ static int read_params(reader *r, nn_net *net)
 {
     /* r->buf holds the first line after the layers */
     for (int i = 0; i < net->n_params; i++) {
-        char want[32], name[32];
+        char want[32], *w[MAX_WORDS];
         int rows, cols;
         nn_param *p = net->params[i];
         nn_param_name(p, want, sizeof want);
         if (i > 0 && next_line(r))
             return bad(r, "more 'param' sections");
-        if (sscanf(r->buf, "param %31s %d %d", name, &rows, &cols) != 3 ||
-            strcmp(name, want) || rows != p->w.rows || cols != p->w.cols) {
+        if (!line_is(r, "param", 4, w) || strcmp(w[1], want) ||
+            !word_int(w[2], &rows) || !word_int(w[3], &cols) ||
+            rows != p->w.rows || cols != p->w.cols) {
             char what[96];
             snprintf(what, sizeof what, "'param %s %d %d'", want, p->w.rows,
                      p->w.cols);
             return bad(r, what);
         }
-        if (read_matrix(r, &p->w, "a row of numbers"))
+        values_spec spec = { "a row of numbers", want, -DBL_MAX, DBL_MAX };
+        if (read_matrix(r, &p->w, &spec))
             return -1;
     }
     for (int i = 0; i < net->n_layers; i++) {
         nn_layer *l = &net->L[i];
+        char *w[MAX_WORDS];
         int layer, units;
         if (!l->bn)
             continue;
-        if (next_line(r) ||
-            sscanf(r->buf, "running %d %d", &layer, &units) != 2 ||
+        if (next_line(r) || !line_is(r, "running", 3, w) ||
+            !word_int(w[1], &layer) || !word_int(w[2], &units) ||
             layer != i + 1 || units != nn_layer_zcols(l))
             return bad(r, "'running LAYER UNITS' for a batch norm layer");
-        if (read_matrix(r, &l->run_mean, "the running means") ||
-            read_matrix(r, &l->run_var, "the running variances"))
+        values_spec mean = { "the running means", "a running mean",
+                             -DBL_MAX, DBL_MAX };
+        values_spec var = { "the running variances", "a running variance",
+                            0, DBL_MAX };
+        if (read_matrix(r, &l->run_mean, &mean) ||
+            read_matrix(r, &l->run_var, &var))
             return -1;
     }
     if (next_line(r) || strcmp(r->buf, "end"))
@@ -572,7 +735,8 @@ static nn_net *model_load(const char *path, nn_trainer *tr, nn_err *err)
         nn_fail(r->err, "%s: %s", path, strerror(errno));
         goto out;
     }
-    if (read_header(r, &h) || !(net = read_layers(r, &h)))
+    if (read_header(r, &h) || read_training(r, &h) ||
+        !(net = read_layers(r, &h)))
         goto out;
     if (read_params(r, net)) {
         nn_net_free(net);

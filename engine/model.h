@@ -45,6 +45,13 @@
  * Hex floats round-trip every double exactly, so predictions after a load
  * are bit-identical.  Saving writes a temporary file in the same directory
  * and renames it over the target, so a crash never leaves half a model.
+ *
+ * Reading is strict, in both versions: every line has exactly its words
+ * and every number is a whole word ("reg l2 0-01", "batch 6-" and
+ * "rmsprop 0.9 1x" are refused, not read as 0, 6 and 1), weights, PReLU
+ * slopes and running means are finite, running variances (k of them per
+ * unit of a maxout layer) finite and >= 0, the seed a whole number
+ * 0..2^64-1.
  */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
@@ -52,7 +59,9 @@
 #include "net.h"
 #include "train.h"
 
-/* Write net and tr's settings to path.  0 or -1 with err. */
+/* Write net and tr's settings to path.  0 or -1 with err.  A network
+ * holding NaN or Inf (it diverged) is refused, since its file could not be
+ * loaded: nothing is written then. */
 int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
                   nn_err *err);
 
@@ -68,8 +77,9 @@ int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
 /* Read a model.  On success returns a new network (the caller frees it)
  * and, if tr is non-NULL, sets tr's settings (optimizer, schedule and
  * warm-up with their origins, clipping, batch, seed, early stopping,
- * guard; not its state).  On failure returns NULL,
- * leaves tr untouched, and err says "FILE:LINE: what was expected". */
+ * guard; not its state).  On failure returns NULL, leaves tr untouched,
+ * and err says "FILE:LINE: what was expected".  Polls the cancel flag
+ * (err.h) between rows: "FILE:LINE: interrupted". */
 nn_net *nn_model_load(const char *path, nn_trainer *tr, nn_err *err);
 
 #endif

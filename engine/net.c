@@ -248,13 +248,33 @@ int nn_net_reserve(nn_net *net, int rows, nn_err *err)
 {
     if (rows <= net->cap)
         return 0;
-    for (int i = 0; i < net->n_layers; i++)
-        if (caches_alloc(&net->L[i], rows)) {
-            /* leave every layer consistent at the old capacity */
-            for (int j = 0; j < net->n_layers; j++)
-                caches_alloc(&net->L[j], net->cap);
-            return nn_fail(err, "out of memory for a batch of %d rows", rows);
-        }
+    /* Every new cache first, then the swap: freeing the old ones and
+     * allocating them again after a failure could fail in turn and leave
+     * a layer without caches. */
+    int n = 0;
+    nn_layer *fresh = calloc((size_t)net->n_layers, sizeof *fresh);
+    for (; fresh && n < net->n_layers; n++) {
+        fresh[n].out = net->L[n].out;
+        fresh[n].pieces = net->L[n].pieces; /* maxout: wider caches */
+        if (caches_alloc(&fresh[n], rows))
+            break;
+    }
+    if (!fresh || n < net->n_layers) {
+        for (int i = 0; fresh && i <= n && i < net->n_layers; i++)
+            caches_free(&fresh[i]);
+        free(fresh);
+        return nn_fail(err, "out of memory for a batch of %d rows", rows);
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        caches_free(&net->L[i]);
+        net->L[i].U = fresh[i].U;
+        net->L[i].Uhat = fresh[i].Uhat;
+        net->L[i].Z = fresh[i].Z;
+        net->L[i].A = fresh[i].A;
+        net->L[i].mask = fresh[i].mask;
+        net->L[i].dZ = fresh[i].dZ;
+    }
+    free(fresh);
     net->cap = rows;
     return 0;
 }

@@ -74,7 +74,7 @@ void nn_optim_defaults(nn_optim *o)
  * so one square root and one division per value, in four independent
  * lanes that the compiler turns into vector instructions (the sum of
  * squares too, which a single accumulator would forbid). */
-__attribute__((target_clones("avx2", "default")))
+NN_VECTOR_CLONES
 static double adam_update(double step, double ic2, double b1, double b2,
                           double eps, double *restrict w,
                           const double *restrict g, double *restrict v,

@@ -137,6 +137,15 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     if (nn_data_task(data) != NN_TASK_NONE && !nn_data_ycols_ok(data, ycols))
         return nn_fail(err, "the network has %d outputs, which does not fit "
                        "%d classes", ycols, nn_data_classes(data));
+    if (net->loss == NN_LOSS_BCE && nn_data_task(data) == NN_TASK_REGRESS) {
+        /* −[y log a + (1−y) log(1−a)] has no minimum for y outside [0, 1]:
+         * the cost runs off to −1e24 and the guard sees no NaN */
+        double lo, hi;
+        nn_data_target_range(data, &lo, &hi);
+        return nn_fail(err, "loss=bce needs targets 0 or 1, but these data "
+                       "are a regression with targets from %g to %g: use "
+                       "loss=mse", lo, hi);
+    }
     int n_train = nn_data_count(data, NN_TRAIN);
     if (n_train < 1)
         return nn_fail(err, "the training split is empty");
@@ -270,8 +279,11 @@ static void add_errors(const double *out, const double *Y, size_t n,
     }
 }
 
-int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
-                             nn_err *err)
+/* Evaluation of a split, in chunks; the cancel flag is polled between
+ * them when `cancellable` (not at the end of a training epoch, where the
+ * update is made already and the caller polls between steps anyway). */
+static int evaluate(nn_trainer *tr, nn_split s, nn_eval *ev, int cancellable,
+                    nn_err *err)
 {
     if (!tr->net)
         return nn_fail(err, "the trainer has no network bound");
@@ -285,6 +297,9 @@ int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
         return 0;
     int rows[EVAL_CHUNK];
     for (int at = 0; at < total; at += EVAL_CHUNK) {
+        if (cancellable && nn_cancelled())
+            return nn_fail(err, "evaluation interrupted after %d of %d "
+                           "examples", at, total);
         int m = total - at < EVAL_CHUNK ? total - at : EVAL_CHUNK;
         for (int i = 0; i < m; i++)
             rows[i] = at + i;
@@ -306,6 +321,12 @@ int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
         ev->mae = sums[1] / values;
     }
     return 0;
+}
+
+int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
+                             nn_err *err)
+{
+    return evaluate(tr, s, ev, 1, err);
 }
 
 int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
@@ -422,14 +443,14 @@ static int early_stop_check(nn_trainer *tr, double dev_loss, nn_err *err)
 
 static int end_epoch(nn_trainer *tr, nn_err *err)
 {
-    double dl, da;
+    nn_eval ev;
     tr->epoch++;
     tr->pos = 0;
     tr->epoch_iter = tr->iter;
-    if (nn_trainer_evaluate(tr, NN_DEV, &dl, &da, err))
+    if (evaluate(tr, NN_DEV, &ev, 0, err))
         return -1;
-    record_epoch(tr, dl, da);
-    int stop = early_stop_check(tr, dl, err);
+    record_epoch(tr, ev.loss, ev.acc);
+    int stop = early_stop_check(tr, ev.loss, err);
     return stop < 0 ? -1 : stop ? NN_STEP_EARLY : NN_STEP_EPOCH;
 }
 

@@ -121,8 +121,9 @@ void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src);
 
 /* Attach a network and data (either may change between calls), size the
  * buffers, and check they fit: the data's inputs (nn_data_inputs) == the
- * network's, outputs match the labels, the augmentation suits the data.
- * On error the trainer is unbound (net NULL). */
+ * network's, outputs match the labels, the loss fits the targets (bce
+ * needs 0/1 targets, so not a regression), the augmentation suits the
+ * data.  On error the trainer is unbound (net NULL). */
 int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
                     nn_err *err);
 
@@ -226,7 +227,8 @@ long nn_trainer_cycle(const nn_trainer *tr);
 /* Loss (data loss, no penalty) and accuracy of split s with the network
  * in evaluation mode (no dropout, batch norm's running statistics).
  * Accuracy is NAN for regression; both NAN for an empty split.  Uses the
- * trainer's buffers, so the trainer must be bound. */
+ * trainer's buffers, so the trainer must be bound.  Polls the cancel flag
+ * (err.h) every 512 examples: -1, "evaluation interrupted ...", both NAN. */
 int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
                         double *acc, nn_err *err);
 
@@ -245,7 +247,8 @@ typedef struct nn_eval {
 
 /* Measure split s: nn_trainer_evaluate's loss and accuracy (the same
  * values, bit for bit) and, for regression, RMSE and MAE.  The trainer
- * must be bound; -1 with err otherwise. */
+ * must be bound; -1 with err otherwise.  Polls the cancel flag as
+ * nn_trainer_evaluate does: -1, rows 0 and every figure NAN. */
 int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
                              nn_err *err);
 

@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "data.h"
+#include "pipefeed.h"
 #include "tmpdir.h"
 
 #define FIX "tests/fixtures/"
@@ -445,6 +446,156 @@ static void test_corrupt_gzip(void **state)
     free(buf);
 }
 
+/* tmpdir/name holding text; its path in out. */
+static void write_text(const char *name, const char *text, char *out,
+                       size_t size)
+{
+    snprintf(out, size, "%s/%s", tmpdir, name);
+    write_raw(out, text, strlen(text));
+}
+
+/* A file of NUL bytes (/dev/zero) once read lines of length 0 forever:
+ * strlen saw none of the bytes, so the line cap was never reached.  Bytes
+ * are counted now, and the first NUL ends the load with its line. */
+static void test_nul_bytes(void **state)
+{
+    char path[128];
+    (void)state;
+    alarm(20); /* the old loader never returned */
+    expect_error("/dev/zero", NN_LABEL_LAST, NN_HEADER_AUTO,
+                 "/dev/zero:1: NUL byte", "not a text file");
+    alarm(0);
+    snprintf(path, sizeof path, "%s/nul.csv", tmpdir);
+    write_raw(path, "1,2,0\n3,4,1\n5,\0006,1\n", 18);
+    expect_error(path, NN_LABEL_LAST, NN_HEADER_AUTO, "nul.csv:3: NUL byte",
+                 NULL);
+    /* a gzipped file holding NULs: the bytes counted are the inflated ones */
+    gzFile f;
+    snprintf(path, sizeof path, "%s/nul.csv.gz", tmpdir);
+    f = gzopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(gzwrite(f, "1,2,0\n\0\0\0", 9), 9);
+    assert_int_equal(gzclose(f), Z_OK);
+    expect_error(path, NN_LABEL_LAST, NN_HEADER_AUTO, "nul.csv.gz:2: NUL "
+                 "byte", NULL);
+}
+
+/* A first row holding a number beyond the float range or NaN was taken
+ * for a header and dropped without a word.  Such a number is no name: it
+ * is refused on its line, whichever line that is, with the limit. */
+static void test_numbers_out_of_range(void **state)
+{
+    static const struct {
+        const char *text, *part1, *part2;
+    } cases[] = {
+        { "1e309,2,0\n3,4,1\n", ":1: field 1: '1e309' is beyond the range "
+          "of a float", "3.4e+38" },
+        { "1e39,2,0\n3,4,1\n", ":1: field 1: '1e39' is beyond", NULL },
+        { "-1e39,2,0\n3,4,1\n", ":1: field 1: '-1e39' is beyond", NULL },
+        { "1,-inf,0\n3,4,1\n", ":1: field 2: '-inf' is beyond", NULL },
+        { "nan,2,0\n3,4,1\n", ":1: field 1 is NaN", NULL },
+        { "1,NaN,0\n3,4,1\n", ":1: field 2 is NaN", NULL },
+        { "1,2,0\n3,4,1\n5,nan,1\n", ":3: field 2 is NaN", NULL },
+        { "1,2,0\n3,1e39,1\n", ":2: field 2: '1e39' is beyond", NULL },
+        /* in the label column: a regression target is a float too */
+        { "1,2,0.5\n3,4,1e39\n", ":2: field 3: '1e39' is beyond", NULL },
+        { "1,2,nan\n3,4,1\n", ":1: field 3 is NaN", NULL },
+        /* and with a real header before it */
+        { "a,b,y\n1e39,2,0\n3,4,1\n", ":2: field 1: '1e39'", NULL },
+    };
+    char path[128];
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        write_text("range.csv", cases[i].text, path, sizeof path);
+        expect_error(path, NN_LABEL_LAST, NN_HEADER_AUTO, cases[i].part1,
+                     cases[i].part2);
+    }
+    /* the largest float and tiny numbers are fine */
+    write_text("range.csv", "3.4e38,1e-50,0\n-3.4e38,2,1\n1,1,0\n", path,
+               sizeof path);
+    nn_data *d = load(path, NN_LABEL_LAST, NN_HEADER_AUTO);
+    assert_int_equal(total(d), 3);
+    nn_data_free(d);
+}
+
+/* The loader says what it decided about the first line. */
+static void test_header_report(void **state)
+{
+    static const struct {
+        const char *text;
+        nn_header mode;
+        int header, rows;
+        const char *note;
+    } cases[] = {
+        { "x,y,label\n1,2,0\n3,4,1\n", NN_HEADER_AUTO, 1, 2,
+          "header: yes (first row has names)" },
+        { "1,2,0\n3,4,1\n", NN_HEADER_AUTO, 0, 2,
+          "header: no (first row is numbers)" },
+        { "1,2,cat\n3,4,dog\n", NN_HEADER_AUTO, 0, 2,
+          "header: no (first row is numbers)" },
+        { "1,2,0\n3,4,1\n5,6,1\n", NN_HEADER_YES, 1, 2,
+          "header: yes (header=yes)" },
+        { "1,2,0\n3,4,1\n", NN_HEADER_NO, 0, 2,
+          "header: no (header=no)" },
+    };
+    char path[128];
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        nn_csv_report report;
+        nn_err err = {{0}};
+        write_text("hdr.csv", cases[i].text, path, sizeof path);
+        nn_data *d = nn_data_load_csv_report(path, NN_LABEL_LAST,
+                                             cases[i].mode, 1, &report,
+                                             &err);
+        if (!d)
+            fail_msg("%s: %s", cases[i].text, err.msg);
+        assert_int_equal(report.header, cases[i].header);
+        assert_string_equal(report.note, cases[i].note);
+        assert_int_equal(total(d), cases[i].rows);
+        nn_data_free(d);
+    }
+    /* a file that fails before its first line says nothing */
+    nn_csv_report report = {1, "stale"};
+    assert_null(nn_data_load_csv_report(FIX "empty.csv", NN_LABEL_LAST,
+                                        NN_HEADER_AUTO, 1, &report, NULL));
+    assert_int_equal(report.header, 0);
+    assert_string_equal(report.note, "");
+}
+
+/* Ctrl-C ends a load however long its input, even one that never ends:
+ * the flag is polled between blocks of the file, and a read blocked in
+ * a pipe returns when the signal comes. */
+static void test_interrupted(void **state)
+{
+    static char head[200000], body[] = "0.5,0.25,1\n";
+    nn_err err = {{0}};
+    tu_feed feed;
+    (void)state;
+    for (size_t i = 0; i + 6 <= sizeof head; i += 6)
+        memcpy(head + i, "1,2,0\n", 6);
+    tu_cancel_begin(30);
+    assert_int_equal(tu_feed_start(&feed, head, sizeof head / 6 * 6, body,
+                                   strlen(body), -1), 0);
+    nn_data *d = nn_data_load_csv(feed.path, NN_LABEL_LAST, NN_HEADER_AUTO,
+                                  1, &err);
+    tu_feed_stop(&feed);
+    tu_cancel_end();
+    assert_null(d);
+    if (!strstr(err.msg, "interrupted"))
+        fail_msg("message '%s' lacks 'interrupted'", err.msg);
+    /* a flag already set stops the load before it reads anything */
+    tu_cancel_begin(30);
+    tu_interrupted = 1;
+    d = nn_data_load_csv(FIX "good.csv", NN_LABEL_LAST, NN_HEADER_AUTO, 1,
+                         &err);
+    tu_cancel_end();
+    assert_null(d);
+    assert_non_null(strstr(err.msg, "good.csv:1: interrupted"));
+    /* and with the flag down the same file loads */
+    d = load(FIX "good.csv", NN_LABEL_LAST, NN_HEADER_AUTO);
+    nn_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +616,10 @@ int main(void)
         cmocka_unit_test(test_missing_and_unreadable),
         cmocka_unit_test(test_truncated_gzip),
         cmocka_unit_test(test_corrupt_gzip),
+        cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_numbers_out_of_range),
+        cmocka_unit_test(test_header_report),
+        cmocka_unit_test(test_interrupted),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

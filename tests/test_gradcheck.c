@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "pipefeed.h"
 #include "testutil.h"
 
 enum { M = 7, NIN = 3 };
@@ -254,6 +255,40 @@ static void test_leaves_net_unchanged(void **state)
     fixture_free(&f);
 }
 
+/* Ctrl-C during the check of a large network (about 35 000 entries, two
+ * forward passes of 256 rows each: minutes of work) stops it at the next
+ * entry, with the weights and batch norm's statistics as they were. */
+static void test_interrupted(void **state)
+{
+    (void)state;
+    const int sizes[] = { 256, 128, 10 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_SOFTMAX, NN_LOSS_XENT,
+                         NULL, 5);
+    nn_err err = {{0}};
+    assert_int_equal(nn_net_set_bn(net, 1, 1, NULL), 0);
+    tu_perturb_vectors(net, 5);
+    assert_int_equal(nn_net_reserve(net, 256, NULL), 0);
+    double *X = tu_rand(256 * 256, 1.0, 6);
+    double *Y = tu_targets(256, 10, NN_LOSS_XENT, NN_ACT_SOFTMAX, 7);
+    nn_gc_result *res = calloc((size_t)net->n_params, sizeof *res);
+    nn_net *copy = nn_net_clone(net, NULL);
+    assert_non_null(res);
+    assert_non_null(copy);
+    tu_cancel_begin(60);
+    pid_t kid = tu_signal_after(50);
+    double worst = nn_gradcheck(net, X, Y, 256, 1e-5, 0, res, &err);
+    tu_signal_wait(kid);
+    tu_cancel_end();
+    assert_true(worst == -1);
+    assert_non_null(strstr(err.msg, "gradient check interrupted"));
+    assert_true(tu_same_weights(net, copy));
+    free(res);
+    free(X);
+    free(Y);
+    nn_net_free(copy);
+    nn_net_free(net);
+}
+
 /* Dropout set on the hidden layers does not disturb the check, even right
  * after a training pass that applied masks. */
 static void test_dropout_is_off(void **state)
@@ -456,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_prelu_slopes),
         cmocka_unit_test(test_maxout_shapes),
         cmocka_unit_test(test_leaves_net_unchanged),
+        cmocka_unit_test(test_interrupted),
         cmocka_unit_test(test_dropout_is_off),
         cmocka_unit_test(test_dropout_backward_fixed_mask),
         cmocka_unit_test(test_planted_bug),

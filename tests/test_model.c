@@ -304,15 +304,16 @@ static void test_round_trip(void **state)
     nn_data_free(d);
 }
 
-/* Awkward doubles survive: −0, a subnormal, ±Inf, the extremes. */
+/* Awkward doubles survive: −0, a subnormal, the extremes. */
 static void test_exact_values(void **state)
 {
     (void)state;
     const int sizes[] = { 3, 2 };
     nn_net *net = tu_net(sizes, 2, NN_ACT_LINEAR, NN_ACT_LINEAR, NN_LOSS_MSE,
                          NULL, 1);
-    const double odd[] = { -0.0, 4.9e-324, INFINITY, -INFINITY,
-                           1.7976931348623157e308, 0.1 };
+    const double odd[] = { -0.0, 4.9e-324, -1.7976931348623157e308,
+                           2.2250738585072014e-308, 1.7976931348623157e308,
+                           0.1 };
     memcpy(net->L[0].W.w.v, odd, sizeof odd);
     net->L[0].b.w.v[0] = -2.2250738585072014e-308;
     nn_trainer tr;
@@ -507,8 +508,8 @@ static void test_malformed(void **state)
     /* well formed, but values no command would accept */
     expect_bad_variant(good, "optim adam 0.003", "optim adam -0.003",
                        "lr must be a finite number >= 0");
-    expect_bad_variant(good, "optim adam 0.003", "optim adam inf",
-                       "lr must be a finite number >= 0");
+    expect_bad_variant(good, "optim adam 0.0030000000000000001 ",
+                       "optim adam inf ", "lr must be a finite number >= 0");
     expect_bad_variant(good, " 0.84999999999999998 0.995 ", " 1 0.995 ",
                        "beta and beta1 must be");
     expect_bad_variant(good, "decay exp 0.94999999999999996 2",
@@ -617,6 +618,275 @@ static void test_malformed(void **state)
     nn_data_free(d);
 }
 
+/* A network that diverged holds NaN or Inf: saving it is refused, with
+ * no file left behind, since the loader could only refuse that file.
+ * Saving used to write it, and loading used to take it back. */
+static void test_save_refuses_non_finite(void **state)
+{
+    (void)state;
+    const int sizes[] = { 2, 3, 1 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    char path[128];
+    nn_err err = {{0}};
+    snprintf(path, sizeof path, "%s/diverged.nn", dir);
+    net->L[1].W.w.v[2] = NAN;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "not saved: W2 holds nan"));
+    net->L[1].W.w.v[2] = 0.5;
+    net->L[0].b.w.v[1] = -INFINITY;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "not saved: b1 holds -inf"));
+    net->L[0].b.w.v[1] = 0;
+    assert_int_equal(nn_net_set_bn(net, 1, 1, NULL), 0);
+    net->L[0].run_var.v[0] = NAN;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "batch norm statistics of layer 1"));
+    assert_int_equal(other_files("good.nn", NULL), 0);
+    net->L[0].run_var.v[0] = 1;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), 0);
+    unlink(path);
+    nn_net_free(net);
+}
+
+/* The text of the good file with the values of the matrix after the line
+ * beginning `section` replaced: its first value by `first`. */
+static char *with_first_value(const char *good, const char *section,
+                              const char *first)
+{
+    const char *at = strstr(good, section);
+    assert_non_null(at);
+    const char *row = strchr(at, '\n') + 1;
+    size_t n = strcspn(row, " \n");
+    char from[256], to[256];
+    snprintf(from, sizeof from, "%.*s%.*s", (int)(row - at), at, (int)n,
+             row);
+    snprintf(to, sizeof to, "%.*s%s", (int)(row - at), at, first);
+    return variant(good, from, to);
+}
+
+/* Values a saved network cannot hold (NaN or Inf weights, negative or NaN
+ * batch norm variances) and numbers followed by anything at all
+ * ("reg l2 0-01" once loaded as lambda 0, "batch 6-" as 6) are refused
+ * with the file and line, and the trainer's settings stay as they were. */
+static void test_refused_values(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = rich_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    char *good = read_all(good_path);
+    static const struct {
+        const char *section, *value, *part;
+    } values[] = {
+        { "param W1 10 2\n", "nan", "W1 holds nan: expected finite" },
+        { "param W1 10 2\n", "-inf", "W1 holds -inf" },
+        { "param W2 5 10\n", "1e999", "W2 holds 1e999" },
+        { "param beta2 1 5\n", "NAN", "beta2 holds NAN" },
+        { "running 2 5\n", "inf", "a running mean holds inf" },
+    };
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char *s = with_first_value(good, values[i].section, values[i].value);
+        expect_bad(s, strlen(s), line_of(good, values[i].section) + 1,
+                   values[i].part);
+        free(s);
+    }
+    {
+        /* the variances: the line after the running means */
+        const char *run = strstr(good, "running 2 5\n");
+        int line = line_of(good, "running 2 5\n") + 2;
+        const char *var = strchr(strchr(run, '\n') + 1, '\n') + 1;
+        size_t pre = (size_t)(var - good);
+        size_t n = strcspn(var, " \n");
+        const char *bads[] = { "-0.5", "nan", "-inf" };
+        for (int k = 0; k < 3; k++) {
+            char *s = malloc(strlen(good) + 16);
+            assert_non_null(s);
+            memcpy(s, good, pre);
+            strcpy(s + pre, bads[k]);
+            strcat(s, var + n);
+            expect_bad(s, strlen(s), line, "a running variance holds");
+            expect_bad(s, strlen(s), line, "expected finite values >= 0");
+            free(s);
+        }
+    }
+    /* numbers with something after them, and seeds out of range */
+    expect_bad_variant(good, "reg l2 0.01", "reg l2 0-01", "expected 'reg");
+    expect_bad_variant(good, "batch 17", "batch 17-", "expected 'batch");
+    expect_bad_variant(good, "batch 17", "batch 17 4", "expected 'batch");
+    expect_bad_variant(good, "inputs 2", "inputs 2x", "expected 'inputs");
+    expect_bad_variant(good, "early 1 7", "early 1 7.5", "expected 'early");
+    expect_bad_variant(good, "guard 0", "guard 0 1", "expected 'guard");
+    expect_bad_variant(good, "optim adam 0.0030000000000000001 ",
+                       "optim adam 0.0030000000000000001- ",
+                       "expected 'optim");
+    expect_bad_variant(good, "decay exp 0.94999999999999996 2 ",
+                       "decay exp 0.94999999999999996 2.5 ",
+                       "expected 'decay");
+    expect_bad_variant(good, "layer 10 leaky", "layer 10x leaky",
+                       "expected 'layer");
+    expect_bad_variant(good, "param W1 10 2", "param W1 10 2 2",
+                       "expected 'param W1 10 2'");
+    expect_bad_variant(good, "running 2 5", "running 2 5x",
+                       "expected 'running");
+    expect_bad_variant(good, "seed 12345678901234", "seed -1",
+                       "expected 'seed N' with N 0..18446744073709551615");
+    expect_bad_variant(good, "seed 12345678901234",
+                       "seed 18446744073709551616", "expected 'seed");
+    expect_bad_variant(good, "seed 12345678901234", "seed 1e3",
+                       "expected 'seed");
+    expect_bad_variant(good, "seed 12345678901234", "seed 12 34",
+                       "expected 'seed");
+    {
+        /* a NUL byte would end the line for sscanf: "batch 17" */
+        char *s = variant(good, "batch 17", "batch 17@ 4");
+        size_t len = strlen(s);
+        *strchr(s, '@') = '\0';
+        expect_bad(s, len, line_of(good, "batch 17"), "NUL byte");
+        free(s);
+    }
+    /* the largest seed is fine */
+    {
+        char *s = variant(good, "seed 12345678901234",
+                          "seed 18446744073709551615");
+        nn_trainer back;
+        nn_trainer_init(&back);
+        write_file(good_path, s, strlen(s));
+        nn_net *got = nn_model_load(good_path, &back, &err);
+        if (!got)
+            fail_msg("%s", err.msg);
+        assert_true(back.seed == 18446744073709551615ULL);
+        nn_net_free(got);
+        nn_trainer_free(&back);
+        free(s);
+    }
+    free(good);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
+/* Ctrl-C while the weights are read: nothing loaded, settings untouched. */
+static void test_interrupted(void **state)
+{
+    (void)state;
+    nn_trainer tr, before;
+    nn_data *d;
+    nn_err err = {{0}};
+    volatile sig_atomic_t flag = 1;
+    nn_net *net = rich_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    nn_trainer_free(&tr);
+    nn_trainer_init(&tr);
+    before = tr;
+    nn_set_cancel(&flag);
+    nn_net *got = nn_model_load(good_path, &tr, &err);
+    nn_set_cancel(NULL);
+    assert_null(got);
+    assert_non_null(strstr(err.msg, "interrupted; nothing loaded"));
+    assert_memory_equal(&tr, &before, sizeof tr);
+    got = nn_model_load(good_path, &tr, &err);
+    assert_non_null(got);
+    assert_true(tu_same_weights(got, net));
+    nn_net_free(got);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
+/* The good file with the whole line that begins with `key` (and a blank)
+ * replaced by `line`: loading fails on that line with `part`. */
+static void expect_bad_line(const char *good, const char *key,
+                            const char *line, const char *part)
+{
+    char from[64];
+    snprintf(from, sizeof from, "\n%s ", key);
+    const char *at = good; /* the first line */
+    if (strncmp(good, from + 1, strlen(from + 1))) {
+        if (!(at = strstr(good, from)))
+            fail_msg("no line '%s' in the model file", key);
+        at++;
+    }
+    size_t n = strcspn(at, "\n");
+    char *s = malloc(strlen(good) + strlen(line) + 1);
+    assert_non_null(s);
+    memcpy(s, good, (size_t)(at - good));
+    strcpy(s + (at - good), line);
+    strcat(s, at + n);
+    expect_bad(s, strlen(s), line_of(good, at), part);
+    free(s);
+}
+
+/* The version 2 lines are read as strictly as the others: a number is
+ * its whole word, a line has exactly its words, and a well-formed value
+ * out of range is refused with the engine's own reason, on its line. */
+static void test_strict_version2_lines(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = rich_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    char *good = read_all(good_path);
+    static const struct {
+        const char *key, *line, *part;
+    } bad[] = {
+        { "nnlab-model", "nnlab-model 2x", "expected 'nnlab-model 2' (this "
+          "is not an nnlab model file)" },
+        { "nnlab-model", "nnlab-model 2 2", "expected 'nnlab-model 2'" },
+        { "optim", "optim adam 0.001 0.9 0.9 0.999 1e-08 5",
+          "expected 'optim" },
+        { "rmsprop", "rmsprop 0.9 1x", "expected 'rmsprop RHO CORRECT'" },
+        { "rmsprop", "rmsprop 0.9-", "expected 'rmsprop" },
+        { "rmsprop", "rmsprop 0.9", "expected 'rmsprop" },
+        { "rmsprop", "rmsprop 0.9 0 0", "expected 'rmsprop" },
+        { "rmsprop", "rmsprop 0.9 1.0", "expected 'rmsprop" },
+        { "rmsprop", "rmsprop 0.9 2", "correct must be 0 or 1" },
+        { "rmsprop", "rmsprop 1.5 0", "rho must be" },
+        { "cyclic", "cyclic 0.001 0.01 100x", "expected 'cyclic LOW HIGH" },
+        { "cyclic", "cyclic 0.001 0.01 1e2", "expected 'cyclic" },
+        { "cyclic", "cyclic 0.001 0.01", "expected 'cyclic" },
+        { "cyclic", "cyclic 0.01 0.001 100", "cyclic rates must be" },
+        { "sgdr", "sgdr 10 2 0-1", "expected 'sgdr PERIOD MULT MIN'" },
+        { "sgdr", "sgdr 10 2.5 0", "expected 'sgdr" },
+        { "sgdr", "sgdr 0 2 0", "sgdr period must be" },
+        { "origin", "origin 5 1e", "expected 'origin ITERATION EPOCH'" },
+        { "origin", "origin 5 1 1", "expected 'origin" },
+        { "origin", "origin 99999999999999999999 1", "expected 'origin" },
+        { "origin", "origin -1 0", "origin must be >= 0" },
+        { "warmup", "warmup 5 iters 0 0 0x", "expected 'warmup LENGTH" },
+        { "warmup", "warmup 5 hours 0 0 0", "expected 'warmup" },
+        { "warmup", "warmup 5 iters 0 0", "expected 'warmup" },
+        { "warmup", "warmup 5 iters 2 0 0", "warm-up must start" },
+        { "clip", "clip norm 1e", "expected 'clip off|norm|value MAX'" },
+        { "clip", "clip norm 1 2", "expected 'clip" },
+        { "clip", "clip sideways 1", "expected 'clip" },
+        { "clip", "clip norm 0", "clipping threshold must be" },
+        { "clip", "clip norm nan", "clipping threshold must be" },
+        { "loss", "loss xent 1", "expected 'loss" },
+        { "loss", "loss huber 1e", "expected 'loss" },
+        { "reg", "reg elastic 0.1 0.2x", "expected 'reg" },
+        { "reg", "reg l1 0.1 0.2", "expected 'reg" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        expect_bad_line(good, bad[i].key, bad[i].line, bad[i].part);
+    /* and a version 1 file as strictly */
+    char *v1 = read_all("tests/fixtures/model_v1.nn");
+    expect_bad_line(v1, "batch", "batch 16-", "expected 'batch");
+    expect_bad_line(v1, "reg", "reg l2 0-01", "expected 'reg");
+    expect_bad_line(v1, "optim", "optim rmsprop 0.002 0.9 0.9 0.99 1e-7x",
+                    "expected 'optim");
+    free(v1);
+    free(good);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
 
 /* ------------------------------------------------------------------------
  * Newer settings, older files
@@ -794,8 +1064,6 @@ static void test_each_setting_alone(void **state)
     nn_trainer_free(&tr);
 }
 
-/* Files written before the newer settings existed load with what they
- * say, and saving them again gives the same bytes. */
 /* An old file loads with the newer settings at their defaults; saved
  * again (in today's version) and loaded, every parameter is the same to
  * the bit, and a second save writes the same bytes as the first. */
@@ -835,6 +1103,8 @@ static void check_old_file(const char *fixture, const char *again_name)
     nn_trainer_free(&tr);
 }
 
+/* Files written before the newer settings existed load with what they
+ * say, and round-trip through today's format (check_old_file). */
 static void test_old_files_load(void **state)
 {
     (void)state;
@@ -939,6 +1209,82 @@ static void test_newer_malformed(void **state)
     nn_data_free(d);
 }
 
+/* PReLU slopes are weights: finite, or the file is refused (and a
+ * network holding a NaN slope is not saved).  A maxout layer's running
+ * statistics are k·out wide: every one of them is checked, on load and
+ * on save. */
+static void test_newer_refused_values(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_data *d;
+    nn_err err = {{0}};
+    nn_net *net = newer_net(&tr, &d);
+    assert_int_equal(nn_model_save(good_path, net, &tr, &err), 0);
+    char *good = read_all(good_path);
+    static const struct {
+        const char *section, *value, *part;
+    } values[] = {
+        { "param alpha1 1 7\n", "nan", "alpha1 holds nan: expected finite" },
+        { "param alpha1 1 7\n", "-inf", "alpha1 holds -inf" },
+        { "param W2 18 7\n", "inf", "W2 holds inf" },
+        { "running 2 18\n", "nan", "a running mean holds nan" },
+    };
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char *s = with_first_value(good, values[i].section, values[i].value);
+        expect_bad(s, strlen(s), line_of(good, values[i].section) + 1,
+                   values[i].part);
+        free(s);
+    }
+    expect_bad_variant(good, "layer 7 prelu 0.10000000000000001 ",
+                       "layer 7 prelu 0.1x ", "expected 'layer");
+    expect_bad_variant(good, "layer 7 prelu 0.10000000000000001 ",
+                       "layer 7 prelu nan ", "expected 'layer");
+    expect_bad_variant(good, "layer 6 maxout 3 ", "layer 6 maxout 3x ",
+                       "expected 'layer");
+    expect_bad_variant(good, "running 2 18", "running 2 6",
+                       "expected 'running LAYER UNITS'");
+    expect_bad_variant(good, "param alpha1 1 7", "param alpha1 1 7 7",
+                       "expected 'param alpha1 1 7'");
+    {
+        /* the last of the 18 running variances, past the 6 units */
+        const char *run = strstr(good, "running 2 18\n");
+        const char *var = strchr(strchr(run, '\n') + 1, '\n') + 1;
+        const char *last = strchr(var, '\n');
+        while (last[-1] != ' ')
+            last--;
+        char *s = malloc(strlen(good) + 8);
+        assert_non_null(s);
+        memcpy(s, good, (size_t)(last - good));
+        strcpy(s + (last - good), "-0x1p-3");
+        strcat(s, strchr(last, '\n'));
+        expect_bad(s, strlen(s), line_of(good, "running 2 18\n") + 2,
+                   "a running variance holds -0x1p-3: expected finite "
+                   "values >= 0");
+        free(s);
+    }
+    /* saving refuses the same values */
+    char path[128];
+    snprintf(path, sizeof path, "%s/newer-diverged.nn", dir);
+    net->L[0].alpha.w.v[6] = NAN;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "not saved: alpha1 holds nan"));
+    net->L[0].alpha.w.v[6] = 0.25;
+    net->L[1].run_var.v[17] = INFINITY;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_non_null(strstr(err.msg, "batch norm statistics of layer 2"));
+    net->L[1].run_var.v[17] = -1;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), -1);
+    assert_int_equal(access(path, F_OK), -1);
+    net->L[1].run_var.v[17] = 1;
+    assert_int_equal(nn_model_save(path, net, &tr, &err), 0);
+    unlink(path);
+    free(good);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -949,10 +1295,15 @@ int main(void)
         cmocka_unit_test(test_wide_layer),
         cmocka_unit_test(test_save_errors),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_save_refuses_non_finite),
+        cmocka_unit_test(test_refused_values),
+        cmocka_unit_test(test_interrupted),
+        cmocka_unit_test(test_strict_version2_lines),
         cmocka_unit_test(test_newer_settings_round_trip),
         cmocka_unit_test(test_each_setting_alone),
         cmocka_unit_test(test_old_files_load),
         cmocka_unit_test(test_newer_malformed),
+        cmocka_unit_test(test_newer_refused_values),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -451,6 +451,11 @@ static void test_reserve(void **state)
     assert_int_equal(net->cap, 300);
     check_shapes(net);
     exercise(net);
+    /* a maxout layer's pre-activation caches grow k·out wide */
+    assert_int_equal(nn_net_set_act(net, 2, NN_ACT_MAXOUT, 3, 1, NULL), 0);
+    assert_int_equal(nn_net_reserve(net, 500, NULL), 0);
+    check_shapes(net);
+    exercise(net);
     nn_net_free(net);
 }
 

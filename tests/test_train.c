@@ -716,6 +716,85 @@ static void test_bind_errors(void **state)
     nn_data_free(d);
 }
 
+/* Binary cross-entropy on real-valued targets has no minimum: with a
+ * target of 1.05 the cost ran off to −1e24 while the guard, which looks
+ * for NaN and growth, said nothing.  The bind refuses the pair, giving
+ * the targets' range and the loss that fits. */
+static void test_bce_on_regression(void **state)
+{
+    (void)state;
+    nn_err err = {{0}};
+    nn_data *d = nn_data_load_csv("tests/fixtures/regress.csv",
+                                  NN_LABEL_LAST, NN_HEADER_AUTO, 1, &err);
+    if (!d)
+        fail_msg("%s", err.msg);
+    assert_int_equal(nn_data_task(d), NN_TASK_REGRESS);
+    const int sizes[] = { 1, 4, 1 };
+    nn_net *bce = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_SIGMOID, NN_LOSS_BCE,
+                         NULL, 1);
+    nn_net *mse = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_LINEAR, NN_LOSS_MSE,
+                         NULL, 1);
+    nn_trainer tr;
+    nn_trainer_init(&tr);
+    assert_int_equal(nn_trainer_bind(&tr, bce, d, &err), -1);
+    assert_null(tr.net);
+    if (!strstr(err.msg, "loss=bce needs targets 0 or 1") ||
+        !strstr(err.msg, "from 0.13 to 1.05") ||
+        !strstr(err.msg, "use loss=mse"))
+        fail_msg("message: %s", err.msg);
+    bind_ok(&tr, mse, d);
+    double lo, hi;
+    nn_data_target_range(d, &lo, &hi);
+    assert_close(lo, 0.13, 1e-6);
+    assert_close(hi, 1.05, 1e-6);
+    /* bce on two classes is what it is for */
+    nn_data *c = tu_data("circles", 60, 0, 1);
+    nn_net *good = circles_net(NULL, 1);
+    bind_ok(&tr, good, c);
+    nn_data_target_range(c, &lo, &hi);
+    assert_true(lo == 0 && hi == 0);
+    nn_trainer_free(&tr);
+    nn_net_free(good);
+    nn_net_free(bce);
+    nn_net_free(mse);
+    nn_data_free(c);
+    nn_data_free(d);
+}
+
+/* Ctrl-C during the evaluation of a split: -1, "interrupted", no
+ * figures.  The evaluation of dev at the end of a training epoch does not
+ * poll: its update is made, and the caller polls between steps. */
+static void test_evaluate_interrupted(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 2000, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    nn_trainer tr;
+    nn_err err = {{0}};
+    nn_step_info info;
+    double loss = 0, acc = 0;
+    volatile sig_atomic_t flag = 1;
+    nn_trainer_init(&tr);
+    tr.batch = 0;
+    bind_ok(&tr, net, d);
+    nn_set_cancel(&flag);
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_TRAIN, &loss, &acc, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "evaluation interrupted after 0 of"));
+    assert_true(isnan(loss) && isnan(acc));
+    assert_int_equal(nn_trainer_step(&tr, &info, &err), NN_STEP_EPOCH);
+    nn_set_cancel(NULL);
+    assert_int_equal(tr.epoch, 1);
+    assert_int_equal(tr.hist.ne, 1);
+    assert_false(isnan(tr.hist.dev_loss[0]));
+    assert_int_equal(nn_trainer_evaluate(&tr, NN_TRAIN, &loss, &acc, &err),
+                     0);
+    assert_true(acc > 0);
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
 static void test_accuracy_function(void **state)
 {
     (void)state;
@@ -1145,6 +1224,8 @@ int main(void)
         cmocka_unit_test(test_early_stopping),
         cmocka_unit_test(test_early_stopping_after_reshape),
         cmocka_unit_test(test_bind_errors),
+        cmocka_unit_test(test_bce_on_regression),
+        cmocka_unit_test(test_evaluate_interrupted),
         cmocka_unit_test(test_accuracy_function),
         cmocka_unit_test(test_zero_init_stays_symmetric),
         cmocka_unit_test(test_const_init_stays_symmetric),

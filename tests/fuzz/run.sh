@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Run the libFuzzer harnesses built by `make fuzz`, each for $FUZZ_SECONDS,
-# on a corpus kept in $BUILD/corpus/NAME (started from the test fixtures,
-# the lessons and the transcripts, and kept between runs).  A crash leaves
-# its input as $BUILD/crash-* and stops with status 1.
+# on a corpus kept in $FUZZ_CORPUS/NAME (default $BUILD/corpus; started
+# from the test fixtures, the lessons and the transcripts, and kept between
+# runs).  A crash leaves its input as $BUILD/crash-* and stops with status
+# 1.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build-fuzzer}
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 NAMES=${FUZZ_NAMES:-csv idx model lesson line}
+CORPUS=${FUZZ_CORPUS:-$BUILD/corpus}
 
 be32() { printf "\\x$(printf %02x $(($1 >> 24 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 & 255)))"; }
 
 # A few valid inputs per harness, written once.
 seed() {
-    local name=$1 dir=$BUILD/corpus/$1 i=0 f
+    local name=$1 dir=$CORPUS/$1 i=0 f
     mkdir -p "$dir"
     [ -n "$(ls -A "$dir")" ] && return
     case $name in
@@ -43,7 +45,7 @@ for name in $NAMES; do
     echo "fuzz_$name: ${SECONDS_EACH}s"
     if ! "$BUILD/fuzz/fuzz_$name" -max_total_time="$SECONDS_EACH" \
             -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
-            -artifact_prefix="$BUILD/" "$BUILD/corpus/$name" \
+            -artifact_prefix="$BUILD/" "$CORPUS/$name" \
             >"$BUILD/fuzz_$name.log" 2>&1; then
         tail -40 "$BUILD/fuzz_$name.log"
         status=1
