@@ -13,14 +13,18 @@
  *   stats.h     per-layer statistics
  *   data.h      data sets, splits, normalization
  *   model.h     model files
+ *   bayes.h     Bayesian search: a Gaussian process, expected improvement
+ *   halving.h   successive halving's rungs
  */
 #ifndef NNLAB_H
 #define NNLAB_H
 
 #include "act.h"
+#include "bayes.h"
 #include "data.h"
 #include "err.h"
 #include "gradcheck.h"
+#include "halving.h"
 #include "loss.h"
 #include "mat.h"
 #include "model.h"
