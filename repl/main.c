@@ -25,6 +25,7 @@
 
 #include "cmd.h"
 #include "commands.h"
+#include "experiment.h"
 #include "interrupt.h"
 #include "lesson.h"
 #include "script.h"
@@ -46,11 +47,12 @@ typedef struct Options {
     int quiet, keep_going;
     const char *lesson;   /* --lesson NAME */
     int lesson_auto;      /* --auto */
+    const char *result;   /* --result FILE */
 } Options;
 
 static const char usage_text[] =
     "usage: nnlab [SCRIPT...] [-c 'CMDS'] [-i] [--lesson NAME [--auto]] [-q] "
-    "[-k]\n";
+    "[-k] [--result FILE.csv]\n";
 
 static const char help_text[] =
     "\n"
@@ -67,6 +69,8 @@ static const char help_text[] =
     "                    keyboard, exit 1 if a check fails\n"
     "  -q, --quiet       no banner, fewer chatty lines\n"
     "  -k, --keep-going  in scripts, go on after a command fails\n"
+    "  --result FILE.csv append a CSV row for every search trial that\n"
+    "                    finishes (what search export's lines use)\n"
     "  -h, --help        this help\n"
     "  -V, --version     the version\n"
     "\n"
@@ -122,6 +126,13 @@ static int long_option(Options *o, int argc, char **argv, int i, int *done)
         o->lesson_auto = 1;
     } else if (strncmp(a, "--lesson=", 9) == 0) {
         o->lesson = a + 9;
+    } else if (strncmp(a, "--result=", 9) == 0 && a[9]) {
+        o->result = a + 9;
+    } else if (strcmp(a, "--result") == 0) {
+        if (i + 1 >= argc)
+            return bad_usage("--result needs a FILE.csv");
+        o->result = argv[i + 1];
+        return 2;
     } else if (strcmp(a, "--lesson") == 0) {
         if (i + 1 >= argc)
             return bad_usage("--lesson needs a lesson NAME");
@@ -278,7 +289,8 @@ int main(int argc, char **argv)
         return parsed > 0 ? 0 : EXIT_USAGE;
     }
     Session *s = session_new();
-    if (!s || commands_register(s) < 0) {
+    if (!s || commands_register(s) < 0 ||
+        (o.result && experiment_set_result_file(s, o.result) < 0)) {
         session_free(s);
         fprintf(stderr, "nnlab: out of memory\n");
         free(o.actions);
