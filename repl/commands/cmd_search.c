@@ -177,7 +177,8 @@ static void search_summary(Session *s, const Experiments *e)
         out_printf(s, "; the best 1/%d go on\n", e->eta);
     }
     if (e->epochs_total > 0)
-        out_printf(s, "  %ld epochs trained in all\n", e->epochs_total);
+        out_printf(s, "  %ld epoch%s trained in all\n", e->epochs_total,
+                   e->epochs_total == 1 ? "" : "s");
 }
 
 /* ------------------------------------------------------------------ */
@@ -267,8 +268,10 @@ static int search_arg(Session *s, const char *arg, SearchArgs *a)
 {
     const char *eq = strchr(arg, '=');
     int used, m;
-    if (run_option(s, arg, a, &used) || used)
-        return used ? 0 : -1;
+    if (run_option(s, arg, a, &used))
+        return -1;
+    if (used)
+        return 0;
     if (!strcmp(arg, "grid")) {
         a->next.method = SEARCH_GRID;
         return 0;
@@ -409,6 +412,9 @@ static int run_or_export(Session *s, Experiments *e, const SearchArgs *a)
         return CMD_ERR;
     if (e->method == SEARCH_RANDOM || e->method == SEARCH_GRID)
         search_make_fixed(s, e);
+    if (o.only > e->ntrials)   /* a grid has about n trials */
+        return cmd_error(s, "trial=%d: this grid has %d trials", o.only,
+                         e->ntrials);
     if (a->export_path)
         return search_export(s, e, a->export_path);
     e->source[0] = '\0';

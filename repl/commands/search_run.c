@@ -319,9 +319,6 @@ static int run_halving(Runner *r)
 
 int search_run(Session *s, Experiments *e, const SearchRunOpts *o)
 {
-    if (o->only > e->ntrials && e->method == SEARCH_GRID)
-        return cmd_error(s, "trial=%d: this grid has %d trials", o->only,
-                         e->ntrials);
     int tasks = e->trials;
     if (e->method == SEARCH_GRID)
         tasks = e->ntrials;
