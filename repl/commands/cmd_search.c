@@ -179,6 +179,14 @@ static void search_summary(Session *s, const Experiments *e)
     if (e->epochs_total > 0)
         out_printf(s, "  %ld epoch%s trained in all\n", e->epochs_total,
                    e->epochs_total == 1 ? "" : "s");
+    int ran = 0;
+    for (int t = 0; t < e->ntrials; t++)
+        ran += e->t[t].state == TRIAL_DONE;
+    /* with -q no times: a script's output is the same on every machine */
+    if (!s->quiet && e->wall > 0 && ran > 0)
+        out_printf(s, "  %d trial%s in %.2f s with jobs=%d: %.1f trials a "
+                   "minute\n", ran, ran == 1 ? "" : "s", e->wall, e->jobs,
+                   60 * ran / e->wall);
 }
 
 /* ------------------------------------------------------------------ */
@@ -418,6 +426,7 @@ static int run_or_export(Session *s, Experiments *e, const SearchArgs *a)
     if (a->export_path)
         return search_export(s, e, a->export_path);
     e->source[0] = '\0';
+    e->wall = 0;
     announce(s, e, &o);
     int rc = search_run(s, e, &o);
     int ran = 0;

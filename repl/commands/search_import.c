@@ -248,6 +248,7 @@ static void adopt(Experiments *e, const Experiments *n, const char *path)
     memcpy(e->rungs, n->rungs, sizeof e->rungs);
     e->eta = 3;
     e->epochs_total = 0;
+    e->wall = 0;
     for (int t = 0; t < n->ntrials; t++)
         e->epochs_total += n->t[t].state == TRIAL_DONE ? n->t[t].epochs : 0;
     const char *slash = strrchr(path, '/');

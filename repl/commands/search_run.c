@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "interrupt.h"
 #include "model.h"
@@ -331,6 +332,8 @@ int search_run(Session *s, Experiments *e, const SearchRunOpts *o)
     if (!r.w)
         return CMD_ERR;
     e->epochs_total = 0;
+    e->jobs = o->jobs;
+    double t0 = clock_now();
     int rc;
     switch (e->method) {
     case SEARCH_BAYES: rc = run_bayes(&r); break;
@@ -338,6 +341,7 @@ int search_run(Session *s, Experiments *e, const SearchRunOpts *o)
     default: rc = run_fixed(&r, o->only); break;
     }
     workers_free(r.w);
+    e->wall = clock_now() - t0;
     if (rc && nnlab_interrupted) {
         int done = 0;
         for (int t = 0; t < e->ntrials; t++)

@@ -67,6 +67,8 @@ typedef struct Experiments {
     SearchTrial t[EXP_MAX_TRIALS];
     int ntrials;                /* chosen so far */
     long epochs_total;          /* epochs trained in all */
+    double wall;                /* seconds the last run took (0: imported) */
+    int jobs;                   /* ... with this many workers */
     char source[64];            /* "" or the imported file's name */
 
     double betas[EXP_MAX_BETAS];
