@@ -24,72 +24,9 @@
 #include "search.h"
 #include "trial.h"
 
-static const char *const search_keys[] = { "lr", "reg", "keep", "beta",
-                                           "beta1", "beta2", NULL };
-/* What each key may be, as its command takes it: a range is checked
- * before any trial runs, and refine stays inside. */
-static const double search_bounds[][2] = {
-    { 0, NN_LR_MAX }, { 0, 1e6 }, { 0.01, 1 }, { 0, NN_BETA_MAX },
-    { 0, NN_BETA_MAX }, { 0, NN_BETA2_MAX } };
-
-static const double *bounds_of(const SearchKey *k)
-{
-    for (int i = 0; search_keys[i]; i++)
-        if (!strcmp(search_keys[i], k->name))
-            return search_bounds[i];
-    return search_bounds[0];
-}
-
-int search_parse_range(Session *s, const char *name, const char *text,
-                       SearchKey *k)
-{
-    char lo[64], hi[64];
-    int i;
-    const char *dots = strstr(text, "..");
-    if (args_enum(s, name, "hyperparameter", search_keys, &i))
-        return -1;
-    if (!dots || dots - text >= 63)
-        return cmd_error(s, "%s: expected LO..HI or LO..HI:log, got "
-                         "'%s'", name, text), -1;
-    snprintf(lo, sizeof lo, "%.*s", (int)(dots - text), text);
-    snprintf(hi, sizeof hi, "%s", dots + 2);
-    char *colon = strchr(hi, ':');
-    k->log = 0;
-    if (colon) {
-        if (strcmp(colon, ":log"))
-            return cmd_error(s, "%s: only ':log' may follow the "
-                             "range", name), -1;
-        *colon = '\0';
-        k->log = 1;
-    }
-    if (args_double(s, lo, "range start", -1e9, 1e9, &k->lo) ||
-        args_double(s, hi, "range end", -1e9, 1e9, &k->hi))
-        return -1;
-    if (!(k->lo < k->hi) || (k->log && k->lo <= 0))
-        return cmd_error(s, "%s: need LO < HI%s", name,
-                         k->log ? " and LO > 0 on a log scale" : ""), -1;
-    snprintf(k->name, sizeof k->name, "%s", name);
-    const double *b = bounds_of(k);
-    if (k->lo < b[0] || k->hi > b[1])
-        return cmd_error(s, "%s=%g..%g: %s must be within %g..%g",
-                         name, k->lo, k->hi, name, b[0], b[1]), -1;
-    return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* Ranking and the table                                                */
 /* ------------------------------------------------------------------ */
-
-double search_score(const SearchTrial *t)
-{
-    if (t->state != TRIAL_DONE)
-        return -INFINITY;
-    if (!isnan(t->dev_acc))
-        return t->dev_acc;
-    if (!isnan(t->dev_loss))
-        return -t->dev_loss;
-    return isnan(t->train_acc) ? -INFINITY : t->train_acc;
-}
 
 /* Better first: the later rung (halving), the score, then (a small dev
  * set ties often) train accuracy, then the order chosen. */
@@ -226,7 +163,7 @@ static int search_refine(Session *s, Experiments *e)
         }
         /* narrower than before, never wider, and inside the setting's
          * own range */
-        const double *b = bounds_of(key);
+        const double *b = search_bounds_of(key);
         key->lo = fmax(fmax(key->lo, b[0]), old_lo[k]);
         key->hi = fmin(fmin(key->hi, b[1]), old_hi[k]);
     }

@@ -1,8 +1,9 @@
 /*
  * search.h — the parts of the search command: cmd_search.c (the command,
  * its options, the table, refine), search_run.c (choosing the trials by
- * method and running them in worker processes) and search_files.c
- * (export, the --result rows, import).
+ * method and running them in worker processes), search_files.c (export,
+ * the --result rows), search_import.c (import) and, below them all,
+ * search_space.c (ranges and scores).
  */
 #ifndef NNLAB_SEARCH_H
 #define NNLAB_SEARCH_H
@@ -17,12 +18,18 @@ typedef struct SearchRunOpts {
     int only;
 } SearchRunOpts;
 
-/* --- cmd_search.c ------------------------------------------------------- */
+/* --- search_space.c ----------------------------------------------------- */
 
 /* "1e-4..1:log" into k, for a key of the search (checked against the
  * setting's own bounds).  0, or -1 reported. */
 int search_parse_range(Session *s, const char *name, const char *text,
                        SearchKey *k);
+
+/* The bounds a key's setting takes: {lo, hi}. */
+const double *search_bounds_of(const SearchKey *k);
+
+/* "lr=1e-4..1:log reg=0.001..0.1" with exact numbers. */
+void search_space_text(const Experiments *e, Buf *b);
 
 /* The value ranking uses: dev accuracy, else -dev loss (regression),
  * else train accuracy; -INFINITY for a trial without numbers. */
@@ -40,10 +47,7 @@ int search_run(Session *s, Experiments *e, const SearchRunOpts *o);
  * (e->ntrials set). */
 void search_make_fixed(Session *s, Experiments *e);
 
-/* --- search_files.c ----------------------------------------------------- */
-
-/* "lr=1e-4..1:log reg=0.001..0.1" with exact numbers. */
-void search_space_text(const Experiments *e, Buf *b);
+/* --- search_files.c, search_import.c ----------------------------------- */
 
 /* Trial t finished (or failed): its row to the --result file, if any. */
 void search_append_result(Session *s, const Experiments *e, int t);

@@ -33,14 +33,6 @@ static const char csv_header[] =
     "trial,method,rung,epochs,seed,lr,reg,keep,beta,beta1,beta2,space,"
     "status,train_loss,train_acc,dev_loss,dev_acc,seconds,host,finished\n";
 
-void search_space_text(const Experiments *e, Buf *b)
-{
-    for (int k = 0; k < e->nkeys; k++)
-        buf_printf(b, "%s%s=%.17g..%.17g%s", k ? " " : "", e->keys[k].name,
-                   e->keys[k].lo, e->keys[k].hi, e->keys[k].log ? ":log"
-                                                                : "");
-}
-
 /* ------------------------------------------------------------------ */
 /* --result rows                                                        */
 /* ------------------------------------------------------------------ */
