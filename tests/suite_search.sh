@@ -189,6 +189,30 @@ ctrl_c_prompt() {
 check "at the prompt: progress shows trials done and running; Ctrl-C stops them" \
     ctrl_c_prompt
 
+complete_search() {
+    tty_start cmpl -q || return 1
+    tty_wait cmpl 'nnlab>' || return 1
+    tty_type cmpl "search lr=1e-3..1:log method=ba"
+    tty_keys cmpl Tab
+    tty_wait cmpl 'nnlab> search lr=1e-3..1:log method=bayes +$' 5 || return 1
+    tty_type cmpl "jo"
+    tty_keys cmpl Tab
+    tty_wait cmpl 'method=bayes jobs= *$' 5 || return 1
+    tty_keys cmpl C-u
+    tty_type cmpl "search imp"
+    tty_keys cmpl Tab
+    tty_wait cmpl 'nnlab> search import +$' 5 || return 1
+    tty_keys cmpl C-u
+    tty_type cmpl "compare optim=gd,adam jo"
+    tty_keys cmpl Tab
+    tty_wait cmpl 'nnlab> compare optim=gd,adam jobs= *$' 5
+    local rc=$?
+    tty_stop cmpl
+    return $rc
+}
+check "Tab completes search's method=, jobs=, import and compare's jobs=" \
+    complete_search
+
 # --- nnlab --result ---------------------------------------------------------
 result_usage() {
     "$NNLAB" --result 2>&1 | grep -q -- '--result needs a FILE.csv' || return 1

@@ -38,12 +38,13 @@ static Session *quiet_session(char **buf, size_t *len)
     return s;
 }
 
-static void end_session(Session *s, char *buf)
+/* fclose sets *buf to the stream's final buffer: free it after. */
+static void end_session(Session *s, char **buf)
 {
     fclose(s->out);
     s->out = stdout;
     session_free(s);
-    free(buf);
+    free(*buf);
 }
 
 static void run(Session *s, const char *line)
@@ -114,8 +115,8 @@ static void test_jobs_do_not_change_results(void **state)
                             (size_t)x->n * sizeof(double));
         assert_true(x->dev_acc == y->dev_acc);
     }
-    end_session(s1, b1);
-    end_session(s2, b2);
+    end_session(s1, &b1);
+    end_session(s2, &b2);
 }
 
 /* Eight processes append 25 rows each to one file at once: every row is
@@ -169,7 +170,7 @@ static void test_result_rows_concurrent(void **state)
     snprintf(cmd, sizeof cmd, "search import %s", path);
     run(s, cmd);
     assert_int_equal(s->exp->ntrials, 25);
-    end_session(s, buf);
+    end_session(s, &buf);
     tu_tmpdir_remove(dir);
 }
 
@@ -213,7 +214,7 @@ static void test_bayes_and_halving_against_random(void **state)
            ep_halving, ep_random);
     assert_true(bayes_wins >= 7);
     assert_true(halving_reach >= 6);
-    end_session(s, buf);
+    end_session(s, &buf);
 }
 
 int main(void)
