@@ -235,7 +235,8 @@ static int cmd_compare(Session *s, int argc, char **argv)
 const Command cmd_compare_rows[] = {
 {
     .name = "compare", .group = "Experiments", .fn = cmd_compare,
-    .usage = "compare KEY=V1,V2,...  (optim= init= reg= batch= lr= ...)",
+    .usage = "compare KEY=V1,V2,... [epochs=N] [jobs=N]  (optim= init= reg= "
+             "batch= lr= ...)",
     .summary = "train once per value of a setting and compare",
     .help =
         "optim=gd,momentum,adam   the values of one setting to try; also\n"

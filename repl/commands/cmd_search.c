@@ -393,6 +393,10 @@ static int refine(Session *s, Experiments *e, int argc, char **argv)
     if (e->method != SEARCH_RANDOM && e->method != SEARCH_GRID &&
         a.export_path)
         return cmd_error(s, "export takes method=random or grid");
+    if (e->method == SEARCH_HALVING &&   /* imported rows: plan again */
+        (e->nrungs = nn_halving_plan(e->trials, e->epochs, e->eta,
+                                     e->rungs)) < 2)
+        return cmd_error(s, "halving needs room for two rungs");
     if (search_refine(s, e) != CMD_OK)
         return CMD_ERR;
     return run_or_export(s, e, &a);

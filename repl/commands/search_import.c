@@ -246,7 +246,11 @@ static void adopt(Experiments *e, const Experiments *n, const char *path)
     memcpy(e->t, n->t, sizeof e->t);
     e->nrungs = n->nrungs;
     memcpy(e->rungs, n->rungs, sizeof e->rungs);
+    /* what a refine of an imported bayes or halving search runs with */
     e->eta = 3;
+    e->round = 2;
+    e->startup = n->ntrials / 4 < 3 ? 3 : n->ntrials / 4 > 10 ? 10
+                                                               : n->ntrials / 4;
     e->epochs_total = 0;
     e->wall = 0;
     for (int t = 0; t < n->ntrials; t++)
