@@ -307,12 +307,14 @@ static void show_progress(Workers *w, int force)
     for (int i = 0; i < w->nw && n + 12 < sizeof ids; i++)
         if (w->w[i].state == W_RUNNING)
             n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%d",
-                                  n ? ", " : "", w->w[i].id + 1);
+                                  n ? ", " : " (", w->w[i].id + 1);
+    if (n)
+        snprintf(ids + n, sizeof ids - n, ")");
     int secs = (int)(now - w->t0);
     char total[24] = "";
     if (w->total > 0)
         snprintf(total, sizeof total, " of %d", w->total);
-    snprintf(line, sizeof line, "%s: %d%s %s done, %d running (%s), %d "
+    snprintf(line, sizeof line, "%s: %d%s %s done, %d running%s, %d "
              "waiting  %d:%02d", w->label, w->done, total, w->what,
              w->running, ids, w->nq, secs / 60, secs % 60);
     out_progress(w->s, line);
