@@ -12,6 +12,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "commands.h"
+#include "experiment.h"
 #include "model.h"
 #include "out.h"
 #include "path.h"
@@ -266,21 +267,26 @@ static int cmd_data(Session *s, int argc, char **argv)
     if (args_enum(s, argv[1], "data set", data_kinds, &k))
         return CMD_ERR;
     const char *kind = data_kinds[k];
+    int rc;
     if (!strcmp(kind, "digits") || !strcmp(kind, "iris")) {
         if (args_parse(s, argc, argv, 2, (const OptSpec[]){
                 { NULL, 0, NULL, 0, 0, NULL, NULL } }, NULL, 0) < 0)
             return CMD_ERR;
-        return !strcmp(kind, "digits")
-                   ? data_shipped(s, "digits.csv.gz", NN_LABEL_LAST,
-                                  NN_HEADER_NO)
-                   : data_shipped(s, "iris.csv", NN_LABEL_LAST,
-                                  NN_HEADER_AUTO);
+        rc = !strcmp(kind, "digits")
+                 ? data_shipped(s, "digits.csv.gz", NN_LABEL_LAST,
+                                NN_HEADER_NO)
+                 : data_shipped(s, "iris.csv", NN_LABEL_LAST,
+                                NN_HEADER_AUTO);
+    } else if (!strcmp(kind, "fashion") || !strcmp(kind, "mnist")) {
+        rc = data_idx(s, kind, argc, argv);
+    } else if (!strcmp(kind, "load")) {
+        rc = data_csv(s, argc, argv);
+    } else {
+        rc = data_generate(s, kind, argc, argv);
     }
-    if (!strcmp(kind, "fashion") || !strcmp(kind, "mnist"))
-        return data_idx(s, kind, argc, argv);
-    if (!strcmp(kind, "load"))
-        return data_csv(s, argc, argv);
-    return data_generate(s, kind, argc, argv);
+    if (rc == CMD_OK) /* so an exported search can make them again */
+        experiment_note_data(s, model_seed(s), argc, argv, 1);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -336,6 +342,7 @@ static int cmd_split(Session *s, int argc, char **argv)
         out_printf(s, "  (read as counts: %d examples are left out; numbers "
                    "that add up to 100 are percentages)\n",
                    pool - (int)(train + dev + test));
+    experiment_note_data(s, model_seed(s), argc, argv, 0);
     return CMD_OK;
 }
 
@@ -361,6 +368,7 @@ static int cmd_subset(Session *s, int argc, char **argv)
     model_restart(s);
     out_printf(s, "subset: training on the first %ld examples only (dev and "
                "test unchanged)\n", n);
+    experiment_note_data(s, model_seed(s), argc, argv, 0);
     return CMD_OK;
 }
 
@@ -383,6 +391,7 @@ static int cmd_normalize(Session *s, int argc, char **argv)
     else if (args_bool(s, argv[1], &on))
         return CMD_ERR;
     nn_data_normalize(s->data, on);
+    experiment_note_data(s, model_seed(s), argc, argv, 0);
     int m = nn_data_count(s->data, NN_TRAIN);
     if (on == NN_NORM_OFF) {
         out_printf(s, "normalize off: the network sees the raw features\n");
