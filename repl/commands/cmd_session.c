@@ -24,7 +24,11 @@ static int cmd_save(Session *s, int argc, char **argv)
         return cmd_error(s, "no network to save yet");
     if (!model_state(s))
         return CMD_ERR;
-    if (nn_model_save(argv[1], s->net, &s->model->tr, &err))
+    /* the data's preprocessing, when the network takes what it makes */
+    nn_prep prep = { NN_NORM_OFF, 0, 0 };
+    if (s->data && nn_data_inputs(s->data) == s->net->n_in)
+        nn_data_get_prep(s->data, &prep);
+    if (nn_model_save_prep(argv[1], s->net, &s->model->tr, &prep, &err))
         return cmd_error(s, "%s", err.msg);
     out_printf(s, "saved the network (%ld parameters) and its settings to %s\n",
                nn_net_param_count(s->net), argv[1]);
@@ -46,7 +50,8 @@ static int cmd_load(Session *s, int argc, char **argv)
         return cmd_error(s, "%s is a directory, not a model file",
                          argv[1]);
     nn_trainer settings = m->tr; /* a copy to read the settings into */
-    nn_net *net = nn_model_load(argv[1], &settings, &err);
+    nn_prep prep;
+    nn_net *net = nn_model_load_prep(argv[1], &settings, &prep, &err);
     if (!net)
         return cmd_error(s, "%s", err.msg);
     nn_net_free(s->net);
@@ -59,11 +64,11 @@ static int cmd_load(Session *s, int argc, char **argv)
     model_restart(s);
     out_printf(s, "loaded %s\n", argv[1]);
     cmd_net_show(s);
-    if (s->data && nn_data_features(s->data) != net->n_in)
+    prep_load(s, &prep); /* the data preprocessed as the file says */
+    if (s->data && nn_data_inputs(s->data) != net->n_in)
         out_printf(s, "note: this network takes %d input%s and the current "
-                   "data have %d feature%s\n", net->n_in,
-                   net->n_in == 1 ? "" : "s", nn_data_features(s->data),
-                   nn_data_features(s->data) == 1 ? "" : "s");
+                   "data give %d\n", net->n_in,
+                   net->n_in == 1 ? "" : "s", nn_data_inputs(s->data));
     return CMD_OK;
 }
 
@@ -253,9 +258,11 @@ const Command cmd_session_rows[] = {
     .usage = "save FILE",
     .summary = "save the model and its settings",
     .help =
-        "The network, every weight exactly, and the training settings.  The\n"
-        "file is written under a temporary name and then renamed, so a crash\n"
-        "never leaves half a model.",
+        "The network, every weight exactly, and the training settings\n"
+        "(augmentation included), and the data's preprocessing (normalize:\n"
+        "its mode, K and eps, not the statistics fitted).  The file is\n"
+        "written under a temporary name and then renamed, so a crash never\n"
+        "leaves half a model.",
     .example = "save moons.model",
     .words = CMD_WORDS("@files"),
 },
@@ -264,8 +271,10 @@ const Command cmd_session_rows[] = {
     .usage = "load FILE",
     .summary = "load a model written by save",
     .help =
-        "Replaces the network and its settings with the saved ones.  A file\n"
-        "that is not a valid model changes nothing.",
+        "Replaces the network and its settings with the saved ones, and\n"
+        "fits the preprocessing the file records (none: normalize off) on\n"
+        "the current data, so the network sees inputs made as when it was\n"
+        "saved.  A file that is not a valid model changes nothing.",
     .example = "load moons.model",
     .words = CMD_WORDS("@files"),
     .flags = CMD_IDLE,
