@@ -336,9 +336,9 @@ static int cmd_predict(Session *s, int argc, char **argv)
     int raw = s->data && nn_data_inputs(s->data) == n;
     int want = raw ? nn_data_features(s->data) : n;
     if (argc - 1 != want && raw && want != n)
-        return cmd_error(s, "the data have %d features (the network takes "
-                         "the %d inputs preprocessing makes of them), got %d",
-                         want, n, argc - 1);
+        return cmd_error(s, "give the data's %d features (preprocessing "
+                         "makes of them the network's %d input%s), got %d",
+                         want, n, n == 1 ? "" : "s", argc - 1);
     if (argc - 1 != want)
         return cmd_error(s, "the network takes %d inputs, got %d", n,
                          argc - 1);

@@ -297,9 +297,10 @@ static int input_size_error(Session *s, int asked)
     if (in != F) {
         nn_prep p;
         nn_data_get_prep(s->data, &p);
-        return cmd_error(s, "the data give %d inputs (%s keeps %d of their "
-                         "%d features), so the input size must be %d, not %d",
-                         in, nn_norm_names[p.mode], in, F, in, asked);
+        return cmd_error(s, "the data give %d input%s (%s keeps %d of "
+                         "their %d features), so the input size must be %d, "
+                         "not %d", in, in == 1 ? "" : "s",
+                         nn_norm_names[p.mode], in, F, in, asked);
     }
     return cmd_error(s, "the data have %d features, so the input size must "
                      "be %d, not %d", F, F, asked);

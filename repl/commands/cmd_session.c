@@ -67,8 +67,13 @@ static int cmd_load(Session *s, int argc, char **argv)
     prep_load(s, &prep); /* the data preprocessed as the file says */
     if (s->data && nn_data_inputs(s->data) != net->n_in)
         out_printf(s, "note: this network takes %d input%s and the current "
-                   "data give %d\n", net->n_in,
-                   net->n_in == 1 ? "" : "s", nn_data_inputs(s->data));
+                   "data %s %d%s\n", net->n_in, net->n_in == 1 ? "" : "s",
+                   nn_data_inputs(s->data) == nn_data_features(s->data)
+                       ? "have" : "give", nn_data_inputs(s->data),
+                   nn_data_inputs(s->data) == nn_data_features(s->data)
+                       ? (nn_data_inputs(s->data) == 1 ? " feature"
+                                                       : " features")
+                       : "");
     return CMD_OK;
 }
 
@@ -220,7 +225,8 @@ static int cmd_show(Session *s, int argc, char **argv)
     static const char *const settings[] = { "seed", "threads", "optim",
                                             "clip", "batch", "decay",
                                             "warmup", "reg", "early",
-                                            "guard", "plot term" };
+                                            "guard", "augment",
+                                            "plot term" };
     ModelState *m = model_state(s);
     if (!m)
         return CMD_ERR;
@@ -295,9 +301,10 @@ const Command cmd_session_rows[] = {
     .usage = "show",
     .summary = "list every setting",
     .help =
-        "The data, network, initialization, regularization, dropout, batch\n"
-        "norm, optimizer, learning rate, clipping, decay and warm-up, batch\n"
-        "size, early stopping, seed and threads, all in one place.",
+        "The data and their preprocessing, network, initialization,\n"
+        "regularization, dropout, batch norm, optimizer, learning rate,\n"
+        "clipping, decay and warm-up, batch size, early stopping,\n"
+        "augmentation, seed and threads, all in one place.",
     .example = "show",
 },
 {0},

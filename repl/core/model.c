@@ -234,8 +234,9 @@ void model_data_changed(Session *s, const char *why)
     int n = m->ens ? nn_ensemble_size(m->ens) : 0;
     if (n > 0) {
         nn_ensemble_clear(m->ens);
-        out_printf(s, "ensemble: cleared its %d member%s (%s: they were "
-                   "trained on other inputs)\n", n, n == 1 ? "" : "s", why);
+        out_printf(s, "ensemble: cleared its %d member%s (%s; members "
+                   "belong to the data they were trained on)\n", n,
+                   n == 1 ? "" : "s", why);
     }
     nn_err err;
     if (s->data && nn_augment_on(&m->tr.aug) &&
