@@ -1,7 +1,9 @@
 /*
  * plot_internal.h — what the files of the plots module share: the plot
- * kinds' table (plot_kinds.c), the drawing of each kind (plot_draw.c),
- * and the command and live plots (plot.c).  Not for other modules.
+ * kinds' table (plot_kinds.c), the drawing of each kind (plot_draw.c;
+ * the learning rate in plot_lr.c; data stages and augmentation in
+ * plot_prep.c), and the command and live plots (plot.c).  Not for other
+ * modules.
  */
 #ifndef NNLAB_PLOT_INTERNAL_H
 #define NNLAB_PLOT_INTERNAL_H
@@ -55,7 +57,7 @@ const char *const *plot_kind_names(void);
 /* Why kind k cannot be drawn now ("no network yet; ..."), or NULL. */
 const char *plot_not_ready(Session *s, PlotKind k);
 
-/* The drawing of each kind (plot_draw.c). */
+/* The drawing of each kind (plot_draw.c unless said). */
 int plot_draw_curves(Session *s, Gp *gp, PlotKind k);     /* loss, acc */
 int plot_draw_per_layer(Session *s, Gp *gp, PlotKind k);  /* weights... */
 int plot_draw_acts(Session *s, Gp *gp, PlotKind k);
