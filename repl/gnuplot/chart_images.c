@@ -96,7 +96,7 @@ int chart_images(Gp *gp, int window, const ChartImages *c)
     put_grid_block(&b, window, c, &g);
     buf_printf(&b, "if (NN_DUMB) {\nplot $w%d_img matrix using 1:($3 > "
                       "%.10g ? $2 : NaN) with points pt '#' notitle\n"
-                      "} else {\nplot $w%d_img matrix with image pixels "
+                      "} else {\nplot $w%d_img matrix with image "
                       "notitle\n}\n",
                   window, (lo + hi) / 2, window);
     return chart_finish(gp, window, &b);
