@@ -47,11 +47,12 @@ typedef struct Options {
     const char *lesson;   /* --lesson NAME */
     int lesson_auto;      /* --auto */
     double pace;          /* --pace SECONDS (< 0: key) */
+    long section;         /* --section N: --auto runs that section only */
 } Options;
 
 static const char usage_text[] =
     "usage: nnlab [SCRIPT...] [-c 'CMDS'] [-i] [--lesson NAME [--auto "
-    "[--pace SECONDS|key]]] [-q] [-k]\n";
+    "[--pace SECONDS|key] [--section N]]] [-q] [-k]\n";
 
 static const char help_text[] =
     "\n"
@@ -68,6 +69,7 @@ static const char help_text[] =
     "                    keyboard, exit 1 if a check fails\n"
     "  --pace SECONDS    with --auto: wait that long after each step (a\n"
     "                    projector's pace); --pace key waits for Enter\n"
+    "  --section N       with --auto: run section N only\n"
     "  -q, --quiet       no banner, fewer chatty lines\n"
     "  -k, --keep-going  in scripts, go on after a command fails\n"
     "  -h, --help        this help\n"
@@ -133,6 +135,16 @@ static int long_option(Options *o, int argc, char **argv, int i, int *done)
             return bad_usage("--pace takes seconds (0 to 600) or key, got "
                              "'%s'", v);
         return a[6] == '=' ? 1 : 2;
+    } else if (strcmp(a, "--section") == 0) {
+        char *end;
+        if (i + 1 >= argc)
+            return bad_usage("--section needs a section number");
+        o->section = strtol(argv[i + 1], &end, 10);
+        if (*end || end == argv[i + 1] || o->section < 1 ||
+            o->section > 1000)
+            return bad_usage("--section takes a section number (1, 2, ...), "
+                             "got '%s'", argv[i + 1]);
+        return 2;
     } else if (strncmp(a, "--lesson=", 9) == 0) {
         o->lesson = a + 9;
     } else if (strcmp(a, "--lesson") == 0) {
@@ -199,8 +211,8 @@ static int parse_options(Options *o, int argc, char **argv)
         return 1;
     if (o->lesson_auto && !o->lesson)
         return bad_usage("--auto goes with --lesson NAME");
-    if (o->pace != 0 && !o->lesson_auto)
-        return bad_usage("--pace goes with --lesson NAME --auto");
+    if ((o->pace != 0 || o->section) && !o->lesson_auto)
+        return bad_usage("--pace and --section go with --lesson NAME --auto");
     return 0;
 }
 
@@ -269,7 +281,8 @@ static int run(Session *s, const Options *o)
     if (o->lesson && o->lesson_auto) {
         s->cmd_name = "lesson";
         if (!s->want_quit && !nnlab_interrupted &&
-            lesson_run_auto(s, o->lesson) != 0 && s->failures == 0)
+            lesson_run_auto(s, o->lesson, (int)o->section) != 0 &&
+            s->failures == 0)
             s->failures = 1;
         s->cmd_name = NULL;
     } else if (!s->want_quit && !nnlab_interrupted &&

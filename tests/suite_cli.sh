@@ -43,7 +43,7 @@ expect "bad long option: exit 2" 2 "unknown option '--frobnicate'" -- \
 expect "-c without commands: exit 2" 2 "-c needs the commands" -- "$NNLAB" -c
 expect "--auto without --lesson: exit 2" 2 "--auto goes with --lesson" -- \
     "$NNLAB" --auto
-expect "--pace without --auto: exit 2" 2 "--pace goes with --lesson NAME --auto" -- \
+expect "--pace without --auto: exit 2" 2 "--pace and --section go with --lesson NAME --auto" -- \
     "$NNLAB" --lesson tour --pace 1
 expect "--pace with a bad value: exit 2" 2 "--pace takes seconds" -- \
     "$NNLAB" --lesson tour --auto --pace soon

@@ -1,27 +1,79 @@
 #!/usr/bin/env bash
-# Every shipped lesson, run unattended: `nnlab --lesson NAME --auto` runs
-# each command and check and exits non-zero if any failed.  One TAP line
-# per lesson; the lesson's output is shown when it fails.
+# The lessons, run unattended:
+#   - every shipped lesson with `nnlab --lesson NAME --auto`, which runs each
+#     command and check and exits non-zero if any failed;
+#   - every mutant of tests/lesson_mutants.txt: a lesson with the cause of
+#     its phenomenon taken out (a sed script) must fail the check named,
+#     run one section alone (--section N), so a check cannot pass whatever
+#     happens.
+# Two runs at a time (two cores).  One TAP line each; a failing run's
+# output is shown.
 set -u
 cd "$(dirname "$0")/.."
 NNLAB=${NNLAB:-$PWD/build/nnlab}
 export NNLAB_LESSONS="$PWD/lessons" LC_ALL=C NO_COLOR=1
 # Progress of these runs must not touch the user's.
 [ -n "${XDG_STATE_HOME:-}" ] || export XDG_STATE_HOME=$(mktemp -d)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
 
+# run_lesson ID DIR NAME [ARGS...]: output in $TMP/ID.out, status in .rc
+run_lesson() {
+    local id=$1 dir=$2 name=$3
+    shift 3
+    (cd "$TMP" && NNLAB_LESSONS=$dir timeout 600 "$NNLAB" --lesson "$name" \
+         --auto "$@" </dev/null >"$TMP/$id.out" 2>&1
+     echo $? >"$TMP/$id.rc")
+}
+
+jobs=()
 lessons=(lessons/*.lesson)
-echo "1..${#lessons[@]}"
+for f in "${lessons[@]}"; do
+    name=$(basename "$f" .lesson)
+    jobs+=("lesson $name")
+    run_lesson "l-$name" "$PWD/lessons" "$name" &
+    [ $(jobs -r | wc -l) -ge 2 ] && wait -n
+done
+m=0
+while IFS=$'\t' read -r name section script want; do
+    case $name in ''|'#'*) continue ;; esac
+    m=$((m + 1))
+    mkdir -p "$TMP/m$m"
+    sed -e "$script" "lessons/$name.lesson" >"$TMP/m$m/$name.lesson"
+    if cmp -s "lessons/$name.lesson" "$TMP/m$m/$name.lesson"; then
+        echo "the script changed nothing" >"$TMP/m$m.out"
+        echo 99 >"$TMP/m$m.rc"
+    else
+        run_lesson "m$m" "$TMP/m$m" "$name" --section "$section" &
+    fi
+    jobs+=("mutant $m: $name section $section without its cause fails '$want'")
+    printf '%s\n' "$want" >"$TMP/m$m.want"
+    [ $(jobs -r | wc -l) -ge 2 ] && wait -n
+done <tests/lesson_mutants.txt
+wait
+
+echo "1..${#jobs[@]}"
 n=0
 for f in "${lessons[@]}"; do
     n=$((n + 1))
     name=$(basename "$f" .lesson)
-    out=$(cd "${TMPDIR:-/tmp}" && timeout 600 "$NNLAB" --lesson "$name" \
-          --auto </dev/null 2>&1)
-    rc=$?
+    rc=$(cat "$TMP/l-$name.rc")
     if [ "$rc" -eq 0 ]; then
         echo "ok $n lesson $name"
     else
         echo "not ok $n lesson $name (exit status $rc)"
-        printf '%s\n' "$out" | sed 's/^/#   /'
+        sed 's/^/#   /' "$TMP/l-$name.out"
+    fi
+done
+for i in $(seq "$m"); do
+    n=$((n + 1))
+    want=$(cat "$TMP/m$i.want")
+    rc=$(cat "$TMP/m$i.rc")
+    if [ "$rc" -eq 1 ] && grep -qF -- "check failed: $want" "$TMP/m$i.out"
+    then
+        echo "ok $n ${jobs[$((n - 1))]}"
+    else
+        echo "not ok $n ${jobs[$((n - 1))]} (exit status $rc)"
+        sed 's/^/#   /' "$TMP/m$i.out" | tail -40
     fi
 done

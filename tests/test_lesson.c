@@ -634,7 +634,7 @@ static void test_auto(void **state)
     (void)state;
     Session *s = new_session(0);
     /* lr is set to 1 by the lesson, so every check passes */
-    assert_int_equal(lesson_run_auto(s, "demo"), 0);
+    assert_int_equal(lesson_run_auto(s, "demo", 0), 0);
     assert_string_equal(ran, "set lr 1\nset iter 2\nbg\n");
     assert_false(s->job.active);
     assert_true(has("Demo (lesson demo)\n"));
@@ -646,19 +646,26 @@ static void test_auto(void **state)
     write_file("failing.lesson", "title: F\n== A\n> fail\n> set loss 0.5\n"
                "check: loss < 0.1 | too high\ncheck: gradcheck_max < 1\n");
     s = new_session(0);
-    assert_int_equal(lesson_run_auto(s, "failing"), 1);
+    assert_int_equal(lesson_run_auto(s, "failing", 0), 1);
     assert_true(has("[FAIL] check failed: loss < 0.1 (found loss = 0.5)\n"
                     "  too high\n"));
     assert_true(has("[FAIL] check failed: gradcheck_max < 1 (gradcheck_max "
                     "is not available)\n"));
     assert_true(has("lesson failing: 2 of 2 checks failed, 1 of 2 commands "
                     "failed\n"));
-    assert_int_equal(lesson_run_auto(s, "nope"), 1);
+    assert_int_equal(lesson_run_auto(s, "nope", 0), 1);
+    /* one section alone, and a section that is not there */
+    s = new_session(0);
+    lesson_run_auto(s, "demo", 2); /* its check needs section 1's values */
+    assert_true(has("== 2/3 Training"));
+    assert_false(strstr(output(), "== 1/3"));
+    assert_int_equal(lesson_run_auto(s, "demo", 4), 1);
+    assert_true(has("demo has sections 1 to 3, got 4"));
 
     /* UTF-8 marks when the locale has it */
     setenv("LC_ALL", "en_US.UTF-8", 1);
     s = new_session(0);
-    lesson_run_auto(s, "failing");
+    lesson_run_auto(s, "failing", 0);
     assert_true(has("\u2717 check failed: loss < 0.1"));
     setenv("LC_ALL", "C", 1);
     char path[256];

@@ -479,6 +479,7 @@ static int cmd_eval(Session *s, int argc, char **argv)
     out_table_cell(t, regress ? "RMSE" : "accuracy");
     if (regress)
         out_table_cell(t, "MAE");
+    double acc[NN_NSPLITS];
     for (int sp = 0; sp < NN_NSPLITS; sp++) {
         nn_eval ev;
         nn_err err;
@@ -492,8 +493,15 @@ static int cmd_eval(Session *s, int argc, char **argv)
         eval_cell(t, regress ? ev.rmse : ev.acc, ev.rows);
         if (regress)
             eval_cell(t, ev.mae, ev.rows);
+        acc[sp] = ev.acc;
     }
     out_table_print(s, t);
+    /* bias and variance at a glance: the gap is what regularization and
+     * more data close, a low training accuracy what a bigger network
+     * raises */
+    if (!regress && !isnan(acc[NN_TRAIN]) && !isnan(acc[NN_DEV]))
+        out_printf(s, "  train accuracy - dev accuracy: %.4f\n",
+                   acc[NN_TRAIN] - acc[NN_DEV]);
     if (s->net->reg != NN_REG_NONE)
         out_printf(s, "  the losses above are without the %s penalty; on the "
                    "whole training set it adds %.4g\n",

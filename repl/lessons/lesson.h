@@ -148,10 +148,11 @@ void lesson_after_line(Session *s, const char *line, int status);
  * stopped; a lesson waiting for it goes on. */
 void lesson_after_job(Session *s);
 
-/* `nnlab --lesson NAME --auto`: run every command and check, printing
+/* `nnlab --lesson NAME --auto`: run every command and check (of section
+ * `only`, 1-based, alone when it is not 0), printing
  * prose, "nnlab> CMD" and check results.  Returns 0 when every command and
  * check passed, 1 otherwise (and on a missing or malformed lesson). */
-int lesson_run_auto(Session *s, const char *name);
+int lesson_run_auto(Session *s, const char *name, int only);
 
 /* Evaluate one check against the session, printing the verdict line (and
  * the explanation on failure).  Used by `check EXPR` too. */

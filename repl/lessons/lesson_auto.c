@@ -48,11 +48,17 @@ static int auto_command(Session *s, const char *cmd)
     return st;
 }
 
-int lesson_run_auto(Session *s, const char *name)
+int lesson_run_auto(Session *s, const char *name, int only)
 {
     Lesson *L = lesson_load_named(s, name);
     if (!L)
         return 1;
+    if (only < 0 || only > L->nsections) {
+        cmd_error(s, "%s has sections 1 to %d, got %d", L->name, L->nsections,
+                  only);
+        lesson_free(L);
+        return 1;
+    }
     int saved_auto = s->lesson_auto;
     s->lesson_auto = 1;
     ModelStash before;
@@ -61,7 +67,8 @@ int lesson_run_auto(Session *s, const char *name)
     out_printf(s, "%s (lesson %s)\n", L->title, L->name);
     if (L->summary[0])
         out_printf(s, "%s\n", L->summary);
-    for (int k = 0; k < L->nsections && !stop; k++) {
+    for (int k = only ? only - 1 : 0; k < (only ? only : L->nsections) &&
+                                      !stop; k++) {
         LessonSection *sec = &L->sections[k];
         out_printf(s, "\n== %d/%d %s\n", k + 1, L->nsections, sec->title);
         for (int i = 0; i < sec->nitems && !stop; i++) {
