@@ -50,7 +50,6 @@ ENGINE_WORDS(losses, nn_loss_names, "none")
 ENGINE_WORDS(clips, nn_clip_names, NULL)
 ENGINE_WORDS(units, nn_unit_names, NULL)
 ENGINE_WORDS(flips, nn_flip_names, NULL)
-ENGINE_WORDS(stages, nn_stage_names, NULL)
 
 /* normalize's modes: the engine's names, and "on" for the z-score. */
 static void norms(Session *s, void (*add)(void *ctx, const char *w),
@@ -83,7 +82,6 @@ int commands_register(Session *s)
         {"regs", regs},     {"optims", optims}, {"scheds", scheds},
         {"losses", losses}, {"params", params}, {"clips", clips},
         {"units", units},   {"norms", norms},   {"flips", flips},
-        {"stages", stages},
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (cmd_add_words(s, words[i].name, words[i].list) < 0)

@@ -14,8 +14,8 @@
 /* Register every command group (these, and the plots' and lessons') and
  * the completion word lists built from the engine's own names: "@gens",
  * "@acts", "@inits", "@regs", "@optims", "@scheds", "@losses", "@clips",
- * "@units" (of a warm-up), "@norms" (normalize's modes), "@flips",
- * "@stages" (of whitening) and the network's gradients "@params".  0, or -1 when the table is full. */
+ * "@units" (of a warm-up), "@norms" (normalize's modes), "@flips" (of
+ * augment) and the network's gradients "@params".  0, or -1 when the table is full. */
 int commands_register(Session *s);
 
 /* The rows of each file, for commands.c. */
