@@ -56,7 +56,7 @@ NNLAB   := $(BUILD)/nnlab
 RUN_PKGS   := libopenblas-dev libreadline-dev zlib1g-dev \
               dataset-fashion-mnist "gnuplot-nox|gnuplot-qt|gnuplot-x11"
 CHECK_PKGS := $(RUN_PKGS) libcmocka-dev tmux procps python3 clang \
-              libclang-rt-dev
+              libclang-rt-dev parallel
 BENCH_PKGS := $(RUN_PKGS) python3-torch
 FUZZ_PKGS  := libopenblas-dev libreadline-dev zlib1g-dev clang libclang-rt-dev
 

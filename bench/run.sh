@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The nnlab benchmark: training steps of four networks in libnnlab and in
 # PyTorch, in the same run and with the same thread count, then a table
-# and the targets.
+# and the targets; then what live plotting costs and the search throughput
+# with one and two worker processes (bench/search_bench.sh).
 #
 #   BUILD                  build directory holding bench/bench (build)
 #   NNLAB_BENCH_THREADS    threads for both sides (default: the CPU count)
@@ -140,3 +141,8 @@ function verdict(ok, what) {
 # What live plotting costs training (the plots issue asks for under 10%).
 echo
 NNLAB="$PWD/$BUILD/nnlab" bash bench/plot_cost.sh
+
+# Search throughput with one worker and with two (the search issue asks
+# for at least 1.7x on two cores); needs no PyTorch.
+echo
+NNLAB="$PWD/$BUILD/nnlab" bash bench/search_bench.sh

@@ -16,17 +16,21 @@
  *   ensemble.h  ensembles: snapshots of networks, predictions averaged
  *   eig.h       symmetric eigen-decomposition (the one LAPACK call)
  *   model.h     model files
+ *   bayes.h     Bayesian search: a Gaussian process, expected improvement
+ *   halving.h   successive halving's rungs
  */
 #ifndef NNLAB_H
 #define NNLAB_H
 
 #include "act.h"
 #include "augment.h"
+#include "bayes.h"
 #include "data.h"
 #include "eig.h"
 #include "ensemble.h"
 #include "err.h"
 #include "gradcheck.h"
+#include "halving.h"
 #include "loss.h"
 #include "mat.h"
 #include "model.h"

@@ -25,6 +25,7 @@
 
 #include "cmd.h"
 #include "commands.h"
+#include "experiment.h"
 #include "interrupt.h"
 #include "lesson.h"
 #include "script.h"
@@ -48,11 +49,12 @@ typedef struct Options {
     int lesson_auto;      /* --auto */
     double pace;          /* --pace SECONDS (< 0: key) */
     long section;         /* --section N: --auto runs that section only */
+    const char *result;   /* --result FILE */
 } Options;
 
 static const char usage_text[] =
     "usage: nnlab [SCRIPT...] [-c 'CMDS'] [-i] [--lesson NAME [--auto "
-    "[--pace SECONDS|key] [--section N]]] [-q] [-k]\n";
+    "[--pace SECONDS|key] [--section N]]] [-q] [-k] [--result FILE.csv]\n";
 
 static const char help_text[] =
     "\n"
@@ -72,6 +74,8 @@ static const char help_text[] =
     "  --section N       with --auto: run section N only\n"
     "  -q, --quiet       no banner, fewer chatty lines\n"
     "  -k, --keep-going  in scripts, go on after a command fails\n"
+    "  --result FILE.csv append a CSV row for every search trial that\n"
+    "                    finishes (what search export's lines use)\n"
     "  -h, --help        this help\n"
     "  -V, --version     the version\n"
     "\n"
@@ -147,6 +151,13 @@ static int long_option(Options *o, int argc, char **argv, int i, int *done)
         return 2;
     } else if (strncmp(a, "--lesson=", 9) == 0) {
         o->lesson = a + 9;
+    } else if (strncmp(a, "--result=", 9) == 0 && a[9]) {
+        o->result = a + 9;
+    } else if (strcmp(a, "--result") == 0) {
+        if (i + 1 >= argc)
+            return bad_usage("--result needs a FILE.csv");
+        o->result = argv[i + 1];
+        return 2;
     } else if (strcmp(a, "--lesson") == 0) {
         if (i + 1 >= argc)
             return bad_usage("--lesson needs a lesson NAME");
@@ -306,7 +317,8 @@ int main(int argc, char **argv)
         return parsed > 0 ? 0 : EXIT_USAGE;
     }
     Session *s = session_new();
-    if (!s || commands_register(s) < 0) {
+    if (!s || commands_register(s) < 0 ||
+        (o.result && experiment_set_result_file(s, o.result) < 0)) {
         session_free(s);
         fprintf(stderr, "nnlab: out of memory\n");
         free(o.actions);

@@ -1,7 +1,9 @@
 /*
  * cmd_compare.c — compare: the same network, data and seed trained once
  * per value of one setting, a table of the results and one plot of the
- * curves overlaid.
+ * curves overlaid.  The runs train at once in worker processes (jobs=),
+ * each with its own copy of the network; their results do not depend on
+ * the order they finish in.
  */
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "plot.h"
 #include "text.h"
 #include "trial.h"
+#include "workers.h"
 
 /* ------------------------------------------------------------------ */
 /* compare                                                              */
@@ -36,6 +39,12 @@ static void compare_table(Session *s, const Experiments *e)
     for (int i = 0; i < e->nruns; i++) {
         const CompareRun *r = &e->runs[i];
         out_table_cell(t, "%s", r->label);
+        if (r->failed) {
+            out_table_cell(t, "failed");
+            for (int c = 2; c < cols; c++)
+                out_table_cell(t, "-");
+            continue;
+        }
         if (r->stopped)
             out_table_cell(t, "diverged");
         else if (r->n)
@@ -57,6 +66,7 @@ static void compare_table(Session *s, const Experiments *e)
 typedef struct CompareArgs {
     char name[16];
     long epochs;
+    int jobs;
     char *copy;
     char *values[EXP_MAX_RUNS];
     int n;
@@ -77,7 +87,7 @@ static int check_values(Session *s, const CompareArgs *a)
 
 static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
 {
-    const char *key = NULL, *list = NULL;
+    const char *key = NULL, *list = NULL, *jobs = NULL;
     a->epochs = 20;
     for (int i = 1; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
@@ -88,6 +98,8 @@ static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
             if (args_int(s, eq + 1, "epochs", 1, 100000,
                         &a->epochs))
                 return -1;
+        } else if (!strncmp(argv[i], "jobs=", 5)) {
+            jobs = eq + 1;
         } else if (key) {
             return cmd_error(s, "one setting at a time (got %s and "
                              "%.*s)", key, (int)(eq - argv[i]), argv[i]), -1;
@@ -99,6 +111,8 @@ static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
     if (!key)
         return cmd_error(s, "what to compare? e.g. compare "
                          "optim=gd,momentum,adam"), -1;
+    if (trial_jobs(s, jobs, &a->jobs))
+        return -1;
     snprintf(a->name, sizeof a->name, "%.*s", (int)(list - key - 1), key);
     char *save = NULL;
     if (!(a->copy = strdup(list)))
@@ -119,7 +133,26 @@ static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
     return 0;
 }
 
-/* Train one copy per value, keeping each run's curves and results. */
+/* In the worker: train run `id`, its value applied, to its epochs. */
+typedef struct CompareTask {
+    const CompareArgs *a;
+} CompareTask;
+
+static int compare_task(Session *s, void *ctx, int id, int budget, Buf *out)
+{
+    const CompareArgs *a = ((CompareTask *)ctx)->a;
+    nn_trainer tr;
+    TrialResult r = { 0 };
+    nn_net *net = trial_new(s, &tr);
+    if (!net || trial_apply_setting(s, net, &tr, a->name, a->values[id]) ||
+        trial_start(s, net, &tr) || trial_advance(s, &tr, budget, &r))
+        return -1;
+    trial_pack(&tr, &r, 1, out);
+    return 0;   /* the worker ends: nothing to free */
+}
+
+/* Train one copy per value in worker processes, keeping each run's curves
+ * and results in the order of the values. */
 static int run_compare(Session *s, Experiments *e, const CompareArgs *a)
 {
     experiment_clear_runs(e);
@@ -127,24 +160,47 @@ static int run_compare(Session *s, Experiments *e, const CompareArgs *a)
     out_printf(s, "compare: %d run%s of %ld epoch%s, same network, data and "
                "seed %llu\n", a->n, a->n == 1 ? "" : "s", a->epochs,
                a->epochs == 1 ? "" : "s", (unsigned long long)model_seed(s));
+    CompareTask task = { a };
+    Workers *w = workers_new(s, a->jobs, compare_task, &task, "compare",
+                             "runs", a->n);
+    if (!w)
+        return CMD_ERR;
     for (int i = 0; i < a->n; i++) {
-        CompareRun *r = &e->runs[e->nruns];
-        nn_trainer tr;
-        double ta, da;
+        CompareRun *r = &e->runs[i];
         memset(r, 0, sizeof *r);
         snprintf(r->label, sizeof r->label, "%s=%s", a->name, a->values[i]);
-        nn_net *net = trial_new(s, &tr);
-        int rc = net ? trial_apply_setting(s, net, &tr, a->name,
-                                     a->values[i]) : -1;
-        if (!rc)
-            rc = trial_train(s, net, &tr, (int)a->epochs, r, &ta, &da);
-        nn_net_free(net);
-        nn_trainer_free(&tr);
-        if (rc)
-            return nnlab_interrupted ? cmd_error(s, "interrupted")
-                                     : CMD_ERR;
-        e->nruns++;
+        r->failed = 2;    /* not run yet */
+        if (workers_submit(w, i, (int)a->epochs)) {
+            workers_free(w);
+            return cmd_error(s, "out of memory");
+        }
     }
+    e->nruns = a->n;
+    WorkerResult res;
+    int rc;
+    while ((rc = workers_next(w, &res)) > 0) {
+        CompareRun *r = &e->runs[res.id];
+        TrialResult tr;
+        r->failed = 1;
+        if (res.ok && trial_unpack(res.data, res.len, &tr, r) == 0) {
+            r->failed = 0;
+        } else {
+            out_one_line(res.why);
+            out_printf(s, "compare: run %s failed: %s; the others go on\n",
+                       r->label, res.ok ? "its result was garbled" : res.why);
+        }
+        workers_release(w, res.id);
+    }
+    workers_free(w);
+    int n = 0;          /* runs Ctrl-C stopped are left out */
+    for (int i = 0; i < e->nruns; i++)
+        if (e->runs[i].failed != 2)
+            e->runs[n++] = e->runs[i];
+    e->nruns = n;
+    if (rc < 0)
+        return nnlab_interrupted ? cmd_error(s, "interrupted: every run "
+                                             "stopped; the finished are "
+                                             "kept") : CMD_ERR;
     return CMD_OK;
 }
 
@@ -154,11 +210,20 @@ static int cmd_compare(Session *s, int argc, char **argv)
     CompareArgs a = { .copy = NULL };
     if (!e || trial_need_model(s))
         return CMD_ERR;
-    int rc = parse_compare(s, argc, argv, &a) ? CMD_ERR : run_compare(s, e, &a);
+    if (parse_compare(s, argc, argv, &a)) {
+        free(a.copy);
+        return CMD_ERR;
+    }
+    int rc = run_compare(s, e, &a);
     free(a.copy);
+    int finished = 0;
+    for (int i = 0; i < e->nruns; i++)
+        finished += !e->runs[i].failed;
+    if (finished == 0)
+        return CMD_ERR;
+    compare_table(s, e);
     if (rc != CMD_OK)
         return rc;
-    compare_table(s, e);
     plot_show_experiment(s, "compare");
     return CMD_OK;
 }
@@ -170,19 +235,22 @@ static int cmd_compare(Session *s, int argc, char **argv)
 const Command cmd_compare_rows[] = {
 {
     .name = "compare", .group = "Experiments", .fn = cmd_compare,
-    .usage = "compare KEY=V1,V2,...  (optim= init= reg= batch= lr= ...)",
+    .usage = "compare KEY=V1,V2,... [epochs=N] [jobs=N]  (optim= init= reg= "
+             "batch= lr= ...)",
     .summary = "train once per value of a setting and compare",
     .help =
         "optim=gd,momentum,adam   the values of one setting to try; also\n"
         "                     init=, reg=, batch=, lr=, keep=, act=, beta=,\n"
         "                     beta1=, beta2=\n"
         "epochs=20            how long each run trains\n"
+        "jobs=CORES           runs at once, each in its own process with\n"
+        "                     one BLAS thread; results as with jobs=1\n"
         "The same network, data and seed are trained once per value.  A\n"
         "table of the final results, and one plot of the curves overlaid.",
     .example = "compare optim=gd,momentum,adam",
     .keys = CMD_WORDS("optim=@optims", "init=@inits", "reg=", "batch=", "lr=",
                   "keep=", "act=@acts", "beta=", "beta1=", "beta2=",
-                  "epochs="),
+                  "epochs=", "jobs="),
     .flags = CMD_IDLE,
 },
 {0},

@@ -13,6 +13,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "commands.h"
+#include "experiment.h"
 #include "model.h"
 #include "out.h"
 #include "path.h"
@@ -252,21 +253,26 @@ static int cmd_data(Session *s, int argc, char **argv)
     if (args_enum(s, argv[1], "data set", data_kinds, &k))
         return CMD_ERR;
     const char *kind = data_kinds[k];
+    int rc;
     if (!strcmp(kind, "digits") || !strcmp(kind, "iris")) {
         if (args_parse(s, argc, argv, 2, (const OptSpec[]){
                 { NULL, 0, NULL, 0, 0, NULL, NULL } }, NULL, 0) < 0)
             return CMD_ERR;
-        return !strcmp(kind, "digits")
-                   ? data_shipped(s, "digits.csv.gz", NN_LABEL_LAST,
-                                  NN_HEADER_NO, 8, 8)
-                   : data_shipped(s, "iris.csv", NN_LABEL_LAST,
-                                  NN_HEADER_AUTO, 0, 0);
+        rc = !strcmp(kind, "digits")
+                 ? data_shipped(s, "digits.csv.gz", NN_LABEL_LAST,
+                                NN_HEADER_NO, 8, 8)
+                 : data_shipped(s, "iris.csv", NN_LABEL_LAST,
+                                NN_HEADER_AUTO, 0, 0);
+    } else if (!strcmp(kind, "fashion") || !strcmp(kind, "mnist")) {
+        rc = data_idx(s, kind, argc, argv);
+    } else if (!strcmp(kind, "load")) {
+        rc = data_csv(s, argc, argv);
+    } else {
+        rc = data_generate(s, kind, argc, argv);
     }
-    if (!strcmp(kind, "fashion") || !strcmp(kind, "mnist"))
-        return data_idx(s, kind, argc, argv);
-    if (!strcmp(kind, "load"))
-        return data_csv(s, argc, argv);
-    return data_generate(s, kind, argc, argv);
+    if (rc == CMD_OK) /* so an exported search can make them again */
+        experiment_note_data(s, model_seed(s), argc, argv, 1);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -322,6 +328,7 @@ static int cmd_split(Session *s, int argc, char **argv)
         out_printf(s, "  (read as counts: %d examples are left out; numbers "
                    "that add up to 100 are percentages)\n",
                    pool - (int)(train + dev + test));
+    experiment_note_data(s, model_seed(s), argc, argv, 0);
     model_data_changed(s, "a new split");
     return CMD_OK;
 }
@@ -348,6 +355,7 @@ static int cmd_subset(Session *s, int argc, char **argv)
     model_restart(s);
     out_printf(s, "subset: training on the first %ld examples only (dev and "
                "test unchanged)\n", n);
+    experiment_note_data(s, model_seed(s), argc, argv, 0);
     model_data_changed(s, "a new subset");
     return CMD_OK;
 }

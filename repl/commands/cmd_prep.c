@@ -17,6 +17,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "commands.h"
+#include "experiment.h"
 #include "model.h"
 #include "out.h"
 
@@ -354,43 +355,63 @@ static void prep_changed(Session *s, const nn_prep *before, int inputs)
                    s->net->n_in == 1 ? "" : "s", in, in);
 }
 
+/* Remember "normalize ..." among the data's commands, as if typed, so
+ * that an exported search makes the same inputs. */
+static void note_prep(Session *s, const char *text)
+{
+    char copy[96], *argv[8], *save;
+    int argc = 0;
+    snprintf(copy, sizeof copy, "%s", text);
+    for (char *w = strtok_r(copy, " ", &save); w && argc < 8;
+         w = strtok_r(NULL, " ", &save))
+        argv[argc++] = w;
+    experiment_note_data(s, model_seed(s), argc, argv, 0);
+}
+
 void prep_load(Session *s, const nn_prep *p)
 {
     char text[96];
     nn_prep before;
     nn_err err;
     ModelState *m = model_state(s);
+    if (m && s->data && nn_augment_on(&m->tr.aug) &&
+        nn_augment_check(&m->tr.aug, s->data, &err)) {
+        m->tr.aug = (nn_augment){ 0 };
+        out_printf(s, "augment off: %s\n", err.msg);
+    }
+    prep_typed(p, text, sizeof text);
     if (!s->data) {
-        prep_typed(p, text, sizeof text);
         if (p->mode != NN_NORM_OFF)
             out_printf(s, "note: the network was saved with %s: type it "
                        "after loading its data\n", text);
         return;
     }
-    if (m && nn_augment_on(&m->tr.aug) &&
-        nn_augment_check(&m->tr.aug, s->data, &err)) {
-        m->tr.aug = (nn_augment){ 0 };
-        out_printf(s, "augment off: %s\n", err.msg);
-    }
     nn_data_get_prep(s->data, &before);
     int inputs = nn_data_inputs(s->data);
+    if (p->mode == NN_NORM_OFF) {
+        /* files from before preprocessing was recorded say nothing of
+         * it: the data stay as the user made them */
+        if (before.mode != NN_NORM_OFF) {
+            prep_command(s->data, text, sizeof text);
+            out_printf(s, "note: the file records no preprocessing (saved "
+                       "with normalize off, or by an older nnlab); the data "
+                       "keep %s\n", text);
+        }
+        return;
+    }
     if (same_prep(&before, p))
         return;
     if (nn_data_preprocess(s->data, p, &err)) {
-        prep_typed(p, text, sizeof text);
         out_printf(s, "note: the network was saved with %s, which these data "
                    "cannot take (%s); the data stay as they were\n", text,
                    err.msg);
         return;
     }
+    note_prep(s, text);
     prep_command(s->data, text, sizeof text);
-    if (p->mode == NN_NORM_OFF)
-        out_printf(s, "normalize off: the model file records no "
-                   "preprocessing, so the network sees the raw features\n");
-    else
-        out_printf(s, "%s, as the model file says: fitted on the %d training "
-                   "examples of %s\n", text, nn_data_count(s->data, NN_TRAIN),
-                   nn_data_name(s->data));
+    out_printf(s, "%s, as the model file says: fitted on the %d training "
+               "examples of %s\n", text, nn_data_count(s->data, NN_TRAIN),
+               nn_data_name(s->data));
     prep_changed(s, &before, inputs);
 }
 
@@ -479,6 +500,7 @@ static int cmd_normalize(Session *s, int argc, char **argv)
     int inputs = nn_data_inputs(s->data);
     if (nn_data_preprocess(s->data, &p, &err))
         return cmd_error(s, "%s", err.msg);
+    experiment_note_data(s, model_seed(s), argc, argv, 0);
     explain(s, s->data);
     prep_changed(s, &before, inputs);
     return CMD_OK;
@@ -517,9 +539,10 @@ const Command cmd_prep_rows[] = {
         "gradient descent needs a small learning rate and zig-zags.  The\n"
         "preprocessing belongs to the data: fitted on their training split\n"
         "(again after split or subset), off for new data; save records it\n"
-        "and load fits it again on the data then loaded.  plot data shows\n"
-        "2-D data raw, centred, decorrelated and whitened.  Alone, normalize\n"
-        "shows which is in use.",
+        "and load fits it again on the data then loaded (a file without it\n"
+        "leaves the data as they are).  plot data shows 2-D data raw,\n"
+        "centred, decorrelated and whitened.  Alone, normalize shows which\n"
+        "is in use.",
     .example = "normalize whiten 10",
     .words = CMD_WORDS("@norms"),
     .keys = CMD_WORDS("eps="),

@@ -24,11 +24,7 @@ static int cmd_save(Session *s, int argc, char **argv)
         return cmd_error(s, "no network to save yet");
     if (!model_state(s))
         return CMD_ERR;
-    /* the data's preprocessing, when the network takes what it makes */
-    nn_prep prep = { NN_NORM_OFF, 0, 0 };
-    if (s->data && nn_data_inputs(s->data) == s->net->n_in)
-        nn_data_get_prep(s->data, &prep);
-    if (nn_model_save_prep(argv[1], s->net, &s->model->tr, &prep, &err))
+    if (model_save_file(s, argv[1], &err))
         return cmd_error(s, "%s", err.msg);
     out_printf(s, "saved the network (%ld parameters) and its settings to %s\n",
                nn_net_param_count(s->net), argv[1]);
@@ -278,9 +274,10 @@ const Command cmd_session_rows[] = {
     .summary = "load a model written by save",
     .help =
         "Replaces the network and its settings with the saved ones, and\n"
-        "fits the preprocessing the file records (none: normalize off) on\n"
-        "the current data, so the network sees inputs made as when it was\n"
-        "saved.  A file that is not a valid model changes nothing.",
+        "fits the preprocessing the file records on the current data, so\n"
+        "the network sees inputs made as when it was saved (a file that\n"
+        "records none, as older ones, leaves the data as they are).  A\n"
+        "file that is not a valid model changes nothing.",
     .example = "load moons.model",
     .words = CMD_WORDS("@files"),
     .flags = CMD_IDLE,

@@ -48,8 +48,9 @@ void prep_describe(const struct nn_data *d, char *buf, size_t n);
  * features, a summary for more). */
 void prep_show_features(Session *s, const struct nn_data *d);
 /* After load: put the session's data under preprocessing p, what the
- * model file records (off when it records none), saying so when that
- * changes anything, or in a note why it cannot; and switch off an
+ * model file records, saying so when that changes anything, or in a
+ * note why it cannot (a file that records none leaves the data as they
+ * are, with a note when they are preprocessed); and switch off an
  * augmentation of the file's that the data cannot take. */
 struct nn_prep;
 void prep_load(Session *s, const struct nn_prep *p);

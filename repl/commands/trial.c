@@ -3,6 +3,10 @@
  * and trainer with one setting changed, trained from the seed's initial
  * weights, its numbers kept, then thrown away.
  *
+ * Each trial runs in a worker process (workers.h): the functions here
+ * start it, advance it epoch by epoch to its budget (halving's next rung
+ * continues it), and turn what it reached into bytes for the shell.
+ *
  * compare and search train copies of the session's network, never the
  * network itself: each copy starts from the same seed (so the same
  * initial weights unless the initializer is what is compared), sees the
@@ -21,6 +25,7 @@
 #include "interrupt.h"
 #include "model.h"
 #include "out.h"
+#include "workers.h"
 
 const char *const trial_keys[] = {
     "optim", "lr", "batch", "init", "reg", "keep", "act", "beta", "beta1",
@@ -87,13 +92,11 @@ int trial_apply_setting(Session *s, nn_net *net,
         return args_double(s, text, "learning rate", 0, NN_LR_MAX,
                           &tr->opt.lr);
     case 2:
-        if (!strcmp(text, "full")) {
-            tr->batch = 0;
-            return 0;
-        }
-        if (args_int(s, text, "batch size", 1, 1000000, &b))
+        if (!strcmp(text, "full"))
+            b = 0;
+        else if (args_int(s, text, "batch size", 1, 1000000, &b))
             return -1;
-        tr->batch = (int)b;
+        nn_trainer_set_batch(tr, (int)b, NULL);
         return 0;
     case 3:
         return set_init(s, net, text);
@@ -138,15 +141,13 @@ nn_net *trial_new(Session *s, nn_trainer *tr)
     nn_net *net = nn_net_clone(s->net, NULL);
     nn_trainer_init(tr);
     nn_trainer_copy_settings(tr, &s->model->tr);
-    tr->early = 0; /* every trial trains the epochs asked for */
+    /* every trial trains the epochs asked for */
+    nn_trainer_set_early(tr, 0, tr->patience, NULL);
     tr->seed = model_seed(s);
     return net;
 }
 
-/* Train for `epochs` from the seed's initial weights; fill run (if given)
- * with the curves and the final accuracies.  -1 if interrupted. */
-int trial_train(Session *s, nn_net *net, nn_trainer *tr, int epochs,
-                         CompareRun *run, double *train_acc, double *dev_acc)
+int trial_start(Session *s, nn_net *net, nn_trainer *tr)
 {
     nn_err err;
     net->bug_param = -1;
@@ -156,38 +157,86 @@ int trial_train(Session *s, nn_net *net, nn_trainer *tr, int epochs,
         return -1;
     }
     nn_trainer_restart(tr);
-    double t0 = clock_now();
+    return 0;
+}
+
+int trial_advance(Session *s, nn_trainer *tr, int epochs, TrialResult *r)
+{
+    nn_err err;
+    double t0 = clock_now(), seconds = r->seconds;
     int st = NN_STEP_OK;
-    while (tr->epoch < epochs && !nnlab_interrupted) {
+    while (tr->epoch < epochs && !nnlab_interrupted && !r->diverged) {
         nn_step_info info;
         st = nn_trainer_step(tr, &info, &err);
-        if (st < 0 || st == NN_STEP_DIVERGED || st == NN_STEP_EARLY)
+        if (st < 0) {
+            cmd_error(s, "%s", err.msg);
+            return -1;
+        }
+        r->diverged = st == NN_STEP_DIVERGED;
+        if (st == NN_STEP_EARLY)
             break;
     }
-    if (nnlab_interrupted || st < 0)
+    if (nnlab_interrupted)
         return -1;
+    const nn_history *h = &tr->hist;
+    r->train_loss = h->ne ? h->train_loss[h->ne - 1] : NAN;
     double loss;
-    nn_trainer_evaluate(tr, NN_TRAIN, &loss, train_acc, NULL);
-    nn_trainer_evaluate(tr, NN_DEV, &loss, dev_acc, NULL);
-    if (run) {
-        const nn_history *h = &tr->hist;
-        run->n = h->ne;
-        run->x = malloc((size_t)(h->ne + 1) * sizeof *run->x);
-        run->train_loss = malloc((size_t)(h->ne + 1) * sizeof(double));
-        run->dev_loss = malloc((size_t)(h->ne + 1) * sizeof(double));
-        for (int i = 0; run->x && run->train_loss && run->dev_loss &&
-                        i < h->ne; i++) {
-            run->x[i] = h->e_epoch[i];
-            run->train_loss[i] = h->train_loss[i];
-            run->dev_loss[i] = h->dev_loss[i];
-        }
-        if (!run->x || !run->train_loss || !run->dev_loss)
-            run->n = 0;
-        run->train_acc = *train_acc;
-        run->dev_acc = *dev_acc;
-        run->seconds = clock_now() - t0;
-        run->stopped = st == NN_STEP_DIVERGED;
+    nn_trainer_evaluate(tr, NN_TRAIN, &loss, &r->train_acc, NULL);
+    nn_trainer_evaluate(tr, NN_DEV, &r->dev_loss, &r->dev_acc, NULL);
+    r->epochs = tr->epoch;
+    r->seconds = seconds + clock_now() - t0;
+    r->n = 0;
+    return 0;
+}
+
+/* The bytes: a TrialResult, then for curves n epoch numbers, n train
+ * losses and n dev losses.  Worker and shell are the same program, so
+ * the struct's layout is the same on both ends. */
+void trial_pack(const nn_trainer *tr, const TrialResult *r, int curves,
+                Buf *out)
+{
+    TrialResult head = *r;
+    const nn_history *h = &tr->hist;
+    head.n = curves ? h->ne : 0;
+    buf_add(out, (const char *)&head, sizeof head);
+    for (int i = 0; i < head.n; i++) {
+        double x = h->e_epoch[i];
+        buf_add(out, (const char *)&x, sizeof x);
     }
+    if (head.n) {
+        buf_add(out, (const char *)h->train_loss,
+                (size_t)head.n * sizeof(double));
+        buf_add(out, (const char *)h->dev_loss,
+                (size_t)head.n * sizeof(double));
+    }
+}
+
+int trial_unpack(const char *data, size_t len, TrialResult *r,
+                 CompareRun *run)
+{
+    if (len < sizeof *r)
+        return -1;
+    memcpy(r, data, sizeof *r);
+    size_t n = r->n > 0 ? (size_t)r->n : 0;
+    if (len != sizeof *r + 3 * n * sizeof(double))
+        return -1;
+    if (!run)
+        return 0;
+    run->n = 0;
+    run->x = malloc((n + 1) * sizeof(double));
+    run->train_loss = malloc((n + 1) * sizeof(double));
+    run->dev_loss = malloc((n + 1) * sizeof(double));
+    if (run->x && run->train_loss && run->dev_loss) {
+        const char *p = data + sizeof *r;
+        memcpy(run->x, p, n * sizeof(double));
+        memcpy(run->train_loss, p + n * sizeof(double), n * sizeof(double));
+        memcpy(run->dev_loss, p + 2 * n * sizeof(double), n * sizeof(double));
+        run->n = (int)n;
+    }
+    run->train_acc = r->train_acc;
+    run->dev_acc = r->dev_acc;
+    run->seconds = r->seconds;
+    run->stopped = r->diverged;
     return 0;
 }
 
@@ -203,5 +252,14 @@ int trial_need_model(Session *s)
         cmd_error(s, "training is running; type pause first");
         return -1;
     }
+    return 0;
+}
+
+int trial_jobs(Session *s, const char *text, int *jobs)
+{
+    long n = workers_cores();
+    if (text && args_int(s, text, "jobs", 1, 64, &n))
+        return -1;
+    *jobs = (int)(n > 64 ? 64 : n);
     return 0;
 }

@@ -4,6 +4,7 @@
 #ifndef NNLAB_TRIAL_H
 #define NNLAB_TRIAL_H
 
+#include "buf.h"
 #include "experiment.h"
 #include "nnlab.h"
 #include "session.h"
@@ -21,14 +22,38 @@ int trial_apply_setting(Session *s, nn_net *net, nn_trainer *tr,
  * with the session's settings in *tr (free it with nn_trainer_free). */
 nn_net *trial_new(Session *s, nn_trainer *tr);
 
-/* Train for `epochs` from the seed's initial weights; fill run (if given)
- * with the curves and the final accuracies.  -1 if interrupted or failed
- * (reported). */
-int trial_train(Session *s, nn_net *net, nn_trainer *tr, int epochs,
-                CompareRun *run, double *train_acc, double *dev_acc);
+/* What a trial reached: sent from its worker to the shell. */
+typedef struct TrialResult {
+    double train_loss;      /* the last epoch's mean; NAN if none */
+    double train_acc, dev_acc, dev_loss;
+    double seconds;         /* training time so far */
+    int epochs;             /* epochs completed */
+    int diverged;           /* the guard stopped it */
+    int n;                  /* epochs of curves that follow (compare) */
+} TrialResult;
+
+/* Initial weights from the session's seed, the trainer bound and
+ * restarted.  0, or -1 (reported). */
+int trial_start(Session *s, nn_net *net, nn_trainer *tr);
+
+/* Train on until `epochs` epochs are complete (or the guard stops it),
+ * then measure into *r.  -1 when a step failed (reported). */
+int trial_advance(Session *s, nn_trainer *tr, int epochs, TrialResult *r);
+
+/* The result as bytes (with the per-epoch curves when `curves`), and
+ * back: the curves go into run (if given; its arrays are allocated).  0,
+ * or -1 when the bytes are not a result. */
+void trial_pack(const nn_trainer *tr, const TrialResult *r, int curves,
+                Buf *out);
+int trial_unpack(const char *data, size_t len, TrialResult *r,
+                 CompareRun *run);
 
 /* 0 when the session can run trials: a network bound to labelled data,
  * no training running; otherwise reports and returns -1. */
 int trial_need_model(Session *s);
+
+/* jobs=N for compare and search: 1..64, or the number of cores when
+ * text is NULL.  0, or -1 reported. */
+int trial_jobs(Session *s, const char *text, int *jobs);
 
 #endif

@@ -226,6 +226,19 @@ void model_restart(Session *s)
     forget_gradcheck(m);
 }
 
+int model_save_file(Session *s, const char *path, nn_err *err)
+{
+    ModelState *m = model_state(s);
+    if (!m || !s->net)
+        return nn_fail(err, "no network to save");
+    /* the preprocessing of the data this network takes, so that load
+     * makes the same inputs again */
+    nn_prep prep = { NN_NORM_OFF, 0, 0 };
+    if (s->data && nn_data_inputs(s->data) == s->net->n_in)
+        nn_data_get_prep(s->data, &prep);
+    return nn_model_save_prep(path, s->net, &m->tr, &prep, err);
+}
+
 void model_data_changed(Session *s, const char *why)
 {
     ModelState *m = model_state(s);

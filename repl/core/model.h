@@ -92,6 +92,11 @@ void model_set_seed(Session *s, uint64_t seed);
  * last gradient check no longer describe them. */
 void model_restart(Session *s);
 
+/* Write the session's network, its training settings and the data's
+ * preprocessing (when the network takes the inputs it makes) to path:
+ * what `save` and an exported search write.  0, or -1 with err. */
+int model_save_file(Session *s, const char *path, nn_err *err);
+
 /* The data changed under the network (another set, a new split or
  * subset, another preprocessing): the ensemble's members, trained on
  * other inputs or with today's dev examples, are dropped (said in a

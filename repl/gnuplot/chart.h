@@ -170,6 +170,11 @@ typedef struct ChartScatter {
     const double *c;      /* colour value per point; NULL: one colour */
     int xlog, ylog;
     int mark_best;        /* ring the point with the highest c */
+    const int *label;     /* a number beside each point (the order the
+                             trials were chosen in); NULL: none */
+    const int *size;      /* 0, 1, 2...: larger points (halving's rungs);
+                             NULL: all alike */
+    const char *note;     /* a line under the title; NULL: none */
 } ChartScatter;
 
 int chart_scatter(Gp *gp, int window, const ChartScatter *c);

@@ -344,22 +344,29 @@ int chart_point_panels(Gp *gp, int window, const ChartPanels *c)
  * Scatter
  * ====================================================================== */
 
-/* Points coloured by value; on dumb, where colour is lost, the values
- * themselves are written at the points. */
+/* Points coloured by value (sized by their size, numbered by their
+ * label); on dumb, where colour is lost, the values themselves are
+ * written at the points, or the labels when there are labels. */
 static void put_scatter_elements(Buf *b, int win, int colour, int ring,
-                                 int dumb)
+                                 int dumb, int labels)
 {
-    if (dumb && colour)
-        buf_printf(b, "$w%d_c using 1:2:(sprintf('%%.3g', $3)) with "
-                         "labels notitle", win);
+    if (dumb && (colour || labels))
+        buf_printf(b, "$w%d_c using 1:2:(sprintf('%s', $%d)) with "
+                         "labels notitle", win, labels ? "%d" : "%.3g",
+                   labels ? 5 : 3);
     else if (dumb)
         buf_printf(b, "$w%d_c using 1:2 with points pt 'o' notitle", win);
     else if (colour)
-        buf_printf(b, "$w%d_c using 1:2:3 with points pt 7 ps 1.8 "
-                         "lc palette notitle", win);
+        buf_printf(b, "$w%d_c using 1:2:(1.4 + 0.9 * $4):3 with points pt 7 "
+                         "ps variable lc palette notitle", win);
     else
-        buf_printf(b, "$w%d_c using 1:2 with points pt 7 ps 1.8 "
-                         "lc rgb '%s' notitle", win, chart_line_colors[0]);
+        buf_printf(b, "$w%d_c using 1:2:(1.4 + 0.9 * $4) with points pt 7 "
+                         "ps variable lc rgb '%s' notitle", win,
+                   chart_line_colors[0]);
+    if (labels && !dumb)
+        buf_printf(b, ", $w%d_c using 1:2:(sprintf('%%d', $5)) with labels "
+                         "offset 1.1,0.9 font ',9' tc rgb '#444444' notitle",
+                   win);
     if (ring && dumb)   /* on the line above the value */
         buf_printf(b, ", $w%d_best using 1:2:('best') with labels "
                          "offset 0,1 notitle", win);
@@ -387,7 +394,8 @@ static size_t put_scatter_block(Buf *b, int win, const ChartScatter *c,
         gp_num(b, y);
         buf_puts(b, " ");
         gp_num(b, v);
-        buf_puts(b, "\n");
+        buf_printf(b, " %d %d\n", c->size ? c->size[i] : 0,
+                   c->label ? c->label[i] : 0);
         if (c->c && (*best == c->n || v > c->c[*best]))
             *best = i;
         npoints++;
@@ -402,6 +410,11 @@ int chart_scatter(Gp *gp, int window, const ChartScatter *c)
     if (!c || (c->n && (!c->x || !c->y)))
         return chart_bad_args(gp, "scatter");
     chart_put_header(&b, c->title, c->xlabel, c->ylabel);
+    if (c->note) {  /* in the top margin, under the title */
+        buf_puts(&b, "set label 91 ");
+        gp_quote(&b, c->note);
+        buf_puts(&b, " at graph 0.5, graph 1.03 center front\n");
+    }
     if (c->xlog)
         chart_put_log_axis(&b, 'x');
     if (c->ylog)
@@ -426,9 +439,11 @@ int chart_scatter(Gp *gp, int window, const ChartScatter *c)
         buf_puts(&b, "\nEOD\n");
     }
     buf_puts(&b, "if (NN_DUMB) {\nunset colorbox\nplot ");
-    put_scatter_elements(&b, window, c->c != NULL, ring, 1);
+    put_scatter_elements(&b, window, c->c != NULL, ring, 1,
+                         c->label != NULL);
     buf_puts(&b, "\n} else {\nplot ");
-    put_scatter_elements(&b, window, c->c != NULL, ring, 0);
+    put_scatter_elements(&b, window, c->c != NULL, ring, 0,
+                         c->label != NULL);
     if (ring)
         buf_printf(&b, ", $w%d_best using 1:2:(sprintf('best: %%.4g', "
                           "%.10g)) with labels left offset 2.2,1.2 "

@@ -332,23 +332,49 @@ int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
     return chart_lines(gp, PLOT_COMPARE, &c);
 }
 
+/* The trials that ran, numbered in the order they were chosen (a
+ * Bayesian search's numbers gather where it found the best); halving's
+ * later rungs drawn larger. */
 int plot_draw_search(Session *s, Gp *gp, PlotKind kind)
 {
     (void)kind;
     const Experiments *e = s->exp;
     Scratch sc = { { 0 }, 0 };
+    size_t n = 0;
     double *x = scratch(&sc, (size_t)e->ntrials);
     double *y = scratch(&sc, (size_t)e->ntrials);
+    double *c = scratch(&sc, (size_t)e->ntrials);
+    int *label = calloc((size_t)e->ntrials + 1, sizeof *label);
+    int *size = calloc((size_t)e->ntrials + 1, sizeof *size);
     int two = e->nkeys >= 2;
-    for (int t = 0; x && y && t < e->ntrials; t++) {
-        x[t] = e->values[t][0];
-        y[t] = two ? e->values[t][1] : e->dev_acc[t];
+    for (int t = 0; x && y && c && label && size && t < e->ntrials; t++) {
+        const SearchTrial *tr = &e->t[t];
+        if (tr->state != TRIAL_DONE)
+            continue;
+        x[n] = tr->values[0];
+        y[n] = two ? tr->values[1] : tr->dev_acc;
+        c[n] = tr->dev_acc;
+        label[n] = t + 1;
+        size[n++] = tr->rung;
     }
-    ChartScatter c = { "Hyperparameter search", e->keys[0].name,
-                       two ? e->keys[1].name : "dev accuracy", "dev accuracy",
-                       (size_t)e->ntrials, x, y, e->dev_acc, e->keys[0].log,
-                       two && e->keys[1].log, 1 };
-    int rc = chart_scatter(gp, PLOT_SEARCH, &c);
+    char title[96], note[160] = "";
+    snprintf(title, sizeof title, "Hyperparameter search (%s%s%s)",
+             experiment_methods[e->method], e->source[0] ? ", " : "",
+             e->source);
+    size_t k = 0;
+    if (e->method == SEARCH_HALVING)
+        k += (size_t)snprintf(note, sizeof note, "bigger points: later "
+                              "rungs;");
+    snprintf(note + k, sizeof note - k, " numbers: the order trials were "
+             "chosen in");
+    ChartScatter ch = { title, e->keys[0].name,
+                        two ? e->keys[1].name : "dev accuracy",
+                        "dev accuracy", n, x, y, c, e->keys[0].log,
+                        two && e->keys[1].log, 1, label,
+                        e->nrungs ? size : NULL, note };
+    int rc = chart_scatter(gp, PLOT_SEARCH, &ch);
+    free(label);
+    free(size);
     scratch_free(&sc);
     return rc;
 }
