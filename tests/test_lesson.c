@@ -643,6 +643,19 @@ static void test_auto(void **state)
     assert_true(has("lesson demo: 3 commands and 3 checks, all passed\n"));
     assert_null(s->lesson);
 
+    /* a command written ">!" fails on purpose: only its success fails */
+    write_file("onpurpose.lesson", "title: P\n== A\n>! fail\n> set x 1\n");
+    s = new_session(0);
+    assert_int_equal(lesson_run_auto(s, "onpurpose", 0), 0);
+    assert_true(has("2 commands and 0 checks, all passed"));
+    assert_int_equal(s->failures, 0);
+    write_file("onpurpose.lesson", "title: P\n== A\n>! set x 1\n");
+    assert_int_equal(lesson_run_auto(s, "onpurpose", 0), 1);
+    assert_true(has("1 of 1 commands failed"));
+    char gone[256];
+    snprintf(gone, sizeof gone, "%s/lessons/onpurpose.lesson", tmpdir);
+    unlink(gone);
+
     write_file("failing.lesson", "title: F\n== A\n> fail\n> set loss 0.5\n"
                "check: loss < 0.1 | too high\ncheck: gradcheck_max < 1\n");
     s = new_session(0);

@@ -222,8 +222,12 @@ void lesson_after_line(Session *s, const char *line, int status)
         after_question(s);
         return;
     }
-    if (run->pending < 0 || is_lesson_control(line) || status != CMD_OK ||
-        !same_command(line, section(run)->items[run->pending].text)) {
+    const LessonItem *want = run->pending >= 0
+                                 ? &section(run)->items[run->pending] : NULL;
+    int ok = status == CMD_OK || (want && want->expect_fail &&
+                                  status == CMD_ERR);
+    if (!want || is_lesson_control(line) || !ok ||
+        !same_command(line, want->text)) {
         /* the student's own command: offer the lesson's again, quietly */
         if (run->offer)
             lesson_offer_text(s, run->offer);

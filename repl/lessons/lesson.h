@@ -48,6 +48,8 @@ typedef struct LessonItem {
                           alternatives separated by '/' */
     char *choices[LESSON_MAX_CHOICES]; /* multiple choice: a) b) ... */
     int nchoices;
+    int expect_fail;   /* LESSON_COMMAND written ">!": it fails on purpose
+                          (the guard stopping a run, a refused setting) */
     int line;          /* where it is in the file */
 } LessonItem;
 

@@ -82,9 +82,14 @@ int lesson_run_auto(Session *s, const char *name, int only)
                 lesson_question_show_answer(s, it);
                 break;
             case LESSON_COMMAND: {
+                int failures = s->failures;
                 int st = auto_command(s, it->text);
                 ncmd++;
-                cmd_failed += st != CMD_OK;
+                /* a command written ">!" fails on purpose: its failing is
+                 * what the lesson shows, and not failing is the error */
+                cmd_failed += it->expect_fail ? st != CMD_ERR : st != CMD_OK;
+                if (it->expect_fail && st == CMD_ERR)
+                    s->failures = failures;
                 stop = st == CMD_QUIT || s->want_quit || nnlab_interrupted;
                 break;
             }

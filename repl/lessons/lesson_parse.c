@@ -290,12 +290,15 @@ static int section_line(Reader *r, const char *line)
     if (strncmp(line, "answer:", 7) == 0)
         return add_answer(r, line + 7);
     if (line[0] == '>') {
-        char *cmd = trimmed_dup(line + 1);
+        int fails = line[1] == '!';
+        char *cmd = trimmed_dup(line + 1 + fails);
         if (cmd && !*cmd) {
             free(cmd);
             return fail(r, "'>' needs a command after it");
         }
         r->open = add_item(r, LESSON_COMMAND, cmd);
+        if (r->open)
+            r->open->expect_fail = fails;
         return r->open ? 0 : -1;
     }
     if (line[0] == '?') {
