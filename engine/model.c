@@ -29,7 +29,25 @@ static void write_values(FILE *f, const nn_mat *m)
                     c == m->cols - 1 ? '\n' : ' ');
 }
 
-static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
+/* The lines of settings newer than version 2's first files, after
+ * "guard": each only when in use (see model.h). */
+static void write_data_settings(FILE *f, const nn_trainer *tr,
+                                const nn_prep *prep)
+{
+    const nn_augment *a = &tr->aug;
+    if (nn_augment_on(a))
+        fprintf(f, "augment %.17g %.17g %s %.17g %.17g\n", a->shift,
+                a->rotate, nn_flip_names[a->flip], a->noise, a->zoom);
+    if (prep && prep->mode != NN_NORM_OFF) {
+        int k = prep->mode == NN_NORM_PCA || prep->mode == NN_NORM_WHITEN;
+        int e = prep->mode == NN_NORM_WHITEN || prep->mode == NN_NORM_ZCA;
+        fprintf(f, "normalize %s %d %.17g\n", nn_norm_names[prep->mode],
+                k ? prep->k : 0, e ? prep->eps : 0.0);
+    }
+}
+
+static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr,
+                        const nn_prep *prep)
 {
     const nn_optim *o = &tr->opt;
     fprintf(f, "%s %d\n", MODEL_MAGIC, MODEL_VERSION);
@@ -59,6 +77,7 @@ static void write_model(FILE *f, const nn_net *net, const nn_trainer *tr)
             tr->clip.max);
     fprintf(f, "seed %llu\n", (unsigned long long)tr->seed);
     fprintf(f, "early %d %d\nguard %d\n", tr->early, tr->patience, tr->guard);
+    write_data_settings(f, tr, prep);
     for (int i = 0; i < net->n_layers; i++) {
         const nn_layer *l = &net->L[i];
         fprintf(f, "layer %d %s %.17g %.17g %d %s %.17g %.17g\n", l->out,
@@ -114,10 +133,32 @@ static int loadable(const char *path, const nn_net *net, nn_err *err)
     return 0;
 }
 
-static int model_save(const char *path, const nn_net *net,
-                      const nn_trainer *tr, nn_err *err)
+/* A preprocessing the loader takes back: known, and PCA's components
+ * the network's inputs (the file's "inputs" line is what the network
+ * takes, so a pca line of another K could never be loaded). */
+static int prep_ok(const char *path, const nn_net *net, const nn_prep *p,
+                   nn_err *err)
 {
-    if (loadable(path, net, err))
+    if (!p || p->mode == NN_NORM_OFF)
+        return 0;
+    if (p->mode < 0 || p->mode >= NN_NORM_COUNT)
+        return nn_fail(err, "%s: not saved: unknown preprocessing mode %d",
+                       path, p->mode);
+    if ((p->mode == NN_NORM_PCA || p->mode == NN_NORM_WHITEN) &&
+        p->k != net->n_in)
+        return nn_fail(err, "%s: not saved: %s keeps %d components but the "
+                       "network takes %d inputs", path,
+                       nn_norm_names[p->mode], p->k, net->n_in);
+    if (!(p->eps >= 0) || !isfinite(p->eps))
+        return nn_fail(err, "%s: not saved: eps %g is not a number >= 0",
+                       path, p->eps);
+    return 0;
+}
+
+static int model_save(const char *path, const nn_net *net,
+                      const nn_trainer *tr, const nn_prep *prep, nn_err *err)
+{
+    if (loadable(path, net, err) || prep_ok(path, net, prep, err))
         return -1;
     size_t len = strlen(path);
     char *tmp = malloc(len + 16);
@@ -141,7 +182,7 @@ static int model_save(const char *path, const nn_net *net,
         close(fd);
         goto fail;
     }
-    write_model(f, net, tr);
+    write_model(f, net, tr, prep);
     if (fflush(f) || ferror(f) || fsync(fileno(f))) {
         fclose(f);
         goto fail;
@@ -170,6 +211,8 @@ typedef struct reader {
     nn_err *err;  /* always points at own_err; copied out at the end */
     nn_err own_err;
     int broken;   /* reading failed and err says why: no more "expected" */
+    int held;     /* r->buf holds a line read ahead, untouched: the next
+                     next_line gives it again (optional lines) */
 } reader;
 
 /* Next non-empty line into r->buf; 0, or -1 at end of file (r->buf is
@@ -180,6 +223,10 @@ typedef struct reader {
 static int next_line(reader *r)
 {
     ssize_t n;
+    if (r->held) {
+        r->held = 0;
+        return 0;
+    }
     while ((n = getline(&r->buf, &r->cap, r->f)) >= 0) {
         r->line++;
         if (strlen(r->buf) != (size_t)n) {
@@ -351,6 +398,8 @@ typedef struct header {
     nn_clip clip;
     unsigned long long seed;
     double loss_arg, lambda2;
+    nn_augment aug;     /* the optional lines after guard: off, */
+    nn_prep prep;       /* and no preprocessing, when absent */
 } header;
 
 /* The optimizer's lines: "optim", and from version 2 "rmsprop".  A
@@ -509,6 +558,79 @@ static int read_header(reader *r, header *h)
     return read_loss(r, h) || read_reg(r, h) ? -1 : 0;
 }
 
+/* The line's first word is `key`. */
+static int first_word_is(const reader *r, const char *key)
+{
+    size_t n = strlen(key);
+    return !strncmp(r->buf, key, n) &&
+           (r->buf[n] == ' ' || r->buf[n] == '\t' || r->buf[n] == '\0');
+}
+
+/* "augment SHIFT ROTATE none|h|v NOISE ZOOM", checked as the augment
+ * command checks it (images are the data's business: not known here). */
+static int read_augment(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    int flip;
+    nn_err why;
+    nn_augment *a = &h->aug;
+    if (!line_is(r, "augment", 6, w) || !word_double(w[1], &a->shift) ||
+        !word_double(w[2], &a->rotate) ||
+        (flip = lookup(nn_flip_names, w[3])) < 0 ||
+        !word_double(w[4], &a->noise) || !word_double(w[5], &a->zoom))
+        return bad(r, "'augment SHIFT ROTATE none|h|v NOISE ZOOM'");
+    a->flip = (nn_flip)flip;
+    return nn_augment_check(a, NULL, &why) ? out_of_range(r, &why) : 0;
+}
+
+/* "normalize MODE K EPS": K the components of pca and whiten (the
+ * network's inputs), else 0; EPS whitening's epsilon for whiten and zca,
+ * else 0. */
+static int read_normalize(reader *r, header *h)
+{
+    char *w[MAX_WORDS];
+    nn_prep *p = &h->prep;
+    if (!line_is(r, "normalize", 4, w) ||
+        (p->mode = lookup(nn_norm_names, w[1])) <= NN_NORM_OFF ||
+        !word_int(w[2], &p->k) || !word_double(w[3], &p->eps))
+        goto fail;
+    int takes_k = p->mode == NN_NORM_PCA || p->mode == NN_NORM_WHITEN;
+    int takes_eps = p->mode == NN_NORM_WHITEN || p->mode == NN_NORM_ZCA;
+    if (p->k != (takes_k ? h->inputs : 0) ||
+        !(takes_eps ? p->eps >= 0 && isfinite(p->eps) : p->eps == 0))
+        goto fail;
+    return 0;
+fail:
+    p->mode = NN_NORM_OFF;
+    return bad(r, "'normalize zscore|scale|center|pca|whiten|zca K EPS' (K "
+               "the inputs with pca and whiten, else 0; EPS >= 0 with "
+               "whiten and zca, else 0)");
+}
+
+/* The optional lines after "guard", at most once each and in this order:
+ * "augment", "normalize".  The line after them stays for the layers. */
+static int read_data_settings(reader *r, header *h)
+{
+    h->aug = (nn_augment){ 0 };
+    h->prep = (nn_prep){ NN_NORM_OFF, 0, 0 };
+    if (next_line(r))
+        return bad(r, "'layer ...' lines");
+    if (first_word_is(r, "augment")) {
+        if (read_augment(r, h))
+            return -1;
+        if (next_line(r))
+            return bad(r, "'layer ...' lines");
+    }
+    if (first_word_is(r, "normalize")) {
+        if (read_normalize(r, h))
+            return -1;
+        if (next_line(r))
+            return bad(r, "'layer ...' lines");
+    }
+    r->held = 1;
+    return 0;
+}
+
 /* The trainer's lines: optimizer, batch, schedule, warm-up and clipping,
  * seed, early, guard. */
 static int read_training(reader *r, header *h)
@@ -532,7 +654,7 @@ static int read_training(reader *r, header *h)
     if (next_line(r) || !line_is(r, "guard", 2, w) ||
         !word_int(w[1], &h->guard) || (h->guard != 0 && h->guard != 1))
         return bad(r, "'guard 0|1'");
-    return 0;
+    return read_data_settings(r, h);
 }
 
 typedef struct layer_line {
@@ -718,9 +840,11 @@ static void apply_settings(nn_trainer *tr, const header *h)
     tr->early = h->early != 0;
     tr->patience = h->patience;
     tr->guard = h->guard != 0;
+    tr->aug = h->aug;
 }
 
-static nn_net *model_load(const char *path, nn_trainer *tr, nn_err *err)
+static nn_net *model_load(const char *path, nn_trainer *tr, nn_prep *prep,
+                          nn_err *err)
 {
     reader *r = calloc(1, sizeof *r);
     header h;
@@ -745,6 +869,8 @@ static nn_net *model_load(const char *path, nn_trainer *tr, nn_err *err)
     }
     if (tr)
         apply_settings(tr, &h);
+    if (prep)
+        *prep = h.prep;
 out:
     if (!net && err)
         *err = r->own_err;
@@ -772,19 +898,31 @@ static void leave_c_locale(locale_t c, locale_t old)
     }
 }
 
-int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
-                  nn_err *err)
+int nn_model_save_prep(const char *path, const nn_net *net,
+                       const nn_trainer *tr, const nn_prep *prep, nn_err *err)
 {
     locale_t c, old = enter_c_locale(&c);
-    int rc = model_save(path, net, tr, err);
+    int rc = model_save(path, net, tr, prep, err);
     leave_c_locale(c, old);
     return rc;
 }
 
-nn_net *nn_model_load(const char *path, nn_trainer *tr, nn_err *err)
+int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
+                  nn_err *err)
+{
+    return nn_model_save_prep(path, net, tr, NULL, err);
+}
+
+nn_net *nn_model_load_prep(const char *path, nn_trainer *tr, nn_prep *prep,
+                           nn_err *err)
 {
     locale_t c, old = enter_c_locale(&c);
-    nn_net *net = model_load(path, tr, err);
+    nn_net *net = model_load(path, tr, prep, err);
     leave_c_locale(c, old);
     return net;
+}
+
+nn_net *nn_model_load(const char *path, nn_trainer *tr, nn_err *err)
+{
+    return nn_model_load_prep(path, tr, NULL, err);
 }

@@ -39,6 +39,18 @@
  *   param alpha1 1 10                   PReLU's learned slopes, after the
  *                                       layer's W and b (or γ and β)
  *
+ * Two lines of what the network was trained on follow "guard", each
+ * only when on, "augment" before "normalize":
+ *
+ *   augment 0.5 15 none 0 0             shift rotate flip noise zoom
+ *                                       (the trainer's augmentation)
+ *   normalize whiten 10 1e-05           the data's preprocessing: mode,
+ *                                       K (pca, whiten: the inputs; else
+ *                                       0), eps (whiten, zca; else 0)
+ *
+ * The normalize line records the choice, not the statistics fitted: the
+ * caller fits it again on the data it loads the model for.
+ *
  * Activations gelu and selu are names only.  A program older than these
  * settings refuses a file that uses one with "FILE:LINE: expected ...".
  *
@@ -59,11 +71,18 @@
 #include "net.h"
 #include "train.h"
 
-/* Write net and tr's settings to path.  0 or -1 with err.  A network
- * holding NaN or Inf (it diverged) is refused, since its file could not be
- * loaded: nothing is written then. */
+/* Write net and tr's settings (its augmentation included) to path.  0 or
+ * -1 with err.  A network holding NaN or Inf (it diverged) is refused,
+ * since its file could not be loaded: nothing is written then. */
 int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
                   nn_err *err);
+/* The same, recording the input preprocessing too (as nn_data_get_prep
+ * gives it; NULL or off: no line).  pca and whiten must keep as many
+ * components as the network has inputs, and eps be >= 0: else -1, "not
+ * saved: ...", and nothing written. */
+int nn_model_save_prep(const char *path, const nn_net *net,
+                       const nn_trainer *tr, const nn_prep *prep,
+                       nn_err *err);
 
 /* Version 1 files (without the rmsprop, cyclic, sgdr, origin, warmup and
  * clip lines) still load: those settings take their defaults, except that
@@ -77,9 +96,15 @@ int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
 /* Read a model.  On success returns a new network (the caller frees it)
  * and, if tr is non-NULL, sets tr's settings (optimizer, schedule and
  * warm-up with their origins, clipping, batch, seed, early stopping,
- * guard; not its state).  On failure returns NULL, leaves tr untouched,
- * and err says "FILE:LINE: what was expected".  Polls the cancel flag
- * (err.h) between rows: "FILE:LINE: interrupted". */
+ * guard, augmentation (off without an augment line); not its state).  On
+ * failure returns NULL, leaves tr untouched, and err says
+ * "FILE:LINE: what was expected".  Polls the cancel flag (err.h) between
+ * rows: "FILE:LINE: interrupted". */
 nn_net *nn_model_load(const char *path, nn_trainer *tr, nn_err *err);
+/* The same, and the preprocessing the file records into *prep (if
+ * non-NULL; mode NN_NORM_OFF when it records none), set only on
+ * success. */
+nn_net *nn_model_load_prep(const char *path, nn_trainer *tr, nn_prep *prep,
+                           nn_err *err);
 
 #endif

@@ -28,6 +28,7 @@ png_size() {
 }
 
 kinds="loss acc weights grads updates acts whist gradcheck boundary data lr compare search ewa"
+# plot augment needs images: below, on digits
 {
     echo "data circles n=200 seed=2"
     echo "net 2 8 4 1"
@@ -84,6 +85,32 @@ if [ -n "$want" ] && [ "$want" = "$got" ]; then
     ok "loss data block holds the recorded costs exactly ($(echo "$want" | wc -l) points)"
 else
     fail "loss data block: want '$want', got '$got'"
+fi
+
+# plot augment: digits beside augmented draws, as one grey image with
+# the columns named; plot data: four panels, the stages of whitening.
+printf 'data digits\naugment shift=1 rotate=10\nplot term png\nplot save %s augment\n' \
+    "$dir/augment.png" >"$dir/augment.nn"
+NNLAB_GNUPLOT_LOG="$dir/augment.log" "$NNLAB" -q "$dir/augment.nn" \
+    >"$dir/augment.out" 2>&1
+size=$(png_size "$dir/augment.png" 2>/dev/null)
+bytes=$(stat -c %s "$dir/augment.png" 2>/dev/null || echo 0)
+if [ "$size" = "1024 768" ] && [ "$bytes" -gt 12000 ] &&
+   grep -q 'matrix with image' "$dir/augment.log" &&
+   grep -q "'draw 4'" "$dir/augment.log"; then
+    ok "plot augment: PNG 1024x768, $bytes bytes, an image grid with its columns named"
+else
+    fail "plot augment: got '${size:-no PNG}', $bytes bytes"
+    sed 's/^/#   /' "$dir/augment.out" | head -20
+fi
+if grep -q "'raw: x'" "$dir/gnuplot.log" &&
+   grep -q "'centred: x - mu'" "$dir/gnuplot.log" &&
+   grep -q "'decorrelated: V (x - mu)'" "$dir/gnuplot.log" &&
+   grep -q "'whitened: V (x - mu) / sqrt(lambda + eps)'" "$dir/gnuplot.log"
+then
+    ok "plot data: raw, centred, decorrelated and whitened panels"
+else
+    fail "plot data: the four panels"
 fi
 
 # gnuplot not on PATH: every plot command succeeds and says why.

@@ -219,6 +219,34 @@ test_complete_settings() {
 test_complete_settings
 result "Tab completes clip, warmup units, schedules, rmsprop's keys, reg's second kind, maxout, plot weights hist" $?
 
+# The words of augmentation, preprocessing and ensembles (issue 13's
+# second half): word lists from the engine's names.
+test_complete_data_methods() {
+    tty_start t17 -q &&
+        tty_wait t17 "$PROMPT" &&
+        tty_type t17 "normalize wh" && tty_keys t17 Tab &&
+        tty_wait t17 'nnlab> normalize whiten +$' &&
+        tty_keys t17 C-u && tty_type t17 "augment fl" && tty_keys t17 Tab &&
+        tty_wait t17 'nnlab> augment flip= *$' &&
+        tty_type t17 "v" && tty_keys t17 Tab &&
+        tty_wait t17 'nnlab> augment flip=v +$' &&
+        tty_keys t17 C-u && tty_type t17 "ensemble ev" && tty_keys t17 Tab &&
+        tty_wait t17 'nnlab> ensemble eval +$' &&
+        tty_keys t17 C-u && tty_type t17 "train 10 epochs snap" &&
+        tty_keys t17 Tab &&
+        tty_wait t17 'nnlab> train 10 epochs snapshot= *$' &&
+        tty_type t17 "c" && tty_keys t17 Tab &&
+        tty_wait t17 'nnlab> train 10 epochs snapshot=cycle +$' &&
+        tty_keys t17 C-u && tty_type t17 "plot aug" && tty_keys t17 Tab &&
+        tty_wait t17 'nnlab> plot augment +$' &&
+        tty_keys t17 C-u && tty_type t17 "data load f.csv ima" &&
+        tty_keys t17 Tab &&
+        tty_wait t17 'nnlab> data load f.csv image= *$'
+    tty_done t17 $?
+}
+test_complete_data_methods
+result "Tab completes normalize's modes, augment's flips, ensemble, snapshot=cycle, plot augment, image=" $?
+
 test_complete_files() {
     mkdir -p "$STATE/files/with space"
     : >"$STATE/files/with space/run one.nn"

@@ -1,5 +1,6 @@
 /*
- * cmd_data.c — the Data commands: data, split, subset, normalize.
+ * cmd_data.c — the Data commands: data, split, subset (normalize is in
+ * cmd_prep.c, augment in cmd_augment.c).
  *
  * A new data set replaces the old one only once it has loaded: a missing
  * or malformed file leaves data, network and history as they were.
@@ -41,78 +42,26 @@ static void show_classes(Session *s, const nn_data *d)
     out_table_print(s, t);
 }
 
-static void show_features(Session *s, const nn_data *d)
-{
-    int F = nn_data_features(d);
-    const double *mu = nn_data_mu(d), *sd = nn_data_sigma(d);
-    if (nn_data_normalized(d) == NN_NORM_SCALE)
-        mu = sd = NULL; /* one lo and range for all, said by normalize */
-    if (nn_data_is_image(d) && !mu) {
-        out_printf(s, "  features: %d pixels, scaled to [0, 1]\n", F);
-        return;
-    }
-    if (F > 8) {
-        double lo = INFINITY, hi = -INFINITY;
-        for (int j = 0; j < F; j++) {
-            double a, b;
-            nn_data_feature_range(d, j, &a, &b);
-            lo = fmin(lo, a);
-            hi = fmax(hi, b);
-        }
-        out_printf(s, "  features: %d, values in [%.4g, %.4g]\n", F, lo, hi);
-        if (mu && nn_data_normalized(d) == NN_NORM_ZSCORE) {
-            double m0 = INFINITY, m1 = -INFINITY, s0 = INFINITY,
-                   s1 = -INFINITY;
-            for (int j = 0; j < F; j++) {
-                m0 = fmin(m0, mu[j]), m1 = fmax(m1, mu[j]);
-                s0 = fmin(s0, sd[j]), s1 = fmax(s1, sd[j]);
-            }
-            out_printf(s, "  z-scored: train means from %.4g to %.4g, train "
-                       "stds from %.4g to %.4g (1 for a constant feature)\n",
-                       m0, m1, s0, s1);
-        }
-        return;
-    }
-    OutTable *t = out_table_new(mu ? 5 : 3);
-    out_table_cell(t, "feature");
-    out_table_cell(t, "min");
-    out_table_cell(t, "max");
-    if (mu) {
-        out_table_cell(t, "train mean");
-        out_table_cell(t, "train std");
-    }
-    for (int j = 0; j < F; j++) {
-        double a, b;
-        nn_data_feature_range(d, j, &a, &b);
-        out_table_cell(t, "x%d", j + 1);
-        out_table_cell(t, "%.4g", a);
-        out_table_cell(t, "%.4g", b);
-        if (mu) {
-            out_table_cell(t, "%.4g", mu[j]);
-            out_table_cell(t, "%.4g", sd[j]);
-        }
-    }
-    out_table_print(s, t);
-}
-
 static void show_data(Session *s)
 {
     const nn_data *d = s->data;
     static const char *const task[] = { "classification", "regression",
                                         "unlabeled" };
-    int F = nn_data_features(d);
-    out_printf(s, "%s: %d train, %d dev, %d test; %d feature%s; %s",
+    int F = nn_data_features(d), w, h;
+    char image[48] = "", prep[160];
+    if (nn_data_image_size(d, &w, &h))
+        snprintf(image, sizeof image, " (%dx%d images)", w, h);
+    out_printf(s, "%s: %d train, %d dev, %d test; %d feature%s%s; %s",
                nn_data_name(d), nn_data_count(d, NN_TRAIN),
                nn_data_count(d, NN_DEV), nn_data_count(d, NN_TEST), F,
-               F == 1 ? "" : "s", task[nn_data_task(d)]);
+               F == 1 ? "" : "s", image, task[nn_data_task(d)]);
     if (nn_data_task(d) == NN_TASK_CLASSIFY)
         out_printf(s, ", %d classes", nn_data_classes(d));
-    static const char *const state[] = { "off", "on (z-score)",
-                                         "on (scaled to [0, 1])" };
-    out_printf(s, "; normalization %s\n", state[nn_data_normalized(d)]);
+    prep_describe(d, prep, sizeof prep);
+    out_printf(s, "; normalization %s\n", prep);
     if (nn_data_task(d) == NN_TASK_CLASSIFY)
         show_classes(s, d);
-    show_features(s, d);
+    prep_show_features(s, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -128,11 +77,14 @@ static int adopt(Session *s, nn_data *d, const nn_err *err)
     s->data = d;
     model_restart(s);
     show_data(s);
-    if (s->net && s->net->n_in != nn_data_features(d))
+    model_data_changed(s, "new data");
+    /* what the network sees: a new set starts without PCA, but say it the
+     * way net checks it */
+    if (s->net && s->net->n_in != nn_data_inputs(d))
         out_printf(s, "note: the network takes %d input%s and these data "
                    "have %d feature%s: build a new one with net\n",
                    s->net->n_in, s->net->n_in == 1 ? "" : "s",
-                   nn_data_features(d), nn_data_features(d) == 1 ? "" : "s");
+                   nn_data_inputs(d), nn_data_inputs(d) == 1 ? "" : "s");
     return CMD_OK;
 }
 
@@ -157,8 +109,10 @@ static int data_generate(Session *s, const char *kind, int argc, char **argv)
     return adopt(s, nn_data_generate(kind, &o, &err), &err);
 }
 
+/* A shipped CSV file; width x height when its rows are images (the file
+ * cannot say so: digits are 8x8), else 0 x 0. */
 static int data_shipped(Session *s, const char *file, int label,
-                        nn_header header)
+                        nn_header header, int width, int height)
 {
     char path[4096];
     nn_err err;
@@ -166,19 +120,44 @@ static int data_shipped(Session *s, const char *file, int label,
         return cmd_error(s, "cannot find the shipped file %s (looked "
                          "beside the program, in ./data and in %s/data)",
                          file, NNLAB_DATADIR);
+    if (width)
+        return adopt(s, nn_data_load_csv_image(path, label, header,
+                                               model_seed(s), width, height,
+                                               &err), &err);
     return adopt(s, nn_data_load_csv(path, label, header, model_seed(s), &err),
                  &err);
+}
+
+/* image=WxH: 0, or -1 after saying what was expected. */
+static int parse_image_size(Session *s, const char *text, int *w, int *h)
+{
+    char *x = strchr(text, 'x');
+    long a, b;
+    char first[32];
+    if (!x || x == text || (size_t)(x - text) >= sizeof first) {
+        cmd_error(s, "image=%s: expected WIDTHxHEIGHT in pixels, e.g. "
+                  "image=28x28", text);
+        return -1;
+    }
+    snprintf(first, sizeof first, "%.*s", (int)(x - text), text);
+    if (args_int(s, first, "image width", 1, 100000, &a) ||
+        args_int(s, x + 1, "image height", 1, 100000, &b))
+        return -1;
+    *w = (int)a;
+    *h = (int)b;
+    return 0;
 }
 
 static int data_csv(Session *s, int argc, char **argv)
 {
     static const char *const headers[] = { "auto", "yes", "no", NULL };
-    const char *label = "last";
-    int header = 0;
+    const char *label = "last", *image = NULL;
+    int header = 0, width = 0, height = 0;
     char *pos[1];
     const OptSpec spec[] = {
         { "label", 's', &label, 0, 0, NULL, NULL },
         { "header", 'e', &header, 0, 0, headers, NULL },
+        { "image", 's', &image, 0, 0, NULL, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
     int np = args_parse(s, argc, argv, 2, spec, pos, 1);
@@ -186,7 +165,10 @@ static int data_csv(Session *s, int argc, char **argv)
         return CMD_ERR;
     if (np == 0)
         return cmd_error(s, "load needs a file: data load FILE.csv "
-                         "[label=last|first|none|N] [header=auto|yes|no]");
+                         "[label=last|first|none|N] [header=auto|yes|no] "
+                         "[image=WxH]");
+    if (image && parse_image_size(s, image, &width, &height))
+        return CMD_ERR;
     int col;
     if (!strcmp(label, "last"))
         col = NN_LABEL_LAST;
@@ -204,6 +186,10 @@ static int data_csv(Session *s, int argc, char **argv)
     static const nn_header hk[] = { NN_HEADER_AUTO, NN_HEADER_YES,
                                     NN_HEADER_NO };
     nn_err err;
+    if (image)
+        return adopt(s, nn_data_load_csv_image(pos[0], col, hk[header],
+                                               model_seed(s), width, height,
+                                               &err), &err);
     return adopt(s, nn_data_load_csv(pos[0], col, hk[header], model_seed(s), &err),
                  &err);
 }
@@ -274,9 +260,9 @@ static int cmd_data(Session *s, int argc, char **argv)
             return CMD_ERR;
         rc = !strcmp(kind, "digits")
                  ? data_shipped(s, "digits.csv.gz", NN_LABEL_LAST,
-                                NN_HEADER_NO)
+                                NN_HEADER_NO, 8, 8)
                  : data_shipped(s, "iris.csv", NN_LABEL_LAST,
-                                NN_HEADER_AUTO);
+                                NN_HEADER_AUTO, 0, 0);
     } else if (!strcmp(kind, "fashion") || !strcmp(kind, "mnist")) {
         rc = data_idx(s, kind, argc, argv);
     } else if (!strcmp(kind, "load")) {
@@ -290,7 +276,7 @@ static int cmd_data(Session *s, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
-/* Splits and preprocessing                                             */
+/* Splits                                                               */
 /* ------------------------------------------------------------------ */
 
 static int cmd_split(Session *s, int argc, char **argv)
@@ -343,6 +329,7 @@ static int cmd_split(Session *s, int argc, char **argv)
                    "that add up to 100 are percentages)\n",
                    pool - (int)(train + dev + test));
     experiment_note_data(s, model_seed(s), argc, argv, 0);
+    model_data_changed(s, "a new split");
     return CMD_OK;
 }
 
@@ -369,44 +356,7 @@ static int cmd_subset(Session *s, int argc, char **argv)
     out_printf(s, "subset: training on the first %ld examples only (dev and "
                "test unchanged)\n", n);
     experiment_note_data(s, model_seed(s), argc, argv, 0);
-    return CMD_OK;
-}
-
-/* The modes of normalize, in the engine's NN_NORM_* order. */
-static const char *const normalize_modes[] = { "off", "on", "scale", NULL };
-
-static int cmd_normalize(Session *s, int argc, char **argv)
-{
-    int on;
-    if (model_need_data(s))
-        return CMD_ERR;
-    if (argc == 1) {
-        out_printf(s, "normalize %s\n", normalize_modes[nn_data_normalized(s->data)]);
-        return CMD_OK;
-    }
-    if (argc != 2)
-        return cmd_error(s, "expected on, off or scale");
-    if (!strcmp(argv[1], "scale"))
-        on = NN_NORM_SCALE;
-    else if (args_bool(s, argv[1], &on))
-        return CMD_ERR;
-    nn_data_normalize(s->data, on);
-    experiment_note_data(s, model_seed(s), argc, argv, 0);
-    int m = nn_data_count(s->data, NN_TRAIN);
-    if (on == NN_NORM_OFF) {
-        out_printf(s, "normalize off: the network sees the raw features\n");
-        return CMD_OK;
-    }
-    if (on == NN_NORM_SCALE)
-        out_printf(s, "normalize scale: x' = (x - %g) / %g, the smallest and "
-                   "the range of all values in the %d training examples "
-                   "(pixels to [0, 1]), applied unchanged to dev and test\n",
-                   nn_data_mu(s->data)[0], nn_data_sigma(s->data)[0], m);
-    else
-        out_printf(s, "normalize on: x' = (x - mu) / sigma with mu and sigma "
-                   "from the %d training examples only, applied unchanged to "
-                   "dev and test\n", m);
-    show_features(s, s->data);
+    model_data_changed(s, "a new subset");
     return CMD_OK;
 }
 
@@ -434,7 +384,7 @@ const Command cmd_data_rows[] = {
         "                     unlabeled Gaussian inputs, to watch activation\n"
         "                     statistics through a deep net (forward only)\n"
         "data digits          the shipped 8x8 handwritten digits\n"
-        "                     (1797 x 64, 10 classes)\n"
+        "                     (1797 images of 64 pixels, 10 classes)\n"
         "data iris            the shipped iris flowers (150 x 4, 3 classes)\n"
         "data fashion [DIR] [limit=N]\n"
         "                     Fashion-MNIST IDX files (.gz or not); DIR\n"
@@ -443,15 +393,20 @@ const Command cmd_data_rows[] = {
         "data mnist DIR [limit=N]\n"
         "                     MNIST IDX files from DIR\n"
         "data load FILE.csv [label=last|first|N] [header=yes|no|auto]\n"
+        "          [image=WxH]\n"
         "                     a CSV file (.gz too); the label is the last\n"
         "                     column unless given, header auto-detected\n"
+        "image=WxH            the features of each row are a W x H image,\n"
+        "                     row by row from the top (image=28x28 for 784\n"
+        "                     pixels), for augment and plot augment\n"
         "limit=N              keep only the first N training images",
     .example = "data moons n=500 noise=0.2",
     .words = CMD_WORDS("@gens", "digits", "iris", "fashion:@files",
                        "mnist:@files", "load:@files"),
     .keys = CMD_WORDS("n=", "noise=", "factor=", "classes=", "seed=", "dim=",
                   "limit=",
-                  "label=last|first", "header=yes|no|auto"),
+                  "label=last|first", "header=yes|no|auto",
+                  "image=8x8|28x28"),
     .flags = CMD_IDLE,
 },
 {
@@ -483,24 +438,6 @@ const Command cmd_data_rows[] = {
         "back.  Alone, subset shows how many examples train.",
     .example = "subset 20",
     .flags = CMD_IDLE,
-},
-{
-    .name = "normalize", .group = "Data", .fn = cmd_normalize,
-    .usage = "normalize [on|off|scale]",
-    .summary = "z-score the inputs with the training set's mean and std",
-    .help =
-        "on                   x = (x - mu) / sigma for each feature, with mu\n"
-        "                     and sigma from the training set only, applied\n"
-        "                     unchanged to dev and test (mu and sigma shown)\n"
-        "scale                x = (x - lo) / (hi - lo), lo and hi the least\n"
-        "                     and greatest value of the training set: pixel\n"
-        "                     values (digits' 0..16) to [0, 1]\n"
-        "off                  the raw features (the default)\n"
-        "Features on very different scales stretch the cost surface, so\n"
-        "gradient descent needs a small learning rate and zig-zags.  Alone,\n"
-        "normalize shows which is in use.",
-    .example = "normalize on",
-    .words = normalize_modes,
 },
 {0},
 };

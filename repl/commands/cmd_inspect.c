@@ -329,19 +329,28 @@ static int cmd_predict(Session *s, int argc, char **argv)
     if (!s->net)
         return cmd_error(s, "no network yet; build one with net, "
                          "e.g. 'net 2 10 1'");
+    /* raw values of the data's features, preprocessed as the data are
+     * (PCA may make fewer inputs of them); without data that fit, the
+     * network's inputs as they are */
     int n = s->net->n_in;
-    if (argc - 1 != n)
+    int raw = s->data && nn_data_inputs(s->data) == n;
+    int want = raw ? nn_data_features(s->data) : n;
+    if (argc - 1 != want && raw && want != n)
+        return cmd_error(s, "give the data's %d features (preprocessing "
+                         "makes of them the network's %d input%s), got %d",
+                         want, n, n == 1 ? "" : "s", argc - 1);
+    if (argc - 1 != want)
         return cmd_error(s, "the network takes %d inputs, got %d", n,
                          argc - 1);
     double x[1024];
-    if (n > 1024)
+    if (want > 1024)
         return cmd_error(s, "at most 1024 inputs by hand");
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < want; i++)
         if (args_double(s, argv[i + 1], "each input", -HUGE_VAL,
                        HUGE_VAL, &x[i]))
             return CMD_ERR;
-    if (s->data && nn_data_features(s->data) == n)
-        nn_data_transform(s->data, x, 1);
+    if (raw)
+        nn_data_transform_into(s->data, x, x, 1);
     const double *out = nn_net_forward(s->net, x, 1, 0, NULL);
     int k = nn_net_outputs(s->net), best = 0;
     out_printf(s, "output:");
@@ -532,7 +541,10 @@ const Command cmd_inspect_rows[] = {
     .summary = "the network's output for one input",
     .help =
         "X1 X2 ...            one value per input feature, in the data's own\n"
-        "                     units (normalization, when on, is applied)\n"
+        "                     units (normalization, when on, is applied;\n"
+        "                     with normalize pca K, all the features are\n"
+        "                     given and the network gets their K\n"
+        "                     components)\n"
         "Shows the output units and, for classes, the predicted class.",
     .example = "predict 0.5 -1.2",
 },

@@ -289,6 +289,23 @@ static void apply_session_settings(Session *s, nn_net *net)
     nn_net_set_reg(net, m->reg, m->lambda, m->lambda2, NULL);
 }
 
+/* The first size is not what the data give the network: their features,
+ * or the K components PCA keeps. */
+static int input_size_error(Session *s, int asked)
+{
+    int F = nn_data_features(s->data), in = nn_data_inputs(s->data);
+    if (in != F) {
+        nn_prep p;
+        nn_data_get_prep(s->data, &p);
+        return cmd_error(s, "the data give %d input%s (%s keeps %d of "
+                         "their %d features), so the input size must be %d, "
+                         "not %d", in, in == 1 ? "" : "s",
+                         nn_norm_names[p.mode], in, F, in, asked);
+    }
+    return cmd_error(s, "the data have %d features, so the input size must "
+                     "be %d, not %d", F, F, asked);
+}
+
 static int cmd_net(Session *s, int argc, char **argv)
 {
     if (argc == 1) {
@@ -321,10 +338,8 @@ static int cmd_net(Session *s, int argc, char **argv)
     if (parse_act(s, act_text, "hidden activation", 0, &hidden,
                   &harg))
         return CMD_ERR;
-    if (s->data && sizes[0] != nn_data_features(s->data))
-        return cmd_error(s, "the data have %d features, so the input "
-                         "size must be %d, not %d", nn_data_features(s->data),
-                         nn_data_features(s->data), sizes[0]);
+    if (s->data && sizes[0] != nn_data_inputs(s->data))
+        return input_size_error(s, sizes[0]);
     if (choose_output(s, sizes[n - 1], out_text, loss_text, hidden, harg,
                       &out, &oarg, &loss, &larg))
         return CMD_ERR;

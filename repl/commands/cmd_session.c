@@ -24,7 +24,7 @@ static int cmd_save(Session *s, int argc, char **argv)
         return cmd_error(s, "no network to save yet");
     if (!model_state(s))
         return CMD_ERR;
-    if (nn_model_save(argv[1], s->net, &s->model->tr, &err))
+    if (model_save_file(s, argv[1], &err))
         return cmd_error(s, "%s", err.msg);
     out_printf(s, "saved the network (%ld parameters) and its settings to %s\n",
                nn_net_param_count(s->net), argv[1]);
@@ -46,7 +46,8 @@ static int cmd_load(Session *s, int argc, char **argv)
         return cmd_error(s, "%s is a directory, not a model file",
                          argv[1]);
     nn_trainer settings = m->tr; /* a copy to read the settings into */
-    nn_net *net = nn_model_load(argv[1], &settings, &err);
+    nn_prep prep;
+    nn_net *net = nn_model_load_prep(argv[1], &settings, &prep, &err);
     if (!net)
         return cmd_error(s, "%s", err.msg);
     nn_net_free(s->net);
@@ -59,11 +60,16 @@ static int cmd_load(Session *s, int argc, char **argv)
     model_restart(s);
     out_printf(s, "loaded %s\n", argv[1]);
     cmd_net_show(s);
-    if (s->data && nn_data_features(s->data) != net->n_in)
+    prep_load(s, &prep); /* the data preprocessed as the file says */
+    if (s->data && nn_data_inputs(s->data) != net->n_in)
         out_printf(s, "note: this network takes %d input%s and the current "
-                   "data have %d feature%s\n", net->n_in,
-                   net->n_in == 1 ? "" : "s", nn_data_features(s->data),
-                   nn_data_features(s->data) == 1 ? "" : "s");
+                   "data %s %d%s\n", net->n_in, net->n_in == 1 ? "" : "s",
+                   nn_data_inputs(s->data) == nn_data_features(s->data)
+                       ? "have" : "give", nn_data_inputs(s->data),
+                   nn_data_inputs(s->data) == nn_data_features(s->data)
+                       ? (nn_data_inputs(s->data) == 1 ? " feature"
+                                                       : " features")
+                       : "");
     return CMD_OK;
 }
 
@@ -215,7 +221,8 @@ static int cmd_show(Session *s, int argc, char **argv)
     static const char *const settings[] = { "seed", "threads", "optim",
                                             "clip", "batch", "decay",
                                             "warmup", "reg", "early",
-                                            "guard", "plot term" };
+                                            "guard", "augment",
+                                            "plot term" };
     ModelState *m = model_state(s);
     if (!m)
         return CMD_ERR;
@@ -253,9 +260,11 @@ const Command cmd_session_rows[] = {
     .usage = "save FILE",
     .summary = "save the model and its settings",
     .help =
-        "The network, every weight exactly, and the training settings.  The\n"
-        "file is written under a temporary name and then renamed, so a crash\n"
-        "never leaves half a model.",
+        "The network, every weight exactly, and the training settings\n"
+        "(augmentation included), and the data's preprocessing (normalize:\n"
+        "its mode, K and eps, not the statistics fitted).  The file is\n"
+        "written under a temporary name and then renamed, so a crash never\n"
+        "leaves half a model.",
     .example = "save moons.model",
     .words = CMD_WORDS("@files"),
 },
@@ -264,8 +273,11 @@ const Command cmd_session_rows[] = {
     .usage = "load FILE",
     .summary = "load a model written by save",
     .help =
-        "Replaces the network and its settings with the saved ones.  A file\n"
-        "that is not a valid model changes nothing.",
+        "Replaces the network and its settings with the saved ones, and\n"
+        "fits the preprocessing the file records on the current data, so\n"
+        "the network sees inputs made as when it was saved (a file that\n"
+        "records none, as older ones, leaves the data as they are).  A\n"
+        "file that is not a valid model changes nothing.",
     .example = "load moons.model",
     .words = CMD_WORDS("@files"),
     .flags = CMD_IDLE,
@@ -286,9 +298,10 @@ const Command cmd_session_rows[] = {
     .usage = "show",
     .summary = "list every setting",
     .help =
-        "The data, network, initialization, regularization, dropout, batch\n"
-        "norm, optimizer, learning rate, clipping, decay and warm-up, batch\n"
-        "size, early stopping, seed and threads, all in one place.",
+        "The data and their preprocessing, network, initialization,\n"
+        "regularization, dropout, batch norm, optimizer, learning rate,\n"
+        "clipping, decay and warm-up, batch size, early stopping,\n"
+        "augmentation, seed and threads, all in one place.",
     .example = "show",
 },
 {0},

@@ -207,6 +207,8 @@ static int train_slice(Session *s)
                 report_early(s, &m->tr);
             return 0;
         }
+        if (m->snapshot && info.cycle_end)
+            ensemble_snapshot(s); /* a snapshot ensemble's member */
         maybe_log(s, m);
         now = clock_now();
     }
@@ -274,6 +276,7 @@ static int start_run(Session *s, RunKind kind, long n,
                    m->tr.epoch + 1, nn_trainer_epoch_pos(&m->tr),
                    nn_trainer_train_size(&m->tr));
     m->run = kind;
+    m->snapshot = 0; /* train's snapshot=cycle sets it after */
     m->iter0 = m->tr.iter;
     m->start_pos = run_position(m);
     m->run_target = m->start_pos + n;
@@ -288,6 +291,20 @@ static int start_run(Session *s, RunKind kind, long n,
     return CMD_OK;
 }
 
+/* snapshot=cycle needs a schedule whose cycles end. */
+static int snapshot_ok(Session *s)
+{
+    ModelState *m = model_state(s);
+    if (!m)
+        return 0;
+    nn_sched_kind k = m->tr.sched.kind;
+    if (k == NN_SCHED_CYCLIC || k == NN_SCHED_SGDR)
+        return 1;
+    cmd_error(s, "snapshot=cycle takes a snapshot at the end of each cycle "
+              "of the learning rate: set decay cyclic or decay sgdr first");
+    return 0;
+}
+
 static int cmd_train(Session *s, int argc, char **argv)
 {
     /* the singular too: "train 1 epoch" is what people write */
@@ -295,11 +312,13 @@ static int cmd_train(Session *s, int argc, char **argv)
                                          "iterations", "iteration", NULL };
     /* which of them count epochs */
     static const int is_epochs[] = { 0, 1, 0, 1, 0, 0 };
+    static const char *const snapshots[] = { "off", "cycle", NULL };
     long n, every = 0;
-    int unit = 1;
+    int unit = 1, snapshot = 0;
     char *pos[2];
     const OptSpec spec[] = {
         { "every", 'i', &every, 1, 100000000, NULL, NULL },
+        { "snapshot", 'e', &snapshot, 0, 0, snapshots, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
     int np = args_parse(s, argc, argv, 1, spec, pos, 2);
@@ -311,10 +330,13 @@ static int cmd_train(Session *s, int argc, char **argv)
     if (args_int(s, pos[0], "count", 1, 100000000, &n) ||
         (np == 2 && args_enum(s, pos[1], "unit", units, &unit)))
         return CMD_ERR;
-    if (np == 1)
-        return start_run(s, RUN_EPOCHS, n, every); /* train 10 */
-    return start_run(s, is_epochs[unit] ? RUN_EPOCHS : RUN_ITERS, n,
-                     every);
+    if (snapshot && !snapshot_ok(s))
+        return CMD_ERR;
+    int rc = start_run(s, np == 1 || is_epochs[unit] ? RUN_EPOCHS
+                                                     : RUN_ITERS, n, every);
+    if (rc == CMD_OK)
+        s->model->snapshot = snapshot;
+    return rc;
 }
 
 static int cmd_run(Session *s, int argc, char **argv)
@@ -507,7 +529,7 @@ const Command cmd_train_rows[] = {
 },
 {
     .name = "train", .group = "Training", .fn = cmd_train,
-    .usage = "train N [iters|epochs] [every=K]",
+    .usage = "train N [iters|epochs] [every=K] [snapshot=cycle]",
     .summary = "train for N iterations or epochs",
     .help =
         "N iters|epochs       updates to make, or passes over the training\n"
@@ -518,6 +540,8 @@ const Command cmd_train_rows[] = {
         "                     batches, in training mode: dropout on), dev\n"
         "                     accuracy, learning rate; eval gives exact\n"
         "                     train figures\n"
+        "snapshot=cycle       with decay cyclic or sgdr: add the network to\n"
+        "                     the ensemble at the end of every cycle\n"
         "At the prompt training runs under a progress bar and the prompt\n"
         "stays live: lr 0.001, plot grads or pause take effect between two\n"
         "updates, and Ctrl-C pauses it, keeping every weight.  In a script\n"
@@ -528,7 +552,7 @@ const Command cmd_train_rows[] = {
         "reg changes).",
     .example = "train 100 epochs every=10",
     .words = CMD_WORDS("2:iters|epochs"),
-    .keys = CMD_WORDS("every="),
+    .keys = CMD_WORDS("every=", "snapshot=cycle|off"),
     .flags = CMD_IDLE,
 },
 {

@@ -49,6 +49,16 @@ ENGINE_WORDS(scheds, nn_sched_names, NULL)
 ENGINE_WORDS(losses, nn_loss_names, "none")
 ENGINE_WORDS(clips, nn_clip_names, NULL)
 ENGINE_WORDS(units, nn_unit_names, NULL)
+ENGINE_WORDS(flips, nn_flip_names, NULL)
+
+/* normalize's modes: the engine's names, and "on" for the z-score. */
+static void norms(Session *s, void (*add)(void *ctx, const char *w),
+                  void *ctx)
+{
+    (void)s;
+    add(ctx, "on");
+    add_all(nn_norm_names, NULL, add, ctx);
+}
 
 /* dW1 db1 dgamma2 ...: the gradients of the session's network. */
 static void params(Session *s, void (*add)(void *ctx, const char *w),
@@ -71,13 +81,13 @@ int commands_register(Session *s)
         {"gens", gens},     {"acts", acts},     {"inits", inits},
         {"regs", regs},     {"optims", optims}, {"scheds", scheds},
         {"losses", losses}, {"params", params}, {"clips", clips},
-        {"units", units},
+        {"units", units},   {"norms", norms},   {"flips", flips},
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (cmd_add_words(s, words[i].name, words[i].list) < 0)
             return -1;
     const Command *const groups[] = {
-        cmd_data_rows,  cmd_net_rows,   cmd_hyper_rows, cmd_optim_rows,
+        cmd_data_rows,  cmd_prep_rows,  cmd_augment_rows, cmd_net_rows,   cmd_hyper_rows, cmd_optim_rows,
         cmd_sched_rows, cmd_seed_rows,  cmd_train_rows, cmd_stop_rows,
         cmd_inspect_rows,
     };
@@ -86,6 +96,7 @@ int commands_register(Session *s)
             return -1;
     if (plot_register(s) < 0 || cmd_register(s, cmd_compare_rows) < 0 ||
         cmd_register(s, cmd_search_rows) < 0 || cmd_register(s, cmd_ewa_rows) < 0 ||
+        cmd_register(s, cmd_ensemble_rows) < 0 ||
         cmd_register(s, cmd_session_rows) < 0 || lesson_register(s) < 0 ||
         cmd_register(s, cmd_shell_rows) < 0)
         return -1;

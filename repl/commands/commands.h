@@ -14,11 +14,14 @@
 /* Register every command group (these, and the plots' and lessons') and
  * the completion word lists built from the engine's own names: "@gens",
  * "@acts", "@inits", "@regs", "@optims", "@scheds", "@losses", "@clips",
- * "@units" (of a warm-up) and the network's gradients "@params".  0, or -1 when the table is full. */
+ * "@units" (of a warm-up), "@norms" (normalize's modes), "@flips" (of
+ * augment) and the network's gradients "@params".  0, or -1 when the table is full. */
 int commands_register(Session *s);
 
 /* The rows of each file, for commands.c. */
 extern const Command cmd_data_rows[];     /* cmd_data.c */
+extern const Command cmd_prep_rows[];     /* cmd_prep.c: normalize */
+extern const Command cmd_augment_rows[];  /* cmd_augment.c */
 extern const Command cmd_net_rows[];      /* cmd_net.c */
 extern const Command cmd_hyper_rows[];    /* cmd_hyper.c */
 extern const Command cmd_optim_rows[];    /* cmd_optim.c */
@@ -30,10 +33,31 @@ extern const Command cmd_inspect_rows[];  /* cmd_inspect.c */
 extern const Command cmd_compare_rows[];  /* cmd_compare.c */
 extern const Command cmd_search_rows[];   /* cmd_search.c */
 extern const Command cmd_ewa_rows[];      /* cmd_ewa.c */
+extern const Command cmd_ensemble_rows[]; /* cmd_ensemble.c */
 extern const Command cmd_session_rows[];  /* cmd_session.c */
 extern const Command cmd_shell_rows[];    /* cmd_shell.c */
 
 /* Print the network as a table (net alone; load shows it too). */
 void cmd_net_show(Session *s);
+
+/* The data's preprocessing in a few words, for `data`: "off", "on
+ * (z-score)", "pca (10 of 64 components, 73.9% of the variance)" ... */
+struct nn_data;
+void prep_describe(const struct nn_data *d, char *buf, size_t n);
+/* The features' ranges and the statistics fitted (a table for up to 8
+ * features, a summary for more). */
+void prep_show_features(Session *s, const struct nn_data *d);
+/* After load: put the session's data under preprocessing p, what the
+ * model file records, saying so when that changes anything, or in a
+ * note why it cannot (a file that records none leaves the data as they
+ * are, with a note when they are preprocessed); and switch off an
+ * augmentation of the file's that the data cannot take. */
+struct nn_prep;
+void prep_load(Session *s, const struct nn_prep *p);
+
+/* The end of a cycle of the schedule in `train ... snapshot=cycle`: add
+ * the network to the ensemble as "cycleN", saying so.  0, or -1 when it
+ * could not (said; snapshots stop). */
+int ensemble_snapshot(Session *s);
 
 #endif

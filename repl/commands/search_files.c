@@ -255,7 +255,7 @@ int search_export(Session *s, Experiments *e, const char *path)
     for (int t = 0; t < e->ntrials; t++)
         trial_line(e, &f, t, &lines);
     slurm_script(e, &f, &slurm);
-    if (nn_model_save(f.model.s, s->net, &s->model->tr, &err)) {
+    if (model_save_file(s, f.model.s, &err)) {
         cmd_error(s, "%s", err.msg);
         goto out;
     }

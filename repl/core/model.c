@@ -53,6 +53,7 @@ void model_free(Session *s)
 {
     if (s->model) {
         nn_trainer_free(&s->model->tr);
+        nn_ensemble_free(s->model->ens);
         free(s->model->gc);
         free(s->model);
     }
@@ -160,6 +161,29 @@ void model_warmup_text(const nn_warmup *w, char *buf, size_t n)
                  w->from);
 }
 
+void model_augment_text(const nn_augment *a, char *buf, size_t n)
+{
+    size_t w = 0;
+    const struct { const char *key; double v; } on[] = {
+        { "shift", a->shift }, { "rotate", a->rotate },
+        { "flip", a->flip != NN_FLIP_NONE }, { "noise", a->noise },
+        { "zoom", a->zoom > 1 ? a->zoom : 0 },
+    };
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof on / sizeof *on && w < n; i++) {
+        if (!(on[i].v > 0))
+            continue;
+        if (i == 2)
+            w += (size_t)snprintf(buf + w, n - w, "%sflip=%s", w ? " " : "",
+                                  nn_flip_names[a->flip]);
+        else
+            w += (size_t)snprintf(buf + w, n - w, "%s%s=%g", w ? " " : "",
+                                  on[i].key, on[i].v);
+    }
+    if (!buf[0])
+        snprintf(buf, n, "off");
+}
+
 int model_need_net(Session *s)
 {
     if (s->net)
@@ -200,6 +224,39 @@ void model_restart(Session *s)
     nn_trainer_unbind(&m->tr, s->net);
     nn_trainer_restart(&m->tr);
     forget_gradcheck(m);
+}
+
+int model_save_file(Session *s, const char *path, nn_err *err)
+{
+    ModelState *m = model_state(s);
+    if (!m || !s->net)
+        return nn_fail(err, "no network to save");
+    /* the preprocessing of the data this network takes, so that load
+     * makes the same inputs again */
+    nn_prep prep = { NN_NORM_OFF, 0, 0 };
+    if (s->data && nn_data_inputs(s->data) == s->net->n_in)
+        nn_data_get_prep(s->data, &prep);
+    return nn_model_save_prep(path, s->net, &m->tr, &prep, err);
+}
+
+void model_data_changed(Session *s, const char *why)
+{
+    ModelState *m = model_state(s);
+    if (!m)
+        return;
+    int n = m->ens ? nn_ensemble_size(m->ens) : 0;
+    if (n > 0) {
+        nn_ensemble_clear(m->ens);
+        out_printf(s, "ensemble: cleared its %d member%s (%s; members "
+                   "belong to the data they were trained on)\n", n,
+                   n == 1 ? "" : "s", why);
+    }
+    nn_err err;
+    if (s->data && nn_augment_on(&m->tr.aug) &&
+        nn_augment_check(&m->tr.aug, s->data, &err)) {
+        m->tr.aug = (nn_augment){ 0 };
+        out_printf(s, "augment off: %s\n", err.msg);
+    }
 }
 
 int model_outputs_for_data(const Session *s)

@@ -13,6 +13,14 @@
 
 typedef enum { RUN_NONE, RUN_ITERS, RUN_EPOCHS, RUN_FOREVER } RunKind;
 
+/* A member of the session's ensemble: its network is in ModelState.ens,
+ * its name and where training was when it was taken are here. */
+typedef struct EnsembleNote {
+    char name[24];
+    long iter;
+    int epoch;
+} EnsembleNote;
+
 typedef struct ModelState {
     nn_trainer tr;
 
@@ -33,6 +41,14 @@ typedef struct ModelState {
     double t0;              /* wall clock at the start */
     double last_bar;        /* when the progress bar was last drawn */
     long last_printed;      /* iteration of the last log line */
+
+    int snapshot;           /* the run adds an ensemble member at the end
+                               of each cycle of the schedule */
+
+    /* the ensemble (ensemble add, train ... snapshot=cycle): snapshots
+     * of networks trained on these data with this preprocessing */
+    nn_ensemble *ens;       /* NULL until the first member */
+    EnsembleNote ens_notes[NN_ENSEMBLE_MAX];
 
     /* the last gradient check, for `plot gradcheck` and lessons */
     nn_gc_result *gc;
@@ -58,6 +74,9 @@ int model_bind_quiet(Session *s);
  * from=0", or "off". */
 void model_sched_text(const nn_sched *d, char *buf, size_t n);
 void model_warmup_text(const nn_warmup *w, char *buf, size_t n);
+/* The augmentation as typed, "shift=0.5 rotate=15 flip=h" (the
+ * transformations that are on), or "off". */
+void model_augment_text(const nn_augment *a, char *buf, size_t n);
 
 /* 0 when the session has a network (data); otherwise report how to make
  * one (cmd_error) and return -1. */
@@ -72,6 +91,19 @@ void model_set_seed(Session *s, uint64_t seed);
 /* The network, data or weights changed: the optimizer state, history and
  * last gradient check no longer describe them. */
 void model_restart(Session *s);
+
+/* Write the session's network, its training settings and the data's
+ * preprocessing (when the network takes the inputs it makes) to path:
+ * what `save` and an exported search write.  0, or -1 with err. */
+int model_save_file(Session *s, const char *path, nn_err *err);
+
+/* The data changed under the network (another set, a new split or
+ * subset, another preprocessing): the ensemble's members, trained on
+ * other inputs or with today's dev examples, are dropped (said in a
+ * line naming `why`, when there were any), and an augmentation these data
+ * cannot take (geometry on data that are not images) is switched off,
+ * saying so.  Call it after the change. */
+void model_data_changed(Session *s, const char *why);
 
 /* Print one line of training progress (iteration, epoch, loss, accuracy,
  * lr) for the trainer's current state. */

@@ -129,6 +129,37 @@ typedef struct ChartRegions {
 
 int chart_regions(Gp *gp, int window, const ChartRegions *c);
 
+/* --- panels of 2-D points side by side: the stages of whitening --------- */
+
+typedef struct ChartPanels {
+    const char *title;
+    const ChartRegions *panels; /* points only (no grid), at most 16 sets
+                                   each; a panel's title names it */
+    size_t npanels;             /* 1..16: in a row up to 2, 2 x 2 for 4,
+                                   else rows of 3 or 4 */
+    int same_scale;             /* every panel a square of the same size
+                                   in the points' units (around its own
+                                   points): a rotation, a stretch or a
+                                   round cloud shows as one */
+} ChartPanels;
+
+int chart_point_panels(Gp *gp, int window, const ChartPanels *c);
+
+/* --- a grid of grey images: augmentation --------------------------------- */
+
+typedef struct ChartImages {
+    const char *title;
+    size_t rows, cols;          /* images in the grid */
+    int width, height;          /* pixels of each image */
+    const double *pixels;       /* rows*cols images, image (r, c) starting
+                                   at (r*cols + c)*width*height, each row
+                                   by row from the top */
+    double lo, hi;              /* the values drawn white and black */
+    const char *const *col_titles;  /* over each column, or NULL */
+} ChartImages;
+
+int chart_images(Gp *gp, int window, const ChartImages *c);
+
 /* --- scatter: hyperparameter search ------------------------------------- */
 
 typedef struct ChartScatter {

@@ -4,7 +4,7 @@
  * The chart module (prefix chart_, public contract chart.h) is one file
  * per family of pictures: chart.c (these shared pieces, and lines),
  * chart_bars.c (histograms, bars on a log axis), chart_regions.c (decision
- * regions, scatter).  Sharing the header, the colours and the end of a
+ * regions, panels of points, scatter), chart_images.c (grids of images).  Sharing the header, the colours and the end of a
  * frame keeps every picture in one style.
  */
 #ifndef NNLAB_CHART_INTERNAL_H

@@ -1,8 +1,10 @@
 /*
  * chart_regions.c — charts of points in a plane: a classifier's decision
- * regions under its 2-D data, and the scatter of a hyperparameter search.
+ * regions under its 2-D data, panels of 2-D data side by side, and the
+ * scatter of a hyperparameter search.
  *
- * Both carry meaning in colour (class, or the value of a run), which the
+ * The points of several panels (the stages of whitening) go side by side
+ * in one multiplot.  All carry meaning in colour (class, or the value of a run), which the
  * dumb terminal cannot show: each frame holds two plot commands, chosen by
  * NN_DUMB when gnuplot runs it, one with colours and images, one with
  * characters (a letter per class, the value written at each point).
@@ -122,10 +124,10 @@ static void put_class_element(Buf *b, int win, size_t k,
     chart_put_plot_title(b, title);
 }
 
-/* The elements of the plot command, for the dumb terminal or the others.
- * Returns how many. */
+/* The elements of the plot command, for the dumb terminal or the others;
+ * the point sets are data blocks $w<win>_p<base + k>.  Returns how many. */
 static int put_region_elements(Buf *b, int win, const ChartRegions *c,
-                               int grid, int dumb)
+                               int grid, int dumb, size_t base)
 {
     int elements = 0;
     if (grid && !dumb) {
@@ -150,12 +152,13 @@ static int put_region_elements(Buf *b, int win, const ChartRegions *c,
             if (!set_has_class(&c->sets[k], cls))
                 continue;
             buf_puts(b, elements++ ? ", " : "");
-            put_class_element(b, win, k, &c->sets[k], cls, c, dumb);
+            put_class_element(b, win, base + k, &c->sets[k], cls, c, dumb);
             drawn = 1;
         }
         if (drawn && !dumb && !c->sets[k].open)   /* a dark rim */
             buf_printf(b, ", $w%d_p%zu using 1:2 with points pt 6 ps 1.2 "
-                             "lw 0.8 lc rgb '#303030' notitle", win, k);
+                             "lw 0.8 lc rgb '#303030' notitle", win,
+                          base + k);
     }
     return elements;
 }
@@ -191,13 +194,147 @@ int chart_regions(Gp *gp, int window, const ChartRegions *c)
 
     /* colour and images on real terminals, characters on dumb */
     buf_puts(&b, "if (NN_DUMB) {\nplot ");
-    int elements = put_region_elements(&b, window, c, grid, 1);
+    int elements = put_region_elements(&b, window, c, grid, 1, 0);
     buf_puts(&b, "\n} else {\nplot ");
-    put_region_elements(&b, window, c, grid, 0);
+    put_region_elements(&b, window, c, grid, 0, 0);
     buf_puts(&b, "\n}\n");
     if (!elements) {
         buf_clear(&b);
         chart_put_header(&b, c->title, c->xlabel, c->ylabel);
+        chart_put_no_data(&b);
+    }
+    return chart_finish(gp, window, &b);
+}
+
+/* ======================================================================
+ * Panels of points: the stages of preprocessing side by side
+ * ====================================================================== */
+
+/* 1, 2 or 5 times a power of ten, near span / 4: tics that do not run
+ * into each other in a small panel. */
+static double panel_tic_step(double span)
+{
+    double e = pow(10, floor(log10(span / 4))), m = span / 4 / e;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * e;
+}
+
+/* The middle of a panel's points on each axis, and the largest half
+ * span; 0 when it has no finite point. */
+static int panel_extent(const ChartRegions *p, double mid[2], double *half)
+{
+    double lo[2] = { INFINITY, INFINITY }, hi[2] = { -INFINITY, -INFINITY };
+    for (size_t j = 0; j < p->nsets; j++)
+        for (size_t i = 0; i < p->sets[j].n; i++) {
+            double v[2] = { p->sets[j].x[i], p->sets[j].y[i] };
+            if (!isfinite(v[0]) || !isfinite(v[1]))
+                continue;
+            for (int a = 0; a < 2; a++) {
+                lo[a] = fmin(lo[a], v[a]);
+                hi[a] = fmax(hi[a], v[a]);
+            }
+        }
+    if (!(hi[0] >= lo[0]))
+        return 0;
+    for (int a = 0; a < 2; a++)
+        mid[a] = (lo[a] + hi[a]) / 2;
+    *half = fmax(hi[0] - lo[0], hi[1] - lo[1]) / 2;
+    return 1;
+}
+
+/* With same_scale: every panel a square of side 2 * half around the
+ * middle of its points, so that shapes compare; else gnuplot's own
+ * ranges with a margin.  Tics a few per axis either way. */
+static void put_panel_ranges(Buf *b, const ChartRegions *p, double half)
+{
+    double mid[2], own;
+    if (!panel_extent(p, mid, &own)) {
+        buf_puts(b, "set autoscale\nset xtics autofreq\n"
+                    "set ytics autofreq\n");
+        return;
+    }
+    if (!(half > 0))
+        half = own > 0 ? own * 1.1 : 1;
+    for (int a = 0; a < 2; a++)
+        buf_printf(b, "set %crange [%.10g:%.10g]\nset %ctics %.10g\n",
+                      "xy"[a], mid[a] - half, mid[a] + half, "xy"[a],
+                      panel_tic_step(2 * half));
+}
+
+/* Panel k: its point sets (blocks numbered from k * 16), title, ranges,
+ * and its plot; the legend, in a row under the title, with the first
+ * panel only. */
+static int put_points_panel(Buf *b, int win, size_t k, const ChartPanels *c,
+                            double half)
+{
+    const ChartRegions *p = &c->panels[k];
+    size_t base = k * 16;
+    for (size_t j = 0; j < p->nsets && j < 16; j++)
+        put_points_block(b, win, base + j, &p->sets[j]);
+    put_panel_ranges(b, p, half);
+    if (p->title && *p->title)
+        chart_put_text_setting(b, "title", p->title, "");
+    else
+        buf_puts(b, "unset title\n");
+    chart_put_text_setting(b, "xlabel", p->xlabel, "");
+    chart_put_text_setting(b, "ylabel", p->ylabel, "");
+    buf_puts(b, k == 0 ? "set key at screen 0.98,0.5 right center vertical\n"
+                       : "unset key\n");
+    buf_puts(b, "if (NN_DUMB) {\nplot ");
+    int elements = put_region_elements(b, win, p, 0, 1, base);
+    buf_puts(b, "\n} else {\nplot ");
+    put_region_elements(b, win, p, 0, 0, base);
+    buf_puts(b, "\n}\n");
+    return elements;
+}
+
+/* same_scale: the half side of the squares, the largest half span of any
+ * panel with a margin; 0 otherwise. */
+static double common_half(const ChartPanels *c)
+{
+    double half = 0, mid[2], h;
+    for (size_t k = 0; c->same_scale && k < c->npanels; k++)
+        if (panel_extent(&c->panels[k], mid, &h))
+            half = fmax(half, h);
+    return half * 1.1;
+}
+
+int chart_point_panels(Gp *gp, int window, const ChartPanels *c)
+{
+    Buf b = BUF_INIT;
+    if (!c || !c->panels || c->npanels == 0 || c->npanels > 16)
+        return chart_bad_args(gp, "panels");
+    for (size_t k = 0; k < c->npanels; k++) {
+        const ChartRegions *p = &c->panels[k];
+        if (p->nclasses < 1 || p->nsets > 16 || (p->nsets && !p->sets))
+            return chart_bad_args(gp, "panels");
+        for (size_t j = 0; j < p->nsets; j++)
+            if (p->sets[j].n && (!p->sets[j].x || !p->sets[j].y))
+                return chart_bad_args(gp, "panels");
+    }
+    size_t cols = c->npanels <= 2 ? c->npanels
+                : c->npanels == 4 ? 2 : c->npanels <= 6 ? 3 : 4;
+    size_t rows = (c->npanels + cols - 1) / cols;
+    chart_put_header(&b, NULL, NULL, NULL);
+    buf_puts(&b, "set xzeroaxis lt 1 lc rgb '#909090'\n"
+                    "set yzeroaxis lt 1 lc rgb '#909090'\n");
+    if (c->same_scale)   /* a rotation or a sphere looks like one */
+        buf_puts(&b, "set size ratio -1\n");
+    buf_printf(&b, "set multiplot layout %zu,%zu", rows, cols);
+    if (c->title && *c->title) {
+        buf_puts(&b, " title ");
+        gp_quote(&b, c->title);
+        buf_puts(&b, " noenhanced font ',15'");
+    }
+    /* room at the top for the title and the legend's row */
+    buf_puts(&b, " margins 0.08,0.8,0.09,0.87 spacing 0.1,0.16\n");
+    int elements = 0;
+    double half = common_half(c);
+    for (size_t k = 0; k < c->npanels; k++)
+        elements += put_points_panel(&b, window, k, c, half);
+    buf_puts(&b, "unset multiplot\n");
+    if (!elements) {
+        buf_clear(&b);
+        chart_put_header(&b, c->title, NULL, NULL);
         chart_put_no_data(&b);
     }
     return chart_finish(gp, window, &b);

@@ -1,7 +1,9 @@
 /*
  * plot_internal.h — what the files of the plots module share: the plot
- * kinds' table (plot_kinds.c), the drawing of each kind (plot_draw.c),
- * and the command and live plots (plot.c).  Not for other modules.
+ * kinds' table (plot_kinds.c), the drawing of each kind (plot_draw.c;
+ * the learning rate in plot_lr.c; data stages and augmentation in
+ * plot_prep.c), and the command and live plots (plot.c).  Not for other
+ * modules.
  */
 #ifndef NNLAB_PLOT_INTERNAL_H
 #define NNLAB_PLOT_INTERNAL_H
@@ -11,8 +13,8 @@
 
 typedef enum {
     PLOT_LOSS, PLOT_ACC, PLOT_WEIGHTS, PLOT_GRADS, PLOT_UPDATES, PLOT_ACTS,
-    PLOT_WHIST, PLOT_GRADCHECK, PLOT_BOUNDARY, PLOT_DATA, PLOT_LR,
-    PLOT_COMPARE, PLOT_SEARCH, PLOT_EWA, PLOT_NKINDS
+    PLOT_WHIST, PLOT_GRADCHECK, PLOT_BOUNDARY, PLOT_DATA, PLOT_AUGMENT,
+    PLOT_LR, PLOT_COMPARE, PLOT_SEARCH, PLOT_EWA, PLOT_NKINDS
 } PlotKind;
 
 /* PlotKindRow.flags */
@@ -31,6 +33,8 @@ enum {
     PLOT_NEEDS_COMPARE = 1u << 4,   /* the results of those commands */
     PLOT_NEEDS_SEARCH = 1u << 5,
     PLOT_NEEDS_EWA = 1u << 6,
+    PLOT_NEEDS_IMAGES = 1u << 7,    /* data whose examples are images */
+    PLOT_NEEDS_AUGMENT = 1u << 8,   /* augmentation on */
 };
 
 /* One plot kind: everything known about it, in one row. */
@@ -53,13 +57,15 @@ const char *const *plot_kind_names(void);
 /* Why kind k cannot be drawn now ("no network yet; ..."), or NULL. */
 const char *plot_not_ready(Session *s, PlotKind k);
 
-/* The drawing of each kind (plot_draw.c). */
+/* The drawing of each kind (plot_draw.c unless said). */
 int plot_draw_curves(Session *s, Gp *gp, PlotKind k);     /* loss, acc */
 int plot_draw_per_layer(Session *s, Gp *gp, PlotKind k);  /* weights... */
 int plot_draw_acts(Session *s, Gp *gp, PlotKind k);
 int plot_draw_weight_hist(Session *s, Gp *gp, PlotKind k);
 int plot_draw_gradcheck(Session *s, Gp *gp, PlotKind k);
-int plot_draw_regions(Session *s, Gp *gp, PlotKind k);    /* boundary, data */
+int plot_draw_regions(Session *s, Gp *gp, PlotKind k);    /* boundary */
+int plot_draw_data(Session *s, Gp *gp, PlotKind k);       /* plot_prep.c */
+int plot_draw_augment(Session *s, Gp *gp, PlotKind k);    /* plot_prep.c */
 int plot_draw_lr(Session *s, Gp *gp, PlotKind k);        /* plot_lr.c */
 int plot_draw_compare(Session *s, Gp *gp, PlotKind k);
 int plot_draw_search(Session *s, Gp *gp, PlotKind k);

@@ -42,7 +42,11 @@ const PlotKindRow plot_kinds[PLOT_NKINDS] = {
         "decision regions of a 2-D problem, with the\n"
         "train and test points", plot_draw_regions},
     [PLOT_DATA] = {"data", 0, PLOT_NEEDS_2D,
-        "the data (2-D problems)", plot_draw_regions},
+        "the data (2-D problems): raw, centred, decorrelated\n"
+        "and whitened, side by side", plot_draw_data},
+    [PLOT_AUGMENT] = {"augment", 0, PLOT_NEEDS_IMAGES | PLOT_NEEDS_AUGMENT,
+        "a few training images, each beside four draws\n"
+        "of the augmentation", plot_draw_augment},
     [PLOT_LR] = {"lr", PLOT_FOLLOWS, 0,
         "the learning rate per update: the schedule and\n"
         "warm-up to come, the rates used, where training is",
@@ -74,6 +78,13 @@ const char *plot_not_ready(Session *s, PlotKind k)
                                     nn_data_task(s->data) != NN_TASK_CLASSIFY))
         return "needs 2-D classification data (circles, moons, spiral, xor, "
                "blobs, linear)";
+    int w, h;
+    if ((needs & PLOT_NEEDS_IMAGES) &&
+        (!s->data || !nn_data_image_size(s->data, &w, &h)))
+        return "needs images: data digits, fashion, mnist, or data load "
+               "FILE image=WxH";
+    if ((needs & PLOT_NEEDS_AUGMENT) && !nn_augment_on(&s->model->tr.aug))
+        return "augmentation is off; try augment shift=0.5 rotate=15";
     if ((needs & PLOT_NEEDS_COMPARE) && !(e && e->nruns))
         return "nothing compared yet; try compare optim=gd,adam";
     if ((needs & PLOT_NEEDS_SEARCH) && !(e && e->ntrials))
