@@ -781,6 +781,19 @@ int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
     return rc;
 }
 
+int nn_model_write(FILE *f, const char *name, const nn_net *net,
+                   const nn_trainer *tr, nn_err *err)
+{
+    if (loadable(name, net, err))
+        return -1;
+    locale_t c, old = enter_c_locale(&c);
+    write_model(f, net, tr);
+    leave_c_locale(c, old);
+    if (ferror(f))
+        return nn_fail(err, "%s: could not write the model", name);
+    return 0;
+}
+
 nn_net *nn_model_load(const char *path, nn_trainer *tr, nn_err *err)
 {
     locale_t c, old = enter_c_locale(&c);
