@@ -140,3 +140,8 @@ function verdict(ok, what) {
 # What live plotting costs training (the plots issue asks for under 10%).
 echo
 NNLAB="$PWD/$BUILD/nnlab" bash bench/plot_cost.sh
+
+# Live plotting on a busy machine (the robustness issue): the same
+# measurement with a busy loop on every core beside training, with and
+# without plots alike, to set beside the idle figures above.
+NNLAB="$PWD/$BUILD/nnlab" LOAD=$(nproc) bash bench/plot_cost.sh

@@ -132,6 +132,10 @@ static int adopt(Session *s, nn_data *d, const nn_err *err)
                    "have %d feature%s: build a new one with net\n",
                    s->net->n_in, s->net->n_in == 1 ? "" : "s",
                    nn_data_features(d), nn_data_features(d) == 1 ? "" : "s");
+    nn_err why;
+    if (s->net && nn_trainer_check_loss(s->net->loss, d, &why))
+        out_printf(s, "note: the network's %s (build a new one with net)\n",
+                   why.msg);
     return CMD_OK;
 }
 
@@ -203,8 +207,14 @@ static int data_csv(Session *s, int argc, char **argv)
     static const nn_header hk[] = { NN_HEADER_AUTO, NN_HEADER_YES,
                                     NN_HEADER_NO };
     nn_err err;
-    return adopt(s, nn_data_load_csv(pos[0], col, hk[header], model_seed(s), &err),
-                 &err);
+    nn_csv_report rep = {0};
+    nn_data *d = nn_data_load_csv_report(pos[0], col, hk[header],
+                                         model_seed(s), &rep, &err);
+    /* what header=auto decided is said: a first row of numbers taken for
+     * names would silently lose an example */
+    if (d && rep.note[0] && hk[header] == NN_HEADER_AUTO)
+        out_printf(s, "%s: %s\n", pos[0], rep.note);
+    return adopt(s, d, &err);
 }
 
 static int data_idx(Session *s, const char *kind, int argc, char **argv)

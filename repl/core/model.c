@@ -272,8 +272,10 @@ static int split_metric(Session *s, nn_split sp, int want_acc, double *v)
 static int layer_metric(Session *s, const char *name, int index, double *v)
 {
     nn_layer_stats st;
-    if (!s->net || index < 1 || index > s->net->n_layers)
+    if (!s->net)
         return -1;
+    if (index < 1 || index > s->net->n_layers)
+        return MODEL_OUT_OF_RANGE;   /* no command will make it exist */
     nn_stats_layer(s->net, index - 1, &st);
     static const struct { const char *name; size_t off; } fields[] = {
         { "layer.act_mean", offsetof(nn_layer_stats, act_mean) },

@@ -77,7 +77,9 @@ int lesson_run_auto(Session *s, const char *name)
             case LESSON_COMMAND: {
                 int st = auto_command(s, it->text);
                 ncmd++;
-                cmd_failed += st != CMD_OK;
+                /* quit (from a sourced script: lesson files cannot say
+                 * it) ends the run early; it is no failed command */
+                cmd_failed += st == CMD_ERR;
                 stop = st == CMD_QUIT || s->want_quit || nnlab_interrupted;
                 break;
             }
@@ -93,7 +95,7 @@ int lesson_run_auto(Session *s, const char *name)
     model_unstash(s, &before);
     out_printf(s, "\nlesson %s: ", L->name);
     if (stop)
-        out_printf(s, "stopped early; ");
+        out_printf(s, "stopped early%s; ", s->want_quit ? " by quit" : "");
     if (cmd_failed || chk_failed)
         out_printf(s, "%d of %d checks failed, %d of %d commands failed\n",
                    chk_failed, nchk, cmd_failed, ncmd);
