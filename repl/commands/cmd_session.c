@@ -34,7 +34,9 @@ static int cmd_save(Session *s, int argc, char **argv)
         safefile_abort(&sf);
         return cmd_error(s, "out of memory");
     }
-    if (nn_model_write(f, argv[1], s->net, &s->model->tr, &err)) {
+    /* a write that failed is told by commit, with its cause */
+    if (nn_model_write(f, argv[1], s->net, &s->model->tr, &err) &&
+        !ferror(f)) {
         safefile_abort(&sf);
         return cmd_error(s, "%s", err.msg);
     }
