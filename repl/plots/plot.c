@@ -369,7 +369,10 @@ static const char *plot_help(void)
         "                     auto opens windows when there is a display,\n"
         "                     and draws in the terminal (dumb) when there\n"
         "                     is none\n"
-        "save FILE [KIND]     save a plot as .png or .svg\n"
+        "save FILE [KIND]     save a plot as .png or .svg, rendered at the\n"
+        "                     usual priority and checked before it takes\n"
+        "                     FILE's place (help save says how files are\n"
+        "                     replaced; only regular files)\n"
         "Plots follow training as it runs.");
     snprintf(text, sizeof text, "%s", b.failed ? "" : b.s);
     buf_free(&b);
