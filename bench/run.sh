@@ -146,3 +146,7 @@ NNLAB="$PWD/$BUILD/nnlab" bash bench/plot_cost.sh
 # for at least 1.7x on two cores); needs no PyTorch.
 echo
 NNLAB="$PWD/$BUILD/nnlab" bash bench/search_bench.sh
+# Live plotting on a busy machine (the robustness issue): the same
+# measurement with a busy loop on every core beside training, with and
+# without plots alike, to set beside the idle figures above.
+NNLAB="$PWD/$BUILD/nnlab" LOAD=$(nproc) bash bench/plot_cost.sh

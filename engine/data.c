@@ -259,13 +259,15 @@ int nn_data_set_image(nn_data *d, int width, int height, nn_err *err)
 
 nn_data *nn_data_load_csv_image(const char *path, int label_col,
                                 nn_header header, uint64_t seed, int width,
-                                int height, nn_err *err)
+                                int height, nn_csv_report *report,
+                                nn_err *err)
 {
     if (width < 1 || height < 1) {
         nn_fail(err, "image=%dx%d: an image is at least 1x1", width, height);
         return NULL;
     }
-    nn_data *d = nn_data_load_csv(path, label_col, header, seed, err);
+    nn_data *d = nn_data_load_csv_report(path, label_col, header, seed,
+                                         report, err);
     if (d && (long long)width * height != d->features) {
         nn_fail(err, "%s: image=%dx%d needs %lld features, but the file "
                 "has %d", path, width, height, (long long)width * height,

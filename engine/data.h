@@ -75,13 +75,6 @@ typedef enum { NN_HEADER_AUTO, NN_HEADER_YES, NN_HEADER_NO } nn_header;
  * the classes.  Split 70/15/15 by `seed`.  Errors name the file and line. */
 nn_data *nn_data_load_csv(const char *path, int label_col, nn_header header,
                           uint64_t seed, nn_err *err);
-/* The same for a file of images ("data load FILE image=28x28"): each row's
- * features are one width x height image, row by row from the top.  An
- * error (and no data set) unless width x height equals the number of
- * features. */
-nn_data *nn_data_load_csv_image(const char *path, int label_col,
-                                nn_header header, uint64_t seed, int width,
-                                int height, nn_err *err);
 
 /* What the CSV loader decided about the first line, for the program to
  * say: with header=auto a first row holding a name outside the label
@@ -99,6 +92,14 @@ typedef struct nn_csv_report {
 nn_data *nn_data_load_csv_report(const char *path, int label_col,
                                  nn_header header, uint64_t seed,
                                  nn_csv_report *report, nn_err *err);
+/* The same for a file of images ("data load FILE image=28x28"): each row's
+ * features are one width x height image, row by row from the top.  An
+ * error (and no data set) unless width x height equals the number of
+ * features. */
+nn_data *nn_data_load_csv_image(const char *path, int label_col,
+                                nn_header header, uint64_t seed, int width,
+                                int height, nn_csv_report *report,
+                                nn_err *err);
 
 /* Load IDX image/label files (MNIST, Fashion-MNIST), each gzipped or not.
  * Pixels are kept as bytes and scaled to [0,1] when filled.  `limit` > 0

@@ -9,6 +9,10 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "eig.h"
 
 #ifdef HAVE_CBLAS
 #include <cblas.h>
@@ -99,11 +103,102 @@ void openblas_set_num_threads(int n);
 int openblas_get_num_threads(void);
 #endif
 
+#ifdef HAVE_CBLAS
+/* OpenBLAS takes a buffer of this much address space (BUFFER_SIZE of its
+ * x86-64 builds, 32 << 22) for each thread and keeps it: its worker
+ * threads when they start, the calling thread at its first product.  When
+ * the address space is limited (ulimit -v) and a buffer does not fit, it
+ * retries for ever: the program hangs in its first product.  So under a
+ * limit the buffers are checked for and taken at once, and the threads are
+ * as many as have room. */
+#define BLAS_BUFFER ((size_t)128 << 20)
+#define BLAS_HEADROOM ((size_t)32 << 20)  /* left for everything else */
+
+/* 1 if the address space has room for n more buffers now. */
+static int room_for(int n)
+{
+    size_t len = (size_t)n * BLAS_BUFFER + BLAS_HEADROOM;
+    void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+                   MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return 0;
+    munmap(p, len);
+    return 1;
+}
+
+/* Products that make OpenBLAS take its buffers now: a small one on this
+ * thread, then one large enough to run on every thread (which also waits
+ * for new worker threads to have taken theirs). */
+static void take_buffers(int threads)
+{
+    int n = threads > 1 ? 256 * (threads < 4 ? threads : 4) : 2;
+    double *a = calloc((size_t)n * n * 3, sizeof *a);
+    if (!a)
+        return;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2, 2, 2, 1.0, a, 2,
+                a, 2, 0.0, a, 2);
+    if (threads > 1)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0,
+                    a, n, a + (size_t)n * n, n, 0.0, a + (size_t)2 * n * n, n);
+    free(a);
+}
+
+static int limited(struct rlimit *rl)
+{
+    return getrlimit(RLIMIT_AS, rl) == 0 && rl->rlim_cur != RLIM_INFINITY;
+}
+#endif
+
+int nn_blas_limited(void)
+{
+#ifdef HAVE_CBLAS
+    struct rlimit rl;
+    return limited(&rl);
+#else
+    return 0;
+#endif
+}
+
+int nn_blas_check(nn_err *err)
+{
+#ifdef HAVE_CBLAS
+    struct rlimit rl;
+    if (!use_blas || !limited(&rl))
+        return 0;
+    /* the workers' buffers, if any, are taken (or being taken) already:
+     * only this thread's is still to come */
+    if (room_for(1)) {
+        take_buffers(1);
+        return 0;
+    }
+    use_blas = 0;
+    nn_lapack_use(0);
+    nn_fail(err, "the address-space limit (ulimit -v %lu) leaves no room for "
+            "OpenBLAS's %zu MB buffer: matrix products use the plain C loop "
+            "(slower)", (unsigned long)(rl.rlim_cur >> 10), BLAS_BUFFER >> 20);
+    return 1;
+#else
+    (void)err;
+    return 0;
+#endif
+}
+
 int nn_blas_threads(int n)
 {
 #ifdef HAVE_CBLAS
-    if (n >= 1)
+    struct rlimit rl;
+    if (n >= 1 && limited(&rl)) {
+        /* more threads than have room would hang (see BLAS_BUFFER);
+         * those running now have theirs */
+        int have = openblas_get_num_threads();
+        while (n > have && !(use_blas && room_for(n - have)))
+            n--;
         openblas_set_num_threads(n);
+        if (use_blas)
+            take_buffers(n);
+    } else if (n >= 1) {
+        openblas_set_num_threads(n);
+    }
     return openblas_get_num_threads();
 #else
     (void)n;

@@ -9,6 +9,8 @@
 #ifndef NN_MAT_H
 #define NN_MAT_H
 
+#include "err.h"
+
 typedef struct nn_mat {
     int rows, cols;
     double *v; /* rows*cols values, row-major; owned */
@@ -30,8 +32,25 @@ void nn_gemm(int ta, int tb, int M, int N, int K, double alpha,
 /* Use OpenBLAS (1, the default when built with it) or the C loop (0).
  * Returns the previous setting. */
 int nn_blas_use(int on);
-/* Threads OpenBLAS may use (n >= 1); returns the number now in effect. */
+/* Threads OpenBLAS may use (n >= 1); returns the number now in effect.
+ * Under a limit on the address space (ulimit -v), no more than have room
+ * for their buffers (see nn_blas_check). */
 int nn_blas_threads(int n);
+
+/* OpenBLAS needs about 128 MB of address space per thread for its buffers
+ * (each worker thread takes its own as it starts, before main) and, when
+ * a limit on the address space (ulimit -v) leaves no room for one, waits
+ * for ever in its first product.  nn_blas_limited() is 1 under such a
+ * limit: a program should then start OpenBLAS with one thread
+ * (OPENBLAS_NUM_THREADS=1, read when the library loads).
+ *
+ * nn_blas_check(): call once before the first product.  Without a limit it
+ * does nothing and returns 0.  Under one it takes this thread's buffer now,
+ * while there is room, or switches OpenBLAS and LAPACK off (nn_blas_use(0),
+ * nn_lapack_use(0)) when there is none: then it returns 1 and err says so,
+ * for the program to tell. */
+int nn_blas_limited(void);
+int nn_blas_check(nn_err *err);
 
 /* Loops that gain from AVX2 are marked NN_VECTOR_CLONES: GCC on x86-64
  * builds an AVX2 copy and a plain one and picks at load time by the CPU.

@@ -215,34 +215,74 @@ typedef struct reader {
                      next_line gives it again (optional lines) */
 } reader;
 
+/* A line of a model is at most this long: a row of W holds one number
+ * per unit of the layer below, about 2.5 MB for 100000 units.  Beyond it
+ * the file is not a model (/dev/zero has no newline at all), and reading
+ * on would only grow memory. */
+#define MODEL_MAX_LINE ((size_t)16 << 20)
+
+/* Read the rest of a line into r->buf (no newline); 0, 1 at the end of
+ * the file with nothing read, or -1 with r->broken and r->err set: a NUL
+ * byte (no text file holds one), a line too long, out of memory, a failed
+ * read, or Ctrl-C (polled every MB). */
+static int read_line(reader *r)
+{
+    size_t n = 0;
+    int c;
+    if (!r->buf && !(r->buf = malloc(r->cap = 4096))) {
+        r->cap = 0;
+        r->broken = 1;
+        return nn_fail(r->err, "%s: out of memory", r->path);
+    }
+    errno = 0;
+    while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
+        const char *why = NULL;
+        if (c == '\0')
+            why = "NUL byte: this is not a text file";
+        else if (n >= MODEL_MAX_LINE)
+            why = "a line longer than 16 MB: this is not a model file";
+        else if ((n & 0xFFFFF) == 0xFFFFF && nn_cancelled())
+            why = "interrupted; nothing loaded";
+        if (!why && n + 1 >= r->cap) {
+            size_t cap = r->cap ? 2 * r->cap : 4096;
+            char *b = realloc(r->buf, cap);
+            if (b) {
+                r->buf = b;
+                r->cap = cap;
+            } else {
+                why = "out of memory";
+            }
+        }
+        if (why) {
+            r->broken = 1;
+            return nn_fail(r->err, "%s:%d: %s", r->path, r->line + 1, why);
+        }
+        r->buf[n++] = (char)c;
+    }
+    if (c == EOF && ferror(r->f)) {
+        r->broken = 1;
+        return nn_fail(r->err, "%s:%d: %s", r->path, r->line + 1,
+                       strerror(errno ? errno : EIO));
+    }
+    r->buf[n] = '\0';
+    return c == EOF && n == 0 ? 1 : 0;
+}
+
 /* Next non-empty line into r->buf; 0, or -1 at end of file (r->buf is
- * then "").  Lines have no length limit: a row of W holds one number per
- * unit of the layer below, about 2.5 MB for 100000 units.  A NUL byte (no
- * text file holds one, and the line would seem to end there) or a failed
- * read also gives -1, with r->broken set and the reason in r->err. */
+ * then "") or when read_line failed (r->broken is then set, with the
+ * reason in r->err). */
 static int next_line(reader *r)
 {
-    ssize_t n;
+    int rc;
     if (r->held) {
         r->held = 0;
         return 0;
     }
-    while ((n = getline(&r->buf, &r->cap, r->f)) >= 0) {
+    while ((rc = read_line(r)) == 0) {
         r->line++;
-        if (strlen(r->buf) != (size_t)n) {
-            r->broken = 1;
-            nn_fail(r->err, "%s:%d: NUL byte: this is not a text file",
-                    r->path, r->line);
-            return -1;
-        }
-        r->buf[strcspn(r->buf, "\r\n")] = '\0';
+        r->buf[strcspn(r->buf, "\r")] = '\0';
         if (r->buf[0] && r->buf[0] != '#')
             return 0;
-    }
-    if (!feof(r->f)) {
-        r->broken = 1;
-        nn_fail(r->err, "%s:%d: %s", r->path, r->line + 1,
-                errno == ENOMEM ? "out of memory" : strerror(errno));
     }
     if (r->buf)
         r->buf[0] = '\0';
@@ -911,6 +951,19 @@ int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
                   nn_err *err)
 {
     return nn_model_save_prep(path, net, tr, NULL, err);
+}
+
+int nn_model_write(FILE *f, const char *name, const nn_net *net,
+                   const nn_trainer *tr, const nn_prep *prep, nn_err *err)
+{
+    if (loadable(name, net, err) || prep_ok(name, net, prep, err))
+        return -1;
+    locale_t c, old = enter_c_locale(&c);
+    write_model(f, net, tr, prep);
+    leave_c_locale(c, old);
+    if (ferror(f))
+        return nn_fail(err, "%s: could not write the model", name);
+    return 0;
 }
 
 nn_net *nn_model_load_prep(const char *path, nn_trainer *tr, nn_prep *prep,

@@ -68,6 +68,8 @@
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
 
+#include <stdio.h>
+
 #include "net.h"
 #include "train.h"
 
@@ -83,6 +85,16 @@ int nn_model_save(const char *path, const nn_net *net, const nn_trainer *tr,
 int nn_model_save_prep(const char *path, const nn_net *net,
                        const nn_trainer *tr, const nn_prep *prep,
                        nn_err *err);
+
+/* The same model text (with prep's line, as nn_model_save_prep) written
+ * to an open stream, for a caller that makes the file itself (nnlab's
+ * shell replaces files its own way).  `name`
+ * names the file in messages.  A network holding NaN or Inf is refused
+ * before anything is written; -1 also when the stream has an error after
+ * writing (the caller still flushes and checks it: the stream's buffer
+ * may hold the end of the model). */
+int nn_model_write(FILE *f, const char *name, const nn_net *net,
+                   const nn_trainer *tr, const nn_prep *prep, nn_err *err);
 
 /* Version 1 files (without the rmsprop, cyclic, sgdr, origin, warmup and
  * clip lines) still load: those settings take their defaults, except that

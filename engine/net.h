@@ -196,6 +196,15 @@ void nn_init_matrix(nn_mat *w, const nn_init_spec *spec, nn_rng *rng);
 const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
                              nn_rng *drop);
 
+/* The forward pass of evaluation (no dropout, batch norm on its running
+ * statistics) over m <= cap rows of X, `chunk` rows at a time (< 1: all at
+ * once), polling the cancel flag (err.h) between chunks.  The caches end as
+ * nn_net_forward(net, X, m, 0, NULL) leaves them, for the statistics of
+ * the activations.  0, or -1 when interrupted ("interrupted after K of M
+ * examples"): then net->rows = K, the rows done. */
+int nn_net_forward_eval(nn_net *net, const double *X, int m, int chunk,
+                        nn_err *err);
+
 /* The cost of the last forward pass against Y: the data loss, plus the
  * regularization penalty (with m = reg_m, or the pass's rows) when
  * with_penalty. */

@@ -39,13 +39,13 @@ static void bn_forward_train(nn_net *net, nn_layer *l, int m)
     }
 }
 
-static void bn_forward_eval(nn_net *net, nn_layer *l, int m)
+static void bn_forward_eval(nn_net *net, nn_layer *l, int r0, int m)
 {
     int n = nn_layer_zcols(l);
     for (int j = 0; j < n; j++) {
         double mu = l->run_mean.v[j];
         double ivar = 1.0 / sqrt(l->run_var.v[j] + net->bn_eps);
-        for (int i = 0; i < m; i++) {
+        for (int i = r0; i < r0 + m; i++) {
             size_t k = (size_t)i * n + j;
             l->Uhat.v[k] = (l->U.v[k] - mu) * ivar;
         }
@@ -82,18 +82,22 @@ static void bn_backward(nn_layer *l, int m)
 /* Forward                                                              */
 /* ------------------------------------------------------------------ */
 
-static void linear_forward(nn_layer *l, const double *in, int m)
+/* The passes work on rows r0 .. r0+m-1 of a layer's caches: all of them
+ * (r0 = 0) in training, a chunk at a time in nn_net_forward_eval. */
+static void linear_forward(nn_layer *l, const double *in, int r0, int m)
 {
     int n = nn_layer_zcols(l);
+    size_t off = (size_t)r0 * n;
     if (l->bn) {
         nn_gemm(0, 1, m, n, l->in, 1.0, in, l->in, l->W.w.v, l->in, 0.0,
-                l->U.v, n);
+                l->U.v + off, n);
         return;
     }
     for (int i = 0; i < m; i++)
-        memcpy(l->Z.v + (size_t)i * n, l->b.w.v, (size_t)n * sizeof(double));
+        memcpy(l->Z.v + off + (size_t)i * n, l->b.w.v,
+               (size_t)n * sizeof(double));
     nn_gemm(0, 1, m, n, l->in, 1.0, in, l->in, l->W.w.v, l->in, 1.0,
-            l->Z.v, n);
+            l->Z.v + off, n);
 }
 
 static void dropout_forward(nn_layer *l, int m, nn_rng *drop)
@@ -117,14 +121,27 @@ static nn_act layer_act(const nn_layer *l)
 }
 
 /* Z into A: PReLU with its slope per unit, maxout over the pieces. */
-static void act_forward(nn_layer *l, int m)
+static void act_forward(nn_layer *l, int r0, int m)
 {
     nn_act act = layer_act(l);
+    const double *z = l->Z.v + (size_t)r0 * nn_layer_zcols(l);
+    double *a = l->A.v + (size_t)r0 * l->out;
     if (act == NN_ACT_PRELU)
-        nn_prelu_forward(l->Z.v, l->alpha.w.v, l->A.v, m, l->out);
+        nn_prelu_forward(z, l->alpha.w.v, a, m, l->out);
     else
         nn_act_forward(act, act == NN_ACT_MAXOUT ? l->pieces : l->act_arg,
-                       l->Z.v, l->A.v, m, l->out);
+                       z, a, m, l->out);
+}
+
+/* γÛ + β over rows r0 .. r0+m-1. */
+static void bn_scale(nn_layer *l, int r0, int m)
+{
+    int n = nn_layer_zcols(l);
+    for (int r = r0; r < r0 + m; r++)
+        for (int j = 0; j < n; j++) {
+            size_t k = (size_t)r * n + j;
+            l->Z.v[k] = l->gamma.w.v[j] * l->Uhat.v[k] + l->beta.w.v[j];
+        }
 }
 
 const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
@@ -134,21 +151,15 @@ const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
     net->rows = m;
     for (int i = 0; i < net->n_layers; i++) {
         nn_layer *l = &net->L[i];
-        int n = nn_layer_zcols(l);
-        linear_forward(l, in, m);
+        linear_forward(l, in, 0, m);
         if (l->bn) {
             if (train)
                 bn_forward_train(net, l, m);
             else
-                bn_forward_eval(net, l, m);
-            for (int r = 0; r < m; r++)
-                for (int j = 0; j < n; j++) {
-                    size_t k = (size_t)r * n + j;
-                    l->Z.v[k] = l->gamma.w.v[j] * l->Uhat.v[k] +
-                                l->beta.w.v[j];
-                }
+                bn_forward_eval(net, l, 0, m);
+            bn_scale(l, 0, m);
         }
-        act_forward(l, m);
+        act_forward(l, 0, m);
         /* inverted dropout on hidden layers, in training only */
         l->mask_on = train && drop && l->keep < 1 && i < net->n_layers - 1;
         if (l->mask_on)
@@ -156,6 +167,36 @@ const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
         in = l->A.v;
     }
     return nn_net_last(net)->A.v;
+}
+
+int nn_net_forward_eval(nn_net *net, const double *X, int m, int chunk,
+                        nn_err *err)
+{
+    if (chunk < 1)
+        chunk = m;
+    net->rows = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        net->L[i].mask_on = 0;
+    for (int r0 = 0; r0 < m; r0 += chunk) {
+        if (nn_cancelled())
+            return nn_fail(err, "interrupted after %d of %d examples", r0, m);
+        int k = m - r0 < chunk ? m - r0 : chunk;
+        /* every row is computed on its own in evaluation (batch norm on
+         * its running statistics): a chunk gives the rows one pass would */
+        const double *in = X + (size_t)r0 * net->n_in;
+        for (int i = 0; i < net->n_layers; i++) {
+            nn_layer *l = &net->L[i];
+            linear_forward(l, in, r0, k);
+            if (l->bn) {
+                bn_forward_eval(net, l, r0, k);
+                bn_scale(l, r0, k);
+            }
+            act_forward(l, r0, k);
+            in = l->A.v + (size_t)r0 * l->out;
+        }
+        net->rows = r0 + k;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */

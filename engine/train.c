@@ -115,6 +115,20 @@ static int size_augment(nn_trainer *tr, const nn_data *data, int rows)
     return 0;
 }
 
+int nn_trainer_check_loss(nn_loss loss, const nn_data *data, nn_err *err)
+{
+    if (loss == NN_LOSS_BCE && nn_data_task(data) == NN_TASK_REGRESS) {
+        /* −[y log a + (1−y) log(1−a)] has no minimum for y outside [0, 1]:
+         * the cost runs off to −1e24 and the guard sees no NaN */
+        double lo, hi;
+        nn_data_target_range(data, &lo, &hi);
+        return nn_fail(err, "loss=bce needs targets 0 or 1, but these data "
+                       "are a regression with targets from %g to %g: use "
+                       "loss=mse", lo, hi);
+    }
+    return 0;
+}
+
 int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
                     nn_err *err)
 {
@@ -137,15 +151,8 @@ int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
     if (nn_data_task(data) != NN_TASK_NONE && !nn_data_ycols_ok(data, ycols))
         return nn_fail(err, "the network has %d outputs, which does not fit "
                        "%d classes", ycols, nn_data_classes(data));
-    if (net->loss == NN_LOSS_BCE && nn_data_task(data) == NN_TASK_REGRESS) {
-        /* −[y log a + (1−y) log(1−a)] has no minimum for y outside [0, 1]:
-         * the cost runs off to −1e24 and the guard sees no NaN */
-        double lo, hi;
-        nn_data_target_range(data, &lo, &hi);
-        return nn_fail(err, "loss=bce needs targets 0 or 1, but these data "
-                       "are a regression with targets from %g to %g: use "
-                       "loss=mse", lo, hi);
-    }
+    if (nn_trainer_check_loss(net->loss, data, err))
+        return -1;
     int n_train = nn_data_count(data, NN_TRAIN);
     if (n_train < 1)
         return nn_fail(err, "the training split is empty");

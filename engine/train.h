@@ -127,6 +127,13 @@ void nn_trainer_copy_settings(nn_trainer *dst, const nn_trainer *src);
 int nn_trainer_bind(nn_trainer *tr, nn_net *net, const nn_data *data,
                     nn_err *err);
 
+/* The loss check of nn_trainer_bind on its own, for a program that wants
+ * to refuse a network (or warn about data) before training: 0 when `loss`
+ * can be trained on data's targets, else -1 with why and what to use
+ * ("loss=bce needs targets 0 or 1, but these data are a regression with
+ * targets from LO to HI: use loss=mse"). */
+int nn_trainer_check_loss(nn_loss loss, const nn_data *data, nn_err *err);
+
 /* The network or data were replaced, and the old ones may be freed: point
  * the trainer at `net` (may be NULL) and at no data until the next
  * nn_trainer_bind, so that nothing touches what was freed. */

@@ -11,12 +11,16 @@
  * it as a script: no prompt, no banner, output only, as lua.c does.
  *
  * The exit status tells a script's caller what happened: 0 every command
- * succeeded, 1 one failed (or a lesson check did), 2 the command line was
- * wrong, 130 Ctrl-C stopped a script.  An interactive session ends with 0.
+ * succeeded, 1 one failed (or a lesson check did, or the output could not
+ * be written), 2 the command line was wrong, 130 Ctrl-C stopped a script.
+ * An interactive session ends with 0.
  * Start-up does nothing heavy (gnuplot starts on the first plot), so the
  * prompt comes in a few milliseconds.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,8 @@
 #include "experiment.h"
 #include "interrupt.h"
 #include "lesson.h"
+#include "mat.h"
+#include "out.h"
 #include "script.h"
 #include "session.h"
 #include "shell.h"
@@ -246,7 +252,8 @@ static void run_actions(Session *s, const Options *o)
 {
     for (int i = 0; i < o->nactions; i++) {
         int status = run_action(s, &o->actions[i]);
-        if (status == CMD_QUIT || s->want_quit || nnlab_interrupted)
+        if (status == CMD_QUIT || s->want_quit || nnlab_interrupted ||
+            s->out_errno)
             return;
         if (status == CMD_ERR && !s->keep_going)
             return;
@@ -296,26 +303,83 @@ static int run(Session *s, const Options *o)
             s->failures == 0)
             s->failures = 1;
         s->cmd_name = NULL;
-    } else if (!s->want_quit && !nnlab_interrupted &&
+    } else if (!s->want_quit && !nnlab_interrupted && !s->out_errno &&
                (o->interactive || o->nactions == 0)) {
         run_stdin(s, o->lesson);
     }
     if (nnlab_interrupted && !s->interactive)
         return EXIT_INTERRUPTED;
+    if (out_failed(s))
+        return 1;
     return s->failures > 0 ? 1 : 0;
+}
+
+/* A standard descriptor that is closed (nnlab >&-) would be taken by the
+ * next file opened, and output meant for the screen would land in a model
+ * being saved.  Each is held by /dev/null opened read-only, so that it
+ * stays taken and writing to it still fails (EBADF), as it would have. */
+static void hold_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int held = open("/dev/null", O_RDONLY);
+            if (held >= 0 && held != fd) {  /* a lower one was free? */
+                dup2(held, fd);
+                close(held);
+            }
+        }
+}
+
+/* --help and --version: 0, or 1 when they could not be written. */
+static int printed(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "nnlab: cannot write the output (%s)\n",
+            strerror(errno ? errno : EIO));
+    return 1;
+}
+
+/* Under a limit on the address space (ulimit -v) OpenBLAS's worker
+ * threads, started when the library loads, each take 128 MB as they start,
+ * and whichever thread finds no room left hangs (nn_blas_limited, mat.h).
+ * Their number is read from OPENBLAS_NUM_THREADS only then, before main:
+ * so nnlab starts itself again with one thread.  `threads N` adds more
+ * later if they have room. */
+static void one_blas_thread_if_limited(char **argv)
+{
+    if (!nn_blas_limited() || getenv("OPENBLAS_NUM_THREADS"))
+        return;
+    if (setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
+        execv("/proc/self/exe", argv);
+    /* no /proc: go on with the threads there are */
+}
+
+/* OpenBLAS under a limit on memory (nn_blas_check in mat.h). */
+static void check_blas(void)
+{
+    nn_err err;
+    if (nn_blas_check(&err))
+        fprintf(stderr, "nnlab: %s\n", err.msg);
 }
 
 int main(int argc, char **argv)
 {
     Options o = {0};
+    hold_std_fds();
+    one_blas_thread_if_limited(argv);
+    /* over a file size limit (ulimit -f) a write fails with EFBIG, which
+     * save reports, instead of the signal ending nnlab */
+    signal(SIGXFSZ, SIG_IGN);
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* "0.5" is a number in every locale */
 
     int parsed = parse_options(&o, argc, argv);
     if (parsed != 0) {
         free(o.actions);
-        return parsed > 0 ? 0 : EXIT_USAGE;
+        return parsed > 0 ? printed() : EXIT_USAGE;
     }
+    check_blas();
     Session *s = session_new();
     if (!s || commands_register(s) < 0 ||
         (o.result && experiment_set_result_file(s, o.result) < 0)) {

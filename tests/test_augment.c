@@ -22,7 +22,7 @@ static nn_data *digits(void)
 {
     nn_err err = {{0}};
     nn_data *d = nn_data_load_csv_image("data/digits.csv.gz", NN_LABEL_LAST,
-                                        NN_HEADER_NO, 1, 8, 8, &err);
+                                        NN_HEADER_NO, 1, 8, 8, NULL, &err);
     if (!d)
         fail_msg("digits: %s", err.msg);
     return d;

@@ -40,6 +40,9 @@ static int table_lookup(void *ctx, const char *name, int index, double *v)
             *v = p->value;
             return 0;
         }
+    /* a network of two layers */
+    if (strncmp(name, "layer.", 6) == 0 && (index < 1 || index > 2))
+        return CHECK_OUT_OF_RANGE;
     return -1;
 }
 
@@ -230,8 +233,13 @@ static void test_nan_and_missing(void **state)
     assert_int_equal(eval_with("loss < 1 and gradcheck_max < 1e-7", v, &r),
                      CHECK_ERROR);
     assert_string_equal(r.error, "gradcheck_max is not available");
-    assert_int_equal(eval_with("layer[3].dead < 0.5", v, &r), CHECK_ERROR);
-    assert_string_equal(r.error, "layer[3].dead is not available");
+    assert_int_equal(eval_with("layer[2].dead < 0.5", v, &r), CHECK_ERROR);
+    assert_string_equal(r.error, "layer[2].dead is not available");
+    assert_false(r.out_of_range);
+    /* no command can make layer[5] of a two-layer network available */
+    assert_int_equal(eval_with("layer[5].w_var > 0", v, &r), CHECK_ERROR);
+    assert_string_equal(r.error, "layer[5].w_var is out of range");
+    assert_true(r.out_of_range);
 }
 
 static void test_syntax_errors(void **state)

@@ -620,7 +620,7 @@ static void test_images(void **state)
     (void)state;
     /* the digits, declared 8x8 */
     nn_data *d = nn_data_load_csv_image("data/digits.csv.gz", NN_LABEL_LAST,
-                                        NN_HEADER_NO, 1, 8, 8, &err);
+                                        NN_HEADER_NO, 1, 8, 8, NULL, &err);
     assert_non_null(d);
     assert_int_equal(nn_data_image_size(d, &w, &h), 1);
     assert_true(w == 8 && h == 8);
@@ -636,14 +636,14 @@ static void test_images(void **state)
     assert_true(w == 0 && h == 0);
     nn_data_free(d);
     d = nn_data_load_csv_image("data/digits.csv.gz", NN_LABEL_LAST,
-                               NN_HEADER_NO, 1, 28, 28, &err);
+                               NN_HEADER_NO, 1, 28, 28, NULL, &err);
     assert_null(d);
     assert_non_null(strstr(err.msg, "digits.csv.gz: image=28x28 needs 784 "
                                     "features, but the file has 64"));
     assert_null(nn_data_load_csv_image("data/digits.csv.gz", NN_LABEL_LAST,
-                                       NN_HEADER_NO, 1, 0, 64, &err));
+                                       NN_HEADER_NO, 1, 0, 64, NULL, &err));
     assert_null(nn_data_load_csv_image("no/such.csv", NN_LABEL_LAST,
-                                       NN_HEADER_NO, 1, 8, 8, &err));
+                                       NN_HEADER_NO, 1, 8, 8, NULL, &err));
     assert_non_null(strstr(err.msg, "no/such.csv: cannot open"));
     /* generated sets are not images until told */
     d = gen("circles", opts(100, -1, 0, 1));

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -786,6 +787,131 @@ static void test_gnuplot_killed(void **state)
     assert_int_equal(count_fds(), fds);
 }
 
+/* A fake gnuplot: a shell script of `body`, made executable in the
+ * test directory; returns its path. */
+static const char *fake_gnuplot(const char *name, const char *body)
+{
+    const char *p = path_in_dir(name);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\n%s\n", body);
+    fclose(f);
+    chmod(p, 0755);
+    return p;
+}
+
+/* The whole file, or "" when there is none. */
+static const char *contents(const char *path)
+{
+    static char buf[256];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Files in the test directory whose name starts with '.' (what gp_save
+ * writes before the file is whole). */
+static int temporaries(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] == '.' && strcmp(e->d_name, ".") &&
+             strcmp(e->d_name, "..");
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Save window 0 to kept.png, which holds an old picture, and expect it to
+ * fail with a message holding `part`, the old picture kept. */
+static void save_fails(Gp *gp, const char *part)
+{
+    const char *p = path_in_dir("kept.png");
+    assert_int_equal(gp_save(gp, 0, p, 0, 0), -1);
+    const char *m = gp_take_message(gp);
+    assert_non_null(m);
+    print_message("%s\n", m);
+    assert_non_null(strstr(m, part));
+    assert_non_null(strstr(m, "the old file is kept") ? m
+                    : strstr(m, "not written"));
+    assert_string_equal(contents(p), "the old picture");
+    assert_int_equal(temporaries(), 0);
+    assert_no_children();
+}
+
+/* gp_save keeps the old file unless gnuplot wrote a whole new one: a
+ * gnuplot that writes something that is not a PNG, one that hangs (given
+ * up on after the stuck limit, which counts only time without CPU
+ * progress), Ctrl-C while it works, and a file size limit that cuts the
+ * real gnuplot's PNG short.  Each says why in one line and leaves no
+ * child and no temporary file. */
+static void test_save_faults(void **state)
+{
+    (void)state;
+    FILE *f = fopen(path_in_dir("kept.png"), "w");
+    assert_non_null(f);
+    fputs("the old picture", f);
+    fclose(f);
+    Gp *gp = gp_new();
+    gp_store_only(gp, 1);   /* a frame to save, no live gnuplot */
+    const char *body = "reset\nplot [0:1] x notitle\n";
+    assert_int_equal(gp_draw(gp, 0, body, strlen(body)), 0);
+
+    /* writes "not a png" into the file it is told to */
+    setenv("NNLAB_GNUPLOT", fake_gnuplot("garbage-gp",
+           "while read -r l; do case \"$l\" in\n"
+           "\"set output '/dev/null'\") ;;\n"
+           "\"set output '\"*) f=${l#set output ?}; f=${f%?};"
+           " printf 'not a png' > \"$f\";;\n"
+           "esac; done"), 1);
+    save_fails(gp, "gnuplot wrote an incomplete PNG of 9 bytes to ");
+
+    /* never uses any CPU: given up on after the stuck limit */
+    setenv("NNLAB_GNUPLOT", fake_gnuplot("stuck-gp", "exec sleep 100"), 1);
+    gp_set_stuck_limit(gp, 0.5);
+    double t0 = clock_now();
+    save_fails(gp, "gnuplot used no CPU time for 0.5 s (stopped or "
+                   "stuck?)");
+    print_message("stuck gnuplot given up after %.2f s\n", clock_now() - t0);
+    assert_true(clock_now() - t0 < 3);
+
+    /* busy for longer than the stuck limit, then done: waited for */
+    setenv("NNLAB_GNUPLOT", fake_gnuplot("slow-gp",
+           "end=$(($(date +%s) + 2)); while [ $(date +%s) -lt $end ]; do :;"
+           " done; exec gnuplot"), 1);
+    t0 = clock_now();
+    assert_int_equal(gp_save(gp, 0, path_in_dir("slow.png"), 800, 600), 0);
+    print_message("a gnuplot busy for 2 s (limit 0.5 s): saved after "
+                  "%.2f s\n", clock_now() - t0);
+    check_png(path_in_dir("slow.png"), 800, 600);
+
+    /* Ctrl-C while it hangs */
+    static volatile sig_atomic_t flag = 1;
+    setenv("NNLAB_GNUPLOT", fake_gnuplot("stuck-gp", "exec sleep 100"), 1);
+    gp_set_stuck_limit(gp, 60);
+    gp_set_cancel(gp, &flag);
+    save_fails(gp, "plot: interrupted; ");
+    gp_set_cancel(gp, NULL);
+    unsetenv("NNLAB_GNUPLOT");
+
+    /* the real gnuplot, its PNG cut short by a file size limit */
+    struct rlimit old, small;
+    getrlimit(RLIMIT_FSIZE, &old);
+    small = old;
+    small.rlim_cur = 2048;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    save_fails(gp, "kept.png");
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_DFL);
+    gp_free(gp);
+}
+
 static void test_gnuplot_exits_between_frames(void **state)
 {
     (void)state;
@@ -893,6 +1019,7 @@ int main(void)
         cmocka_unit_test(test_window_terminal_refused_or_ok),
         cmocka_unit_test(test_gnuplot_missing),
         cmocka_unit_test(test_gnuplot_killed),
+        cmocka_unit_test(test_save_faults),
         cmocka_unit_test(test_gnuplot_exits_between_frames),
         cmocka_unit_test(test_stopped_gnuplot_never_blocks),
         cmocka_unit_test(test_free_while_stopped),

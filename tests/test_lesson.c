@@ -347,6 +347,14 @@ static void test_parse_errors(void **state)
                                         "after it");
     parse_error("title: T\n== A\n?\n", "les/x.lesson:3: '?' needs a question "
                                        "after it");
+    /* leaving nnlab ends the lesson half-way (and --auto counted it as a
+     * failed command): refused where the lesson is written */
+    parse_error("title: T\n== A\n> seed 1\n> quit\n", "les/x.lesson:4: a "
+                "lesson cannot quit nnlab (the student leaves it with "
+                "'lesson end')");
+    parse_error("title: T\n== A\n> seed 2; exit\n", "les/x.lesson:3: a "
+                "lesson cannot quit nnlab (the student leaves it with "
+                "'lesson end')");
     parse_error("title: T\n== A\n\n== B\nx\n", "les/x.lesson:2: section 'A' "
                                                "is empty");
     parse_error("title: T\n== A\nx\n| more\n", "les/x.lesson:4: a '|' line "

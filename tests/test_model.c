@@ -798,6 +798,50 @@ static void test_interrupted(void **state)
     nn_data_free(d);
 }
 
+/* Input that never ends a line: /dev/zero is refused at its first byte,
+ * and 17 MB without a newline at 16 MB, instead of growing memory until
+ * it runs out.  A model written to a stream (nn_model_write) loads. */
+static void test_endless_lines(void **state)
+{
+    (void)state;
+    nn_trainer tr;
+    nn_err err = {{0}};
+    nn_trainer_init(&tr);
+    assert_null(nn_model_load("/dev/zero", &tr, &err));
+    assert_string_equal(err.msg, "/dev/zero:1: NUL byte: this is not a "
+                                 "text file");
+    char path[128];
+    snprintf(path, sizeof path, "%s/long.nn", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("nnlab-model 2\n", f);
+    for (int i = 0; i < (17 << 20) / 16; i++)
+        fputs("0123456789abcdef", f);
+    fclose(f);
+    assert_null(nn_model_load(path, &tr, &err));
+    assert_non_null(strstr(err.msg, "long.nn:2: a line longer than 16 MB"));
+    unlink(path);
+
+    nn_data *d;
+    nn_net *net = rich_net(&tr, &d);
+    snprintf(path, sizeof path, "%s/stream.nn", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(nn_model_write(f, "stream.nn", net, &tr, NULL, &err), 0);
+    fclose(f);
+    nn_trainer tr2;
+    nn_trainer_init(&tr2);
+    nn_net *got = nn_model_load(path, &tr2, &err);
+    assert_non_null(got);
+    assert_true(tu_same_weights(got, net));
+    unlink(path);
+    nn_net_free(got);
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    nn_trainer_free(&tr2);
+    nn_data_free(d);
+}
+
 /* The good file with the whole line that begins with `key` (and a blank)
  * replaced by `line`: loading fails on that line with `part`. */
 static void expect_bad_line(const char *good, const char *key,
@@ -1298,6 +1342,7 @@ int main(void)
         cmocka_unit_test(test_save_refuses_non_finite),
         cmocka_unit_test(test_refused_values),
         cmocka_unit_test(test_interrupted),
+        cmocka_unit_test(test_endless_lines),
         cmocka_unit_test(test_strict_version2_lines),
         cmocka_unit_test(test_newer_settings_round_trip),
         cmocka_unit_test(test_each_setting_alone),

@@ -302,6 +302,58 @@ static void test_batch_norm(void **state)
     nn_net_free(net);
 }
 
+/* Evaluation in chunks (nn_net_forward_eval, what `forward` runs so that
+ * Ctrl-C can stop it) leaves every cache as one pass over all the rows:
+ * batch norm on running statistics, maxout and PReLU layers, a chunk that
+ * does not divide the rows.  With the cancel flag set it stops before the
+ * first chunk, saying how far it got. */
+static void test_forward_eval_chunks(void **state)
+{
+    (void)state;
+    const int sizes[] = { 5, 7, 6, 3 };
+    enum { R = 103 };
+    nn_net *a = tu_net(sizes, 4, NN_ACT_TANH, NN_ACT_SOFTMAX, NN_LOSS_XENT,
+                       NULL, 3);
+    assert_int_equal(nn_net_set_bn(a, 1, 1, NULL), 0);
+    assert_int_equal(nn_net_set_act(a, 2, NN_ACT_MAXOUT, 2, 3, NULL), 0);
+    assert_int_equal(nn_net_reserve(a, R, NULL), 0);
+    tu_perturb_vectors(a, 3);
+    for (int j = 0; j < 7; j++) {
+        a->L[0].run_mean.v[j] = 0.1 * j;
+        a->L[0].run_var.v[j] = 1.5 + j;
+    }
+    nn_net *b = nn_net_clone(a, NULL);
+    assert_non_null(b);
+    assert_int_equal(nn_net_reserve(b, R, NULL), 0);
+    double *X = tu_rand(R * 5, 2.0, 8);
+    nn_net_forward(a, X, R, 0, NULL);
+    assert_int_equal(nn_net_forward_eval(b, X, R, 10, NULL), 0);
+    assert_int_equal(b->rows, R);
+    double worst = 0;
+    for (int i = 0; i < a->n_layers; i++) {
+        const nn_layer *la = &a->L[i], *lb = &b->L[i];
+        for (int k = 0; k < R * la->out; k++)
+            worst = fmax(worst, fabs(la->A.v[k] - lb->A.v[k]));
+        for (int k = 0; k < R * nn_layer_zcols(la); k++)
+            worst = fmax(worst, fabs(la->Z.v[k] - lb->Z.v[k]));
+        assert_false(lb->mask_on);
+    }
+    print_message("forward_eval in chunks of 10: largest difference %g\n",
+                  worst);
+    assert_true(worst <= 1e-13);
+
+    volatile sig_atomic_t flag = 1;
+    nn_err err;
+    nn_set_cancel(&flag);
+    assert_int_equal(nn_net_forward_eval(b, X, R, 10, &err), -1);
+    nn_set_cancel(NULL);
+    assert_string_equal(err.msg, "interrupted after 0 of 103 examples");
+    assert_int_equal(b->rows, 0);
+    free(X);
+    nn_net_free(a);
+    nn_net_free(b);
+}
+
 static void test_insert(void **state)
 {
     (void)state;
@@ -780,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_forward_by_hand),
         cmocka_unit_test(test_dropout),
         cmocka_unit_test(test_batch_norm),
+        cmocka_unit_test(test_forward_eval_chunks),
         cmocka_unit_test(test_insert),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_set_bn),

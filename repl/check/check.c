@@ -95,9 +95,11 @@ int check_eval(const CheckExpr *c, check_lookup_fn lookup, void *ctx,
     }
     double *shown = vals + c->nvars + 1;
     for (int i = 0; i < c->nvars; i++) {
-        if (lookup(ctx, c->vars[i].name, c->vars[i].index, &vals[i]) != 0) {
-            snprintf(r->error, sizeof r->error, "%s is not available",
-                     c->vars[i].text);
+        int found = lookup(ctx, c->vars[i].name, c->vars[i].index, &vals[i]);
+        if (found != 0) {
+            r->out_of_range = found == CHECK_OUT_OF_RANGE;
+            snprintf(r->error, sizeof r->error, "%s is %s", c->vars[i].text,
+                     r->out_of_range ? "out of range" : "not available");
             r->value = NAN;
             free(vals);
             return r->status = CHECK_ERROR;

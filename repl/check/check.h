@@ -30,8 +30,11 @@
 
 #include <stddef.h>
 
-/* Look up a variable: return 0 and store the value, or -1 when it is not
- * known or not available now. `name` and `index` as described above. */
+/* Look up a variable: return 0 and store the value, -1 when it is not
+ * known or not available now, or CHECK_OUT_OF_RANGE when the index names
+ * nothing there is (layer[5] of a two-layer network).  `name` and `index`
+ * as described above. */
+enum { CHECK_OUT_OF_RANGE = -2 };
 typedef int (*check_lookup_fn)(void *ctx, const char *name, int index,
                                double *value);
 
@@ -63,7 +66,10 @@ typedef struct CheckResult {
     int status;       /* CHECK_PASS, CHECK_FAIL or CHECK_ERROR */
     double value;     /* the value of the whole expression */
     char found[256];  /* "train_acc = 0.9133, loss = 0.05" (may be "") */
-    char error[256];  /* with CHECK_ERROR: "gradcheck_max is not available" */
+    char error[256];  /* with CHECK_ERROR: "gradcheck_max is not available"
+                         or "layer[5].w_var is out of range" */
+    int out_of_range; /* the error is an index out of range: running more
+                         commands will not make it available */
 } CheckResult;
 
 /* Evaluate c, reading every variable once through lookup(ctx, ...).

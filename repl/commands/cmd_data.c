@@ -85,6 +85,10 @@ static int adopt(Session *s, nn_data *d, const nn_err *err)
                    "have %d feature%s: build a new one with net\n",
                    s->net->n_in, s->net->n_in == 1 ? "" : "s",
                    nn_data_inputs(d), nn_data_inputs(d) == 1 ? "" : "s");
+    nn_err why;
+    if (s->net && nn_trainer_check_loss(s->net->loss, d, &why))
+        out_printf(s, "note: the network's %s (build a new one with net)\n",
+                   why.msg);
     return CMD_OK;
 }
 
@@ -123,7 +127,7 @@ static int data_shipped(Session *s, const char *file, int label,
     if (width)
         return adopt(s, nn_data_load_csv_image(path, label, header,
                                                model_seed(s), width, height,
-                                               &err), &err);
+                                               NULL, &err), &err);
     return adopt(s, nn_data_load_csv(path, label, header, model_seed(s), &err),
                  &err);
 }
@@ -186,12 +190,17 @@ static int data_csv(Session *s, int argc, char **argv)
     static const nn_header hk[] = { NN_HEADER_AUTO, NN_HEADER_YES,
                                     NN_HEADER_NO };
     nn_err err;
-    if (image)
-        return adopt(s, nn_data_load_csv_image(pos[0], col, hk[header],
-                                               model_seed(s), width, height,
-                                               &err), &err);
-    return adopt(s, nn_data_load_csv(pos[0], col, hk[header], model_seed(s), &err),
-                 &err);
+    nn_csv_report rep = {0};
+    nn_data *d = image ? nn_data_load_csv_image(pos[0], col, hk[header],
+                                                model_seed(s), width, height,
+                                                &rep, &err)
+                       : nn_data_load_csv_report(pos[0], col, hk[header],
+                                                 model_seed(s), &rep, &err);
+    /* what header=auto decided is said: a first row of numbers taken for
+     * names would silently lose an example */
+    if (d && rep.note[0] && hk[header] == NN_HEADER_AUTO)
+        out_printf(s, "%s: %s\n", pos[0], rep.note);
+    return adopt(s, d, &err);
 }
 
 static int data_idx(Session *s, const char *kind, int argc, char **argv)

@@ -311,8 +311,11 @@ static int cmd_forward(Session *s, int argc, char **argv)
         return cmd_error(s, "out of memory");
     }
     nn_data_fill(s->data, NN_TRAIN, NULL, (int)rows, X, NULL, 0);
-    nn_net_forward(s->net, X, (int)rows, 0, NULL);
+    /* in chunks, so that Ctrl-C stops a large one */
+    int stopped = nn_net_forward_eval(s->net, X, (int)rows, 1000, &err);
     free(X);
+    if (stopped)
+        return cmd_error(s, "%s", err.msg);
     out_printf(s, "forward: %ld examples through %d layers (no training)\n",
                rows, s->net->n_layers);
     stats_table(s, 2);

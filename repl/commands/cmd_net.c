@@ -344,6 +344,10 @@ static int cmd_net(Session *s, int argc, char **argv)
                       &out, &oarg, &loss, &larg))
         return CMD_ERR;
     nn_err err;
+    /* refused now, not at the first update: with bce on a regression the
+     * cost runs off to -1e24 */
+    if (s->data && nn_trainer_check_loss(loss, s->data, &err))
+        return cmd_error(s, "%s", err.msg);
     nn_net *net = nn_net_new(sizes, n, hidden, harg, out, oarg, loss, &err);
     if (!net || nn_net_set_loss(net, loss, larg, &err)) {
         nn_net_free(net);
@@ -396,6 +400,9 @@ static int layer_add(Session *s, int argc, char **argv)
     if (i >= argc || strcmp(argv[i], "dense") || i + 1 >= argc || i + 3 < argc)
         return cmd_error(s, "usage: layer add [POS] dense N [ACT] or "
                          "layer add POS bn");
+    if (net->n_layers >= MAX_LAYERS)   /* as net allows */
+        return cmd_error(s, "the network has %d layers, the most there may "
+                         "be: delete one first (layer del POS)", MAX_LAYERS);
     long units;
     nn_act act = net->L[0].act;
     double arg = net->L[0].act_arg;

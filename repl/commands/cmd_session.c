@@ -1,7 +1,6 @@
 /*
  * cmd_session.c — the Session commands: save, load, history, show.
  */
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "commands.h"
 #include "model.h"
 #include "out.h"
+#include "safefile.h"
 
 static int cmd_save(Session *s, int argc, char **argv)
 {
@@ -102,10 +102,15 @@ static void csv_row(FILE *f, const nn_history *h, int i, int e)
 static int history_csv(Session *s, const char *path)
 {
     const nn_history *h = &s->model->tr.hist;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return cmd_error(s, "%s: cannot write here: %s", path,
-                         strerror(errno));
+    char msg[512];
+    SafeFile sf;
+    if (safefile_open(&sf, path, SAFEFILE_DIRECT, msg, sizeof msg))
+        return cmd_error(s, "%s", msg);
+    FILE *f = safefile_stream(&sf);
+    if (!f) {
+        safefile_abort(&sf);
+        return cmd_error(s, "out of memory");
+    }
     fprintf(f, "iter,epoch,loss,lr,train_loss,train_acc,dev_loss,dev_acc");
     for (int l = 1; l <= h->n_layers; l++)
         fprintf(f, ",w_mean%d,w_var%d,grad_norm%d,grad_var%d,update_ratio%d",
@@ -122,12 +127,8 @@ static int history_csv(Session *s, const char *path)
         i += it <= et;
         e += et <= it;
     }
-    if (ferror(f)) {
-        fclose(f);
-        return cmd_error(s, "%s: write error", path);
-    }
-    if (fclose(f))
-        return cmd_error(s, "%s: %s", path, strerror(errno));
+    if (safefile_commit(&sf, msg, sizeof msg))
+        return cmd_error(s, "%s", msg);
     if (h->stride > 1)
         out_printf(s, "history: wrote %d update records (one in %ld) and %d "
                    "epochs to %s\n", h->n, h->stride, h->ne, path);
@@ -263,8 +264,13 @@ const Command cmd_session_rows[] = {
         "The network, every weight exactly, and the training settings\n"
         "(augmentation included), and the data's preprocessing (normalize:\n"
         "its mode, K and eps, not the statistics fitted).  The file is\n"
-        "written under a temporary name and then renamed, so a crash never\n"
-        "leaves half a model.",
+        "written under a temporary name, synced and then renamed, so a full\n"
+        "disk or a crash never leaves half a model: the old file stays\n"
+        "until the new one is whole.  A file replaced keeps its mode; a\n"
+        "read-only one is refused.  A symbolic link is followed: the file it\n"
+        "points to is replaced and the link stays.  A device or FIFO\n"
+        "(/dev/stdout, a pipe made with mkfifo) is written directly; a\n"
+        "directory, block device or socket is refused.",
     .example = "save moons.model",
     .words = CMD_WORDS("@files"),
 },
@@ -289,7 +295,9 @@ const Command cmd_session_rows[] = {
     .help =
         "Alone, a summary of what training recorded.\n"
         "csv FILE             write the records to FILE as CSV, for a\n"
-        "                     spreadsheet or a notebook",
+        "                     spreadsheet or a notebook; FILE is replaced\n"
+        "                     as save replaces a model (help save): whole\n"
+        "                     or not at all",
     .example = "history csv run1.csv",
     .words = CMD_WORDS("csv:@files"),
 },

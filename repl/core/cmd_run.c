@@ -18,6 +18,7 @@
 #include "interrupt.h"
 #include "job.h"
 #include "line.h"
+#include "out.h"
 
 /* ------------------------------------------------------------------ */
 /* Running commands                                                     */
@@ -92,10 +93,15 @@ int cmd_run_line(Session *s, const char *line)
     int worst = CMD_OK;
     s->line_depth++;
     for (int i = 0; i < n; i++) {
-        int status = run_command(s, cmds[i].argc, cmds[i].argv, i == n - 1);
+        /* output that cannot be written is lost: run nothing more */
+        int status = out_failed(s) ? CMD_ERR
+                   : run_command(s, cmds[i].argc, cmds[i].argv, i == n - 1);
+        if (status == CMD_OK && out_failed(s))
+            status = CMD_ERR;
         if (status > worst)
             worst = status;
-        if (status == CMD_QUIT || s->want_quit || nnlab_interrupted)
+        if (status == CMD_QUIT || s->want_quit || nnlab_interrupted ||
+            s->out_errno)
             break;
         if (status == CMD_ERR && !s->keep_going)
             break;

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "err.h"
+
 volatile sig_atomic_t nnlab_interrupted;
 
 static void on_sigint(int sig)
@@ -18,4 +20,6 @@ void interrupt_install(void)
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    /* the engine's loaders, gradient check and evaluation look at it too */
+    nn_set_cancel(&nnlab_interrupted);
 }

@@ -13,7 +13,9 @@
 extern volatile sig_atomic_t nnlab_interrupted;
 
 /* Install the SIGINT handler (no SA_RESTART: a read or poll waiting when
- * Ctrl-C comes returns EINTR, so a script waiting for input stops). */
+ * Ctrl-C comes returns EINTR, so a script waiting for input stops), and
+ * give the flag to the engine (nn_set_cancel), whose loaders, gradient
+ * check and evaluation stop when it is set. */
 void interrupt_install(void);
 
 #endif

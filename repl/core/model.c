@@ -5,6 +5,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "cmd.h"
 #include "experiment.h"
 #include "out.h"
+#include "safefile.h"
 
 ModelState *model_state(Session *s)
 {
@@ -236,7 +238,21 @@ int model_save_file(Session *s, const char *path, nn_err *err)
     nn_prep prep = { NN_NORM_OFF, 0, 0 };
     if (s->data && nn_data_inputs(s->data) == s->net->n_in)
         nn_data_get_prep(s->data, &prep);
-    return nn_model_save_prep(path, s->net, &m->tr, &prep, err);
+    /* the file only takes the model's place once it is whole (safefile.h) */
+    SafeFile sf;
+    if (safefile_open(&sf, path, SAFEFILE_DIRECT, err->msg, sizeof err->msg))
+        return -1;
+    FILE *f = safefile_stream(&sf);
+    if (!f) {
+        safefile_abort(&sf);
+        return nn_fail(err, "out of memory");
+    }
+    /* a write that failed is told by commit, with its cause */
+    if (nn_model_write(f, path, s->net, &m->tr, &prep, err) && !ferror(f)) {
+        safefile_abort(&sf);
+        return -1;
+    }
+    return safefile_commit(&sf, err->msg, sizeof err->msg) ? -1 : 0;
 }
 
 void model_data_changed(Session *s, const char *why)
@@ -329,8 +345,10 @@ static int split_metric(Session *s, nn_split sp, int want_acc, double *v)
 static int layer_metric(Session *s, const char *name, int index, double *v)
 {
     nn_layer_stats st;
-    if (!s->net || index < 1 || index > s->net->n_layers)
+    if (!s->net)
         return -1;
+    if (index < 1 || index > s->net->n_layers)
+        return MODEL_OUT_OF_RANGE;   /* no command will make it exist */
     nn_stats_layer(s->net, index - 1, &st);
     static const struct { const char *name; size_t off; } fields[] = {
         { "layer.act_mean", offsetof(nn_layer_stats, act_mean) },

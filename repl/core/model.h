@@ -127,9 +127,11 @@ void model_params_changed(Session *s);
  * layer[i].act_std).  model_lookup() answers every one of them. */
 extern const char *const model_var_names[];
 
-/* The value of one of model_var_names now: 0 and *value, or -1 when the
- * name is unknown or has no value now.  Per-layer names come as
- * ("layer.act_std", i) with layer 1 the first hidden layer. */
+/* The value of one of model_var_names now: 0 and *value, -1 when the
+ * name is unknown or has no value now, MODEL_OUT_OF_RANGE for a layer the
+ * network does not have.  Per-layer names come as ("layer.act_std", i)
+ * with layer 1 the first hidden layer. */
+enum { MODEL_OUT_OF_RANGE = -2 };
 int model_lookup(Session *s, const char *name, int index, double *value);
 
 /* Free the model (data, net, trainer) and set the pointers to NULL. */

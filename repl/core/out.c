@@ -10,6 +10,7 @@
 #include "out.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,12 +79,23 @@ size_t out_fit_width(const char *text, int cols)
 /* Output                                                               */
 /* ------------------------------------------------------------------ */
 
+/* Remember why output failed: errno is still the failed write's here
+ * (a line-buffered stream writes inside vfprintf or fflush), and lost by
+ * the time anyone looks at ferror(). */
+static void note_output_error(Session *s)
+{
+    if (!s->out_errno && ferror(s->out))
+        s->out_errno = errno ? errno : EIO;
+}
+
 void out_vprintf(Session *s, const char *fmt, va_list ap)
 {
     if (!s->hooks.write) {
+        errno = 0;
         vfprintf(s->out, fmt, ap);
         if (s->tty_out)
             fflush(s->out);
+        note_output_error(s);
         return;
     }
     char *text = NULL;
@@ -92,6 +104,24 @@ void out_vprintf(Session *s, const char *fmt, va_list ap)
         return;
     s->hooks.write(s, text, (size_t)len);
     free(text);
+}
+
+int out_failed(Session *s)
+{
+    if (!s->out_errno) {
+        errno = 0;
+        fflush(s->out);
+        note_output_error(s);
+    }
+    if (!s->out_errno)
+        return 0;
+    if (!s->out_said) {
+        s->out_said = 1;
+        s->failures++;
+        fprintf(stderr, "nnlab: cannot write the output (%s); stopping\n",
+                strerror(s->out_errno));
+    }
+    return 1;
 }
 
 /* One line: control characters (a stray escape typed by the user, a

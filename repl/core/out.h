@@ -23,6 +23,12 @@ void out_printf(Session *s, const char *fmt, ...)
 void out_vprintf(Session *s, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/* 1 once output could not be written (standard output closed, a full
+ * disk, a terminal gone): says so on stderr the first time, with the
+ * cause, and counts it as a failure.  0 while output works.  Commands are
+ * run no further then: what they would print would be lost. */
+int out_failed(Session *s);
+
 /* ------------------------------------------------------------------ */
 /* Colours                                                              */
 /* ------------------------------------------------------------------ */

@@ -105,6 +105,8 @@ typedef struct Session {
                             < 0: wait for Enter; 0: no pause */
     FILE *out;           /* where command output goes (stdout) */
     int tty_out;         /* out is a terminal: flushed after each print */
+    int out_errno;       /* why writing to out failed, 0 while it works */
+    int out_said;        /* out_failed() has said so */
     Job job;             /* training in progress in the shell, if any */
     const char *cmd_name;/* the command running now, for cmd_error */
     int line_depth;      /* nesting of cmd_run_line() */

@@ -6,6 +6,7 @@
  * The module (prefix gp_, contract gp.h) is spread over files that call
  * one another in one direction only, from the top:
  *   gp.c        this file
+ *   gp_save.c   a frame saved to a file by a gnuplot of its own
  *   gp_read.c   gnuplot's output for the caller; gp_sync
  *   gp_queue.c  frames waiting in their windows, queued and flushed
  *   gp_term.c   terminals: names, which one, the `set term` line; window
@@ -49,6 +50,7 @@ Gp *gp_new(void)
     gp->interval = 0.1;
     gp->slowdown = 1;
     gp->cpu_at = -1;
+    gp->stuck = GP_STUCK_SECONDS;
     gp->dir = strdup(".");
     if (!gp->dir) {
         free(gp);
@@ -74,8 +76,10 @@ static int start(Gp *gp)
         bin = "gnuplot";
     pid_t pid;
     int in_wr, out_rd;
-    if (gp_spawn(gp, bin, &pid, &in_wr, &out_rd) < 0)
+    if (gp_spawn(gp, bin, 1, &pid, &in_wr, &out_rd) < 0) {
+        gp->state = GP_DEAD;
         return -1;
+    }
     gp->pid = pid;
     gp->in_fd = in_wr;
     gp->out_fd = out_rd;
@@ -214,25 +218,6 @@ int gp_has_frame(const Gp *gp, int window)
     return gp_valid_window(window) && gp->win[window].has_body;
 }
 
-/* gnuplot's CPU time so far (user + system), in seconds; -1 if unknown. */
-static double gnuplot_cpu(const Gp *gp)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)gp->pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *p = strrchr(buf, ')'); /* past "pid (comm)" */
-    unsigned long ut, st;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-                            "%lu %lu", &ut, &st) != 2)
-        return -1;
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
 /* Our own CPU time, all threads (BLAS's too), in seconds. */
 static double own_cpu(void)
 {
@@ -254,7 +239,7 @@ static void adapt_rate(Gp *gp, double now)
 {
     if (gp->state != GP_RUNNING || (gp->cpu_at >= 0 && now - gp->cpu_at < 1))
         return;
-    double cpu = gnuplot_cpu(gp), self = own_cpu();
+    double cpu = gp_child_cpu(gp->pid), self = own_cpu();
     if (cpu >= 0 && gp->cpu_at >= 0 && now > gp->cpu_at) {
         double wall = now - gp->cpu_at;
         double share = (cpu - gp->cpu_used) / wall;
@@ -324,6 +309,8 @@ void gp_allow_restart(Gp *gp)
         gp->state = GP_OFF;
         gp->has_msg = 0;
     }
+    for (int i = 0; i < GP_MAX_WINDOWS; i++)
+        gp->win[i].blocked = 0;   /* the file may be writable now */
 }
 
 int gp_running(const Gp *gp)
@@ -362,6 +349,16 @@ int gp_set_term(Gp *gp, GpTerm t)
         gp_set_msg(gp, "plot: unknown terminal");
         return -1;
     }
+    /* gnuplot that cannot open a file prints its error, then the picture
+     * itself onto its output: say so at once, in one line */
+    if ((t == GP_TERM_PNG || t == GP_TERM_SVG) &&
+        access(gp->dir, W_OK | X_OK) < 0) {
+        gp_set_msg(gp, "plot: live plots cannot be written in %s (%s): cd "
+                   "to a directory you can write, or use plot save FILE",
+                   strcmp(gp->dir, ".") ? gp->dir : "the current directory",
+                   strerror(errno));
+        return -1;
+    }
     GpTerm old = gp->term;
     gp->term = t;
     if (ensure_running(gp) < 0)
@@ -377,72 +374,6 @@ int gp_set_term(Gp *gp, GpTerm t)
     }
     gp_resolve_term(gp);
     for (int i = 0; i < GP_MAX_WINDOWS; i++)
-        gp->win[i].opened = 0;
+        gp->win[i].opened = gp->win[i].blocked = 0;
     return 0;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
-/* errno if path cannot be created or overwritten, else 0. */
-static int check_writable(const char *path)
-{
-    if (access(path, F_OK) == 0)
-        return access(path, W_OK) == 0 ? 0 : errno;
-    if (errno != ENOENT)
-        return errno;
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return access(".", W_OK | X_OK) == 0 ? 0 : errno;
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *dir = strndup(path, n);
-    if (!dir)
-        return ENOMEM;
-    int rc = access(dir, W_OK | X_OK) == 0 ? 0 : errno;
-    free(dir);
-    return rc;
-}
-
-int gp_save(Gp *gp, int window, const char *path, int width, int height)
-{
-    if (!gp_valid_window(window) || !gp->win[window].has_body) {
-        gp_set_msg(gp, "plot: nothing to save yet: draw the plot first");
-        return -1;
-    }
-    if (!path || !*path || gp_has_control_chars(path)) {
-        gp_set_msg(gp, "plot: save needs a plain file name");
-        return -1;
-    }
-    GpTerm t = ends_with(path, ".png") ? GP_TERM_PNG
-             : ends_with(path, ".svg") ? GP_TERM_SVG : GP_TERM_AUTO;
-    if (t == GP_TERM_AUTO) {
-        gp_set_msg(gp, "plot: save needs a file name ending in .png or .svg");
-        return -1;
-    }
-    int err = check_writable(path);
-    if (err) {
-        gp_set_msg(gp, "plot: cannot write %s: %s", path, strerror(err));
-        return -1;
-    }
-    if (width <= 0 || height <= 0 || width > 10000 || height > 10000)
-        width = 1024, height = 768;
-    if (ensure_running(gp) < 0)
-        return -1;
-    GpWindow *w = &gp->win[window];
-    buf_printf(&gp->q, "# nnlab save window %d\n", window);
-    gp_put_term(gp, &gp->q, window, t, width, height, path);
-    buf_add(&gp->q, w->body.s, w->body.len);
-    buf_puts(&gp->q, "unset output\n");
-    GpTerm live = gp->live;
-    if ((live == GP_TERM_QT || live == GP_TERM_WXT || live == GP_TERM_X11) &&
-        w->opened)   /* so zooming in that window replots there */
-        gp_put_term(gp, &gp->q, window, live, 0, 0, NULL);
-    if (gp->q.failed) {
-        gp_set_msg(gp, "plot: out of memory");
-        return -1;
-    }
-    return gp_flush(gp) < 0 ? -1 : 0;
 }

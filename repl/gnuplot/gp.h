@@ -35,6 +35,7 @@
 #ifndef NNLAB_GP_H
 #define NNLAB_GP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -121,9 +122,25 @@ int gp_set_script_log(Gp *gp, const char *path);
 int gp_draw(Gp *gp, int window, const char *body, size_t len);
 
 /* Render the last frame of a window to path; .png (pngcairo, else png) or
- * .svg by extension; width/height <= 0 mean 1024x768.  Checks that path can
- * be written.  Does not wait: gp_sync() before using the file. */
+ * .svg by extension; width/height <= 0 mean 1024x768.  A gnuplot of its
+ * own renders it, at the usual priority (the live one runs at nice 19 and
+ * may wait long on a busy machine), into a temporary file beside path,
+ * which replaces path only once checked: not empty, the PNG or SVG
+ * signature, and complete (PNG's IEND chunk, SVG's </svg>).  path is
+ * replaced as base/safefile.h says (a link's target, its mode kept;
+ * read-only files, devices and FIFOs refused).  Waits as long as gnuplot
+ * works (uses CPU time): gives up only after gp_set_stuck_limit seconds
+ * without any, or when the cancel flag is set.  0 when the file is in
+ * place; -1 with a message, path as it was before. */
 int gp_save(Gp *gp, int window, const char *path, int width, int height);
+
+/* gp_save's patience with a gnuplot that uses no CPU time (stopped, or
+ * waiting on something that never comes): default 10 s. */
+void gp_set_stuck_limit(Gp *gp, double seconds);
+
+/* A flag (the SIGINT flag) that makes a waiting gp_save give up: "plot:
+ * interrupted".  NULL: none. */
+void gp_set_cancel(Gp *gp, const volatile sig_atomic_t *flag);
 
 /* 1 if the window has a frame to save. */
 int gp_has_frame(const Gp *gp, int window);

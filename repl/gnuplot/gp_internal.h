@@ -9,6 +9,7 @@
 #ifndef NNLAB_GP_INTERNAL_H
 #define NNLAB_GP_INTERNAL_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -21,12 +22,15 @@ enum { GP_OFF, GP_RUNNING, GP_DEAD };
 #define GP_MARK_LEN 8
 #define GP_MARK_MAX 4096            /* longer is not one of ours */
 #define GP_HOLD_MAX (16u << 20)     /* output kept for gp_read_output */
+#define GP_STUCK_SECONDS 10.0       /* gp_save: no CPU progress this long */
 
 typedef struct GpWindow {
     Buf body;         /* last frame, without terminal line */
     int has_body;
     int dirty;          /* body not yet queued for the live terminal */
     int opened;         /* window terminal opened (size given) already */
+    int blocked;        /* its live file cannot be written: said once,
+                           no frames until the next plot command */
     double last_draw;   /* for gp_due; < 0: never */
     char name[64];
 } GpWindow;
@@ -57,6 +61,9 @@ struct Gp {
     Buf raw;              /* output read, not yet filtered */
     Buf held;             /* filtered output for gp_read_output */
     unsigned sync_sent, sync_seen;
+    double stuck;           /* gp_save gives up after this long without
+                               gnuplot using any CPU time */
+    const volatile sig_atomic_t *cancel;  /* gp_save stops when set */
     FILE *log;
     char msg[320];
     int has_msg;
@@ -80,9 +87,16 @@ int gp_has_control_chars(const char *s);
 void gp_close_fd(int *fd);
 
 /* fork + execvp `bin` with pipes to its stdin and from its stdout and
- * stderr.  0: *pid, *in_wr and *out_rd are set.  -1: a message is set, the
- * state is DEAD, every descriptor made here is closed. */
-int gp_spawn(Gp *gp, const char *bin, pid_t *pid, int *in_wr, int *out_rd);
+ * stderr, at nice 19 when `niced`.  0: *pid, *in_wr and *out_rd are set
+ * (non-blocking).  -1: a message is set (gp->missing when there is no
+ * gnuplot), every descriptor made here is closed; the state is the
+ * caller's to change. */
+int gp_spawn(Gp *gp, const char *bin, int niced, pid_t *pid, int *in_wr,
+             int *out_rd);
+
+/* The CPU time (user + system) process pid has used, in seconds; -1 when
+ * unknown. */
+double gp_child_cpu(pid_t pid);
 
 /* Has the child exited on its own?  Then gp_die() now.  0 running (or not
  * started), -1 dead. */

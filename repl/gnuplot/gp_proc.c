@@ -130,18 +130,38 @@ int gp_check_child(Gp *gp)
     return 0;
 }
 
+double gp_child_cpu(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = pid > 0 ? fopen(path, "r") : NULL;
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* past "pid (comm)" */
+    unsigned long ut, st;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+                            "%lu %lu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static void child_exec(char *const argv[], char *const envp[], int in_rd,
-                       int out_wr, int st_wr, int max_fd)
+                       int out_wr, int st_wr, int max_fd, int niced)
 {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     setpgid(0, 0);
-    /* rendering waits for a free core rather than take one from training
-     * (its BLAS threads stall together when one of them is preempted) */
-    (void)!nice(19);
+    /* live rendering waits for a free core rather than take one from
+     * training (its BLAS threads stall together when one of them is
+     * preempted); a file asked for is rendered at the usual priority */
+    if (niced)
+        (void)!nice(19);
     if (dup2(in_rd, 0) < 0 || dup2(out_wr, 1) < 0 || dup2(out_wr, 2) < 0) {
         int e = errno;
         (void)!write(st_wr, &e, sizeof e);
@@ -171,7 +191,6 @@ static void exec_failed(Gp *gp, const char *bin, int err)
     else
         gp_set_msg(gp, "plot: cannot run %s: %s; plotting is off", bin,
                    strerror(err));
-    gp->state = GP_DEAD;
 }
 
 /* gnuplot's environment: ours, with LC_ALL=C.UTF-8.  The frames say
@@ -200,8 +219,8 @@ static char **gnuplot_env(void)
  * reports a failed exec at once.  0: *pid, *in_wr (gnuplot's stdin) and
  * *out_rd (its stdout and stderr) are set.  -1: a message is set, the
  * state is DEAD and every descriptor made here is closed. */
-int gp_spawn(Gp *gp, const char *bin, pid_t *pid_out, int *in_wr,
-                 int *out_rd)
+int gp_spawn(Gp *gp, const char *bin, int niced, pid_t *pid_out,
+             int *in_wr, int *out_rd)
 {
     char *argv0 = strdup(bin);
     int in[2] = {-1, -1}, out[2] = {-1, -1}, st[2] = {-1, -1};
@@ -209,14 +228,12 @@ int gp_spawn(Gp *gp, const char *bin, pid_t *pid_out, int *in_wr,
         pipe2(st, O_CLOEXEC) < 0) {
         gp_set_msg(gp, "plot: cannot start gnuplot: %s; plotting is off",
                    strerror(errno));
-        gp->state = GP_DEAD;
         goto err;
     }
     char *argv[] = {argv0, NULL};
     char **envp = gnuplot_env();
     if (!envp) {
         gp_set_msg(gp, "plot: cannot start gnuplot: out of memory");
-        gp->state = GP_DEAD;
         goto err;
     }
     long max_fd = sysconf(_SC_OPEN_MAX);
@@ -224,12 +241,11 @@ int gp_spawn(Gp *gp, const char *bin, pid_t *pid_out, int *in_wr,
         max_fd = 1024;
     pid_t pid = fork();
     if (pid == 0)
-        child_exec(argv, envp, in[0], out[1], st[1], (int)max_fd);
+        child_exec(argv, envp, in[0], out[1], st[1], (int)max_fd, niced);
     free(envp);
     if (pid < 0) {
         gp_set_msg(gp, "plot: cannot start gnuplot: %s; plotting is off",
                    strerror(errno));
-        gp->state = GP_DEAD;
         goto err;
     }
     gp_close_fd(&in[0]);

@@ -152,7 +152,9 @@ void gp_put_term(Gp *gp, Buf *b, int w, GpTerm t, int width, int height,
         break;
     }
     if (file) {
-        buf_puts(b, "set output ");
+        /* where the picture goes should the file not open: never onto
+         * gnuplot's output, which the shell prints */
+        buf_puts(b, "set output '/dev/null'\nset output ");
         gp_quote(b, file);
         buf_puts(b, "\n");
     }

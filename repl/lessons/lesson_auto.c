@@ -86,8 +86,10 @@ int lesson_run_auto(Session *s, const char *name, int only)
                 int st = auto_command(s, it->text);
                 ncmd++;
                 /* a command written ">!" fails on purpose: its failing is
-                 * what the lesson shows, and not failing is the error */
-                cmd_failed += it->expect_fail ? st != CMD_ERR : st != CMD_OK;
+                 * what the lesson shows, and not failing is the error; quit
+                 * (from a sourced script: lesson files cannot say it) ends
+                 * the run early and is no failed command */
+                cmd_failed += it->expect_fail ? st != CMD_ERR : st == CMD_ERR;
                 if (it->expect_fail && st == CMD_ERR)
                     s->failures = failures;
                 stop = st == CMD_QUIT || s->want_quit || nnlab_interrupted;
@@ -105,7 +107,7 @@ int lesson_run_auto(Session *s, const char *name, int only)
     model_unstash(s, &before);
     out_printf(s, "\nlesson %s: ", L->name);
     if (stop)
-        out_printf(s, "stopped early; ");
+        out_printf(s, "stopped early%s; ", s->want_quit ? " by quit" : "");
     if (cmd_failed || chk_failed)
         out_printf(s, "%d of %d checks failed, %d of %d commands failed\n",
                    chk_failed, nchk, cmd_failed, ncmd);

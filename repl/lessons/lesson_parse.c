@@ -16,6 +16,7 @@
  */
 #include "lesson.h"
 
+#include "line.h"
 #include "model.h"
 #include "text.h"
 
@@ -282,6 +283,22 @@ static int add_answer(Reader *r, const char *body)
 }
 
 /* One line inside a section. */
+/* 1 when a lesson's command line would leave nnlab: the runner would end
+ * mid-lesson (and --auto count it as a failed command).  A lesson ends
+ * with the student's 'lesson end'. */
+static int quits(const char *cmd)
+{
+    LineCmd *cmds;
+    char err[128];
+    int n = line_split(cmd, &cmds, err, sizeof err), found = 0;
+    for (int i = 0; i < n && !found; i++)
+        found = !strcmp(cmds[i].argv[0], "quit") ||
+                !strcmp(cmds[i].argv[0], "exit");
+    if (n >= 0)
+        line_free(cmds, n);
+    return found;
+}
+
 static int section_line(Reader *r, const char *line)
 {
     LessonItem *open = r->open;
@@ -295,6 +312,11 @@ static int section_line(Reader *r, const char *line)
         if (cmd && !*cmd) {
             free(cmd);
             return fail(r, "'>' needs a command after it");
+        }
+        if (cmd && quits(cmd)) {
+            free(cmd);
+            return fail(r, "a lesson cannot quit nnlab (the student leaves "
+                        "it with 'lesson end')");
         }
         r->open = add_item(r, LESSON_COMMAND, cmd);
         if (r->open)

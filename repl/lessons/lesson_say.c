@@ -43,9 +43,9 @@ static int session_lookup(void *ctx, const char *name, int index,
                           double *value)
 {
     Session *s = ctx;
-    if (s->hooks.lookup)
-        return s->hooks.lookup(s, name, index, value);
-    return model_lookup(s, name, index, value);
+    int rc = s->hooks.lookup ? s->hooks.lookup(s, name, index, value)
+                             : model_lookup(s, name, index, value);
+    return rc == MODEL_OUT_OF_RANGE ? CHECK_OUT_OF_RANGE : rc;
 }
 
 /* What the terminal does for the runner, when there is one. */
@@ -83,7 +83,10 @@ int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain)
     else
         out_printf(s, "\n");
     /* nothing measured yet: the explanation of a result would mislead */
-    if (r.status == CHECK_ERROR && strstr(r.error, "not available"))
+    double layers;
+    if (r.out_of_range && session_lookup(s, "layers", 0, &layers) == 0)
+        out_printf(s, "  The network has layers 1 to %.0f.\n", layers);
+    else if (r.status == CHECK_ERROR && !r.out_of_range)
         out_printf(s, "  Nothing to judge yet: run the section's commands "
                       "first ('again' offers them).\n");
     else if (!pass && explain)

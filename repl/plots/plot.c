@@ -13,6 +13,7 @@
 #include "args.h"
 #include "clock.h"
 #include "cmd.h"
+#include "interrupt.h"
 #include "model.h"
 #include "out.h"
 #include "plot_internal.h"
@@ -37,6 +38,7 @@ static Plotter *plotter(Session *s)
     }
     p->last_kind = -1;
     p->watched_fd = -1;
+    gp_set_cancel(p->gp, &nnlab_interrupted); /* Ctrl-C stops plot save */
     for (int k = 0; k < PLOT_NKINDS; k++)
         gp_name_window(p->gp, k, plot_kinds[k].name);
     s->plot = p;
@@ -242,8 +244,8 @@ static int plot_save(Session *s, Plotter *p, int argc, char **argv)
     gp_store_only(p->gp, 1);
     int drawn = draw_kind(s, (PlotKind)k);
     gp_store_only(p->gp, 0);
-    if (drawn < 0 || gp_save(p->gp, k, argv[2], 0, 0) < 0 ||
-        gp_sync(p->gp, 10000, print_text, s) != 0) {
+    /* gp_save waits for its file and checks it: no gp_sync */
+    if (drawn < 0 || gp_save(p->gp, k, argv[2], 0, 0) < 0) {
         const char *msg = gp_take_message(p->gp);
         if (gp_missing(p->gp)) {
             out_printf(s, "%s; %s not written\n",
@@ -367,7 +369,10 @@ static const char *plot_help(void)
         "                     auto opens windows when there is a display,\n"
         "                     and draws in the terminal (dumb) when there\n"
         "                     is none\n"
-        "save FILE [KIND]     save a plot as .png or .svg\n"
+        "save FILE [KIND]     save a plot as .png or .svg, rendered at the\n"
+        "                     usual priority and checked before it takes\n"
+        "                     FILE's place (help save says how files are\n"
+        "                     replaced; only regular files)\n"
         "Plots follow training as it runs.");
     snprintf(text, sizeof text, "%s", b.failed ? "" : b.s);
     buf_free(&b);

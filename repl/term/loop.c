@@ -120,7 +120,7 @@ int loop_run(Session *s)
     signals_install();
     prompt_start(s);
     while (!s->want_quit && s->sh->installed) {
-        if (hung_up)
+        if (hung_up || out_failed(s)) /* the terminal is gone */
             break;
         if (resized) {
             resized = 0;

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -109,22 +110,45 @@ static int offer_getc(FILE *in)
     return c;
 }
 
+/* Why the history file cannot be written (an errno), or 0: asked at the
+ * start, so that the student hears it once, before typing anything. */
+static int history_unwritable(const char *path)
+{
+    if (access(path, F_OK) == 0)
+        return access(path, W_OK) == 0 ? 0 : errno;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    return access(dir, W_OK | X_OK) == 0 ? 0 : errno;
+}
+
 static void history_start(Session *s)
 {
     using_history();
     stifle_history(HISTORY_MAX);
     char path[4096];
-    s->sh->history_path = path_state("history", path, sizeof path, 1) == 0
-                              ? strdup(path) : NULL;
-    if (s->sh->history_path)
-        read_history(s->sh->history_path); /* none yet is fine */
+    errno = 0;
+    int found = path_state("history", path, sizeof path, 1) == 0;
+    int e = found ? history_unwritable(path) : errno;
+    if (found && !e)
+        s->sh->history_path = strdup(path);
+    else if (!found && !e)
+        fprintf(stderr, "nnlab: the command history will not be kept (no "
+                "home directory: set HOME or XDG_STATE_HOME)\n");
+    else
+        fprintf(stderr, "nnlab: the command history will not be kept: "
+                "cannot write %s (%s)\n", path, strerror(e));
+    if (found)
+        read_history(path); /* none yet is fine */
 }
 
 static void history_end(Session *s)
 {
     const char *path = s->sh->history_path;
     if (!path)
-        return;
+        return; /* history_start has said why */
     int err = write_history(path);
     if (err != 0)
         fprintf(stderr, "nnlab: could not save the history in %s: %s\n",
