@@ -19,6 +19,7 @@
 #include "experiment.h"
 #include "interrupt.h"
 #include "model.h"
+#include "num.h"
 #include "out.h"
 #include "plot.h"
 #include "search.h"
@@ -72,7 +73,7 @@ static void table_row(OutTable *t, const Experiments *e, int rank, int r)
         out_table_cell(t, "-");
         return;
     }
-    out_table_cell(t, "%.4f", x->train_acc);
+    out_table_cell(t, "%.4f", num_plain(x->train_acc));
     if (isnan(x->dev_acc))
         out_table_cell(t, "-");
     else
