@@ -101,6 +101,32 @@ static int check_values(Session *s, const CompareArgs *a)
     return bad ? -1 : 0;
 }
 
+/* The scale an initializer's value stands for when none is typed
+ * (init=normal is normal:0.01), or NULL when the kind takes none. */
+static const char *init_scale_meaning(const char *value)
+{
+    if (strchr(value, ':'))
+        return NULL;
+    if (!strcmp(value, "normal"))
+        return "weights drawn from N(0, 0.01^2), std 0.01";
+    if (!strcmp(value, "uniform"))
+        return "weights drawn from U(-0.01, 0.01)";
+    if (!strcmp(value, "const"))
+        return "every weight 0.01";
+    return NULL;
+}
+
+/* init=normal alone: say which std it means (the table and the plot
+ * name it normal:0.01 too). */
+static void init_note(Session *s, const char *value)
+{
+    const char *m = init_scale_meaning(value);
+    if (m)
+        out_printf(s, "note: init=%s alone means %s:%g: %s (%s:SCALE gives "
+                   "another, e.g. %s:1)\n", value, value, TRIAL_INIT_SCALE,
+                   m, value, value);
+}
+
 static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
 {
     const char *key = NULL, *list = NULL, *jobs = NULL;
@@ -146,6 +172,8 @@ static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
     if (check_values(s, a))
         return -1;
     model_optim_note(s, s->model->tr.opt.kind, a->name);
+    for (int i = 0; i < a->n && !strcmp(a->name, "init"); i++)
+        init_note(s, a->values[i]);
     return 0;
 }
 
@@ -184,7 +212,12 @@ static int run_compare(Session *s, Experiments *e, const CompareArgs *a)
     for (int i = 0; i < a->n; i++) {
         CompareRun *r = &e->runs[i];
         memset(r, 0, sizeof *r);
-        snprintf(r->label, sizeof r->label, "%s=%s", a->name, a->values[i]);
+        if (!strcmp(a->name, "init") && init_scale_meaning(a->values[i]))
+            snprintf(r->label, sizeof r->label, "init=%s:%g", a->values[i],
+                     TRIAL_INIT_SCALE);
+        else
+            snprintf(r->label, sizeof r->label, "%s=%s", a->name,
+                     a->values[i]);
         r->failed = 2;    /* not run yet */
         if (workers_submit(w, i, (int)a->epochs)) {
             workers_free(w);
@@ -258,13 +291,19 @@ const Command cmd_compare_rows[] = {
         "optim=gd,momentum,adam   the values of one setting to try; also\n"
         "                     init=, reg=, batch=, lr=, keep=, act=, beta=,\n"
         "                     beta1=, beta2=\n"
+        "init=normal:0.01,normal:1,xavier\n"
+        "                     initializers, a scale after ':' for normal\n"
+        "                     (its std), uniform (its half-width) and const\n"
+        "                     (its value); alone they mean 0.01\n"
+        "reg=0,l2:1,l1:0.1    penalties, L2 unless l1: is given\n"
         "epochs=20            how long each run trains\n"
         "jobs=CORES           runs at once, each in its own process with\n"
         "                     one BLAS thread; results as with jobs=1\n"
         "The same network, data and seed are trained once per value.  A\n"
         "table of the final results, and one plot of the curves overlaid.",
     .example = "compare optim=gd,momentum,adam",
-    .keys = CMD_WORDS("optim=@optims", "init=@inits", "reg=", "batch=", "lr=",
+    .keys = CMD_WORDS("optim=@optims", "init=@inits|normal:0.01|normal:1",
+                  "reg=", "batch=", "lr=",
                   "keep=", "act=@acts", "beta=", "beta1=", "beta2=",
                   "epochs=", "jobs="),
     .flags = CMD_IDLE,

@@ -9,6 +9,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "commands.h"
+#include "inspect.h"
 #include "model.h"
 #include "num.h"
 #include "out.h"
@@ -93,6 +94,44 @@ static void grads_note(Session *s)
 static const char *const stats_kinds[] = { "weights", "grads", "acts",
                                            "updates", NULL };
 
+/* Why there are no gradients to show, or NULL when there are: before
+ * any backward pass the g buffers hold zeros that mean nothing. */
+static const char *no_grads(const Session *s)
+{
+    if (s->net->loss == NN_LOSS_NONE || !s->data ||
+        nn_data_task(s->data) == NN_TASK_NONE)
+        return "no gradients: these data have no labels, so there is no "
+               "loss to differentiate (forward and stats acts show what the "
+               "network does to them)";
+    if (!s->net->has_grads)
+        return "no gradients yet: no backward pass since the weights were "
+               "initialized.  step makes one update and shows its "
+               "gradients; train or run compute them at every update";
+    return NULL;
+}
+
+/* Which pass the activations come from: the last forward pass of any
+ * command (forward, a training step, an evaluation). */
+static void stats_acts_mode(Session *s)
+{
+    const nn_net *net = s->net;
+    int masks = 0, bn = 0;
+    for (int l = 0; l < net->n_layers; l++) {
+        masks |= net->L[l].mask_on;
+        bn |= net->L[l].bn;
+    }
+    if (!net->last_train)
+        out_printf(s, "  from the last forward pass, %d examples in "
+                   "evaluation mode (no dropout%s)\n", net->rows,
+                   bn ? "; batch norm on its running averages" : "");
+    else
+        out_printf(s, "  from the last forward pass, %d examples in training "
+                   "mode (%s%s)\n", net->rows,
+                   masks ? "dropout masks drawn, kept units scaled by 1/keep"
+                         : "no dropout masks",
+                   bn ? "; batch norm on the batch's own statistics" : "");
+}
+
 static int cmd_stats(Session *s, int argc, char **argv)
 {
     int k = -1;
@@ -105,46 +144,109 @@ static int cmd_stats(Session *s, int argc, char **argv)
         return CMD_ERR;
     if (k == 2 && s->net->rows == 0)
         return cmd_error(s, "no forward pass yet; run forward first");
+    if (k == 1 && no_grads(s))
+        return cmd_error(s, "%s", no_grads(s));
     for (int w = 0; w < 4; w++)
         if (k < 0 || k == w) {
             if (w == 2 && s->net->rows == 0)
                 continue;
             if (k < 0)
                 out_printf(s, "%s:\n", stats_kinds[w]);
+            if (w == 1 && no_grads(s)) {
+                out_printf(s, "  %s\n", no_grads(s));
+                continue;
+            }
             stats_table(s, w);
             if (w == 1)
                 grads_note(s);
+            if (w == 2)
+                stats_acts_mode(s);
         }
     if (k == 3 || k < 0)
         out_printf(s, "  (|dW step|/|W| near 1e-3 is healthy)\n");
     return CMD_OK;
 }
 
-static int cmd_forward(Session *s, int argc, char **argv)
+/* The pass itself over the first `rows` training examples: in training
+ * mode with dropout masks from a stream of their own (each forward train
+ * draws new ones; training's masks stay as they would have been), batch
+ * norm on the batch's statistics and its running ones left alone. */
+static int forward_pass(Session *s, long rows, int train)
 {
-    long rows = 1000;
-    const OptSpec spec[] = { { "n", 'i', &rows, 1, 100000, NULL, NULL },
-                             { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    if (args_parse(s, argc, argv, 1, spec, NULL, 0) < 0 ||
-        !model_state(s))
-        return CMD_ERR;
-    if (model_bind(s)) /* no net, no data, or they differ */
-        return CMD_ERR;
-    int n = nn_data_count(s->data, NN_TRAIN);
-    if (rows > n)
-        rows = n;
+    nn_net *net = s->net;
     nn_err err;
-    double *X = malloc((size_t)rows * s->net->n_in * sizeof *X);
-    if (!X || nn_net_reserve(s->net, (int)rows, &err)) {
+    double *X = malloc((size_t)rows * net->n_in * sizeof *X);
+    if (!X || nn_net_reserve(net, (int)rows, &err)) {
         free(X);
         return cmd_error(s, "out of memory");
     }
     nn_data_fill(s->data, NN_TRAIN, NULL, (int)rows, X, NULL, 0);
-    nn_net_forward(s->net, X, (int)rows, 0, NULL);
+    if (train) {
+        nn_rng drop;
+        nn_rng_seed(&drop, model_seed(s), NN_STREAM_DROPOUT,
+                    1 + s->model->forward_draws++);
+        double mom = net->bn_momentum;
+        net->bn_momentum = 1; /* running = 1*running + 0*batch */
+        nn_net_forward(net, X, (int)rows, 1, &drop);
+        net->bn_momentum = mom;
+    } else {
+        nn_net_forward(net, X, (int)rows, 0, NULL);
+    }
     free(X);
-    out_printf(s, "forward: %ld examples through %d layers (no training)\n",
-               rows, s->net->n_layers);
-    stats_table(s, 2);
+    return CMD_OK;
+}
+
+/* What a training-mode pass did, as far as this network goes. */
+static void say_train_pass(Session *s, long rows)
+{
+    const nn_net *net = s->net;
+    int drop = 0, bn = 0;
+    for (int l = 0; l < net->n_layers; l++) {
+        drop |= net->L[l].mask_on;
+        bn |= net->L[l].bn;
+    }
+    out_printf(s, "forward train: %ld examples through %d layers in training "
+               "mode (%s%s; nothing learns%s)\n", rows, net->n_layers,
+               drop ? "dropout masks drawn, kept units scaled by 1/keep"
+                    : "no layer has dropout",
+               bn ? "; batch norm on these examples' statistics" : "",
+               bn ? ", running averages unchanged" : "");
+}
+
+static int cmd_forward(Session *s, int argc, char **argv)
+{
+    static const char *const modes[] = { "eval", "train", NULL };
+    long rows = 1000, show = 0, show_rows = 2, units = 8;
+    int train = 0;
+    char *pos[1];
+    const OptSpec spec[] = {
+        { "n", 'i', &rows, 1, 100000, NULL, NULL },
+        { "show", 'i', &show, 1, 10000, NULL, NULL },
+        { "rows", 'i', &show_rows, 1, 100, NULL, NULL },
+        { "units", 'i', &units, 1, 1000, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL } };
+    int np = args_parse(s, argc, argv, 1, spec, pos, 1);
+    if (np < 0 || !model_state(s) ||
+        (np == 1 && args_enum(s, pos[0], "mode", modes, &train)))
+        return CMD_ERR;
+    if (model_bind(s)) /* no net, no data, or they differ */
+        return CMD_ERR;
+    if (show > s->net->n_layers)
+        return cmd_error(s, "show=%ld: the network has %d layers", show,
+                         s->net->n_layers);
+    int n = nn_data_count(s->data, NN_TRAIN);
+    rows = rows > n ? n : rows;
+    if (forward_pass(s, rows, train) != CMD_OK)
+        return CMD_ERR;
+    if (train)
+        say_train_pass(s, rows);
+    else
+        out_printf(s, "forward: %ld examples through %d layers (no "
+                   "training)\n", rows, s->net->n_layers);
+    if (show)
+        forward_view(s, (int)show, (int)show_rows, (int)units);
+    else
+        stats_table(s, 2);
     plot_refresh(s, "acts");
     return CMD_OK;
 }
@@ -225,13 +327,30 @@ const Command cmd_inspect_rows[] = {
 },
 {
     .name = "forward", .group = "Inspecting", .fn = cmd_forward,
-    .usage = "forward",
+    .usage = "forward [train] [n=1000] [show=LAYER [rows=2] [units=8]]",
     .summary = "one forward pass over the data, no training",
     .help =
+        "train                a training-mode pass: dropout masks drawn (new\n"
+        "                     ones each time), kept units scaled by 1/keep,\n"
+        "                     batch norm on these examples' own statistics;\n"
+        "                     nothing learns and batch norm's running\n"
+        "                     averages stay.  Without it: evaluation mode\n"
+        "n=1000               training examples to pass (the first n)\n"
+        "show=LAYER           that layer number by number instead of the\n"
+        "                     table: z, a = g(z) and, in a training pass\n"
+        "                     with dropout, the 0/1 mask d, a*d and a*d/keep\n"
+        "                     (the course's inverted-dropout example); with\n"
+        "                     batch norm, z~ = gamma z_norm + beta, each\n"
+        "                     unit's mean and variance, and the layer set\n"
+        "                     command whose gamma and beta give z back\n"
+        "rows=2 units=8       how many examples and units show= shows\n"
         "So that stats acts and plot acts show what the initialization alone\n"
         "does to the activations, layer by layer.  Try data gauss, a deep\n"
-        "tanh net, init normal 0.01, forward, plot acts.",
-    .example = "forward",
+        "tanh net, init normal 0.01, forward, plot acts; or dropout 0.8,\n"
+        "forward train show=1.",
+    .example = "forward train show=1 rows=1 units=5",
+    .words = CMD_WORDS("train", "eval"),
+    .keys = CMD_WORDS("n=", "show=", "rows=", "units="),
 },
 {
     .name = "predict", .group = "Inspecting", .fn = cmd_predict,

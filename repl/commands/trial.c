@@ -42,7 +42,7 @@ static int set_init(Session *s, nn_net *net, const char *text)
              (int)(colon ? colon - text : (long)strlen(text)), text);
     if (args_enum(s, name, "initializer", nn_init_names, &i))
         return -1;
-    nn_init_spec spec = { (nn_init_kind)i, 0.01, 1 };
+    nn_init_spec spec = { (nn_init_kind)i, TRIAL_INIT_SCALE, 1 };
     if (colon && args_double(s, colon + 1, "scale", -1e6, 1e6, &spec.arg))
         return -1;
     for (int l = 0; l < net->n_layers; l++)

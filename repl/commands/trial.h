@@ -13,6 +13,9 @@
  * beta1 beta2, NULL-terminated. */
 extern const char *const trial_keys[];
 
+/* init=normal (uniform, const) without a scale: normal:0.01. */
+#define TRIAL_INIT_SCALE 0.01
+
 /* Apply key=text (a key of trial_keys) to a copy of the network and to
  * the trainer settings.  0, or -1 after reporting a bad value. */
 int trial_apply_setting(Session *s, nn_net *net, nn_trainer *tr,

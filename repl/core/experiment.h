@@ -75,7 +75,10 @@ typedef struct Experiments {
 
     double betas[EXP_MAX_BETAS];
     int nbetas, bias;       /* bias: show the bias-corrected curves too */
-    int series;             /* 0 temperature, 1 the training loss */
+    int series;             /* 0 temperature, 1 the training loss, 2 the
+                               student's own (own, nown) */
+    double *own;            /* series=40,49,45 or series=FILE (owned) */
+    int nown;
 
     char *recipe;           /* the data's commands, "; "-separated */
     char *result_file;      /* nnlab --result FILE, or NULL */

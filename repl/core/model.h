@@ -33,6 +33,8 @@ typedef struct ModelState {
     double t0;              /* wall clock at the start */
     double last_bar;        /* when the progress bar was last drawn */
     long last_printed;      /* iteration of the last log line */
+    unsigned forward_draws; /* forward train passes so far: each draws
+                               dropout masks of its own */
 
     /* the last gradient check, for `plot gradcheck` and lessons */
     nn_gc_result *gc;

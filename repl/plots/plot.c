@@ -301,6 +301,8 @@ static int cmd_plot(Session *s, int argc, char **argv)
         const char *why = plot_not_ready(s, (PlotKind)kinds[n]);
         if (why)
             return cmd_error(s, "%s: %s", plot_kinds[kinds[n]].name, why);
+        if ((why = plot_note(s, (PlotKind)kinds[n])))
+            out_printf(s, "plot %s: %s\n", plot_kinds[kinds[n]].name, why);
         n++;
     }
     gp_allow_restart(p->gp);

@@ -391,7 +391,9 @@ int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
     ChartSeries ser[1 + 2 * EXP_MAX_BETAS];
     char names[2 * EXP_MAX_BETAS][48];
     size_t k = 0;
-    ser[k++] = (ChartSeries){ e->series ? "loss" : "temperature", (size_t)n,
+    /* the student's own series (2) is taken for temperatures by day */
+    ser[k++] = (ChartSeries){ e->series == 1 ? "loss" : "temperature",
+                              (size_t)n,
                               NULL, theta, CHART_POINTS, 0 };
     for (int b = 0; b < e->nbetas; b++)
         for (int c = e->bias ? 1 : 0; c >= 0; c--) {
@@ -407,8 +409,8 @@ int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
             k++;
         }
     ChartLines c = { "Exponentially weighted averages",
-                     e->series ? "iteration" : "day",
-                     e->series ? "loss" : "temperature", ser, k, NULL, 0,
+                     e->series == 1 ? "iteration" : "day",
+                     e->series == 1 ? "loss" : "temperature", ser, k, NULL, 0,
                      CHART_SCALE_LINEAR, 0, 0, 0 };
     int rc = chart_lines(gp, PLOT_EWA, &c);
     free(theta);
