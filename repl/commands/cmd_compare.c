@@ -285,7 +285,7 @@ const Command cmd_compare_rows[] = {
 {
     .name = "compare", .group = "Experiments", .fn = cmd_compare,
     .usage = "compare KEY=V1,V2,... [epochs=N] [jobs=N]  (optim= init= reg= "
-             "batch= lr= ...)",
+             "batch= lr= units= layers= ...)",
     .summary = "train once per value of a setting and compare",
     .help =
         "optim=gd,momentum,adam   the values of one setting to try; also\n"
@@ -296,6 +296,9 @@ const Command cmd_compare_rows[] = {
         "                     (its std), uniform (its half-width) and const\n"
         "                     (its value); alone they mean 0.01\n"
         "reg=0,l2:1,l1:0.1    penalties, L2 unless l1: is given\n"
+        "units=8,32,128       the units of every hidden layer\n"
+        "layers=1,2,4         the number of hidden layers (each like the\n"
+        "                     first)\n"
         "epochs=20            how long each run trains\n"
         "jobs=CORES           runs at once, each in its own process with\n"
         "                     one BLAS thread; results as with jobs=1\n"
@@ -305,6 +308,7 @@ const Command cmd_compare_rows[] = {
     .keys = CMD_WORDS("optim=@optims", "init=@inits|normal:0.01|normal:1",
                   "reg=", "batch=", "lr=",
                   "keep=", "act=@acts", "beta=", "beta1=", "beta2=",
+                  "units=", "layers=",
                   "epochs=", "jobs="),
     .flags = CMD_IDLE,
 },

@@ -31,9 +31,11 @@ typedef struct CompareRun {
 } CompareRun;
 
 typedef struct SearchKey {
-    char name[16];          /* lr, reg, keep, beta, beta1, beta2 */
+    char name[16];          /* lr, reg, keep, beta, beta1, beta2, units,
+                               layers */
     double lo, hi;
-    int log;
+    int log;                /* the scale: 0 linear, 1 log, 2 log1m (1 -
+                               value on a log scale; nn_range's) */
 } SearchKey;
 
 typedef enum { SEARCH_RANDOM, SEARCH_GRID, SEARCH_BAYES,
