@@ -180,7 +180,8 @@ static void say_verdict(Session *s, const ModelState *m, double worst,
                    "sign (or a maxout unit its piece) between w - eps and "
                    "w + eps, where the cost has no derivative (backprop "
                    "takes one side's slope): counted under 'at kinks' and "
-                   "left out of the errors\n", kinks, kinks == 1 ? "y" : "ies", names);
+                   "left out of the errors\n", kinks, kinks == 1 ? "y" : "ies",
+                   names);
     }
     /* the verdicts hold for an eps near 1e-7; far from it the difference
      * quotient itself is the error */
@@ -269,6 +270,11 @@ const Command cmd_gradcheck_rows[] = {
         "||g - g_num|| / (||g|| + ||g_num||), marked as the course does:\n"
         "below 1e-7 great, 1e-5 ok, 1e-3 suspicious, above that wrong.\n"
         "Dropout is switched off during the check, and the output says so.\n"
+        "NaN or Inf in either gradient fails the check (verdict NaN/Inf).\n"
+        "An entry whose two evaluations fall on both sides of a kink (a\n"
+        "ReLU unit's z changing sign, a maxout unit changing its piece, a\n"
+        "weight under L1 crossing 0) is counted under 'at kinks' and left\n"
+        "out: there the cost has no derivative to compare with.\n"
         "bug PARAM            plant a known bug in one gradient (bug dW2\n"
         "                     doubles dW2) and watch the check catch it",
     .example = "gradcheck",

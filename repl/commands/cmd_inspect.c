@@ -316,11 +316,14 @@ const Command cmd_inspect_rows[] = {
         "                     L1 does), and PReLU's mean learned slope\n"
         "grads                norm and variance of each dW, ||g|| of them\n"
         "                     all before clipping, and how often clip acted\n"
+        "                     (none before a backward pass: step or train)\n"
         "updates              ||Delta W|| / ||W|| of the last update (about\n"
         "                     1e-3 is healthy)\n"
         "acts                 mean and std of the last forward pass's\n"
         "                     activations, and the % saturated (tanh,\n"
-        "                     sigmoid near their limits) or dead (ReLU)\n"
+        "                     sigmoid near their limits) or dead (ReLU);\n"
+        "                     it says which pass: its examples, evaluation\n"
+        "                     or training mode (dropout masks, batch norm)\n"
         "Alone, stats shows them all.",
     .example = "stats acts",
     .words = stats_kinds,

@@ -455,8 +455,9 @@ static int cmd_search(Session *s, int argc, char **argv)
 const Command cmd_search_rows[] = {
 {
     .name = "search", .group = "Experiments", .fn = cmd_search,
-    .usage = "search KEY=LO..HI[:log] ... [n=N] [epochs=N] [method=M] "
-             "[jobs=N] [export=FILE] | search refine | search import FILE",
+    .usage = "search KEY=LO..HI[:log|:log1m] ... [n=N] [epochs=N] "
+             "[method=M] [jobs=N] [export=FILE] | search refine | "
+             "search import FILE",
     .summary = "hyperparameter search: random, grid, bayes, halving",
     .help =
         "lr=1e-4..1:log       a range to search; :log samples on a log\n"
@@ -500,7 +501,8 @@ const Command cmd_search_rows[] = {
     .example = "search lr=1e-4..1:log reg=1e-5..1:log n=20 epochs=5",
     .words = CMD_WORDS("grid", "refine", "import:@files"),
     .keys = CMD_WORDS("lr=", "reg=", "keep=", "beta=", "beta1=", "beta2=",
-                      "units=", "layers=", "n=", "epochs=", "method=random|grid|bayes|halving",
+                      "units=", "layers=", "n=", "epochs=",
+                      "method=random|grid|bayes|halving",
                       "jobs=", "export=@files", "startup=", "round=", "eta=",
                       "trial="),
     .flags = CMD_IDLE,

@@ -525,9 +525,10 @@ const Command cmd_train_rows[] = {
     .summary = "make N mini-batch updates (default 1)",
     .help =
         "N                    updates to make (default 1)\n"
-        "A single step is shown in detail: the cost before and after, and\n"
-        "for each layer ||dW|| and ||Delta W|| / ||W||.  Gradient descent,\n"
-        "one update at a time.",
+        "A single step is shown in detail: the cost of its batch before and\n"
+        "after (with dropout on, both with the masks the update drew, so\n"
+        "that lr 0 changes nothing), and for each layer ||dW|| and\n"
+        "||Delta W|| / ||W||.  Gradient descent, one update at a time.",
     .example = "step",
     .flags = CMD_IDLE,
 },
@@ -540,10 +541,11 @@ const Command cmd_train_rows[] = {
         "                     set; N alone means epochs\n"
         "every=K              a line every K iterations or epochs: the\n"
         "                     last batch's cost (penalty included), dev\n"
-        "                     loss, train accuracy (the last epoch's\n"
-        "                     batches, in training mode: dropout on), dev\n"
-        "                     accuracy, learning rate; eval gives exact\n"
-        "                     train figures\n"
+        "                     loss (both to 6 significant digits, so a\n"
+        "                     slow change shows), train accuracy (the last\n"
+        "                     epoch's batches, in training mode: dropout\n"
+        "                     on), dev accuracy, learning rate; eval gives\n"
+        "                     exact train figures\n"
         "At the prompt training runs under a progress bar and the prompt\n"
         "stays live: lr 0.001, plot grads or pause take effect between two\n"
         "updates, and Ctrl-C pauses it, keeping every weight.  In a script\n"

@@ -69,13 +69,14 @@ static void view_example(Session *s, int li, int i, int units,
     out_table_print_indented(s, t, 4);
 }
 
-/* "1.2,0.8,..." of v[0..n) into buf, each with 6 significant digits. */
+/* "1.2,0.8,..." of v[0..n) into buf, each with 8 significant digits (z~
+ * then equals z to about 1e-8). */
 static void list_text(char *buf, size_t size, const double *v, int n)
 {
     size_t k = 0;
     buf[0] = '\0';
     for (int j = 0; j < n && k + 1 < size; j++) {
-        int w = snprintf(buf + k, size - k, "%s%.6g", j ? "," : "",
+        int w = snprintf(buf + k, size - k, "%s%.8g", j ? "," : "",
                          num_plain(v[j]));
         k += w > 0 ? (size_t)w : 0;
     }
@@ -125,7 +126,8 @@ static void view_bn(Session *s, int li, int units)
                net->bn_eps, net->last_train ? "" : "; an evaluation pass "
                "normalizes with the running averages instead");
     out_table_print_indented(s, t, 4);
-    out_printf(s, "  largest |z~ - z| over the pass: %.3g\n", num_plain(worst));
+    out_printf(s, "  largest |z~ - z| over the pass: %.3g\n",
+               num_plain(worst));
     if (nn_layer_zcols(l) > 64)
         return;
     char gs[1400], bs[1400];

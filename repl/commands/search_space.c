@@ -2,8 +2,9 @@
  * search_space.c — a search's space: the hyperparameters it may vary,
  * their ranges as typed and as written back (linear, :log, or :log1m for
  * a beta near 1: 1 - beta on a log scale), the whole numbers of units
- * and layers, and the score its trials are ranked by.  Below the rest of the search (cmd_search.c,
- * search_run.c, search_files.c, search_import.c), which all use it.
+ * and layers, and the score its trials are ranked by.  Below the rest of
+ * the search (cmd_search.c, search_run.c, search_files.c,
+ * search_import.c), which all use it.
  */
 #include <math.h>
 #include <stdio.h>
