@@ -159,6 +159,31 @@ static int xent_example(Session *s, const char *w, Xent *x)
     return 0;
 }
 
+/* One example of plain numbers (calc xent 2 1 0.1 label=0) into x. */
+static int xent_plain(Session *s, char **words, int nw, long label, Xent *x)
+{
+    int k = 0;
+    for (int i = 0; i < nw; i++) {
+        if (!strcmp(words[i], "probs") || !strcmp(words[i], "scores"))
+            continue;
+        if (k == XENT_CLASSES)
+            return cmd_error(s, "at most %d numbers", XENT_CLASSES), -1;
+        if (args_double(s, words[i], "each value", -HUGE_VAL, HUGE_VAL,
+                        &x->v[0][k++]))
+            return -1;
+    }
+    if (k < 1)
+        return cmd_error(s, "give some numbers"), -1;
+    if (label >= k)
+        return cmd_error(s, "label=%ld but there are only %d scores (labels "
+                         "0 to %d)", label, k, k - 1), -1;
+    x->k[0] = k;
+    x->label[0] = (int)label;
+    x->group[0] = 0;
+    x->n = x->groups = 1;
+    return 0;
+}
+
 /* The words of calc xent: examples V,..:L, or (one example) numbers with
  * label=; probs or scores say what the values are; vs starts another
  * classifier. */
@@ -199,30 +224,7 @@ static int xent_parse(Session *s, int argc, char **argv, Xent *x)
         x->groups++;
         return 0;
     }
-    /* one example, its numbers as words */
-    double v[256];
-    int k = 0;
-    for (int i = 0; i < nw; i++) {
-        if (!strcmp(words[i], "probs") || !strcmp(words[i], "scores"))
-            continue;
-        if (k == XENT_CLASSES)
-            return cmd_error(s, "at most %d numbers", XENT_CLASSES), -1;
-        if (args_double(s, words[i], "each value", -HUGE_VAL, HUGE_VAL,
-                        &v[k++]))
-            return -1;
-    }
-    if (k < 1)
-        return cmd_error(s, "give some numbers"), -1;
-    label = label < 0 ? 0 : label;
-    if (label >= k)
-        return cmd_error(s, "label=%ld but there are only %d scores (labels "
-                         "0 to %d)", label, k, k - 1), -1;
-    memcpy(x->v[0], v, (size_t)k * sizeof *v);
-    x->k[0] = k;
-    x->label[0] = (int)label;
-    x->group[0] = 0;
-    x->n = x->groups = 1;
-    return 0;
+    return xent_plain(s, words, nw, label < 0 ? 0 : label, x);
 }
 
 /* Is row r a probability distribution (within tol of summing to 1)? */

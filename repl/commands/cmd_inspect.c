@@ -105,8 +105,9 @@ static const char *no_grads(const Session *s)
                "network does to them)";
     if (!s->net->has_grads)
         return "no gradients yet: no backward pass since the weights were "
-               "initialized.  step makes one update and shows its "
-               "gradients; train or run compute them at every update";
+               "made (net, init, reset, load).  step makes one update and "
+               "shows its gradients; train or run compute them at every "
+               "update";
     return NULL;
 }
 
