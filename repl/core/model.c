@@ -217,10 +217,13 @@ int model_outputs_for_data(const Session *s)
     }
 }
 
-/* "0.912" or "-" for a missing value: dev accuracy without a dev split. */
-static const char *num_or_dash(char *buf, size_t n, int digits, double v)
+/* "0.912", or "-" for a figure there is none of (no epoch yet, no dev
+ * split, no accuracy in regression); a NaN that was measured (weights
+ * that overflowed) reads "nan". */
+static const char *num_or_dash(char *buf, size_t n, int digits, double v,
+                               int measured)
 {
-    if (isnan(v))
+    if (!measured)
         return "-";
     return num_g(buf, n, digits, v);
 }
@@ -242,13 +245,17 @@ void model_print_progress(Session *s)
         dacc = h->dev_acc[h->ne - 1];
         dloss = h->dev_loss[h->ne - 1];
     }
+    int dev = h->ne > 0 && s->data && nn_data_count(s->data, NN_DEV) > 0;
+    int acc = h->ne > 0 && s->data &&
+              nn_data_task(s->data) == NN_TASK_CLASSIFY;
     out_printf(s, "iter %6ld  epoch %4d  batch cost %-9s dev loss %-9s "
                "train acc %-6s dev acc %-6s lr %.3g\n",
                tr->iter, tr->epoch,
                num_g(d, sizeof d, LOSS_DIGITS, tr->last_loss),
-               num_or_dash(a, sizeof a, LOSS_DIGITS, dloss),
-               num_or_dash(b, sizeof b, 3, tacc),
-               num_or_dash(c, sizeof c, 3, dacc), nn_trainer_lr(tr));
+               num_or_dash(a, sizeof a, LOSS_DIGITS, dloss, dev),
+               num_or_dash(b, sizeof b, 3, tacc, acc),
+               num_or_dash(c, sizeof c, 3, dacc, dev && acc),
+               nn_trainer_lr(tr));
 }
 
 /* ------------------------------------------------------------------ */

@@ -344,7 +344,7 @@ static double search_axis_value(const SearchKey *k, double v)
 
 static const char *search_axis_name(const SearchKey *k, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s%s", k->log == NN_RANGE_LOG1M ? "1 - " : "",
+    snprintf(buf, n, "%s%.15s", k->log == NN_RANGE_LOG1M ? "1 - " : "",
              k->name);
     return buf;
 }
