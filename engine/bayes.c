@@ -34,14 +34,22 @@ static int use_lapack = 0;
 
 double nn_range_to_unit(const nn_range *r, double value)
 {
-    double u = r->log ? (log(value) - log(r->lo)) / (log(r->hi) - log(r->lo))
-                      : (value - r->lo) / (r->hi - r->lo);
+    double u;
+    if (r->log == NN_RANGE_LOG1M)   /* 1 − hi is the low end of 1 − β */
+        u = (log1p(-r->lo) - log1p(-value)) /
+            (log1p(-r->lo) - log1p(-r->hi));
+    else if (r->log)
+        u = (log(value) - log(r->lo)) / (log(r->hi) - log(r->lo));
+    else
+        u = (value - r->lo) / (r->hi - r->lo);
     return u < 0 ? 0 : u > 1 ? 1 : u;
 }
 
 double nn_range_from_unit(const nn_range *r, double u)
 {
     u = u < 0 ? 0 : u > 1 ? 1 : u;
+    if (r->log == NN_RANGE_LOG1M)
+        return -expm1(log1p(-r->lo) + u * (log1p(-r->hi) - log1p(-r->lo)));
     return r->log ? exp(log(r->lo) + u * (log(r->hi) - log(r->lo)))
                   : r->lo + u * (r->hi - r->lo);
 }

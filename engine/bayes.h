@@ -4,7 +4,8 @@
  * improvement, and the choice of the next point to try.
  *
  * A search's hyperparameters are first mapped to [0,1] each (log-scaled
- * ones through their logarithm, nn_range_to_unit), so one length scale
+ * ones through their logarithm, a β near 1 through log(1 − β);
+ * nn_range_to_unit), so one length scale
  * fits every axis.  The process models the results standardized (mean 0,
  * variance 1); its length scale and noise are the pair, from a small grid,
  * with the highest log marginal likelihood.  Expected improvement is
@@ -27,9 +28,13 @@
 /* --- a hyperparameter's range and the unit interval -------------------- */
 
 typedef struct nn_range {
-    double lo, hi;  /* lo < hi; lo > 0 when log */
-    int log;        /* 1: uniform in log(value) */
+    double lo, hi;  /* lo < hi; lo > 0 when log, hi < 1 when log1m */
+    int log;        /* NN_RANGE_LOG: uniform in log(value);
+                       NN_RANGE_LOG1M: uniform in log(1 − value), for a
+                       β in 0.9..0.999 (1 − β = 10^r, r in [−3, −1]) */
 } nn_range;
+
+enum { NN_RANGE_LINEAR, NN_RANGE_LOG, NN_RANGE_LOG1M };
 
 /* value -> [0,1] and back (clamped to the range). */
 double nn_range_to_unit(const nn_range *r, double value);

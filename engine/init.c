@@ -145,6 +145,7 @@ void nn_net_init(nn_net *net, uint64_t seed, int only)
     /* optimizer moments of the untouched layers are reset too: they were
      * estimated on a network that no longer exists */
     nn_net_zero_moments(net);
+    net->has_grads = 0; /* the gradients were of the old weights */
 }
 
 void nn_net_zero_moments(nn_net *net)

@@ -169,6 +169,7 @@ static int index_params(nn_net *net)
     free(net->params);
     net->params = p;
     net->n_params = n;
+    net->has_grads = 0;
     return 0;
 }
 
@@ -334,6 +335,7 @@ nn_net *nn_net_clone(const nn_net *src, nn_err *err)
         }
     if (index_params(net) || nn_net_reserve(net, src->cap, err))
         goto oom;
+    net->has_grads = src->has_grads; /* g was copied with the weights */
     return net;
 oom:
     nn_net_free(net);
@@ -364,6 +366,7 @@ static int adopt_layers(nn_net *net, nn_layer *layers, int n,
     free(net->params);
     net->params = p;
     net->n_params = np;
+    net->has_grads = 0;
     free(net->L);
     net->L = layers;
     net->n_layers = n;

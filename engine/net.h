@@ -151,6 +151,14 @@ typedef struct nn_net {
 
     double loss_arg;      /* the loss's parameter: Huber's δ (see loss.h) */
     double lambda2;       /* elastic net's λ2 (reg == NN_REG_ELASTIC) */
+
+    int has_grads;        /* 1 when every g holds backprop's gradients: set
+                             by nn_net_backward, cleared when the weights
+                             are initialized or the parameter tensors
+                             change (until then g is zeros or stale) */
+    int last_train;       /* the mode of the last forward pass: 1 training
+                             (batch statistics; masks where mask_on), 0
+                             evaluation */
 } nn_net;
 
 /* A network with sizes[0] inputs and n-1 layers of sizes[1..n-1] units.
@@ -204,6 +212,20 @@ const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
  * examples"): then net->rows = K, the rows done. */
 int nn_net_forward_eval(nn_net *net, const double *X, int m, int chunk,
                         nn_err *err);
+
+/* A training-mode pass over m rows that applies, in every hidden layer
+ * with dropout (keep < 1), the mask its layer holds from the last pass
+ * that drew one (for at least m rows), instead of drawing a new one, and
+ * leaves batch norm's running statistics as they are: the very function
+ * of the weights that pass computed, so that a cost measured before an
+ * update and after it compare (what `step` shows). */
+const double *nn_net_forward_same_mask(nn_net *net, const double *X, int m);
+
+/* The activation g(z) of unit j in row i of layer l (0-based) in the last
+ * forward pass, before dropout: a hidden unit's value whether or not the
+ * mask dropped it (PReLU with the unit's slope, maxout the largest of its
+ * pieces); for the output layer, its output. */
+double nn_net_unit_act(const nn_net *net, int l, int i, int j);
 
 /* The cost of the last forward pass against Y: the data loss, plus the
  * regularization penalty (with m = reg_m, or the pass's rows) when

@@ -144,11 +144,14 @@ static void bn_scale(nn_layer *l, int r0, int m)
         }
 }
 
-const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
-                             nn_rng *drop)
+/* The pass: `same_mask` applies each dropout layer's mask as it stands
+ * (nn_net_forward_same_mask) instead of drawing one from `drop`. */
+static const double *forward(nn_net *net, const double *X, int m, int train,
+                             nn_rng *drop, int same_mask)
 {
     const double *in = X;
     net->rows = m;
+    net->last_train = train;
     for (int i = 0; i < net->n_layers; i++) {
         nn_layer *l = &net->L[i];
         linear_forward(l, in, 0, m);
@@ -161,9 +164,15 @@ const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
         }
         act_forward(l, 0, m);
         /* inverted dropout on hidden layers, in training only */
-        l->mask_on = train && drop && l->keep < 1 && i < net->n_layers - 1;
-        if (l->mask_on)
+        int hidden_drop = train && l->keep < 1 && i < net->n_layers - 1;
+        l->mask_on = hidden_drop && (drop || same_mask);
+        if (l->mask_on && same_mask) {
+            size_t cells = (size_t)m * l->out;
+            for (size_t k = 0; k < cells; k++)
+                l->A.v[k] *= l->mask.v[k];
+        } else if (l->mask_on) {
             dropout_forward(l, m, drop);
+        }
         in = l->A.v;
     }
     return nn_net_last(net)->A.v;
@@ -175,6 +184,7 @@ int nn_net_forward_eval(nn_net *net, const double *X, int m, int chunk,
     if (chunk < 1)
         chunk = m;
     net->rows = 0;
+    net->last_train = 0;
     for (int i = 0; i < net->n_layers; i++)
         net->L[i].mask_on = 0;
     for (int r0 = 0; r0 < m; r0 += chunk) {
@@ -197,6 +207,43 @@ int nn_net_forward_eval(nn_net *net, const double *X, int m, int chunk,
         net->rows = r0 + k;
     }
     return 0;
+}
+
+const double *nn_net_forward(nn_net *net, const double *X, int m, int train,
+                             nn_rng *drop)
+{
+    return forward(net, X, m, train, drop, 0);
+}
+
+const double *nn_net_forward_same_mask(nn_net *net, const double *X, int m)
+{
+    double mom = net->bn_momentum;
+    net->bn_momentum = 1; /* running = 1·running + 0·batch: unchanged */
+    const double *out = forward(net, X, m, 1, NULL, 1);
+    net->bn_momentum = mom;
+    return out;
+}
+
+double nn_net_unit_act(const nn_net *net, int l, int i, int j)
+{
+    const nn_layer *L = &net->L[l];
+    int zc = nn_layer_zcols(L);
+    const double *z = L->Z.v + (size_t)i * zc;
+    nn_act act = layer_act(L);
+    if (l == net->n_layers - 1 && !L->mask_on)
+        return L->A.v[(size_t)i * L->out + j];
+    if (act == NN_ACT_MAXOUT) {
+        double best = z[j * L->pieces];
+        for (int p = 1; p < L->pieces; p++)
+            best = fmax(best, z[j * L->pieces + p]);
+        return best;
+    }
+    double a;
+    if (act == NN_ACT_PRELU)
+        nn_prelu_forward(z + j, L->alpha.w.v + j, &a, 1, 1);
+    else
+        nn_act_forward(act, L->act_arg, z + j, &a, 1, 1);
+    return a;
 }
 
 /* ------------------------------------------------------------------ */
@@ -359,4 +406,5 @@ void nn_net_backward(nn_net *net, const double *X, const double *Y)
         for (int k = 0; k < nn_mat_size(&p->g); k++)
             p->g.v[k] *= net->bug_factor;
     }
+    net->has_grads = 1;
 }

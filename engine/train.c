@@ -371,6 +371,18 @@ double nn_trainer_probe_cost(nn_trainer *tr, int rows)
     return nn_net_cost(net, tr->Y, 1);
 }
 
+double nn_trainer_probe_cost_same_mask(nn_trainer *tr, int rows)
+{
+    nn_net *net = tr->net;
+    if (!net || rows < 1)
+        return NAN;
+    if (rows > batch_rows(tr))
+        rows = batch_rows(tr);
+    /* the batch buffers and the layers' masks are the last update's */
+    nn_net_forward_same_mask(net, tr->X, rows);
+    return nn_net_cost(net, tr->Y, 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* History                                                              */
 /* ------------------------------------------------------------------ */

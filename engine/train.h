@@ -265,6 +265,12 @@ int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
  * and after an update. */
 double nn_trainer_probe_cost(nn_trainer *tr, int rows);
 
+/* The same cost with the dropout masks the last update drew (and batch
+ * statistics, running statistics left alone): the very cost that update
+ * differentiated, so that before (nn_step_info.loss) and after compare,
+ * and at lr 0 are equal.  Without dropout, nn_trainer_probe_cost's. */
+double nn_trainer_probe_cost_same_mask(nn_trainer *tr, int rows);
+
 /* Fraction of rows whose prediction matches Y (ycols as in nn_data_fill). */
 double nn_accuracy(const double *out, const double *Y, int rows, int ycols);
 

@@ -63,8 +63,8 @@ rows_complete() {
     cd "$TMP" || return 1
     head -1 tune.csv | grep -q '^trial,method,rung,epochs,seed,lr,reg,.*,seconds,host,finished$' &&
         awk -F, -v host="$(hostname)" 'NR > 1 {
-            if (NF != 20 || $5 != 3 || $6 == "" || $7 == "" || $13 != "done" ||
-                $19 != host || $20 !~ /^20[0-9-]*T[0-9:]*Z$/) bad++ }
+            if (NF != 22 || $5 != 3 || $6 == "" || $7 == "" || $15 != "done" ||
+                $21 != host || $22 !~ /^20[0-9-]*T[0-9:]*Z$/) bad++ }
             END { exit bad > 0 }' tune.csv
 }
 check "each row: settings, seed, metrics, time and host" rows_complete

@@ -247,6 +247,33 @@ test_complete_data_methods() {
 test_complete_data_methods
 result "Tab completes normalize's modes, augment's flips, ensemble, snapshot=cycle, plot augment, image=" $?
 
+# The words of the instruments of issue 14: compare init=normal:STD,
+# forward train, layer set gamma=, calc xent probs, search units= and a
+# range's :log1m.
+test_complete_instruments() {
+    tty_start tinstr -q &&
+        tty_wait tinstr "$PROMPT" &&
+        tty_type tinstr "compare init=normal:0" && tty_keys tinstr Tab &&
+        tty_wait tinstr 'nnlab> compare init=normal:0.01 +$' &&
+        tty_keys tinstr C-u && tty_type tinstr "forward tr" &&
+        tty_keys tinstr Tab &&
+        tty_wait tinstr 'nnlab> forward train +$' &&
+        tty_type tinstr "sh" && tty_keys tinstr Tab &&
+        tty_wait tinstr 'nnlab> forward train show= *$' &&
+        tty_keys tinstr C-u && tty_type tinstr "layer set 1 gam" &&
+        tty_keys tinstr Tab &&
+        tty_wait tinstr 'nnlab> layer set 1 gamma= *$' &&
+        tty_keys tinstr C-u && tty_type tinstr "calc xent pr" &&
+        tty_keys tinstr Tab &&
+        tty_wait tinstr 'nnlab> calc xent probs +$' &&
+        tty_keys tinstr C-u && tty_type tinstr "search un" &&
+        tty_keys tinstr Tab &&
+        tty_wait tinstr 'nnlab> search units= *$'
+    tty_done tinstr $?
+}
+test_complete_instruments
+result "Tab completes compare init=normal:0.01, forward train show=, layer set gamma=, calc xent probs, search units=" $?
+
 test_complete_files() {
     mkdir -p "$STATE/files/with space"
     : >"$STATE/files/with space/run one.nn"

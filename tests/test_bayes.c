@@ -32,6 +32,34 @@ static void test_range_unit(void **state)
     }
 }
 
+/* The notes' beta = 1 - 10^r, r uniform in [-3, -1]: beta=0.9..0.999 on
+ * a log1m scale puts the middle at 0.99, the quarter points at 1 - 10^-1.5
+ * and 1 - 10^-2.5, and samples as many betas above 0.99 as below. */
+static void test_range_log1m(void **state)
+{
+    (void)state;
+    nn_range b = { 0.9, 0.999, NN_RANGE_LOG1M };
+    assert_float_equal(nn_range_from_unit(&b, 0), 0.9, 1e-15);
+    assert_float_equal(nn_range_from_unit(&b, 1), 0.999, 1e-15);
+    assert_float_equal(nn_range_from_unit(&b, 0.5), 0.99, 1e-14);
+    assert_float_equal(nn_range_from_unit(&b, 0.25), 1 - pow(10, -1.5),
+                       1e-14);
+    assert_float_equal(nn_range_to_unit(&b, 0.999 - 1e-12), 1, 1e-8);
+    assert_float_equal(nn_range_to_unit(&b, 0.5), 0, 0);      /* clamped */
+    for (double u = 0; u <= 1; u += 0.125)
+        assert_float_equal(nn_range_to_unit(&b, nn_range_from_unit(&b, u)),
+                           u, 1e-12);
+    nn_rng rng;
+    nn_rng_seed(&rng, 1, NN_STREAM_SEARCH, 0);
+    int above = 0, n = 10000;
+    for (int i = 0; i < n; i++)
+        above += nn_range_from_unit(&b, nn_rng_uniform(&rng)) > 0.99;
+    /* on a linear scale only (0.999 - 0.99) / 0.099 = 9% would be */
+    assert_true(above > 0.48 * n && above < 0.52 * n);
+    print_message("# beta=0.9..0.999:log1m: %.1f%% of 10000 samples above "
+                  "0.99 (9.1%% on a linear scale)\n", 100.0 * above / n);
+}
+
 static void test_matern(void **state)
 {
     (void)state;
@@ -272,6 +300,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_range_unit),
+        cmocka_unit_test(test_range_log1m),
         cmocka_unit_test(test_matern),
         cmocka_unit_test(test_cholesky_lapack_and_c),
         cmocka_unit_test(test_gp_interpolates),

@@ -8,7 +8,9 @@
  * their own), GELU, SELU and maxout (with batch norm over its pieces and
  * dropout over its units too); the regularizers elastic net; the losses
  * MAE and Huber, with targets kept off MAE's kink and on both sides of
- * Huber's δ.
+ * Huber's δ.  NaN or Inf anywhere fails the check; entries whose two
+ * evaluations straddle a kink (ReLU's z = 0, a maxout tie, L1's |w| at
+ * 0) are counted and left out, and smooth activations report none.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -482,6 +484,165 @@ static void test_verdicts(void **state)
     assert_string_equal(nn_gradcheck_verdict(INFINITY), "wrong");
 }
 
+/* ------------------------------------------------------------------ */
+/* NaN, Inf and kinks                                                   */
+/* ------------------------------------------------------------------ */
+
+/* A NaN weight makes every cost NaN: the check cannot pass, whatever the
+ * (vacuous) errors would say. */
+static void test_nan_weight_fails(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_make(&f, NN_ACT_TANH, &OUTS[0], NN_REG_NONE, 41);
+    f.net->L[0].W.w.v[0] = NAN;
+    double worst = run_check(&f, "nan weight");
+    assert_true(isinf(worst) && worst > 0);
+    for (int i = 0; i < f.net->n_params; i++) {
+        assert_true(f.res[i].nonfinite > 0);
+        assert_true(isinf(f.res[i].rel_err));
+        assert_string_equal(nn_gc_result_verdict(&f.res[i]), "NaN/Inf");
+    }
+    print_message("# a NaN in W1: largest relative error %g, every tensor "
+                  "NaN/Inf\n", worst);
+    fixture_free(&f);
+}
+
+/* A NaN only in backprop's gradient of one tensor (a planted bug of
+ * factor NaN) fails the check on that tensor alone. */
+static void test_nan_gradient_fails(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_make(&f, NN_ACT_TANH, &OUTS[0], NN_REG_NONE, 42);
+    f.net->bug_param = nn_net_find_param(f.net, "dW2");
+    f.net->bug_factor = NAN;
+    double worst = run_check(&f, "nan gradient");
+    assert_true(isinf(worst));
+    for (int i = 0; i < f.net->n_params; i++) {
+        int bad = i == f.net->bug_param;
+        assert_int_equal(f.res[i].nonfinite > 0, bad);
+        assert_int_equal(f.res[i].nonfinite, bad ? f.res[i].size : 0);
+        if (!bad)
+            assert_true(f.res[i].rel_err < 1e-7);
+    }
+    assert_string_equal(nn_gc_result_verdict(&f.res[f.net->bug_param]),
+                        "NaN/Inf");
+    fixture_free(&f);
+}
+
+/* The numerical derivative of entry k of tensor p, taken by hand. */
+static double by_hand(fixture *f, nn_param *p, int k)
+{
+    double keep = p->w.v[k];
+    p->w.v[k] = keep + EPS;
+    nn_net_forward(f->net, f->X, M, 1, NULL);
+    double up = nn_net_cost(f->net, f->Y, 1);
+    p->w.v[k] = keep - EPS;
+    nn_net_forward(f->net, f->X, M, 1, NULL);
+    double down = nn_net_cost(f->net, f->Y, 1);
+    p->w.v[k] = keep;
+    return (up - down) / (2 * EPS);
+}
+
+/* A ReLU unit whose z is exactly 0 on every row (its weights and bias 0):
+ * every entry of its row of W1 and its bias straddles the kink.  Those
+ * are counted and left out; without the rule, the difference quotient of
+ * its bias (half the slope of one side) against backprop's 0 would make
+ * the relative error of db1 large. */
+static void test_relu_kink(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_make(&f, NN_ACT_RELU, &OUTS[0], NN_REG_NONE, 43);
+    nn_layer *l = &f.net->L[0];
+    for (int j = 0; j < NIN; j++)
+        l->W.w.v[j] = 0;    /* unit 0's row of W1 */
+    l->b.w.v[0] = 0;
+    double num = by_hand(&f, &l->b, 0);
+    double worst = run_check(&f, "relu kink");
+    assert_int_equal(f.res[0].kinks, NIN);  /* W1 row 0 */
+    assert_int_equal(f.res[1].kinks, 1);    /* b1[0] */
+    for (int i = 2; i < f.net->n_params; i++)
+        assert_int_equal(f.res[i].kinks, 0);
+    assert_true(worst < 1e-7);
+    /* backprop gives relu'(0) = 0 for that bias; the quotient does not */
+    assert_true(fabs(num) > 1e-3);
+    print_message("# relu kink: %d + %d entries left out; db1[0]'s "
+                  "quotient %.4g against backprop's 0 (alone, a relative "
+                  "error of 1); largest error of the rest %.2e\n",
+                  f.res[0].kinks, f.res[1].kinks, num, worst);
+    fixture_free(&f);
+}
+
+/* Two maxout pieces of one unit made equal: perturbing either changes
+ * which one is the largest on some row. */
+static void test_maxout_kink(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_make(&f, NN_ACT_MAXOUT, &OUTS[1], NN_REG_NONE, 44);
+    nn_layer *l = &f.net->L[0];
+    int k = l->pieces;
+    assert_true(k == 2);
+    for (int j = 0; j < NIN; j++)   /* piece 1 of unit 0 = piece 0 */
+        l->W.w.v[1 * NIN + j] = l->W.w.v[j];
+    l->b.w.v[1] = l->b.w.v[0];
+    double worst = run_check(&f, "maxout kink");
+    assert_true(f.res[0].kinks > 0 && f.res[1].kinks > 0);
+    assert_true(worst < 1e-7);
+    print_message("# maxout tie: %d entries of W1 and %d of b1 at kinks\n",
+                  f.res[0].kinks, f.res[1].kinks);
+    fixture_free(&f);
+}
+
+/* Smooth activations have no kinks to report. */
+static void test_no_kinks_when_smooth(void **state)
+{
+    (void)state;
+    static const nn_act smooth[] = { NN_ACT_TANH, NN_ACT_SIGMOID,
+                                     NN_ACT_GELU, NN_ACT_ELU };
+    for (size_t a = 0; a < sizeof smooth / sizeof *smooth; a++) {
+        fixture f;
+        fixture_make(&f, smooth[a], &OUTS[1], NN_REG_L2, 45 + a);
+        nn_layer *l = &f.net->L[0];
+        for (int j = 0; j < NIN; j++)
+            l->W.w.v[j] = 0;
+        l->b.w.v[0] = 0;   /* z = 0 is no kink for these */
+        run_check(&f, nn_act_names[smooth[a]]);
+        for (int i = 0; i < f.net->n_params; i++)
+            assert_int_equal(f.res[i].kinks, 0);
+        fixture_free(&f);
+    }
+}
+
+/* A weight under L1 closer to 0 than eps: |w| has its kink between the
+ * two evaluations. */
+static void test_l1_kink(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_make(&f, NN_ACT_TANH, &OUTS[0], NN_REG_L1, 46);
+    f.net->L[0].W.w.v[0] = EPS / 4;
+    double worst = run_check(&f, "l1 kink");
+    assert_int_equal(f.res[0].kinks, 1);
+    assert_true(worst < 1e-7);
+    fixture_free(&f);
+}
+
+static void test_result_verdicts(void **state)
+{
+    (void)state;
+    nn_gc_result r = { .rel_err = 2e-6, .checked = 5, .size = 5 };
+    assert_string_equal(nn_gc_result_verdict(&r), "ok");
+    r.kinks = 5;
+    assert_string_equal(nn_gc_result_verdict(&r), "kinks only");
+    r.kinks = 2;
+    assert_string_equal(nn_gc_result_verdict(&r), "ok");
+    r.nonfinite = 1;
+    assert_string_equal(nn_gc_result_verdict(&r), "NaN/Inf");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +660,13 @@ int main(void)
         cmocka_unit_test(test_zero_gradients),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_verdicts),
+        cmocka_unit_test(test_nan_weight_fails),
+        cmocka_unit_test(test_nan_gradient_fails),
+        cmocka_unit_test(test_relu_kink),
+        cmocka_unit_test(test_maxout_kink),
+        cmocka_unit_test(test_no_kinks_when_smooth),
+        cmocka_unit_test(test_l1_kink),
+        cmocka_unit_test(test_result_verdicts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

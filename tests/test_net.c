@@ -7,7 +7,9 @@
  * shapes (a slope per unit; a row of W per piece), forward passes worked
  * by hand, nn_net_set_act between every kind of activation with its
  * refusals, and insert, delete and clone with them; elastic net's penalty
- * by hand; the loss and penalty setters.
+ * by hand; the loss and penalty setters; a pass again with the same
+ * dropout masks, each unit's value before dropout, and when the network
+ * holds gradients.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -824,9 +826,95 @@ static void test_direct_act_write_is_safe(void **state)
     nn_net_free(net);
 }
 
+/* nn_net_forward_same_mask applies the masks the last dropout pass drew,
+ * leaves the running statistics alone, and gives the cost that pass gave;
+ * nn_net_unit_act gives each unit's value before dropout. */
+static void test_same_mask_and_unit_act(void **state)
+{
+    (void)state;
+    const int sizes[] = { 3, 6, 5, 2 };
+    enum { R = 9 };
+    static const nn_act acts[] = { NN_ACT_TANH, NN_ACT_RELU, NN_ACT_PRELU,
+                                   NN_ACT_MAXOUT };
+    for (size_t a = 0; a < sizeof acts / sizeof *acts; a++) {
+        nn_net *net = tu_net(sizes, 4, acts[a], NN_ACT_SOFTMAX, NN_LOSS_XENT,
+                             NULL, 11 + a);
+        tu_perturb_vectors(net, 12 + a);
+        assert_int_equal(nn_net_set_bn(net, 2, 1, NULL), 0);
+        net->L[0].keep = 0.5;
+        net->L[1].keep = 0.7;
+        double *X = tu_rand(R * 3, 1, 13), *Y = tu_targets(R, 2,
+                                      NN_LOSS_XENT, NN_ACT_SOFTMAX, 14);
+        nn_rng drop;
+        nn_rng_seed(&drop, 3, NN_STREAM_DROPOUT, 0);
+        nn_net_forward(net, X, R, 1, &drop);
+        assert_int_equal(net->last_train, 1);
+        double cost = nn_net_cost(net, Y, 1);
+        /* every unit's value before dropout: A / mask where kept */
+        for (int l = 0; l < 2; l++) {
+            const nn_layer *L = &net->L[l];
+            for (int i = 0; i < R; i++)
+                for (int j = 0; j < L->out; j++) {
+                    size_t k = (size_t)i * L->out + j;
+                    double g = nn_net_unit_act(net, l, i, j);
+                    if (L->mask.v[k] != 0)
+                        assert_close(g, L->A.v[k] / L->mask.v[k], 1e-14);
+                    else
+                        assert_true(L->A.v[k] == 0 && isfinite(g));
+                }
+        }
+        double mean = net->L[1].run_mean.v[0], var = net->L[1].run_var.v[0];
+        nn_net_forward_same_mask(net, X, R);
+        assert_true(nn_net_cost(net, Y, 1) == cost); /* bit for bit */
+        assert_true(net->L[0].mask_on && net->L[1].mask_on);
+        assert_true(!net->L[2].mask_on);
+        assert_true(net->L[1].run_mean.v[0] == mean);
+        assert_true(net->L[1].run_var.v[0] == var);
+        nn_net_forward(net, X, R, 0, NULL);
+        assert_int_equal(net->last_train, 0);
+        /* the output layer's unit act is its output */
+        assert_true(nn_net_unit_act(net, 2, 1, 1) == net->L[2].A.v[3]);
+        free(X);
+        free(Y);
+        nn_net_free(net);
+    }
+}
+
+/* has_grads: set by backward, cleared by init and by a change of the
+ * parameter tensors, kept by a clone. */
+static void test_has_grads(void **state)
+{
+    (void)state;
+    nn_net *net = net_3542(21);
+    double *X = tu_rand(4 * 3, 1, 22), *Y = tu_targets(4, 2, NN_LOSS_XENT,
+                                                       NN_ACT_SOFTMAX, 23);
+    assert_int_equal(net->has_grads, 0);
+    nn_net_forward(net, X, 4, 1, NULL);
+    assert_int_equal(net->has_grads, 0);
+    nn_net_backward(net, X, Y);
+    assert_int_equal(net->has_grads, 1);
+    nn_net *copy = nn_net_clone(net, NULL);
+    assert_int_equal(copy->has_grads, 1);
+    nn_net_init(net, 1, 0);
+    assert_int_equal(net->has_grads, 0);
+    nn_net_forward(copy, X, 4, 1, NULL);
+    nn_net_backward(copy, X, Y);
+    assert_int_equal(nn_net_set_bn(copy, 1, 1, NULL), 0);
+    assert_int_equal(copy->has_grads, 0);
+    nn_net_backward(copy, X, Y);
+    assert_int_equal(nn_net_insert(copy, 1, 3, NN_ACT_TANH, 0, 1, NULL), 0);
+    assert_int_equal(copy->has_grads, 0);
+    free(X);
+    free(Y);
+    nn_net_free(copy);
+    nn_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_mask_and_unit_act),
+        cmocka_unit_test(test_has_grads),
         cmocka_unit_test(test_new_errors),
         cmocka_unit_test(test_params_and_names),
         cmocka_unit_test(test_forward_by_hand),

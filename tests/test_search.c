@@ -5,7 +5,8 @@
  * processes at once, each whole; and, measured and printed on a fixed
  * problem (digits, 64-32-10, Adam, lr and L2 on log scales, 16 trials of
  * 9 epochs, seeds 1..10), Bayesian search against random with the same
- * budget of trials, and successive halving's epochs against random's.
+ * budget of trials, and successive halving's epochs against random's;
+ * beta on a log1m scale, units= and layers= with every method.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -25,6 +26,7 @@
 #include "experiment.h"
 #include "search.h"
 #include "session.h"
+#include "trial.h"
 #include "tmpdir.h"
 
 /* A session whose output goes to memory (thrown away). */
@@ -155,7 +157,7 @@ static void test_result_rows_concurrent(void **state)
         int commas = 0;
         for (char *p = line; *p; p++)
             commas += *p == ',';
-        assert_int_equal(commas, 19);
+        assert_int_equal(commas, 21); /* 22 columns: units, layers too */
         assert_non_null(strchr(line, '\n'));
         if (!strncmp(line, "trial,", 6))
             headers++;
@@ -217,11 +219,97 @@ static void test_bayes_and_halving_against_random(void **state)
     end_session(s, &buf);
 }
 
+/* beta on :log1m, units and layers: every method gives the same trials
+ * with jobs=1 and jobs=2, the units and layers are whole numbers within
+ * their ranges, and a random search puts about as many betas above 0.99
+ * as below (a linear scale would put 9% there). */
+static void test_log1m_units_layers(void **state)
+{
+    (void)state;
+    static const char *const methods[] = { "random", "grid", "bayes",
+                                           "halving" };
+    char *b1 = NULL, *b2 = NULL;
+    size_t l1, l2;
+    Session *s1 = quiet_session(&b1, &l1), *s2 = quiet_session(&b2, &l2);
+    const char *setup = "seed 3; data moons; net 2 8 1; optim momentum";
+    run(s1, setup);
+    run(s2, setup);
+    for (int m = 0; m < 4; m++) {
+        char line[256];
+        snprintf(line, sizeof line, "search beta=0.9..0.999:log1m "
+                 "units=2..32:log layers=1..3 n=9 epochs=3 method=%s jobs=1",
+                 methods[m]);
+        run(s1, line);
+        snprintf(line, sizeof line, "search beta=0.9..0.999:log1m "
+                 "units=2..32:log layers=1..3 n=9 epochs=3 method=%s jobs=2",
+                 methods[m]);
+        run(s2, line);
+        assert_same_trials(s1->exp, s2->exp);
+        const Experiments *e = s1->exp;
+        assert_int_equal(e->keys[0].log, 2);
+        for (int t = 0; t < e->ntrials; t++) {
+            const double *v = e->t[t].values;
+            assert_true(v[0] >= 0.9 && v[0] <= 0.999);
+            assert_true(v[1] == round(v[1]) && v[1] >= 2 && v[1] <= 32);
+            assert_true(v[2] == round(v[2]) && v[2] >= 1 && v[2] <= 3);
+            assert_int_equal(e->t[t].state, TRIAL_DONE);
+        }
+    }
+    run(s1, "search beta=0.9..0.999:log1m n=200 epochs=1");
+    int above = 0;
+    for (int t = 0; t < 200; t++)
+        above += s1->exp->t[t].values[0] > 0.99;
+    assert_true(above > 80 && above < 120);
+    print_message("# beta=0.9..0.999:log1m, 200 random trials: %d above "
+                  "0.99\n", above);
+    end_session(s1, &b1);
+    end_session(s2, &b2);
+}
+
+/* units= and layers= build the trial's hidden layers like the first:
+ * its activation, keep-probability, batch norm and initializer. */
+static void test_units_layers_net(void **state)
+{
+    (void)state;
+    char *b = NULL;
+    size_t l;
+    Session *s = quiet_session(&b, &l);
+    run(s, "data moons; net 2 8 6 1 act=tanh; dropout 0.8; "
+           "layer set 1 bn=on; init xavier");
+    nn_trainer tr;
+    nn_net *net = trial_new(s, &tr);
+    assert_non_null(net);
+    assert_int_equal(trial_apply_setting(s, net, &tr, "layers", "3"), 0);
+    assert_int_equal(net->n_layers, 4);
+    assert_int_equal(trial_apply_setting(s, net, &tr, "units", "5"), 0);
+    assert_int_equal(net->n_layers, 4);
+    for (int i = 0; i < 3; i++) {
+        const nn_layer *L = &net->L[i];
+        assert_int_equal(L->out, 5);
+        assert_int_equal(L->in, i ? 5 : 2);
+        assert_int_equal(L->act, NN_ACT_TANH);
+        assert_true(L->keep == 0.8);
+        assert_int_equal(L->bn, 1);
+        assert_int_equal(L->init.kind, NN_INIT_XAVIER);
+    }
+    assert_int_equal(net->L[3].in, 5);
+    assert_int_equal(net->L[3].out, 1);
+    assert_true(net->L[3].keep == 1);
+    assert_int_not_equal(trial_apply_setting(s, net, &tr, "layers", "0"), 0);
+    assert_int_not_equal(trial_apply_setting(s, net, &tr, "units", "x"), 0);
+    assert_int_equal(net->n_layers, 4);     /* a bad value changes nothing */
+    nn_net_free(net);
+    nn_trainer_free(&tr);
+    end_session(s, &b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jobs_do_not_change_results),
         cmocka_unit_test(test_result_rows_concurrent),
+        cmocka_unit_test(test_log1m_units_layers),
+        cmocka_unit_test(test_units_layers_net),
         cmocka_unit_test(test_bayes_and_halving_against_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

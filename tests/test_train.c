@@ -1205,6 +1205,49 @@ static void test_l1_sparsity_on_digits(void **state)
     nn_data_free(d);
 }
 
+/* What step shows with dropout on: before (the update's own cost, with
+ * its masks) and after with the same masks.  At lr 0 they are equal, bit
+ * for bit, where the cost without dropout differs (the old "after"); at a
+ * small rate the cost the update differentiated goes down. */
+static void test_probe_same_mask(void **state)
+{
+    (void)state;
+    nn_data *d = tu_data("circles", 300, 0, 1);
+    nn_net *net = circles_net(NULL, 1);
+    net->L[0].keep = 0.5;
+    net->L[1].keep = 0.8;
+    nn_trainer tr;
+    nn_step_info info;
+    nn_trainer_init(&tr);
+    tr.batch = 50;
+    tr.opt.lr = 0;
+    assert_true(isnan(nn_trainer_probe_cost_same_mask(&tr, 10)));
+    bind_ok(&tr, net, d);
+    step_ok(&tr, &info);
+    double same = nn_trainer_probe_cost_same_mask(&tr, info.rows);
+    double plain = nn_trainer_probe_cost(&tr, info.rows);
+    assert_true(same == info.loss);
+    assert_true(fabs(plain - info.loss) > 1e-3);
+    print_message("# lr 0 with dropout: before %.6f, after with the same "
+                  "masks %.6f, without dropout %.6f\n", info.loss, same,
+                  plain);
+    tr.opt.lr = 0.01;
+    int drops = 0;
+    for (int i = 0; i < 20; i++) {
+        step_ok(&tr, &info);
+        drops += nn_trainer_probe_cost_same_mask(&tr, info.rows) < info.loss;
+    }
+    assert_int_equal(drops, 20);
+    /* without dropout it is nn_trainer_probe_cost */
+    net->L[0].keep = net->L[1].keep = 1;
+    step_ok(&tr, &info);
+    assert_true(nn_trainer_probe_cost_same_mask(&tr, info.rows) ==
+                nn_trainer_probe_cost(&tr, info.rows));
+    nn_trainer_free(&tr);
+    nn_net_free(net);
+    nn_data_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1217,6 +1260,7 @@ int main(void)
         cmocka_unit_test(test_settings_between_steps),
         cmocka_unit_test(test_rebind_other_net),
         cmocka_unit_test(test_probe_cost),
+        cmocka_unit_test(test_probe_same_mask),
         cmocka_unit_test(test_divergence_guard),
         cmocka_unit_test(test_penalty_uses_training_size),
         cmocka_unit_test(test_guard_after_dropout_change),

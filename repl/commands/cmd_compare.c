@@ -17,6 +17,7 @@
 #include "experiment.h"
 #include "interrupt.h"
 #include "model.h"
+#include "num.h"
 #include "out.h"
 #include "plot.h"
 #include "text.h"
@@ -27,10 +28,25 @@
 /* compare                                                              */
 /* ------------------------------------------------------------------ */
 
+/* The decimals that tell the runs' final losses apart (4 at least): a
+ * setting whose effect is small shows it (0.580412 against 0.580398). */
+static int loss_decimals(const Experiments *e)
+{
+    double v[EXP_MAX_RUNS];
+    int n = 0;
+    for (int i = 0; i < e->nruns; i++) {
+        const CompareRun *r = &e->runs[i];
+        if (!r->failed && !r->stopped && r->n)
+            v[n++] = r->train_loss[r->n - 1];
+    }
+    return num_decimals_apart(v, n, 4, 7);
+}
+
 static void compare_table(Session *s, const Experiments *e)
 {
     /* with -q no times: a script's output is the same on every machine */
     int cols = s->quiet ? 4 : 5;
+    int ld = loss_decimals(e);
     OutTable *t = out_table_new(cols);
     const char *head[] = { "run", "train loss", "train acc", "dev acc",
                            "time" };
@@ -48,10 +64,10 @@ static void compare_table(Session *s, const Experiments *e)
         if (r->stopped)
             out_table_cell(t, "diverged");
         else if (r->n)
-            out_table_cell(t, "%.4f", r->train_loss[r->n - 1]);
+            out_table_cell(t, "%.*f", ld, num_plain(r->train_loss[r->n - 1]));
         else
             out_table_cell(t, "-");
-        out_table_cell(t, "%.4f", r->train_acc);
+        out_table_cell(t, "%.4f", num_plain(r->train_acc));
         if (isnan(r->dev_acc))
             out_table_cell(t, "-");
         else
@@ -83,6 +99,32 @@ static int check_values(Session *s, const CompareArgs *a)
     nn_net_free(net);
     nn_trainer_free(&tr);
     return bad ? -1 : 0;
+}
+
+/* The scale an initializer's value stands for when none is typed
+ * (init=normal is normal:0.01), or NULL when the kind takes none. */
+static const char *init_scale_meaning(const char *value)
+{
+    if (strchr(value, ':'))
+        return NULL;
+    if (!strcmp(value, "normal"))
+        return "weights drawn from N(0, 0.01^2), std 0.01";
+    if (!strcmp(value, "uniform"))
+        return "weights drawn from U(-0.01, 0.01)";
+    if (!strcmp(value, "const"))
+        return "every weight 0.01";
+    return NULL;
+}
+
+/* init=normal alone: say which std it means (the table and the plot
+ * name it normal:0.01 too). */
+static void init_note(Session *s, const char *value)
+{
+    const char *m = init_scale_meaning(value);
+    if (m)
+        out_printf(s, "note: init=%s alone means %s:%g: %s (%s:SCALE gives "
+                   "another, e.g. %s:1)\n", value, value, TRIAL_INIT_SCALE,
+                   m, value, value);
 }
 
 static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
@@ -130,6 +172,8 @@ static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
     if (check_values(s, a))
         return -1;
     model_optim_note(s, s->model->tr.opt.kind, a->name);
+    for (int i = 0; i < a->n && !strcmp(a->name, "init"); i++)
+        init_note(s, a->values[i]);
     return 0;
 }
 
@@ -168,7 +212,12 @@ static int run_compare(Session *s, Experiments *e, const CompareArgs *a)
     for (int i = 0; i < a->n; i++) {
         CompareRun *r = &e->runs[i];
         memset(r, 0, sizeof *r);
-        snprintf(r->label, sizeof r->label, "%s=%s", a->name, a->values[i]);
+        if (!strcmp(a->name, "init") && init_scale_meaning(a->values[i]))
+            snprintf(r->label, sizeof r->label, "init=%s:%g", a->values[i],
+                     TRIAL_INIT_SCALE);
+        else
+            snprintf(r->label, sizeof r->label, "%s=%s", a->name,
+                     a->values[i]);
         r->failed = 2;    /* not run yet */
         if (workers_submit(w, i, (int)a->epochs)) {
             workers_free(w);
@@ -236,20 +285,30 @@ const Command cmd_compare_rows[] = {
 {
     .name = "compare", .group = "Experiments", .fn = cmd_compare,
     .usage = "compare KEY=V1,V2,... [epochs=N] [jobs=N]  (optim= init= reg= "
-             "batch= lr= ...)",
+             "batch= lr= units= layers= ...)",
     .summary = "train once per value of a setting and compare",
     .help =
         "optim=gd,momentum,adam   the values of one setting to try; also\n"
         "                     init=, reg=, batch=, lr=, keep=, act=, beta=,\n"
         "                     beta1=, beta2=\n"
+        "init=normal:0.01,normal:1,xavier\n"
+        "                     initializers, a scale after ':' for normal\n"
+        "                     (its std), uniform (its half-width) and const\n"
+        "                     (its value); alone they mean 0.01\n"
+        "reg=0,l2:1,l1:0.1    penalties, L2 unless l1: is given\n"
+        "units=8,32,128       the units of every hidden layer\n"
+        "layers=1,2,4         the number of hidden layers (each like the\n"
+        "                     first)\n"
         "epochs=20            how long each run trains\n"
         "jobs=CORES           runs at once, each in its own process with\n"
         "                     one BLAS thread; results as with jobs=1\n"
         "The same network, data and seed are trained once per value.  A\n"
         "table of the final results, and one plot of the curves overlaid.",
     .example = "compare optim=gd,momentum,adam",
-    .keys = CMD_WORDS("optim=@optims", "init=@inits", "reg=", "batch=", "lr=",
+    .keys = CMD_WORDS("optim=@optims", "init=@inits|normal:0.01|normal:1",
+                  "reg=", "batch=", "lr=",
                   "keep=", "act=@acts", "beta=", "beta1=", "beta2=",
+                  "units=", "layers=",
                   "epochs=", "jobs="),
     .flags = CMD_IDLE,
 },

@@ -1,6 +1,6 @@
 /*
- * cmd_inspect.c — the Inspecting commands: gradcheck, stats, forward,
- * predict, calc.
+ * cmd_inspect.c — the Inspecting commands stats, forward and predict
+ * (gradcheck is in cmd_gradcheck.c, calc in cmd_calc.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -9,182 +9,12 @@
 #include "args.h"
 #include "cmd.h"
 #include "commands.h"
+#include "inspect.h"
 #include "model.h"
+#include "num.h"
 #include "out.h"
 #include "text.h"
 #include "plot.h"
-
-#define GRADCHECK_ROWS 16       /* examples the check runs on */
-#define GRADCHECK_MAX 400       /* entries compared per tensor, at most */
-
-/* ------------------------------------------------------------------ */
-/* gradcheck                                                            */
-/* ------------------------------------------------------------------ */
-
-static int run_check(Session *s, double eps);
-
-/* `gradcheck bug` alone: the bug planted now, if any (show asks too). */
-static int show_bug(Session *s)
-{
-    const nn_net *net = s->net;
-    if (net->bug_param < 0) {
-        out_printf(s, "gradcheck bug: none planted\n");
-        return CMD_OK;
-    }
-    char name[16];
-    nn_param_name(net->params[net->bug_param], name, sizeof name);
-    out_printf(s, "gradcheck bug: backprop multiplies d%s by %g (planted; "
-               "gradcheck bug off removes it)\n", name, net->bug_factor);
-    return CMD_OK;
-}
-
-static int gradcheck_bug(Session *s, int argc, char **argv)
-{
-    double factor = 2;
-    char *pos[1];
-    const OptSpec spec[] = { { "factor", 'd', &factor, -1e6, 1e6, NULL, NULL },
-                             { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    int np = args_parse(s, argc, argv, 2, spec, pos, 1);
-    if (np < 0)
-        return CMD_ERR;
-    if (np == 0)
-        return show_bug(s);
-    if (!strcmp(pos[0], "off")) {
-        s->net->bug_param = -1;
-        out_printf(s, "gradcheck: planted bug removed; backprop is correct "
-                   "again\n");
-        return CMD_OK;
-    }
-    int k = nn_net_find_param(s->net, pos[0]);
-    if (k < 0) {
-        const char *names[256];
-        char buf[256][16];
-        int n = s->net->n_params < 255 ? s->net->n_params : 255;
-        for (int i = 0; i < n; i++) {
-            buf[i][0] = 'd';
-            nn_param_name(s->net->params[i], buf[i] + 1, sizeof buf[i] - 1);
-            names[i] = buf[i];
-        }
-        names[n] = NULL;
-        const char *near = text_did_you_mean(pos[0], names);
-        return cmd_error(s, "no parameter '%s' in this network "
-                         "(it has dW1 db1 ...%s%s%s)", pos[0],
-                         near ? "; did you mean '" : "", near ? near : "",
-                         near ? "'?" : "");
-    }
-    s->net->bug_param = k;
-    s->net->bug_factor = factor;
-    char name[16];
-    nn_param_name(s->net->params[k], name, sizeof name);
-    out_printf(s, "gradcheck: planted a bug: backprop now multiplies d%s by "
-               "%g (gradcheck bug off removes it).  The check at once:\n",
-               name, factor);
-    /* planting is half the demonstration: the check that catches it is
-     * the other half */
-    if (nn_data_task(s->data) == NN_TASK_NONE || s->net->loss == NN_LOSS_NONE)
-        return CMD_OK;
-    return run_check(s, 1e-7);
-}
-
-static void gradcheck_table(Session *s, const ModelState *m, double eps)
-{
-    OutTable *t = out_table_new(5);
-    out_table_cell(t, "param");
-    out_table_cell(t, "entries");
-    out_table_cell(t, "|g| backprop");
-    out_table_cell(t, "relative error");
-    out_table_cell(t, "verdict");
-    for (int i = 0; i < m->gc_n; i++) {
-        const nn_gc_result *r = &m->gc[i];
-        out_table_cell(t, "d%s", r->name);
-        if (r->checked == r->size)
-            out_table_cell(t, "%d", r->size);
-        else
-            out_table_cell(t, "%d of %d", r->checked, r->size);
-        out_table_cell(t, "%.4g", r->grad_norm);
-        out_table_cell(t, "%.2e", r->rel_err);
-        out_table_cell(t, "%s", nn_gradcheck_verdict(r->rel_err));
-    }
-    out_table_print(s, t);
-    out_printf(s, "  two-sided differences, eps=%g; relative error "
-               "|g - g_num| / (|g| + |g_num|):\n"
-               "  < 1e-7 great, < 1e-5 ok, < 1e-3 suspicious, more: a bug\n",
-               eps);
-}
-
-static int cmd_gradcheck(Session *s, int argc, char **argv)
-{
-    ModelState *m = model_state(s);
-    if (!m || model_bind(s))
-        return CMD_ERR;
-    if (argc >= 2 && !strcmp(argv[1], "bug"))
-        return gradcheck_bug(s, argc, argv);
-    double eps = 1e-7;
-    const OptSpec spec[] = { { "eps", 'd', &eps, 1e-12, 1e-1, NULL, NULL },
-                             { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    if (args_parse(s, argc, argv, 1, spec, NULL, 0) < 0)
-        return CMD_ERR;
-    return run_check(s, eps);
-}
-
-/* The check itself: every parameter tensor, the table, the verdict. */
-static int run_check(Session *s, double eps)
-{
-    ModelState *m = model_state(s);
-    if (nn_data_task(s->data) == NN_TASK_NONE)
-        return cmd_error(s, "needs labelled data (there is no cost "
-                         "to differentiate)");
-    if (s->net->loss == NN_LOSS_NONE)
-        return cmd_error(s, "the network has no loss (it was built "
-                         "for unlabeled data): build a new one with net");
-    nn_net *net = s->net;
-    int rows = nn_data_count(s->data, NN_TRAIN);
-    rows = rows < GRADCHECK_ROWS ? rows : GRADCHECK_ROWS;
-    int ycols = nn_net_outputs(net);
-    double *X = malloc((size_t)rows * net->n_in * sizeof *X);
-    double *Y = malloc((size_t)rows * ycols * sizeof *Y);
-    nn_gc_result *res = calloc((size_t)net->n_params, sizeof *res);
-    if (!X || !Y || !res) {
-        free(X), free(Y), free(res);
-        return cmd_error(s, "out of memory");
-    }
-    nn_data_fill(s->data, NN_TRAIN, NULL, rows, X, Y, ycols);
-    int dropout = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        dropout |= net->L[i].keep < 1;
-    nn_err err;
-    double worst = nn_gradcheck(net, X, Y, rows, eps, GRADCHECK_MAX, res, &err);
-    free(X);
-    free(Y);
-    if (worst < 0) {
-        free(res);
-        return cmd_error(s, "%s", err.msg);
-    }
-    free(m->gc);
-    m->gc = res;
-    m->gc_n = net->n_params;
-    m->gc_max = worst;
-    out_printf(s, "gradcheck on %d training examples%s\n", rows,
-               dropout ? "; dropout is switched off during the check (a "
-                         "random mask would change the cost between the two "
-                         "evaluations)" : "");
-    gradcheck_table(s, m, eps);
-    out_printf(s, "  largest relative error %.2e: %s\n", worst,
-               worst < 1e-7   ? "backprop is correct"
-               : worst < 1e-5 ? "probably correct"
-               : worst < 1e-3 ? "suspicious: check the layers with the "
-                                "largest errors"
-                              : "backprop has a bug");
-    /* the verdicts hold for an eps near 1e-7; far from it the difference
-     * quotient itself is the error */
-    if (worst >= 1e-7 && (eps < 1e-9 || eps > 1e-4))
-        out_printf(s, "  note: with eps=%g the numerical gradient has %s "
-                   "errors of its own; try the default eps=1e-7 before "
-                   "blaming backprop\n", eps,
-                   eps < 1e-9 ? "rounding" : "truncation");
-    plot_refresh(s, "gradcheck");
-    return CMD_OK;
-}
 
 /* ------------------------------------------------------------------ */
 /* stats, forward                                                       */
@@ -222,24 +52,24 @@ static void stats_table(Session *s, int what)
         nn_stats_layer(s->net, l, &st);
         out_table_cell(t, "%d %s", l + 1, nn_act_names[s->net->L[l].act]);
         if (what == 0) {
-            out_table_cell(t, "%.3g", st.w_mean);
-            out_table_cell(t, "%.3g", st.w_var);
-            out_table_cell(t, "%.1f%%", 100 * st.w_small);
-            out_table_cell(t, "%.1f%%", 100 * st.w_zero);
+            out_table_cell(t, "%.3g", num_plain(st.w_mean));
+            out_table_cell(t, "%.3g", num_plain(st.w_var));
+            out_table_cell(t, "%.1f%%", num_plain(100 * st.w_small));
+            out_table_cell(t, "%.1f%%", num_plain(100 * st.w_zero));
             if (slopes && isnan(st.alpha_mean))
                 out_table_cell(t, "-");
             else if (slopes)
-                out_table_cell(t, "%.3g", st.alpha_mean);
+                out_table_cell(t, "%.3g", num_plain(st.alpha_mean));
         } else if (what == 1) {
-            out_table_cell(t, "%.3g", st.g_norm);
-            out_table_cell(t, "%.3g", st.g_var);
+            out_table_cell(t, "%.3g", num_plain(st.g_norm));
+            out_table_cell(t, "%.3g", num_plain(st.g_var));
         } else if (what == 2) {
-            out_table_cell(t, "%.3g", st.act_mean);
-            out_table_cell(t, "%.3g", st.act_std);
-            out_table_cell(t, "%.1f%%", 100 * st.saturated);
-            out_table_cell(t, "%.1f%%", 100 * st.dead);
+            out_table_cell(t, "%.3g", num_plain(st.act_mean));
+            out_table_cell(t, "%.3g", num_plain(st.act_std));
+            out_table_cell(t, "%.1f%%", num_plain(100 * st.saturated));
+            out_table_cell(t, "%.1f%%", num_plain(100 * st.dead));
         } else {
-            out_table_cell(t, "%.3g", st.update_ratio);
+            out_table_cell(t, "%.3g", num_plain(st.update_ratio));
         }
     }
     out_table_print(s, t);
@@ -264,6 +94,45 @@ static void grads_note(Session *s)
 static const char *const stats_kinds[] = { "weights", "grads", "acts",
                                            "updates", NULL };
 
+/* Why there are no gradients to show, or NULL when there are: before
+ * any backward pass the g buffers hold zeros that mean nothing. */
+static const char *no_grads(const Session *s)
+{
+    if (s->net->loss == NN_LOSS_NONE || !s->data ||
+        nn_data_task(s->data) == NN_TASK_NONE)
+        return "no gradients: these data have no labels, so there is no "
+               "loss to differentiate (forward and stats acts show what the "
+               "network does to them)";
+    if (!s->net->has_grads)
+        return "no gradients yet: no backward pass since the weights were "
+               "made (net, init, reset, load).  step makes one update and "
+               "shows its gradients; train or run compute them at every "
+               "update";
+    return NULL;
+}
+
+/* Which pass the activations come from: the last forward pass of any
+ * command (forward, a training step, an evaluation). */
+static void stats_acts_mode(Session *s)
+{
+    const nn_net *net = s->net;
+    int masks = 0, bn = 0;
+    for (int l = 0; l < net->n_layers; l++) {
+        masks |= net->L[l].mask_on;
+        bn |= net->L[l].bn;
+    }
+    if (!net->last_train)
+        out_printf(s, "  from the last forward pass, %d examples in "
+                   "evaluation mode (no dropout%s)\n", net->rows,
+                   bn ? "; batch norm on its running averages" : "");
+    else
+        out_printf(s, "  from the last forward pass, %d examples in training "
+                   "mode (%s%s)\n", net->rows,
+                   masks ? "dropout masks drawn, kept units scaled by 1/keep"
+                         : "no dropout masks",
+                   bn ? "; batch norm on the batch's own statistics" : "");
+}
+
 static int cmd_stats(Session *s, int argc, char **argv)
 {
     int k = -1;
@@ -276,49 +145,112 @@ static int cmd_stats(Session *s, int argc, char **argv)
         return CMD_ERR;
     if (k == 2 && s->net->rows == 0)
         return cmd_error(s, "no forward pass yet; run forward first");
+    if (k == 1 && no_grads(s))
+        return cmd_error(s, "%s", no_grads(s));
     for (int w = 0; w < 4; w++)
         if (k < 0 || k == w) {
             if (w == 2 && s->net->rows == 0)
                 continue;
             if (k < 0)
                 out_printf(s, "%s:\n", stats_kinds[w]);
+            if (w == 1 && no_grads(s)) {
+                out_printf(s, "  %s\n", no_grads(s));
+                continue;
+            }
             stats_table(s, w);
             if (w == 1)
                 grads_note(s);
+            if (w == 2)
+                stats_acts_mode(s);
         }
     if (k == 3 || k < 0)
         out_printf(s, "  (|dW step|/|W| near 1e-3 is healthy)\n");
     return CMD_OK;
 }
 
-static int cmd_forward(Session *s, int argc, char **argv)
+/* The pass itself over the first `rows` training examples: in training
+ * mode with dropout masks from a stream of their own (each forward train
+ * draws new ones; training's masks stay as they would have been), batch
+ * norm on the batch's statistics and its running ones left alone. */
+static int forward_pass(Session *s, long rows, int train)
 {
-    long rows = 1000;
-    const OptSpec spec[] = { { "n", 'i', &rows, 1, 100000, NULL, NULL },
-                             { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    if (args_parse(s, argc, argv, 1, spec, NULL, 0) < 0 ||
-        !model_state(s))
-        return CMD_ERR;
-    if (model_bind(s)) /* no net, no data, or they differ */
-        return CMD_ERR;
-    int n = nn_data_count(s->data, NN_TRAIN);
-    if (rows > n)
-        rows = n;
+    nn_net *net = s->net;
     nn_err err;
-    double *X = malloc((size_t)rows * s->net->n_in * sizeof *X);
-    if (!X || nn_net_reserve(s->net, (int)rows, &err)) {
+    double *X = malloc((size_t)rows * net->n_in * sizeof *X);
+    if (!X || nn_net_reserve(net, (int)rows, &err)) {
         free(X);
         return cmd_error(s, "out of memory");
     }
     nn_data_fill(s->data, NN_TRAIN, NULL, (int)rows, X, NULL, 0);
-    /* in chunks, so that Ctrl-C stops a large one */
-    int stopped = nn_net_forward_eval(s->net, X, (int)rows, 1000, &err);
-    free(X);
-    if (stopped)
+    if (train) {
+        nn_rng drop;
+        nn_rng_seed(&drop, model_seed(s), NN_STREAM_DROPOUT,
+                    1 + s->model->forward_draws++);
+        double mom = net->bn_momentum;
+        net->bn_momentum = 1; /* running = 1*running + 0*batch */
+        nn_net_forward(net, X, (int)rows, 1, &drop);
+        net->bn_momentum = mom;
+    } else if (nn_net_forward_eval(net, X, (int)rows, 1000, &err)) {
+        /* in chunks, so that Ctrl-C stops a large one (a training-mode
+         * pass is one batch: batch norm takes its statistics over it) */
+        free(X);
         return cmd_error(s, "%s", err.msg);
-    out_printf(s, "forward: %ld examples through %d layers (no training)\n",
-               rows, s->net->n_layers);
-    stats_table(s, 2);
+    }
+    free(X);
+    return CMD_OK;
+}
+
+/* What a training-mode pass did, as far as this network goes. */
+static void say_train_pass(Session *s, long rows)
+{
+    const nn_net *net = s->net;
+    int drop = 0, bn = 0;
+    for (int l = 0; l < net->n_layers; l++) {
+        drop |= net->L[l].mask_on;
+        bn |= net->L[l].bn;
+    }
+    out_printf(s, "forward train: %ld examples through %d layers in training "
+               "mode (%s%s; nothing learns%s)\n", rows, net->n_layers,
+               drop ? "dropout masks drawn, kept units scaled by 1/keep"
+                    : "no layer has dropout",
+               bn ? "; batch norm on these examples' statistics" : "",
+               bn ? ", running averages unchanged" : "");
+}
+
+static int cmd_forward(Session *s, int argc, char **argv)
+{
+    static const char *const modes[] = { "eval", "train", NULL };
+    long rows = 1000, show = 0, show_rows = 2, units = 8;
+    int train = 0;
+    char *pos[1];
+    const OptSpec spec[] = {
+        { "n", 'i', &rows, 1, 100000, NULL, NULL },
+        { "show", 'i', &show, 1, 10000, NULL, NULL },
+        { "rows", 'i', &show_rows, 1, 100, NULL, NULL },
+        { "units", 'i', &units, 1, 1000, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL } };
+    int np = args_parse(s, argc, argv, 1, spec, pos, 1);
+    if (np < 0 || !model_state(s) ||
+        (np == 1 && args_enum(s, pos[0], "mode", modes, &train)))
+        return CMD_ERR;
+    if (model_bind(s)) /* no net, no data, or they differ */
+        return CMD_ERR;
+    if (show > s->net->n_layers)
+        return cmd_error(s, "show=%ld: the network has %d layers", show,
+                         s->net->n_layers);
+    int n = nn_data_count(s->data, NN_TRAIN);
+    rows = rows > n ? n : rows;
+    if (forward_pass(s, rows, train) != CMD_OK)
+        return CMD_ERR;
+    if (train)
+        say_train_pass(s, rows);
+    else
+        out_printf(s, "forward: %ld examples through %d layers (no "
+                   "training)\n", rows, s->net->n_layers);
+    if (show)
+        forward_view(s, (int)show, (int)show_rows, (int)units);
+    else
+        stats_table(s, 2);
     plot_refresh(s, "acts");
     return CMD_OK;
 }
@@ -382,133 +314,11 @@ static int cmd_predict(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
-static int calc_numbers(Session *s, int argc, char **argv, int first,
-                        double *v, int max)
-{
-    int n = 0;
-    for (int i = first; i < argc; i++) {
-        if (strchr(argv[i], '='))
-            continue;
-        if (n == max) {
-            cmd_error(s, "at most %d numbers", max);
-            return -1;
-        }
-        if (args_double(s, argv[i], "each value", -HUGE_VAL, HUGE_VAL,
-                       &v[n++]))
-            return -1;
-    }
-    return n;
-}
-
-/* calc ACT NUMBERS...: any hidden activation as nn_act_parse reads it
- * ("gelu", "prelu=0.1", "maxout:2", whose numbers are the pieces of one
- * unit after another). */
-static int calc_act(Session *s, nn_act act, double arg, int argc,
-                    char **argv)
-{
-    double v[256], p[256];
-    long label = -1;
-    char *words[257];
-    const OptSpec spec[] = { { "label", 'i', &label, 0, 255, NULL, NULL },
-                             { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    if (args_parse(s, argc, argv, 2, spec, words, 257) < 0)
-        return CMD_ERR;
-    if (label >= 0)
-        return cmd_error(s, "label= is for xent only");
-    int n = calc_numbers(s, argc, argv, 2, v, 256);
-    if (n < 1)
-        return n < 0 ? CMD_ERR : cmd_error(s, "give some numbers");
-    int k = act == NN_ACT_MAXOUT ? (int)arg : 1;
-    if (n % k)
-        return cmd_error(s, "maxout:%d takes the numbers %d at a time, the "
-                         "pieces of one unit; got %d", k, k, n);
-    char name[32];
-    nn_act_text(act, arg, name, sizeof name);
-    nn_act_forward(act, arg, v, p, 1, n / k);
-    out_printf(s, "%s%s:", name, k > 1 ? " (the largest of each group)" : "");
-    for (int i = 0; i < n / k; i++)
-        out_printf(s, " %.4f", p[i]);
-    out_printf(s, "\n");
-    return CMD_OK;
-}
-
-static int cmd_calc(Session *s, int argc, char **argv)
-{
-    int k;
-    double v[256], p[256];
-    nn_act act;
-    double arg;
-    if (argc < 3)
-        return cmd_error(s, "usage: calc softmax|xent|ACTIVATION "
-                         "NUMBERS..., e.g. calc softmax 5 2 -1 3");
-    if (nn_act_parse(argv[1], &act, &arg) == 0 && act != NN_ACT_SOFTMAX)
-        return calc_act(s, act, arg, argc, argv);
-    /* not an activation: softmax, xent, or a name to correct */
-    const char *names[NN_ACT_COUNT + 2] = { "xent" };
-    char name[32];
-    for (int i = 0; nn_act_names[i]; i++)
-        names[i + 1] = nn_act_names[i];
-    snprintf(name, sizeof name, "%.*s", (int)strcspn(argv[1], "=:"),
-             argv[1]);
-    if (args_enum(s, name, "function", names, &k))
-        return CMD_ERR;
-    if ((k == 0 || !nn_act_has_arg((nn_act)(k - 1))) &&
-        strcmp(argv[1], names[k]))
-        return cmd_error(s, "%s takes no parameter, got '%s'", names[k],
-                         argv[1]);
-    if (strcmp(argv[1], "softmax") && strcmp(argv[1], "xent"))
-        return cmd_error(s, "bad parameter in '%s': e.g. leaky=0.01, "
-                         "elu=1, prelu=0.25, maxout:2 (2 to %d pieces)",
-                         argv[1], NN_MAXOUT_MAX);
-    k = strcmp(argv[1], "softmax") != 0; /* 0 softmax, 1 xent */
-    long label = 0;
-    char *words[257];
-    const OptSpec spec[] = { { "label", 'i', &label, 0, 255, NULL, NULL },
-                             { NULL, 0, NULL, 0, 0, NULL, NULL } };
-    /* the numbers are positional words; calc_numbers reads them */
-    if (args_parse(s, argc, argv, 2, spec, words, 257) < 0)
-        return CMD_ERR;
-    if (k != 1 && label != 0)
-        return cmd_error(s, "label= is for xent only");
-    int n = calc_numbers(s, argc, argv, 2, v, 256);
-    if (n < 1)
-        return n < 0 ? CMD_ERR : cmd_error(s, "give some numbers");
-    nn_act_forward(NN_ACT_SOFTMAX, 0, v, p, 1, n);
-    if (k == 1 && label >= n)
-        return cmd_error(s, "label=%ld but there are only %d "
-                         "scores (labels 0 to %d)", label, n, n - 1);
-    out_printf(s, "softmax:");
-    for (int i = 0; i < n; i++)
-        out_printf(s, " %.4f", p[i]);
-    out_printf(s, "\n");
-    if (k == 1)
-        out_printf(s, "cross-entropy for label %ld: -ln(%.4f) = %.4f\n",
-                   label, p[label], -log(p[label]));
-    return CMD_OK;
-}
-
 /* ------------------------------------------------------------------ */
 /* Rows of the command table                                            */
 /* ------------------------------------------------------------------ */
 
 const Command cmd_inspect_rows[] = {
-{
-    .name = "gradcheck", .group = "Training", .fn = cmd_gradcheck,
-    .usage = "gradcheck [eps=1e-7] | gradcheck bug PARAM",
-    .summary = "check backprop against numerical gradients",
-    .help =
-        "eps=1e-7             the step of the two-sided difference\n"
-        "                     (J(w + eps) - J(w - eps)) / 2eps\n"
-        "For every parameter tensor (W1, b1, ...) the relative error\n"
-        "||g - g_num|| / (||g|| + ||g_num||), marked as the course does:\n"
-        "below 1e-7 great, 1e-5 ok, 1e-3 suspicious, above that wrong.\n"
-        "Dropout is switched off during the check, and the output says so.\n"
-        "bug PARAM            plant a known bug in one gradient (bug dW2\n"
-        "                     doubles dW2) and watch the check catch it",
-    .example = "gradcheck",
-    .words = CMD_WORDS("bug:off|@params"),
-    .keys = CMD_WORDS("eps="),
-},
 {
     .name = "stats", .group = "Inspecting", .fn = cmd_stats,
     .usage = "stats [weights|grads|acts|updates]",
@@ -519,24 +329,44 @@ const Command cmd_inspect_rows[] = {
         "                     L1 does), and PReLU's mean learned slope\n"
         "grads                norm and variance of each dW, ||g|| of them\n"
         "                     all before clipping, and how often clip acted\n"
+        "                     (none before a backward pass: step or train)\n"
         "updates              ||Delta W|| / ||W|| of the last update (about\n"
         "                     1e-3 is healthy)\n"
         "acts                 mean and std of the last forward pass's\n"
         "                     activations, and the % saturated (tanh,\n"
-        "                     sigmoid near their limits) or dead (ReLU)\n"
+        "                     sigmoid near their limits) or dead (ReLU);\n"
+        "                     it says which pass: its examples, evaluation\n"
+        "                     or training mode (dropout masks, batch norm)\n"
         "Alone, stats shows them all.",
     .example = "stats acts",
     .words = stats_kinds,
 },
 {
     .name = "forward", .group = "Inspecting", .fn = cmd_forward,
-    .usage = "forward",
+    .usage = "forward [train] [n=1000] [show=LAYER [rows=2] [units=8]]",
     .summary = "one forward pass over the data, no training",
     .help =
+        "train                a training-mode pass: dropout masks drawn (new\n"
+        "                     ones each time), kept units scaled by 1/keep,\n"
+        "                     batch norm on these examples' own statistics;\n"
+        "                     nothing learns and batch norm's running\n"
+        "                     averages stay.  Without it: evaluation mode\n"
+        "n=1000               training examples to pass (the first n)\n"
+        "show=LAYER           that layer number by number instead of the\n"
+        "                     table: z, a = g(z) and, in a training pass\n"
+        "                     with dropout, the 0/1 mask d, a*d and a*d/keep\n"
+        "                     (the course's inverted-dropout example); with\n"
+        "                     batch norm, z~ = gamma z_norm + beta, each\n"
+        "                     unit's mean and variance, and the layer set\n"
+        "                     command whose gamma and beta give z back\n"
+        "rows=2 units=8       how many examples and units show= shows\n"
         "So that stats acts and plot acts show what the initialization alone\n"
         "does to the activations, layer by layer.  Try data gauss, a deep\n"
-        "tanh net, init normal 0.01, forward, plot acts.",
-    .example = "forward",
+        "tanh net, init normal 0.01, forward, plot acts; or dropout 0.8,\n"
+        "forward train show=1.",
+    .example = "forward train show=1 rows=1 units=5",
+    .words = CMD_WORDS("train", "eval"),
+    .keys = CMD_WORDS("n=", "show=", "rows=", "units="),
 },
 {
     .name = "predict", .group = "Inspecting", .fn = cmd_predict,
@@ -550,24 +380,6 @@ const Command cmd_inspect_rows[] = {
         "                     components)\n"
         "Shows the output units and, for classes, the predicted class.",
     .example = "predict 0.5 -1.2",
-},
-{
-    .name = "calc", .group = "Inspecting", .fn = cmd_calc,
-    .usage = "calc softmax|xent|ACTIVATION NUMBERS... [label=N]",
-    .summary = "small calculators for worked examples",
-    .help =
-        "softmax Z1 Z2 ...    e^Zi / sum_j e^Zj for each score\n"
-        "xent Z1 Z2 ... [label=0]\n"
-        "                     the softmax of the scores, then the cross-\n"
-        "                     entropy -ln(p) of the label's probability\n"
-        "ACTIVATION Z ...     the activation of each number: linear sigmoid\n"
-        "                     tanh relu leaky[=0.01] elu[=1] prelu[=0.25]\n"
-        "                     (one slope) gelu selu, e.g. calc gelu -1 0 1\n"
-        "maxout:K Z ...       the largest of each K numbers in turn, the K\n"
-        "                     pieces of one unit: calc maxout:2 1 3 -2 -5",
-    .example = "calc xent 2 1 0.1 label=0",
-    .words = CMD_WORDS("softmax", "xent", "@acts"),
-    .keys = CMD_WORDS("label="),
 },
 {0},
 };

@@ -14,6 +14,7 @@
 #include "args.h"
 #include "cmd.h"
 #include "commands.h"
+#include "layer_bn.h"
 #include "model.h"
 #include "out.h"
 
@@ -423,37 +424,12 @@ static int layer_add(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
-static int layer_set(Session *s, int argc, char **argv)
+/* Layer pos's activation, keep-probability and batch norm, checked. */
+static int layer_change(Session *s, int pos, nn_act act, double arg,
+                        double keep, int bn)
 {
     nn_net *net = s->net;
-    int pos;
-    const char *act_text = NULL;
-    double keep = -1;
-    int bn = -1;
-    if (argc < 4)
-        return cmd_error(s, "usage: layer set POS [act=A] [keep=P] "
-                         "[bn=on|off]");
-    if (layer_pos(s, argv[2], 1, net->n_layers, &pos))
-        return CMD_ERR;
-    const OptSpec spec[] = {
-        { "act", 's', &act_text, 0, 0, NULL, NULL },
-        { "keep", 'd', &keep, 0.01, 1, NULL, NULL },
-        { "bn", 'b', &bn, 0, 0, NULL, NULL },
-        { NULL, 0, NULL, 0, 0, NULL, NULL },
-    };
-    if (args_parse(s, argc, argv, 3, spec, NULL, 0) < 0)
-        return CMD_ERR;
     nn_layer *l = &net->L[pos - 1];
-    nn_act act = l->act;
-    double arg = l->act_arg;
-    if (act_text) {
-        if (parse_act(s, act_text, "activation",
-                      pos == net->n_layers, &act, &arg))
-            return CMD_ERR;
-    }
-    if (keep >= 0 && keep < 1 && pos == net->n_layers)
-        return cmd_error(s, "dropout is for hidden layers, not the "
-                         "output layer");
     nn_err err;
     int was_bn = l->bn, n_params = net->n_params, rows = l->W.w.rows;
     if (bn >= 0 && bn != l->bn && nn_net_set_bn(net, pos, bn, &err))
@@ -478,8 +454,64 @@ static int layer_set(Session *s, int argc, char **argv)
         model_params_changed(s);
     else
         nn_trainer_guard_rebase(&model_state(s)->tr);
-    cmd_net_show(s);
     return CMD_OK;
+}
+
+/* The pre-activations layer l will have with activation act (maxout:K
+ * has K per unit). */
+static int cols_with(const nn_layer *l, nn_act act, double arg)
+{
+    return act == NN_ACT_MAXOUT ? (int)arg * l->out : l->out;
+}
+
+static int layer_set(Session *s, int argc, char **argv)
+{
+    nn_net *net = s->net;
+    int pos;
+    const char *act_text = NULL, *gamma = NULL, *beta = NULL;
+    double keep = -1;
+    int bn = -1;
+    if (argc < 4)
+        return cmd_error(s, "usage: layer set POS [act=A] [keep=P] "
+                         "[bn=on|off] [gamma=G] [beta=B]");
+    if (layer_pos(s, argv[2], 1, net->n_layers, &pos))
+        return CMD_ERR;
+    const OptSpec spec[] = {
+        { "act", 's', &act_text, 0, 0, NULL, NULL },
+        { "keep", 'd', &keep, 0.01, 1, NULL, NULL },
+        { "bn", 'b', &bn, 0, 0, NULL, NULL },
+        { "gamma", 's', &gamma, 0, 0, NULL, NULL },
+        { "beta", 's', &beta, 0, 0, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    if (args_parse(s, argc, argv, 3, spec, NULL, 0) < 0)
+        return CMD_ERR;
+    nn_layer *l = &net->L[pos - 1];
+    nn_act act = l->act;
+    double arg = l->act_arg;
+    if (act_text) {
+        if (parse_act(s, act_text, "activation",
+                      pos == net->n_layers, &act, &arg))
+            return CMD_ERR;
+    }
+    if (keep >= 0 && keep < 1 && pos == net->n_layers)
+        return cmd_error(s, "dropout is for hidden layers, not the "
+                         "output layer");
+    BnValues bv;
+    if (bn_values_parse(s, gamma, beta, &bv))
+        return CMD_ERR;
+    if (bn_values_check(s, &bv, pos, bn >= 0 ? bn : l->bn,
+                        cols_with(l, act, arg))) {
+        bn_values_free(&bv);
+        return CMD_ERR;
+    }
+    int rc = layer_change(s, pos, act, arg, keep, bn);
+    if (rc == CMD_OK)
+        bn_values_apply(s, net, pos, &bv);
+    bn_values_free(&bv);
+    if (rc == CMD_OK)
+        cmd_net_show(s);
+    return rc;
 }
 
 static const char *const layer_subs[] = { "add", "del", "set", NULL };
@@ -548,7 +580,8 @@ const Command cmd_net_rows[] = {
 {
     .name = "layer", .group = "Network", .fn = cmd_layer,
     .usage = "layer add [POS] dense N [ACT] | layer add POS bn | "
-             "layer del POS | layer set POS [act=] [keep=] [bn=]",
+             "layer del POS | layer set POS [act=] [keep=] [bn=] [gamma=] "
+             "[beta=]",
     .summary = "add, delete or change one layer",
     .help =
         "add [POS] dense N [ACT]\n"
@@ -562,11 +595,16 @@ const Command cmd_net_rows[] = {
         "                     keep-probability or batch norm (maxout:K\n"
         "                     gives the layer K pieces per unit and new\n"
         "                     weights; the others keep the weights)\n"
+        "set POS gamma=G beta=B\n"
+        "                     batch norm's scale and shift (one value for\n"
+        "                     every unit, or one each: gamma=1.2,0.8,1.1);\n"
+        "                     gamma = sqrt(var + eps), beta = mean give z\n"
+        "                     back (forward train show=POS prints them)\n"
         "Layers are numbered from 1, the first hidden layer, as in the course\n"
         "(net shows the numbers).  The other layers keep their weights.",
     .example = "layer add 2 dense 8 tanh",
     .words = layer_subs,
-    .keys = CMD_WORDS("act=@acts", "keep=", "bn=on|off"),
+    .keys = CMD_WORDS("act=@acts", "keep=", "bn=on|off", "gamma=", "beta="),
     .flags = CMD_IDLE,
 },
 {0},

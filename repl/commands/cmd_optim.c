@@ -123,6 +123,27 @@ static int cmd_lr(Session *s, int argc, char **argv)
     return CMD_OK;
 }
 
+/* ": 4 updates per epoch over 210 training examples (the last of 18)",
+ * when there are data to count. */
+static void show_updates(Session *s, int batch)
+{
+    int n = s->data ? nn_data_count(s->data, NN_TRAIN) : 0;
+    if (n == 0) {
+        out_printf(s, "; the updates per epoch follow from the data (none "
+                   "yet)\n");
+        return;
+    }
+    int b = batch > 0 && batch < n ? batch : n;
+    int updates = (n + b - 1) / b, last = n - (updates - 1) * b;
+    out_printf(s, ": %d update%s per epoch over %d training examples", updates,
+               updates == 1 ? "" : "s", n);
+    if (batch > n)
+        out_printf(s, " (more than there are: each update sees them all)");
+    else if (last != b)
+        out_printf(s, " (the last batch of %d)", last);
+    out_printf(s, "\n");
+}
+
 static int cmd_batch(Session *s, int argc, char **argv)
 {
     ModelState *m = model_state(s);
@@ -132,11 +153,12 @@ static int cmd_batch(Session *s, int argc, char **argv)
     if (argc == 1) {
         if (m->tr.batch == 0)
             out_printf(s, "batch full (every update sees the whole training "
-                       "set)\n");
+                       "set)");
         else
-            out_printf(s, "batch %d%s\n", m->tr.batch,
+            out_printf(s, "batch %d%s", m->tr.batch,
                        m->tr.batch == 1 ? " (stochastic gradient descent)"
                                         : "");
+        show_updates(s, m->tr.batch);
         return CMD_OK;
     }
     if (argc != 2)

@@ -19,6 +19,7 @@
 #include "experiment.h"
 #include "interrupt.h"
 #include "model.h"
+#include "num.h"
 #include "out.h"
 #include "plot.h"
 #include "search.h"
@@ -58,13 +59,20 @@ static int rank_trials(const Experiments *e, int *order)
     return n;
 }
 
+/* Digits of a key's values in the table: whole numbers whole, a beta
+ * near 1 with those that tell 0.9987 from 0.999. */
+static int key_digits(const SearchKey *k)
+{
+    return search_key_whole(k) ? 9 : k->log == NN_RANGE_LOG1M ? 5 : 3;
+}
+
 static void table_row(OutTable *t, const Experiments *e, int rank, int r)
 {
     const SearchTrial *x = &e->t[r];
     out_table_cell(t, "%d", rank);
     out_table_cell(t, "%d", r + 1);
     for (int k = 0; k < e->nkeys; k++)
-        out_table_cell(t, "%.3g", x->values[k]);
+        out_table_cell(t, "%.*g", key_digits(&e->keys[k]), x->values[k]);
     if (e->nrungs)
         out_table_cell(t, "%d (%d ep)", x->rung + 1, x->epochs);
     if (x->state == TRIAL_FAILED) {
@@ -72,7 +80,7 @@ static void table_row(OutTable *t, const Experiments *e, int rank, int r)
         out_table_cell(t, "-");
         return;
     }
-    out_table_cell(t, "%.4f", x->train_acc);
+    out_table_cell(t, "%.4f", num_plain(x->train_acc));
     if (isnan(x->dev_acc))
         out_table_cell(t, "-");
     else
@@ -152,7 +160,11 @@ static int search_refine(Session *s, Experiments *e)
             lo = fmin(lo, v);
             hi = fmax(hi, v);
         }
-        if (key->log) {
+        if (key->log == NN_RANGE_LOG1M) {  /* padded in log(1 - value) */
+            double pad = 0.1 * (log1p(-lo) - log1p(-hi)) + 0.05;
+            key->lo = -expm1(log1p(-lo) + pad);
+            key->hi = -expm1(log1p(-hi) - pad);
+        } else if (key->log) {
             double pad = 0.1 * (log(hi) - log(lo)) + 0.05;
             key->lo = exp(log(lo) - pad);
             key->hi = exp(log(hi) + pad);
@@ -166,11 +178,19 @@ static int search_refine(Session *s, Experiments *e)
         const double *b = search_bounds_of(key);
         key->lo = fmax(fmax(key->lo, b[0]), old_lo[k]);
         key->hi = fmin(fmin(key->hi, b[1]), old_hi[k]);
+        if (search_key_whole(key)) {  /* whole numbers at both ends */
+            key->lo = round(key->lo);
+            key->hi = fmax(round(key->hi), fmin(key->lo + 1, old_hi[k]));
+        }
+        if (!(key->lo < key->hi))   /* one value left: keep the range */
+            key->lo = old_lo[k], key->hi = old_hi[k];
     }
     out_printf(s, "search refine: narrowed to the best %d trials:", top);
     for (int k = 0; k < e->nkeys; k++)
-        out_printf(s, " %s=%.3g..%.3g%s", e->keys[k].name, e->keys[k].lo,
-                   e->keys[k].hi, e->keys[k].log ? ":log" : "");
+        out_printf(s, " %s=%.*g..%.*g%s", e->keys[k].name,
+                   key_digits(&e->keys[k]), e->keys[k].lo,
+                   key_digits(&e->keys[k]), e->keys[k].hi,
+                   search_scale_suffix(&e->keys[k]));
     out_printf(s, "\n");
     return CMD_OK;
 }
@@ -435,14 +455,23 @@ static int cmd_search(Session *s, int argc, char **argv)
 const Command cmd_search_rows[] = {
 {
     .name = "search", .group = "Experiments", .fn = cmd_search,
-    .usage = "search KEY=LO..HI[:log] ... [n=N] [epochs=N] [method=M] "
-             "[jobs=N] [export=FILE] | search refine | search import FILE",
+    .usage = "search KEY=LO..HI[:log|:log1m] ... [n=N] [epochs=N] "
+             "[method=M] [jobs=N] [export=FILE] | search refine | "
+             "search import FILE",
     .summary = "hyperparameter search: random, grid, bayes, halving",
     .help =
         "lr=1e-4..1:log       a range to search; :log samples on a log\n"
         "reg=1e-5..1:log      scale, right for rates and penalties, whose\n"
         "                     good values span decades (also keep=, beta=,\n"
         "                     beta1=, beta2=)\n"
+        "beta=0.9..0.999:log1m\n"
+        "                     :log1m samples 1 - beta on a log scale (beta\n"
+        "                     = 1 - 10^r, r in [-3, -1]): as many betas\n"
+        "                     between 0.99 and 0.999 as between 0.9 and 0.99\n"
+        "units=16..256:log    the units of every hidden layer (whole\n"
+        "                     numbers; each hidden layer like the first)\n"
+        "layers=1..4          the number of hidden layers, each like the\n"
+        "                     first\n"
         "n=20                 trials (configurations) to try\n"
         "epochs=5             epochs of training per trial (halving: the\n"
         "                     most a trial gets)\n"
@@ -472,7 +501,8 @@ const Command cmd_search_rows[] = {
     .example = "search lr=1e-4..1:log reg=1e-5..1:log n=20 epochs=5",
     .words = CMD_WORDS("grid", "refine", "import:@files"),
     .keys = CMD_WORDS("lr=", "reg=", "keep=", "beta=", "beta1=", "beta2=",
-                      "n=", "epochs=", "method=random|grid|bayes|halving",
+                      "units=", "layers=", "n=", "epochs=",
+                      "method=random|grid|bayes|halving",
                       "jobs=", "export=@files", "startup=", "round=", "eta=",
                       "trial="),
     .flags = CMD_IDLE,

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "commands.h"
 #include "model.h"
+#include "num.h"
 #include "out.h"
 #include "clock.h"
 #include "interrupt.h"
@@ -125,9 +126,10 @@ static void show_progress_bar(Session *s, ModelState *m)
     long done = m->tr.iter - m->iter0;
     double speed = elapsed > 0 ? done / elapsed : 0;
     if (m->run == RUN_FOREVER) {
-        snprintf(bar, sizeof bar, "running: iter %ld  epoch %d  cost %.4g  "
+        snprintf(bar, sizeof bar, "running: iter %ld  epoch %d  cost %.6g  "
                  "lr %g  %.0f it/s  (pause or Ctrl-C stops)", m->tr.iter,
-                 m->tr.epoch, m->tr.last_loss, nn_trainer_lr(&m->tr), speed);
+                 m->tr.epoch, num_plain(m->tr.last_loss),
+                 nn_trainer_lr(&m->tr), speed);
     } else {
         long total = m->run_target - m->start_pos;
         long now = run_position(m) - m->start_pos;
@@ -135,9 +137,9 @@ static void show_progress_bar(Session *s, ModelState *m)
         int filled = (int)(frac * 30);
         double left = frac > 0 ? elapsed * (1 - frac) / frac : 0;
         snprintf(bar, sizeof bar, "[%.*s%.*s] %3.0f%%  %.0f it/s  %.1fs left  "
-                 "cost %.4g", filled, "##############################",
+                 "cost %.6g", filled, "##############################",
                  30 - filled, "..............................", frac * 100,
-                 speed, left, m->tr.last_loss);
+                 speed, left, num_plain(m->tr.last_loss));
     }
     out_progress(s, bar);
 }
@@ -370,15 +372,30 @@ static int cmd_pause(Session *s, int argc, char **argv)
 /* step                                                                 */
 /* ------------------------------------------------------------------ */
 
+/* 1 when the last pass applied a dropout mask somewhere. */
+static int masked(const nn_net *net)
+{
+    for (int l = 0; l < net->n_layers; l++)
+        if (net->L[l].mask_on)
+            return 1;
+    return 0;
+}
+
 static void step_detail(Session *s, ModelState *m, const nn_step_info *info)
 {
-    double after = nn_trainer_probe_cost(&m->tr, info->rows);
+    /* "after" is the cost the update differentiated, with its dropout
+     * masks, as "before" was: at lr 0 they are equal */
+    double after = nn_trainer_probe_cost_same_mask(&m->tr, info->rows);
     /* epochs counted from 1 here, so that the update that ends epoch 1
      * says "epoch 1", as the progress lines and history do */
     out_printf(s, "step: iteration %ld (in epoch %d), batch of %d, lr %g\n",
                info->iter, info->epoch + 1, info->rows, info->lr);
-    out_printf(s, "  loss before %.6g  after %.6g  (%+.3g)\n", info->loss,
-               after, after - info->loss);
+    out_printf(s, "  loss before %.6g  after %.6g  (%+.3g)\n",
+               num_plain(info->loss), num_plain(after),
+               num_plain(after - info->loss));
+    if (masked(s->net))
+        out_printf(s, "  both with the dropout masks this update drew (the "
+                   "cost it differentiated); eval measures without dropout\n");
     OutTable *t = out_table_new(4);
     out_table_cell(t, "layer");
     out_table_cell(t, "|dW|");
@@ -442,18 +459,29 @@ static int cmd_step(Session *s, int argc, char **argv)
 /* eval                                                                 */
 /* ------------------------------------------------------------------ */
 
-/* A figure of a split of `rows` examples: "-" for an empty split, NaN
- * when the network's outputs are NaN (lr 1e6 with guard off). */
-static void eval_cell(OutTable *t, double v, int rows)
+/* A figure of a split of `rows` examples, with `decimals`: "-" for an
+ * empty split, "nan" when the network's outputs are NaN (lr 1e6 with
+ * guard off). */
+static void eval_cell(OutTable *t, double v, int rows, int decimals)
 {
     if (rows == 0)
         out_table_cell(t, "-");
-    else if (isnan(v))
-        out_table_cell(t, "NaN");
-    else if (fabs(v) < 1e5)
-        out_table_cell(t, "%.4f", v);
+    else if (!isfinite(v) || fabs(v) < 1e5)
+        out_table_cell(t, "%.*f", decimals, num_plain(v));
     else
         out_table_cell(t, "%.4g", v);
+}
+
+/* Every split measured; 0, or -1 reported. */
+static int eval_splits(Session *s, nn_eval *ev)
+{
+    for (int sp = 0; sp < NN_NSPLITS; sp++) {
+        nn_err err;
+        if (nn_trainer_evaluate_full(&s->model->tr, (nn_split)sp, &ev[sp],
+                                     &err))
+            return cmd_error(s, "%s", err.msg), -1;
+    }
+    return 0;
 }
 
 static int cmd_eval(Session *s, int argc, char **argv)
@@ -468,8 +496,14 @@ static int cmd_eval(Session *s, int argc, char **argv)
     if (nn_data_task(s->data) == NN_TASK_NONE)
         return cmd_error(s, "these data have no labels; use forward "
                          "and stats acts");
-    if (!trainable(s))
+    nn_eval ev[NN_NSPLITS];
+    if (!trainable(s) || eval_splits(s, ev))
         return CMD_ERR;
+    /* the losses with the decimals that tell the splits apart */
+    double loss[NN_NSPLITS];
+    for (int sp = 0; sp < NN_NSPLITS; sp++)
+        loss[sp] = ev[sp].rows ? ev[sp].loss : NAN;
+    int ld = num_decimals_apart(loss, NN_NSPLITS, 4, 7);
     /* regression: the errors in the targets' units, not an accuracy */
     int regress = nn_data_task(s->data) == NN_TASK_REGRESS;
     OutTable *t = out_table_new(regress ? 5 : 4);
@@ -479,29 +513,21 @@ static int cmd_eval(Session *s, int argc, char **argv)
     out_table_cell(t, regress ? "RMSE" : "accuracy");
     if (regress)
         out_table_cell(t, "MAE");
-    double acc[NN_NSPLITS];
     for (int sp = 0; sp < NN_NSPLITS; sp++) {
-        nn_eval ev;
-        nn_err err;
-        if (nn_trainer_evaluate_full(&m->tr, (nn_split)sp, &ev, &err)) {
-            out_table_free(t);
-            return cmd_error(s, "%s", err.msg);
-        }
         out_table_cell(t, "%s", names[sp]);
         out_table_cell(t, "%d", nn_data_count(s->data, (nn_split)sp));
-        eval_cell(t, ev.loss, ev.rows);
-        eval_cell(t, regress ? ev.rmse : ev.acc, ev.rows);
+        eval_cell(t, ev[sp].loss, ev[sp].rows, ld);
+        eval_cell(t, regress ? ev[sp].rmse : ev[sp].acc, ev[sp].rows, 4);
         if (regress)
-            eval_cell(t, ev.mae, ev.rows);
-        acc[sp] = ev.acc;
+            eval_cell(t, ev[sp].mae, ev[sp].rows, 4);
     }
     out_table_print(s, t);
     /* bias and variance at a glance: the gap is what regularization and
      * more data close, a low training accuracy what a bigger network
      * raises */
-    if (!regress && !isnan(acc[NN_TRAIN]) && !isnan(acc[NN_DEV]))
+    if (!regress && !isnan(ev[NN_TRAIN].acc) && !isnan(ev[NN_DEV].acc))
         out_printf(s, "  train accuracy - dev accuracy: %.4f\n",
-                   acc[NN_TRAIN] - acc[NN_DEV]);
+                   ev[NN_TRAIN].acc - ev[NN_DEV].acc);
     if (s->net->reg != NN_REG_NONE)
         out_printf(s, "  the losses above are without the %s penalty; on the "
                    "whole training set it adds %.4g\n",
@@ -521,9 +547,10 @@ const Command cmd_train_rows[] = {
     .summary = "make N mini-batch updates (default 1)",
     .help =
         "N                    updates to make (default 1)\n"
-        "A single step is shown in detail: the cost before and after, and\n"
-        "for each layer ||dW|| and ||Delta W|| / ||W||.  Gradient descent,\n"
-        "one update at a time.",
+        "A single step is shown in detail: the cost of its batch before and\n"
+        "after (with dropout on, both with the masks the update drew, so\n"
+        "that lr 0 changes nothing), and for each layer ||dW|| and\n"
+        "||Delta W|| / ||W||.  Gradient descent, one update at a time.",
     .example = "step",
     .flags = CMD_IDLE,
 },
@@ -536,10 +563,11 @@ const Command cmd_train_rows[] = {
         "                     set; N alone means epochs\n"
         "every=K              a line every K iterations or epochs: the\n"
         "                     last batch's cost (penalty included), dev\n"
-        "                     loss, train accuracy (the last epoch's\n"
-        "                     batches, in training mode: dropout on), dev\n"
-        "                     accuracy, learning rate; eval gives exact\n"
-        "                     train figures\n"
+        "                     loss (both to 6 significant digits, so a\n"
+        "                     slow change shows), train accuracy (the last\n"
+        "                     epoch's batches, in training mode: dropout\n"
+        "                     on), dev accuracy, learning rate; eval gives\n"
+        "                     exact train figures\n"
         "snapshot=cycle       with decay cyclic or sgdr: add the network to\n"
         "                     the ensemble at the end of every cycle\n"
         "At the prompt training runs under a progress bar and the prompt\n"

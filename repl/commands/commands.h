@@ -29,7 +29,9 @@ extern const Command cmd_sched_rows[];    /* cmd_sched.c */
 extern const Command cmd_seed_rows[];     /* cmd_optim.c: seed, threads */
 extern const Command cmd_train_rows[];    /* cmd_train.c */
 extern const Command cmd_stop_rows[];     /* cmd_stop.c */
+extern const Command cmd_gradcheck_rows[]; /* cmd_gradcheck.c */
 extern const Command cmd_inspect_rows[];  /* cmd_inspect.c */
+extern const Command cmd_calc_rows[];     /* cmd_calc.c */
 extern const Command cmd_compare_rows[];  /* cmd_compare.c */
 extern const Command cmd_search_rows[];   /* cmd_search.c */
 extern const Command cmd_ewa_rows[];      /* cmd_ewa.c */

@@ -20,13 +20,28 @@ typedef struct SearchRunOpts {
 
 /* --- search_space.c ----------------------------------------------------- */
 
+/* The hyperparameters a search may vary: lr reg keep beta beta1 beta2
+ * units layers, NULL-terminated (each has its column in --result rows). */
+extern const char *const search_keys[];
+
 /* "1e-4..1:log" into k, for a key of the search (checked against the
- * setting's own bounds).  0, or -1 reported. */
+ * setting's own bounds); ":log1m" samples 1 - value on a log scale.  0,
+ * or -1 reported. */
 int search_parse_range(Session *s, const char *name, const char *text,
                        SearchKey *k);
 
 /* The bounds a key's setting takes: {lo, hi}. */
 const double *search_bounds_of(const SearchKey *k);
+
+/* 1 for the keys whose values are whole numbers (units, layers). */
+int search_key_whole(const SearchKey *k);
+
+/* The value at u in [0,1] of k's range on its scale, rounded for whole
+ * keys: what random, grid and bayes sample through. */
+double search_key_value(const SearchKey *k, double u);
+
+/* ":log", ":log1m" or "" as the range is written. */
+const char *search_scale_suffix(const SearchKey *k);
 
 /* "lr=1e-4..1:log reg=0.001..0.1" with exact numbers. */
 void search_space_text(const Experiments *e, Buf *b);

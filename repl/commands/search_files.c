@@ -26,12 +26,12 @@
 #include "out.h"
 #include "search.h"
 
-/* Every key a search may vary has its column, empty when not searched. */
-static const char *const csv_keys[] = { "lr", "reg", "keep", "beta", "beta1",
-                                        "beta2", NULL };
+/* Every key a search may vary (search_keys) has its column, empty when
+ * not searched. */
 static const char csv_header[] =
-    "trial,method,rung,epochs,seed,lr,reg,keep,beta,beta1,beta2,space,"
-    "status,train_loss,train_acc,dev_loss,dev_acc,seconds,host,finished\n";
+    "trial,method,rung,epochs,seed,lr,reg,keep,beta,beta1,beta2,units,"
+    "layers,space,status,train_loss,train_acc,dev_loss,dev_acc,seconds,host,"
+    "finished\n";
 
 /* ------------------------------------------------------------------ */
 /* --result rows                                                        */
@@ -57,9 +57,9 @@ static void compose_row(Session *s, const Experiments *e, int t, Buf *b)
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     buf_printf(b, "%d,%s,%d,%d,%llu", t + 1, experiment_methods[e->method],
                x->rung + 1, x->epochs, (unsigned long long)model_seed(s));
-    for (int c = 0; csv_keys[c]; c++) {
+    for (int c = 0; search_keys[c]; c++) {
         int k = 0;
-        while (k < e->nkeys && strcmp(e->keys[k].name, csv_keys[c]))
+        while (k < e->nkeys && strcmp(e->keys[k].name, search_keys[c]))
             k++;
         if (k < e->nkeys)
             put_num(b, x->values[k]);

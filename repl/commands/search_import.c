@@ -26,14 +26,13 @@ enum { C_TRIAL, C_METHOD, C_RUNG, C_EPOCHS, C_SPACE, C_STATUS, C_TLOSS,
 static const char *const named[C_NAMED] = {
     "trial", "method", "rung", "epochs", "space", "status", "train_loss",
     "train_acc", "dev_loss", "dev_acc", "seconds", "host" };
-static const char *const key_columns[] = { "lr", "reg", "keep", "beta",
-                                           "beta1", "beta2", NULL };
 #define MAX_FIELDS 64
 
 typedef struct Import {
     const char *path;
     int col[C_NAMED];           /* field index of each named column */
-    int keycol[6];              /* ... and of each key's column (-1) */
+    int keycol[16];             /* ... and of each key's column (-1),
+                                   named as the keys (search_keys) */
     char *space;                /* the last row's space (owned) */
     int rows, other;
     Experiments *e;             /* scratch: only the search's fields */
@@ -67,10 +66,10 @@ static int read_header(Session *s, Import *im, char **f, int n)
                              "a file nnlab --result wrote?)", im->path,
                              named[c]), -1;
     }
-    for (int k = 0; key_columns[k]; k++) {
+    for (int k = 0; search_keys[k]; k++) {
         im->keycol[k] = -1;
         for (int i = 0; i < n; i++)
-            if (!strcmp(f[i], key_columns[k]))
+            if (!strcmp(f[i], search_keys[k]))
                 im->keycol[k] = i;
     }
     return 0;
@@ -125,9 +124,9 @@ static int take_row(Session *s, Import *im, char **f, int n, long line)
     memset(t, 0, sizeof *t);
     for (int k = 0; k < e->nkeys; k++) {
         int c = 0;
-        while (key_columns[c] && strcmp(key_columns[c], e->keys[k].name))
+        while (search_keys[c] && strcmp(search_keys[c], e->keys[k].name))
             c++;
-        int i = key_columns[c] ? im->keycol[c] : -1;
+        int i = search_keys[c] ? im->keycol[c] : -1;
         t->values[k] = i >= 0 && i < n ? num(f[i]) : NAN;
         if (isnan(t->values[k]))
             return cmd_error(s, "%s:%ld: no %s value", im->path, line,

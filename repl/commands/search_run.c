@@ -51,10 +51,9 @@ static void clear_trial(SearchTrial *t)
 static void draw_random(Experiments *e, nn_rng *rng, int t)
 {
     clear_trial(&e->t[t]);
-    for (int k = 0; k < e->nkeys; k++) {
-        nn_range r = range_of(&e->keys[k]);
-        e->t[t].values[k] = nn_range_from_unit(&r, nn_rng_uniform(rng));
-    }
+    for (int k = 0; k < e->nkeys; k++)
+        e->t[t].values[k] = search_key_value(&e->keys[k],
+                                             nn_rng_uniform(rng));
 }
 
 void search_make_fixed(Session *s, Experiments *e)
@@ -71,11 +70,9 @@ void search_make_fixed(Session *s, Experiments *e)
         e->ntrials = total < EXP_MAX_TRIALS ? total : EXP_MAX_TRIALS;
         for (int t = 0; t < e->ntrials; t++) {
             clear_trial(&e->t[t]);
-            for (int k = 0, rest = t; k < e->nkeys; k++, rest /= g) {
-                nn_range r = range_of(&e->keys[k]);
-                e->t[t].values[k] = nn_range_from_unit(
-                    &r, (double)(rest % g) / (g - 1));
-            }
+            for (int k = 0, rest = t; k < e->nkeys; k++, rest /= g)
+                e->t[t].values[k] = search_key_value(
+                    &e->keys[k], (double)(rest % g) / (g - 1));
         }
         return;
     }
@@ -230,10 +227,8 @@ static int choose_bayes(Runner *r, double *X, double *y, int nobs, int j,
         return cmd_error(r->s, "%s", err.msg), -1;
     memcpy(X + (size_t)(nobs + j) * d, u, (size_t)d * sizeof *u);
     clear_trial(&e->t[t]);
-    for (int k = 0; k < d; k++) {
-        nn_range rg = range_of(&e->keys[k]);
-        e->t[t].values[k] = nn_range_from_unit(&rg, u[k]);
-    }
+    for (int k = 0; k < d; k++)
+        e->t[t].values[k] = search_key_value(&e->keys[k], u[k]);
     return 0;
 }
 

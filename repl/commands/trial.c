@@ -29,7 +29,7 @@
 
 const char *const trial_keys[] = {
     "optim", "lr", "batch", "init", "reg", "keep", "act", "beta", "beta1",
-    "beta2", NULL
+    "beta2", "units", "layers", NULL
 };
 
 /* init=KIND or init=KIND:SCALE (normal:0.01) for every layer. */
@@ -42,7 +42,7 @@ static int set_init(Session *s, nn_net *net, const char *text)
              (int)(colon ? colon - text : (long)strlen(text)), text);
     if (args_enum(s, name, "initializer", nn_init_names, &i))
         return -1;
-    nn_init_spec spec = { (nn_init_kind)i, 0.01, 1 };
+    nn_init_spec spec = { (nn_init_kind)i, TRIAL_INIT_SCALE, 1 };
     if (colon && args_double(s, colon + 1, "scale", -1e6, 1e6, &spec.arg))
         return -1;
     for (int l = 0; l < net->n_layers; l++)
@@ -70,6 +70,33 @@ static int set_hidden_act(Session *s, nn_net *net, const char *text)
     for (int l = 0; l < net->n_layers - 1; l++)
         if (nn_net_set_act(net, l + 1, a, arg, model_seed(s), &err))
             return cmd_error(s, "%s", err.msg), -1;
+    return 0;
+}
+
+/* units=N or layers=N: the hidden layers built again, all alike (layer
+ * 1's activation, keep-probability, batch norm and initializer), `units`
+ * each (0: as many as layer 1 has) and `layers` of them (0: as many as
+ * now).  The trial initializes every weight afterwards anyway. */
+static int set_hidden(Session *s, nn_net *net, int units, int layers)
+{
+    nn_err err;
+    if (net->n_layers < 2)
+        return cmd_error(s, "units= and layers= need a network with a "
+                         "hidden layer, e.g. net 2 10 1"), -1;
+    nn_layer tmpl = net->L[0];
+    units = units ? units : tmpl.out;
+    layers = layers ? layers : net->n_layers - 1;
+    while (net->n_layers > 1)
+        if (nn_net_delete(net, 1, model_seed(s), &err))
+            return cmd_error(s, "%s", err.msg), -1;
+    for (int i = 1; i <= layers; i++) {
+        if (nn_net_insert(net, i, units, tmpl.act, tmpl.act_arg,
+                          model_seed(s), &err) ||
+            (tmpl.bn && nn_net_set_bn(net, i, 1, &err)))
+            return cmd_error(s, "%s", err.msg), -1;
+        net->L[i - 1].keep = tmpl.keep;
+        net->L[i - 1].init = tmpl.init;
+    }
     return 0;
 }
 
@@ -129,9 +156,15 @@ int trial_apply_setting(Session *s, nn_net *net,
     case 8:
         return args_double(s, text, "beta1", 0, NN_BETA_MAX,
                           &tr->opt.beta1);
-    default:
+    case 9:
         return args_double(s, text, "beta2", 0, NN_BETA2_MAX,
                           &tr->opt.beta2);
+    case 10:
+        return args_int(s, text, "units", 1, TRIAL_UNITS_MAX, &b) ? -1
+               : set_hidden(s, net, (int)b, 0);
+    default:
+        return args_int(s, text, "layers", 1, TRIAL_LAYERS_MAX, &b) ? -1
+               : set_hidden(s, net, 0, (int)b);
     }
 }
 

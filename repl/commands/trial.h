@@ -10,8 +10,16 @@
 #include "session.h"
 
 /* The settings a trial can change: optim lr batch init reg keep act beta
- * beta1 beta2, NULL-terminated. */
+ * beta1 beta2 units layers, NULL-terminated.  units=N makes every hidden
+ * layer N units wide, layers=N makes N hidden layers (each like the
+ * first hidden layer). */
 extern const char *const trial_keys[];
+
+#define TRIAL_UNITS_MAX 100000
+#define TRIAL_LAYERS_MAX 100
+
+/* init=normal (uniform, const) without a scale: normal:0.01. */
+#define TRIAL_INIT_SCALE 0.01
 
 /* Apply key=text (a key of trial_keys) to a copy of the network and to
  * the trainer settings.  0, or -1 after reporting a bad value. */

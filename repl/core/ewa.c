@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "experiment.h"
 #include "model.h"
 
 void ewa_apply(const double *theta, int n, double beta, int bias, double *v)
@@ -22,6 +23,16 @@ void ewa_apply(const double *theta, int n, double beta, int bias, double *v)
 
 int ewa_series(Session *s, int which, double **y, int *n)
 {
+    if (which == 2) {
+        const Experiments *e = s->exp;
+        if (!e || e->nown < 1)
+            return -1;
+        *n = e->nown;
+        *y = malloc((size_t)e->nown * sizeof **y);
+        if (*y)
+            memcpy(*y, e->own, (size_t)e->nown * sizeof **y);
+        return *y ? 0 : -1;
+    }
     if (which == 1) {
         const nn_history *h = s->model ? &s->model->tr.hist : NULL;
         if (!h || h->n < 2)

@@ -13,9 +13,10 @@
 void ewa_apply(const double *theta, int n, double beta, int bias, double *v);
 
 /* The series the ewa demo averages: which 0, a year of daily temperatures
- * (seeded); 1, the recorded training loss.  n values into *y (the caller
- * frees).  0, or -1 when there is no such series yet (no training) or no
- * memory. */
+ * (seeded); 1, the recorded training loss; 2, the student's own series
+ * kept in the session's experiments (ewa series=40,49,45).  n values into
+ * *y (the caller frees).  0, or -1 when there is no such series yet (no
+ * training, none given) or no memory. */
 int ewa_series(Session *s, int which, double **y, int *n);
 
 #endif

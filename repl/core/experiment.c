@@ -37,6 +37,7 @@ void experiment_free(Session *s)
     experiment_clear_runs(s->exp);
     free(s->exp->recipe);
     free(s->exp->result_file);
+    free(s->exp->own);
     free(s->exp);
     s->exp = NULL;
 }

@@ -31,9 +31,11 @@ typedef struct CompareRun {
 } CompareRun;
 
 typedef struct SearchKey {
-    char name[16];          /* lr, reg, keep, beta, beta1, beta2 */
+    char name[16];          /* lr, reg, keep, beta, beta1, beta2, units,
+                               layers */
     double lo, hi;
-    int log;
+    int log;                /* the scale: 0 linear, 1 log, 2 log1m (1 -
+                               value on a log scale; nn_range's) */
 } SearchKey;
 
 typedef enum { SEARCH_RANDOM, SEARCH_GRID, SEARCH_BAYES,
@@ -75,7 +77,10 @@ typedef struct Experiments {
 
     double betas[EXP_MAX_BETAS];
     int nbetas, bias;       /* bias: show the bias-corrected curves too */
-    int series;             /* 0 temperature, 1 the training loss */
+    int series;             /* 0 temperature, 1 the training loss, 2 the
+                               student's own (own, nown) */
+    double *own;            /* series=40,49,45 or series=FILE (owned) */
+    int nown;
 
     char *recipe;           /* the data's commands, "; "-separated */
     char *result_file;      /* nnlab --result FILE, or NULL */

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "experiment.h"
+#include "num.h"
 #include "out.h"
 #include "safefile.h"
 
@@ -289,33 +290,45 @@ int model_outputs_for_data(const Session *s)
     }
 }
 
-/* "0.912" or "-" for a missing value: dev accuracy without a dev split. */
-static const char *num_or_dash(char *buf, size_t n, int digits, double v)
+/* "0.912", or "-" for a figure there is none of (no epoch yet, no dev
+ * split, no accuracy in regression); a NaN that was measured (weights
+ * that overflowed) reads "nan". */
+static const char *num_or_dash(char *buf, size_t n, int digits, double v,
+                               int measured)
 {
-    if (isnan(v))
+    if (!measured)
         return "-";
-    snprintf(buf, n, "%.*g", digits, v);
-    return buf;
+    return num_g(buf, n, digits, v);
 }
+
+/* Losses on a progress line have 6 significant digits: a learning rate
+ * too low moves the cost by 1e-4 an update (2.302576, 2.302420), which 4
+ * digits hide (2.303, 2.303).  Every line the same, so a column never
+ * mixes roundings. */
+#define LOSS_DIGITS 6
 
 void model_print_progress(Session *s)
 {
     const nn_trainer *tr = &s->model->tr;
     const nn_history *h = &tr->hist;
-    char a[32], b[32], c[32];
+    char a[32], b[32], c[32], d[32];
     double tacc = NAN, dacc = NAN, dloss = NAN;
     if (h->ne > 0) {
         tacc = h->train_acc[h->ne - 1];
         dacc = h->dev_acc[h->ne - 1];
         dloss = h->dev_loss[h->ne - 1];
     }
-    out_printf(s, "iter %6ld  epoch %4d  batch cost %-9.4g dev loss %-9s "
+    int dev = h->ne > 0 && s->data && nn_data_count(s->data, NN_DEV) > 0;
+    int acc = h->ne > 0 && s->data &&
+              nn_data_task(s->data) == NN_TASK_CLASSIFY;
+    out_printf(s, "iter %6ld  epoch %4d  batch cost %-9s dev loss %-9s "
                "train acc %-6s dev acc %-6s lr %.3g\n",
                tr->iter, tr->epoch,
-               isnan(tr->last_loss) ? NAN : tr->last_loss, /* not -nan */
-               num_or_dash(a, sizeof a, 4, dloss),
-               num_or_dash(b, sizeof b, 3, tacc),
-               num_or_dash(c, sizeof c, 3, dacc), nn_trainer_lr(tr));
+               num_g(d, sizeof d, LOSS_DIGITS, tr->last_loss),
+               num_or_dash(a, sizeof a, LOSS_DIGITS, dloss, dev),
+               num_or_dash(b, sizeof b, 3, tacc, acc),
+               num_or_dash(c, sizeof c, 3, dacc, dev && acc),
+               nn_trainer_lr(tr));
 }
 
 /* ------------------------------------------------------------------ */

@@ -41,6 +41,8 @@ typedef struct ModelState {
     double t0;              /* wall clock at the start */
     double last_bar;        /* when the progress bar was last drawn */
     long last_printed;      /* iteration of the last log line */
+    unsigned forward_draws; /* forward train passes so far: each draws
+                               dropout masks of its own */
 
     int snapshot;           /* the run adds an ensemble member at the end
                                of each cycle of the schedule */

@@ -303,6 +303,8 @@ static int cmd_plot(Session *s, int argc, char **argv)
         const char *why = plot_not_ready(s, (PlotKind)kinds[n]);
         if (why)
             return cmd_error(s, "%s: %s", plot_kinds[kinds[n]].name, why);
+        if ((why = plot_note(s, (PlotKind)kinds[n])))
+            out_printf(s, "plot %s: %s\n", plot_kinds[kinds[n]].name, why);
         n++;
     }
     gp_allow_restart(p->gp);
@@ -345,11 +347,12 @@ void plot_refresh(Session *s, const char *kind)
 /* ------------------------------------------------------------------ */
 
 /* `help plot`: a line per kind from the table, then the subcommands.
- * Built once: the table is constant. */
+ * Built once (the table is constant) and kept for the program's life, as
+ * long as it grows: a fixed buffer would cut a longer help short. */
 static const char *plot_help(void)
 {
-    static char text[2048];
-    if (text[0])
+    static char *text;
+    if (text)
         return text;
     Buf b = BUF_INIT;
     for (int k = 0; k < PLOT_NKINDS; k++) {
@@ -374,8 +377,11 @@ static const char *plot_help(void)
         "                     FILE's place (help save says how files are\n"
         "                     replaced; only regular files)\n"
         "Plots follow training as it runs.");
-    snprintf(text, sizeof text, "%s", b.failed ? "" : b.s);
-    buf_free(&b);
+    if (b.failed) {
+        buf_free(&b);
+        return "";
+    }
+    text = b.s;
     return text;
 }
 

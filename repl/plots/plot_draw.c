@@ -335,6 +335,20 @@ int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
 /* The trials that ran, numbered in the order they were chosen (a
  * Bayesian search's numbers gather where it found the best); halving's
  * later rungs drawn larger. */
+/* A search key on an axis: a beta sampled on :log1m is drawn as 1 - beta
+ * on a log axis, the scale it was sampled on. */
+static double search_axis_value(const SearchKey *k, double v)
+{
+    return k->log == NN_RANGE_LOG1M ? 1 - v : v;
+}
+
+static const char *search_axis_name(const SearchKey *k, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s%.15s", k->log == NN_RANGE_LOG1M ? "1 - " : "",
+             k->name);
+    return buf;
+}
+
 int plot_draw_search(Session *s, Gp *gp, PlotKind kind)
 {
     (void)kind;
@@ -351,8 +365,9 @@ int plot_draw_search(Session *s, Gp *gp, PlotKind kind)
         const SearchTrial *tr = &e->t[t];
         if (tr->state != TRIAL_DONE)
             continue;
-        x[n] = tr->values[0];
-        y[n] = two ? tr->values[1] : tr->dev_acc;
+        x[n] = search_axis_value(&e->keys[0], tr->values[0]);
+        y[n] = two ? search_axis_value(&e->keys[1], tr->values[1])
+                   : tr->dev_acc;
         c[n] = tr->dev_acc;
         label[n] = t + 1;
         size[n++] = tr->rung;
@@ -367,9 +382,13 @@ int plot_draw_search(Session *s, Gp *gp, PlotKind kind)
                               "rungs;");
     snprintf(note + k, sizeof note - k, " numbers: the order trials were "
              "chosen in");
-    ChartScatter ch = { title, e->keys[0].name,
-                        two ? e->keys[1].name : "dev accuracy",
-                        "dev accuracy", n, x, y, c, e->keys[0].log,
+    char xname[24], yname[24];
+    ChartScatter ch = { title, search_axis_name(&e->keys[0], xname,
+                                                sizeof xname),
+                        two ? search_axis_name(&e->keys[1], yname,
+                                               sizeof yname)
+                            : "dev accuracy",
+                        "dev accuracy", n, x, y, c, e->keys[0].log != 0,
                         two && e->keys[1].log, 1, label,
                         e->nrungs ? size : NULL, note };
     int rc = chart_scatter(gp, PLOT_SEARCH, &ch);
@@ -391,7 +410,9 @@ int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
     ChartSeries ser[1 + 2 * EXP_MAX_BETAS];
     char names[2 * EXP_MAX_BETAS][48];
     size_t k = 0;
-    ser[k++] = (ChartSeries){ e->series ? "loss" : "temperature", (size_t)n,
+    /* the student's own series (2) is taken for temperatures by day */
+    ser[k++] = (ChartSeries){ e->series == 1 ? "loss" : "temperature",
+                              (size_t)n,
                               NULL, theta, CHART_POINTS, 0 };
     for (int b = 0; b < e->nbetas; b++)
         for (int c = e->bias ? 1 : 0; c >= 0; c--) {
@@ -407,8 +428,8 @@ int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
             k++;
         }
     ChartLines c = { "Exponentially weighted averages",
-                     e->series ? "iteration" : "day",
-                     e->series ? "loss" : "temperature", ser, k, NULL, 0,
+                     e->series == 1 ? "iteration" : "day",
+                     e->series == 1 ? "loss" : "temperature", ser, k, NULL, 0,
                      CHART_SCALE_LINEAR, 0, 0, 0 };
     int rc = chart_lines(gp, PLOT_EWA, &c);
     free(theta);

@@ -35,6 +35,8 @@ enum {
     PLOT_NEEDS_EWA = 1u << 6,
     PLOT_NEEDS_IMAGES = 1u << 7,    /* data whose examples are images */
     PLOT_NEEDS_AUGMENT = 1u << 8,   /* augmentation on */
+    PLOT_NEEDS_LOSS = 1u << 9,      /* labelled data: a loss to
+                                       differentiate (gradients) */
 };
 
 /* One plot kind: everything known about it, in one row. */
@@ -56,6 +58,10 @@ const char *const *plot_kind_names(void);
 
 /* Why kind k cannot be drawn now ("no network yet; ..."), or NULL. */
 const char *plot_not_ready(Session *s, PlotKind k);
+
+/* What a student should know about kind k drawn now, though it can be
+ * drawn (an empty plot that will fill as training runs), or NULL. */
+const char *plot_note(Session *s, PlotKind k);
 
 /* The drawing of each kind (plot_draw.c unless said). */
 int plot_draw_curves(Session *s, Gp *gp, PlotKind k);     /* loss, acc */

@@ -21,7 +21,7 @@ const PlotKindRow plot_kinds[PLOT_NKINDS] = {
         "train and dev accuracy", plot_draw_curves},
     [PLOT_WEIGHTS] = {"weights", LIVE, PLOT_NEEDS_NET,
         "weight variance per layer over time", plot_draw_per_layer},
-    [PLOT_GRADS] = {"grads", LIVE, PLOT_NEEDS_NET,
+    [PLOT_GRADS] = {"grads", LIVE, PLOT_NEEDS_NET | PLOT_NEEDS_LOSS,
         "gradient norm per layer over time, log scale:\n"
         "vanishing and exploding gradients at a glance",
         plot_draw_per_layer},
@@ -97,5 +97,21 @@ const char *plot_not_ready(Session *s, PlotKind k)
         return "no gradient check yet; run gradcheck first";
     if ((needs & PLOT_NEEDS_FORWARD) && s->net->rows == 0)
         return "no forward pass yet; run forward (or train) first";
+    if ((needs & PLOT_NEEDS_LOSS) && (s->net->loss == NN_LOSS_NONE ||
+                                      !s->data ||
+                                      nn_data_task(s->data) == NN_TASK_NONE))
+        return "no gradients: these data have no labels, so there is no "
+               "loss to differentiate (forward and plot acts show what the "
+               "network does to them)";
+    return NULL;
+}
+
+const char *plot_note(Session *s, PlotKind k)
+{
+    /* the gradients are drawn from the history of updates */
+    if (k == PLOT_GRADS && s->model->tr.hist.n == 0)
+        return "no gradients yet: no update has run.  step makes one (and "
+               "shows its gradients), train or run many; this plot follows "
+               "them";
     return NULL;
 }
