@@ -110,13 +110,21 @@ asan: deps-check
 	@BUILD=build-asan NNLAB_ASAN=1 tests/run.sh
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory $(NNLAB) $(BUILD)/bench/bench
+	@$(MAKE) --no-print-directory $(NNLAB) $(BUILD)/bench/bench \
+	    $(BUILD)/bench/shell_bench
 	@BUILD=$(BUILD) bench/run.sh
 
 $(BUILD)/bench/bench: bench/bench.c $(LIBNN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote engine $(CFLAGS) -o $@ $< $(LIBNN) \
 	    $(ENGINE_LIBS)
+
+# The shell's training loop against the engine's step: links the
+# program's layers (no main.c) and runs commands as a script does.
+$(BUILD)/bench/shell_bench: bench/shell_bench.c $(LIBREPL) $(LIBNN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_INCLUDES) $(CFLAGS) -o $@ $< $(LIBREPL) \
+	    $(LIBNN) $(REPL_LIBS) $(ENGINE_LIBS)
 
 # Coverage-guided fuzzing with libFuzzer, apart from `make check` (which
 # has its own deterministic fuzzing, tests/test_fuzz.c): the harnesses in

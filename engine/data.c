@@ -270,11 +270,50 @@ static void fill_y(const nn_data *d, nn_split s, const int *rows, int count,
     }
 }
 
+/* One example normalized on the way, in one pass: the same operations as
+ * nn_data_fill_raw then nn_data_transform, so the same values, but the
+ * trainer fills a batch at every update and two passes (and the loads of
+ * mu and 1/sigma that possible aliasing forces) cost a few percent of a
+ * small network's step.  src is floats or, when bytes, pixels in 0..255. */
+__attribute__((target_clones("avx2", "default")))
+static void fill_row_normalized(const float *restrict xf,
+                                const uint8_t *restrict xb, size_t f,
+                                const double *restrict mu,
+                                const double *restrict inv_sigma,
+                                double *restrict x)
+{
+    size_t j = 0;
+    /* groups the compiler turns into vector instructions (eight floats
+     * fill a 256-bit register of doubles twice) */
+    if (xf) {
+        for (; j + 8 <= f; j += 8)
+            for (size_t k = j; k < j + 8; k++)
+                x[k] = ((double)xf[k] - mu[k]) * inv_sigma[k];
+        for (; j < f; j++)
+            x[j] = ((double)xf[j] - mu[j]) * inv_sigma[j];
+    } else {
+        for (; j + 4 <= f; j += 4)
+            for (size_t k = j; k < j + 4; k++)
+                x[k] = (xb[k] * (1.0 / 255.0) - mu[k]) * inv_sigma[k];
+        for (; j < f; j++)
+            x[j] = (xb[j] * (1.0 / 255.0) - mu[j]) * inv_sigma[j];
+    }
+}
+
 void nn_data_fill(const nn_data *d, nn_split s, const int *rows, int count,
                   double *X, double *Y, int ycols)
 {
-    nn_data_fill_raw(d, s, rows, count, X);
-    nn_data_transform(d, X, count);
+    if (!d->normalized) {
+        nn_data_fill_raw(d, s, rows, count, X);
+    } else {
+        size_t f = (size_t)d->features;
+        for (int i = 0; i < count; i++) {
+            size_t ex = (size_t)example_of(d, s, rows ? rows[i] : i);
+            fill_row_normalized(d->xf ? d->xf + ex * f : NULL,
+                                d->xf ? NULL : d->xb + ex * f, f, d->mu,
+                                d->inv_sigma, X + (size_t)i * f);
+        }
+    }
     if (Y)
         fill_y(d, s, rows, count, Y, ycols);
 }

@@ -7,6 +7,7 @@
  * `lr 0.001` or `pause` while the network trains.  In a script the shell
  * runs the job to its end straight away.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,20 @@ static void finish_run(Session *s, const char *how, int diverged)
     plot_live(s, 1);
 }
 
+/* The trainer measures the dev split at only some epochs' ends (train.h):
+ * ask it for the one whose figures the next line shows, the last epoch's
+ * end before the next mark or the run's end. */
+static void want_dev_for_line(ModelState *m)
+{
+    if (m->run == RUN_FOREVER)
+        return;
+    long mark = m->next_print < m->run_target ? m->next_print : m->run_target;
+    if (m->run == RUN_EPOCHS)
+        nn_trainer_want_dev(&m->tr, -1, mark > INT_MAX ? -1 : (int)mark);
+    else
+        nn_trainer_want_dev(&m->tr, mark, -1);
+}
+
 /* Print the periodic log line when the run passes the next mark. */
 static void maybe_log(Session *s, ModelState *m)
 {
@@ -147,6 +162,7 @@ static void maybe_log(Session *s, ModelState *m)
     m->last_printed = m->tr.iter;
     while (m->next_print <= p)
         m->next_print += m->every;
+    want_dev_for_line(m);
 }
 
 static int train_slice(Session *s)
@@ -253,6 +269,7 @@ static int start_run(Session *s, RunKind kind, long n,
     m->last_printed = -1;
     m->t0 = clock_now();
     m->last_bar = 0;
+    want_dev_for_line(m);
     s->job.active = 1;
     s->job.slice = train_slice;
     s->job.stop = train_stop;
@@ -363,6 +380,8 @@ static int cmd_step(Session *s, int argc, char **argv)
     nn_step_info info;
     nn_err err;
     long made = 0;
+    if (n > 1) /* the line at the end shows the last epoch's dev figures */
+        nn_trainer_want_dev(&m->tr, m->tr.iter + n, -1);
     for (long i = 0; i < n && !nnlab_interrupted; i++) {
         int st = nn_trainer_step(&m->tr, &info, &err);
         if (st < 0)
