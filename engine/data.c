@@ -287,14 +287,15 @@ static void fill_row_normalized(const float *restrict xf,
      * fill a 256-bit register of doubles twice) */
     if (xf) {
         for (; j + 8 <= f; j += 8)
-            for (size_t k = j; k < j + 8; k++)
-                x[k] = ((double)xf[k] - mu[k]) * inv_sigma[k];
+            for (size_t k = 0; k < 8; k++)
+                x[j + k] = ((double)xf[j + k] - mu[j + k]) * inv_sigma[j + k];
         for (; j < f; j++)
             x[j] = ((double)xf[j] - mu[j]) * inv_sigma[j];
     } else {
         for (; j + 4 <= f; j += 4)
-            for (size_t k = j; k < j + 4; k++)
-                x[k] = (xb[k] * (1.0 / 255.0) - mu[k]) * inv_sigma[k];
+            for (size_t k = 0; k < 4; k++)
+                x[j + k] = (xb[j + k] * (1.0 / 255.0) - mu[j + k]) *
+                           inv_sigma[j + k];
         for (; j < f; j++)
             x[j] = (xb[j] * (1.0 / 255.0) - mu[j]) * inv_sigma[j];
     }
