@@ -4,7 +4,8 @@
  * regression, gzip), numbers in every form read as strtod reads them (plain
  * integers take a quicker path), the shipped iris and digits sets, and
  * every malformed input the loader promises to name exactly: the file,
- * the line and what was expected.  Runs from the repository root (tests/run.sh goes there).
+ * the line and what was expected.  Runs from the repository root
+ * (tests/run.sh goes there).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -257,7 +257,8 @@ const Command cmd_session_rows[] = {
     .usage = "history [csv FILE]",
     .summary = "the recorded training metrics",
     .help =
-        "Alone, a summary of what training recorded.\n"
+        "Alone, a summary of what training recorded ('-' for dev at the\n"
+        "epochs that did not measure it: help train).\n"
         "csv FILE             write the records to FILE as CSV, for a\n"
         "                     spreadsheet or a notebook",
     .example = "history csv run1.csv",
