@@ -249,7 +249,7 @@ shell_overhead default env || exit 1
 whole_program() {
     local label=$1 need=$2
     shift 2
-    NNLAB="$PWD/$BUILD/nnlab" PY="$PY" BUILD="$BUILD" \
+    NNLAB="$PWD/$BUILD/nnlab" PY="$PY" BUILD="$BUILD" ROUNDS="$ROUNDS" \
         bash bench/whole_program.sh "$@" |
     awk -v label="$label" -v need="$need" '
     $1 == "whole" {

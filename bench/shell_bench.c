@@ -2,25 +2,29 @@
  * shell_bench.c — what the shell's training loop costs on top of the
  * engine's step: the same training through `train K iters` (the command
  * as a script runs it: cmd_run_line, the job run slice by slice, the
- * trainer with its history, statistics, epoch evaluations and progress
+ * trainer with its history, statistics, dev measurements and progress
  * lines) and through the engine's bare step (forward, cost, backward,
  * Adam: bench.c's step), in the same process and interleaved, so both
  * see the same machine.
  *
- *   shell_bench [-t THREADS] [-q] digits|fmnist
+ *   shell_bench [-t THREADS] [-q] [-k BLOCK] digits|fmnist
  *
  *   digits  data digits, normalize on, 64-64-32-10, Adam, batch 64
  *   fmnist  data fashion, normalize on, 784-256-128-10, Adam, batch 128
  *           (Debian's dataset-fashion-mnist)
+ *   -k N    updates per block (default: digits 2000, the issue's
+ *           `train 2000 iters`; fmnist one epoch, 391)
+ *   -q      two rounds, blocks of at most one epoch (a smoke test)
  *
- * Output, one machine-readable line (bench/run.sh makes the table):
+ * Output, one machine-readable line (bench/run.sh makes the text):
  *
- *   shell digits engine 69.1 shell 73.0 us/update rounds 7 block 200
+ *   shell digits engine 69.10 shell 73.00 us/update rounds 9 block 2000
+ *         median 70.20 74.90
  *
- * A round times one block of K engine steps, then `train K iters`; K
- * spans whole epochs, so each block pays its share of the epoch ends
- * (the shell's dev evaluations) and of the progress lines.  Each side's
- * figure is the median over rounds of its mean time per update.  The
+ * A round times a block of K engine steps, then `train K iters`; a block
+ * spans whole epochs, so it pays its share of the epochs' ends and of the
+ * progress lines.  Each side's figure is its fastest block (other work on
+ * the machine only ever slows a block down), the medians follow.  The
  * engine side trains its own network of the same shape on batches of the
  * same normalized training data.
  */
@@ -182,7 +186,7 @@ static void run(const workload *w, int threads, int quick, long block)
         te[r] = (t1 - t0) / k;
         ts[r] = (t2 - t1) / k;
     }
-    double me = median(te, rounds), ms = median(ts, rounds);
+    double me = median(te, rounds), ms = median(ts, rounds); /* sorts */
     printf("shell %s engine %.2f shell %.2f us/update rounds %d block %ld "
            "median %.2f %.2f\n", w->name, te[0] * 1e6, ts[0] * 1e6, rounds,
            k, me * 1e6, ms * 1e6);
