@@ -249,7 +249,7 @@ shell_overhead default env || exit 1
 whole_program() {
     local label=$1 need=$2
     shift 2
-    NNLAB="$PWD/$BUILD/nnlab" PY="$PY" BUILD="$BUILD" ROUNDS="$ROUNDS" \
+    NNLAB="$PWD/$BUILD/nnlab" PY="$PY" BUILD="$BUILD" ROUNDS=1 \
         bash bench/whole_program.sh "$@" |
     awk -v label="$label" -v need="$need" '
     $1 == "whole" {
@@ -270,7 +270,8 @@ whole_program() {
 echo
 echo "== The whole program: nnlab -c 'data ...; normalize on; net ...;" \
      "optim adam; batch B; train N iters; eval' against the same work in" \
-     "PyTorch, start-up included (the fastest of $ROUNDS runs)"
+     "PyTorch, start-up included (one run each; PyTorch's faster OpenMP" \
+     "wait policy)"
 whole_program default 6 env
 [ "$own_ok" = 0 ] || whole_program own 10 "${OWN_KERNELS[@]}"
 

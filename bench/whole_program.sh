@@ -16,7 +16,8 @@
 #   whole_program.sh [ENV-PREFIX...]     e.g. env -u OPENBLAS_CORETYPE
 #
 # NNLAB names the nnlab binary; PY a python3 that imports torch (none: the
-# nnlab side alone); ROUNDS the rounds (2).  One line per workload:
+# nnlab side alone); ROUNDS the rounds (2; run.sh asks for 1, to keep
+# `make bench` short).  One line per workload:
 #
 #   whole digits iters 2000 nnlab 0.171 torch 2.310 loop 0.930 s
 #         nnlab-test 0.9703 torch-test 0.9704 kernel Haswell

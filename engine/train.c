@@ -333,8 +333,7 @@ static int end_epoch(nn_trainer *tr, nn_err *err)
     tr->pos = 0;
     tr->epoch_iter = tr->iter;
     if (nn_trainer_dev_due(tr)) {
-        if (nn_trainer_evaluate_sample(tr, NN_DEV,
-                                       nn_trainer_dev_sample(tr), &dev, err))
+        if (nn_trainer_measure_dev(tr, &dev, err))
             return -1;
         tr->dev_since = 0;
     }

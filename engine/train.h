@@ -288,6 +288,12 @@ void nn_trainer_set_dev_spacing(nn_trainer *tr, int k);
  * figures.  -1 for either means no ask; a new ask replaces the last. */
 void nn_trainer_want_dev(nn_trainer *tr, long iter, int epoch);
 
+/* Measure the dev split as the epochs' ends do: its nn_trainer_dev_sample()
+ * examples, in forward passes of the training batch's size (so that BLAS
+ * uses its threads as the training steps do; train_eval.c says why).  The
+ * figures agree with nn_trainer_evaluate_sample's to rounding. */
+int nn_trainer_measure_dev(nn_trainer *tr, nn_eval *ev, nn_err *err);
+
 /* 1 when the epoch that just ended (tr->epoch completed, at update
  * tr->iter) is to be measured, as set above. */
 int nn_trainer_dev_due(const nn_trainer *tr);

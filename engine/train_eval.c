@@ -91,8 +91,9 @@ static int spread_row(int k, int count, int total)
     return (int)((long long)k * total / count);
 }
 
-int nn_trainer_evaluate_sample(nn_trainer *tr, nn_split s, int count,
-                               nn_eval *ev, nn_err *err)
+/* The measurement itself, `chunk` rows per forward pass. */
+static int measure(nn_trainer *tr, nn_split s, int count, int chunk,
+                   nn_eval *ev, nn_err *err)
 {
     if (!tr->net)
         return nn_fail(err, "the trainer has no network bound");
@@ -107,8 +108,10 @@ int nn_trainer_evaluate_sample(nn_trainer *tr, nn_split s, int count,
     if (count == 0 || task == NN_TASK_NONE)
         return 0;
     int rows[NN_EVAL_CHUNK];
-    for (int at = 0; at < count; at += NN_EVAL_CHUNK) {
-        int m = count - at < NN_EVAL_CHUNK ? count - at : NN_EVAL_CHUNK;
+    if (chunk < 1 || chunk > NN_EVAL_CHUNK)
+        chunk = NN_EVAL_CHUNK;
+    for (int at = 0; at < count; at += chunk) {
+        int m = count - at < chunk ? count - at : chunk;
         for (int i = 0; i < m; i++)
             rows[i] = spread_row(at + i, count, total);
         nn_data_fill(tr->data, s, rows, m, tr->EX, tr->EY, tr->ycols);
@@ -129,6 +132,25 @@ int nn_trainer_evaluate_sample(nn_trainer *tr, nn_split s, int count,
         ev->mae = sums[1] / values;
     }
     return 0;
+}
+
+int nn_trainer_evaluate_sample(nn_trainer *tr, nn_split s, int count,
+                               nn_eval *ev, nn_err *err)
+{
+    return measure(tr, s, count, NN_EVAL_CHUNK, ev, err);
+}
+
+/* Passes of the training batch's size: OpenBLAS spreads a product over
+ * its threads past a size (64·64·64 multiply-adds), and a pass over 270
+ * digits at once would wake a second thread that a batch of 64 never
+ * does, which then spins for a while after each product: a core taken
+ * from everything else, and training measurably slower on a busy
+ * machine.  Batch-sized passes use the threads as training does. */
+int nn_trainer_measure_dev(nn_trainer *tr, nn_eval *ev, nn_err *err)
+{
+    int batch = tr->batch > 0 && tr->batch < tr->n_train ? tr->batch
+                                                         : tr->n_train;
+    return measure(tr, NN_DEV, nn_trainer_dev_sample(tr), batch, ev, err);
 }
 
 int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,

@@ -204,7 +204,7 @@ void model_print_progress(Session *s)
      * paused, a batch size changed on the way), measure it now. */
     nn_eval now;
     if (h->ne > 0 && isnan(dloss) && sample > 0 &&
-        nn_trainer_evaluate_sample(tr, NN_DEV, sample, &now, NULL) == 0) {
+        nn_trainer_measure_dev(tr, &now, NULL) == 0) {
         dloss = now.loss;
         dacc = now.acc;
     }
