@@ -122,13 +122,21 @@ asan: deps-check
 	@BUILD=build-asan NNLAB_ASAN=1 tests/run.sh
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory $(NNLAB) $(BUILD)/bench/bench
+	@$(MAKE) --no-print-directory $(NNLAB) $(BUILD)/bench/bench \
+	    $(BUILD)/bench/shell_bench
 	@BUILD=$(BUILD) bench/run.sh
 
 $(BUILD)/bench/bench: bench/bench.c $(LIBNN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -iquote engine $(CFLAGS) -o $@ $< $(LIBNN) \
 	    $(ENGINE_LIBS)
+
+# The shell's training loop against the engine's step: links the
+# program's layers (no main.c) and runs commands as a script does.
+$(BUILD)/bench/shell_bench: bench/shell_bench.c $(LIBREPL) $(LIBNN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_INCLUDES) $(CFLAGS) -o $@ $< $(LIBREPL) \
+	    $(LIBNN) $(REPL_LIBS) $(ENGINE_LIBS)
 
 # Coverage-guided fuzzing with libFuzzer: the harnesses in tests/fuzz/ are
 # built with clang and the sanitizers in build-fuzzer/ (make fuzz-build)

@@ -4,15 +4,25 @@
  * precision on random data, and the machine's dgemm peak for reference.
  *
  *   bench [-t THREADS] [-q] [WORKLOAD...]
+ *   bench gemm-write FILE | gemm-compare FILE | kernel
  *
  *   -t N   OpenBLAS threads (default: $NNLAB_BENCH_THREADS, else the
  *          number of online CPUs)
  *   -q     quick: shorter measurements (for smoke tests)
  *
+ * gemm-write stores a few products (the shapes of the workloads, odd
+ * sizes, every transposition) as computed by the kernels OpenBLAS chose;
+ * gemm-compare, run with other kernels (OPENBLAS_CORETYPE unset), computes
+ * them again and checks each value against the stored one within
+ * rounding: |c − c'| <= 4·k·ε·(|A|·|B|) for a sum of k products.  Exit
+ * status 0 when every value agrees.  kernel prints the first two lines
+ * below and stops.
+ *
  * Output, one machine-readable line each (bench/run.sh turns them into a
  * table; torch_bench.py prints the same lines for PyTorch):
  *
  *   nnlab threads 2
+ *   nnlab kernel Haswell
  *   nnlab peak 2048 84.12 GFLOP/s
  *   nnlab tiny 3.21 us/step 1.23 GFLOP/s
  *   nnlab-split tiny fwd 1.10 bwd 1.40 upd 0.71 us
@@ -28,6 +38,7 @@
  */
 #include "nnlab.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +121,118 @@ static double gemm_gflops(int n, int reps)
     free(B);
     free(C);
     return flops / median(t, reps) * 1e-9;
+}
+
+/* ------------------------------------------------------------------ */
+/* Do two kernels compute the same products?                            */
+/* ------------------------------------------------------------------ */
+
+/* OpenBLAS's own calls (its cblas.h declares them; spelled out here as
+ * mat.c does). */
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
+
+typedef struct gemm_case {
+    int ta, tb, m, n, k;
+} gemm_case;
+
+static const gemm_case gemm_cases[] = {
+    { 0, 1, 64, 64, 64 },     /* digits' forward: A·Wᵀ */
+    { 1, 0, 64, 64, 64 },     /* its weight gradient: dZᵀ·A */
+    { 0, 0, 64, 64, 32 },     /* the gradient passed back: dZ·W */
+    { 0, 1, 128, 256, 784 },  /* fmnist's first layer */
+    { 1, 1, 67, 129, 255 },   /* odd sizes, both transposed */
+    { 0, 0, 1024, 1024, 1024 },
+};
+enum { N_GEMM_CASES = sizeof gemm_cases / sizeof *gemm_cases };
+
+/* C = op(A)·op(B) of one case on fixed random inputs; *A and *B are
+ * allocated for the caller. */
+static double *gemm_case_run(const gemm_case *c, double **A, double **B)
+{
+    size_t na = (size_t)c->m * c->k, nb = (size_t)c->k * c->n;
+    *A = xcalloc(na, sizeof **A);
+    *B = xcalloc(nb, sizeof **B);
+    double *C = xcalloc((size_t)c->m * c->n, sizeof *C);
+    nn_rng r;
+    nn_rng_seed(&r, 11, 5, (uint64_t)(c->m * 7 + c->k));
+    for (size_t i = 0; i < na; i++)
+        (*A)[i] = nn_rng_normal(&r);
+    for (size_t i = 0; i < nb; i++)
+        (*B)[i] = nn_rng_normal(&r);
+    int lda = c->ta ? c->m : c->k, ldb = c->tb ? c->k : c->n;
+    nn_gemm(c->ta, c->tb, c->m, c->n, c->k, 1.0, *A, lda, *B, ldb, 0.0, C,
+            c->n);
+    return C;
+}
+
+/* (|A|·|B|)_ij, the scale of the rounding of C_ij. */
+static double abs_product(const gemm_case *c, const double *A,
+                          const double *B, int i, int j)
+{
+    double s = 0;
+    for (int p = 0; p < c->k; p++) {
+        double a = c->ta ? A[(size_t)p * c->m + i] : A[(size_t)i * c->k + p];
+        double b = c->tb ? B[(size_t)j * c->k + p] : B[(size_t)p * c->n + j];
+        s += fabs(a) * fabs(b);
+    }
+    return s;
+}
+
+static int gemm_write(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return fprintf(stderr, "bench: cannot write %s\n", path), 1;
+    for (int t = 0; t < N_GEMM_CASES; t++) {
+        double *A, *B, *C = gemm_case_run(&gemm_cases[t], &A, &B);
+        size_t n = (size_t)gemm_cases[t].m * gemm_cases[t].n;
+        if (fwrite(C, sizeof *C, n, f) != n)
+            return fprintf(stderr, "bench: write error\n"), fclose(f), 1;
+        free(A);
+        free(B);
+        free(C);
+    }
+    printf("nnlab gemm-write %s %d products\n", openblas_get_corename(),
+           N_GEMM_CASES);
+    return fclose(f) != 0;
+}
+
+static int gemm_compare(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fprintf(stderr, "bench: cannot read %s\n", path), 1;
+    double worst = 0; /* largest |c − c'| / bound */
+    long values = 0, bad = 0;
+    for (int t = 0; t < N_GEMM_CASES; t++) {
+        const gemm_case *c = &gemm_cases[t];
+        double *A, *B, *C = gemm_case_run(c, &A, &B);
+        size_t n = (size_t)c->m * c->n;
+        double *R = xcalloc(n, sizeof *R);
+        if (fread(R, sizeof *R, n, f) != n) {
+            fclose(f);
+            return fprintf(stderr, "bench: %s is short\n", path), 1;
+        }
+        for (size_t q = 0; q < n; q++) {
+            double bound = 4.0 * c->k * 2.220446049250313e-16 *
+                           abs_product(c, A, B, (int)(q / c->n),
+                                       (int)(q % c->n));
+            double d = fabs(C[q] - R[q]) / (bound > 0 ? bound : 1e-300);
+            bad += !(d <= 1);
+            worst = d > worst ? d : worst;
+            values++;
+        }
+        free(A);
+        free(B);
+        free(C);
+        free(R);
+    }
+    fclose(f);
+    printf("nnlab gemm-compare %s %d products %ld values %ld outside "
+           "worst %.3f of the rounding bound\n", openblas_get_corename(),
+           N_GEMM_CASES, values, bad, worst);
+    return bad != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -279,6 +402,8 @@ static void run(const workload *w)
 static void usage(void)
 {
     fprintf(stderr, "usage: bench [-t THREADS] [-q] [WORKLOAD...]\n"
+                    "       bench gemm-write FILE | gemm-compare FILE | "
+                    "kernel\n"
                     "workloads:");
     for (int i = 0; i < N_WORKLOADS; i++)
         fprintf(stderr, " %s", workloads[i].name);
@@ -304,8 +429,15 @@ int main(int argc, char **argv)
         threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
+    if (optind + 2 == argc && !strcmp(argv[optind], "gemm-write"))
+        return gemm_write(argv[optind + 1]);
+    if (optind + 2 == argc && !strcmp(argv[optind], "gemm-compare"))
+        return gemm_compare(argv[optind + 1]);
     printf("nnlab threads %d\n", nn_blas_threads(threads));
+    printf("nnlab kernel %s\n", openblas_get_corename());
     fflush(stdout);
+    if (optind + 1 == argc && !strcmp(argv[optind], "kernel"))
+        return 0; /* which kernels, and nothing else */
 
     int want[N_WORKLOADS + 1], any = optind < argc;
     for (int i = 0; i <= N_WORKLOADS; i++)

@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # The nnlab benchmark: training steps of four networks in libnnlab and in
 # PyTorch, in the same run and with the same thread count, then a table
-# and the targets; then what live plotting costs and the search throughput
-# with one and two worker processes (bench/search_bench.sh).
+# and the targets; the table again on the processor's own BLAS kernels;
+# what the shell's training loop costs on top of the engine's step; the
+# whole program against the same work in PyTorch; what live plots cost,
+# idle and beside a busy loop on every core; the search throughput with
+# one and two worker processes (bench/search_bench.sh).
 #
 #   BUILD                  build directory holding bench/bench (build)
 #   NNLAB_BENCH_THREADS    threads for both sides (default: the CPU count)
 #   NNLAB_BENCH_ROUNDS     rounds; each side keeps its fastest (default 2)
 #   NNLAB_BENCH_QUICK=1    short measurements, for a smoke test
+#
+# The BLAS kernels: OpenBLAS picks kernels for the processor it finds,
+# unless OPENBLAS_CORETYPE names others (OPENBLAS_L2_SIZE tells it the L2
+# cache's size instead of reading it).  Some machines set them (older
+# OpenBLAS builds misbehaved on their processors), which forces, say, the
+# AVX2 kernels of Haswell on a processor with AVX-512.  The first table
+# runs in the environment as it is, the second with both variables unset
+# for its commands only (nnlab and PyTorch alike: PyTorch's float64
+# products go to the same OpenBLAS), after checking that those kernels
+# compute the same products as the first (bench gemm-compare); each table
+# says which kernels its runs used.
 #
 # Each round runs, for every workload, nnlab and then PyTorch, so both see
 # the same machine; a step figure is the median over timing blocks, and
@@ -57,21 +71,34 @@ grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: /cpu: /'
 [ -n "$PY" ] ||
     echo "PyTorch not found (make deps-bench installs python3-torch)"
 
-for r in $(seq "$ROUNDS"); do
-    for w in $WORKLOADS; do
-        "$BENCH" -t "$THREADS" "${QUICK[@]}" "$w" >>"$out" || exit 1
-        [ -n "$PY" ] || continue
-        "$PY" bench/torch_bench.py -t "$THREADS" "${QUICK[@]}" "$w" \
-            >>"$out" || exit 1
-        OMP_WAIT_POLICY=passive "$PY" bench/torch_bench.py -t "$THREADS" \
-            "${QUICK[@]}" "$w" >>"$out" || exit 1
-    done
-    "$BENCH" -t "$THREADS" "${QUICK[@]}" peak >>"$out" || exit 1
-done
+FASHION=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
+# The environment of the second table: the processor's own kernels.
+OWN_KERNELS=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+
+# measure_steps OUT ENV-PREFIX...: the rounds of the table, into OUT.
+measure_steps() {
+    local out=$1 r w
+    shift
+    for r in $(seq "$ROUNDS"); do
+        for w in $WORKLOADS; do
+            "$@" "$BENCH" -t "$THREADS" "${QUICK[@]}" "$w" >>"$out" ||
+                return 1
+            [ -n "$PY" ] || continue
+            "$@" "$PY" bench/torch_bench.py -t "$THREADS" "${QUICK[@]}" \
+                "$w" >>"$out" || return 1
+            OMP_WAIT_POLICY=passive "$@" "$PY" bench/torch_bench.py \
+                -t "$THREADS" "${QUICK[@]}" "$w" >>"$out" || return 1
+        done
+        "$@" "$BENCH" -t "$THREADS" "${QUICK[@]}" peak >>"$out" || return 1
+    done
+}
+
+# steps_table OUT: the raw lines, the table and its verdicts.
+steps_table() {
 echo
 echo "raw (us per step, the median over timing blocks; every run):"
-grep -v ' threads ' "$out" | sed 's/^/  /'
+grep -v ' threads \| kernel ' "$1" | sed 's/^/  /'
 echo
 
 awk -v load="$load" '
@@ -84,6 +111,8 @@ $1 == "torch" && $4 == "us/step" && (!($2 in pt) || $3 < pt[$2]) {
 $1 == "nnlab" && $2 == "peak" && $4 > peak { peak = $4; pn = $3 }
 $1 == "nnlab" && $2 == "threads" { nthr = $3 }
 $1 == "torch" && $2 == "threads" { tthr = $3; tver = $4 }
+$1 == "nnlab" && $2 == "kernel" { nker[$3] = 1 }
+$1 == "torch" && $2 == "kernel" { tker[$3] = 1 }
 END {
     split("tiny digits fmnist large", W, " ")
     split("2-10-5-2 64-64-32-10 784-256-128-10 784-1024-1024-10", A, " ")
@@ -113,7 +142,12 @@ END {
     printf ").\nOpenBLAS keeps the small products of tiny and digits"
     printf " on one thread, for both sides.\n"
     printf "GFLOP/s counts the matrix products a step does: forward,"
-    printf " weight gradients, gradients passed back from layer 2 on.\n\n"
+    printf " weight gradients, gradients passed back from layer 2 on.\n"
+    printf "Kernels (openblas_get_corename): nnlab"
+    for (k in nker) printf " %s", k
+    printf ", PyTorch"
+    for (k in tker) printf " %s", k
+    printf "\n\n"
 
     if ("tiny" in nn)
         verdict(nn["tiny"] <= 10,
@@ -136,7 +170,112 @@ END {
 }
 function verdict(ok, what) {
     printf "%-5s %s\n", ok ? "PASS" : "MISS", what
-}' "$out"
+}' "$1"
+}
+
+echo
+echo "== The engine's training step, default kernels" \
+     "(OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}," \
+     "OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset})"
+measure_steps "$out" env || exit 1
+steps_table "$out"
+
+# ------------------------------------------------------------------
+# The processor's own kernels: the same table with OPENBLAS_CORETYPE and
+# OPENBLAS_L2_SIZE unset for its commands, once those kernels are seen to
+# compute the products the default ones do.
+# ------------------------------------------------------------------
+own_ok=0
+echo
+if [ -z "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]; then
+    echo "== The processor's own kernels: OPENBLAS_CORETYPE and" \
+         "OPENBLAS_L2_SIZE are not set, so the table above is on them"
+else
+    echo "== The engine's training step, the processor's own kernels" \
+         "(OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset)"
+    gemm=$(mktemp)
+    own=$(mktemp)
+    trap 'rm -f "$out" "$gemm" "$own"' EXIT
+    "$BENCH" gemm-write "$gemm" | sed 's/^/  /'
+    if "${OWN_KERNELS[@]}" "$BENCH" gemm-compare "$gemm" | sed 's/^/  /' &&
+       [ "${PIPESTATUS[0]}" = 0 ]; then
+        own_ok=1
+        measure_steps "$own" "${OWN_KERNELS[@]}" || exit 1
+        steps_table "$own"
+    else
+        echo "MISS  the processor's own kernels compute other products" \
+             "than the default ones: their table is left out"
+    fi
+fi
+
+# ------------------------------------------------------------------
+# Shell overhead: `train N iters` through the shell against the engine's
+# step, in the same process, interleaved (bench/shell_bench.c).
+# ------------------------------------------------------------------
+# shell_overhead LABEL ENV-PREFIX...
+shell_overhead() {
+    local label=$1 w
+    shift
+    for w in digits fmnist; do
+        [ "$w" = digits ] || [ -e "$FASHION" ] || continue
+        "$@" "$BUILD/bench/shell_bench" -t "$THREADS" "${QUICK[@]}" "$w" ||
+            return 1
+    done | awk -v label="$label" '
+    $1 == "shell" {
+        net = $2 == "digits" ? "64-64-32-10, batch 64" \
+                             : "784-256-128-10, batch 128"
+        over = $9
+        printf "shell overhead (%s, %s; %s kernels): train %s iters" \
+            " %.1f us/update, the engine step %.1f us (medians): %+.1f%%" \
+            " (the median of %s rounds)\n", $2, net, label, $14, $6, $4,
+            over, $12
+        verdict[NR] = sprintf("%-5s shell overhead <= 10%% on %s, %s" \
+            " kernels (%+.1f%%)", over <= 10 ? "PASS" : "MISS", $2, label,
+            over)
+    }
+    END { for (i = 1; i <= NR; i++) if (i in verdict) print verdict[i] }'
+}
+
+echo
+echo "== Shell overhead: the same training through the shell's train" \
+     "command and through the engine's step, interleaved in one process"
+shell_overhead default env || exit 1
+[ "$own_ok" = 0 ] || shell_overhead own "${OWN_KERNELS[@]}" || exit 1
+
+# ------------------------------------------------------------------
+# The whole program: nnlab -c '...' as a user starts it against the same
+# work in PyTorch, start-up included (bench/whole_program.sh).
+# ------------------------------------------------------------------
+# whole_program LABEL NEED ENV-PREFIX...: the lines and the verdict
+# against PyTorch's training loop (NEED times faster on digits).
+whole_program() {
+    local label=$1 need=$2
+    shift 2
+    NNLAB="$PWD/$BUILD/nnlab" PY="$PY" BUILD="$BUILD" ROUNDS=1 \
+        bash bench/whole_program.sh "$@" |
+    awk -v label="$label" -v need="$need" '
+    $1 == "whole" {
+        printf "whole program (%s, %s updates, %s kernels, %s): nnlab" \
+            " %.3f s", $2, $4, label, $17, $6
+        if ($8 == "-") { printf "; PyTorch not found\n"; next }
+        printf "; PyTorch %.3f s, its training loop alone %.3f s:" \
+            " %.1fx the whole, %.1fx its loop (test accuracy %s, %s)\n",
+            $8, $10, $8 / $6, $10 / $6, $13, $15
+        if ($2 == "digits")
+            v = sprintf("%-5s whole program on digits >= %dx PyTorch'"'"'s" \
+                " training loop, %s kernels (%.1fx)",
+                $10 / $6 >= need ? "PASS" : "MISS", need, label, $10 / $6)
+    }
+    END { if (v != "") print v }'
+}
+
+echo
+echo "== The whole program: nnlab -c 'data ...; normalize on; net ...;" \
+     "optim adam; batch B; train N iters; eval' against the same work in" \
+     "PyTorch, start-up included (one run each; PyTorch's faster OpenMP" \
+     "wait policy)"
+whole_program default 6 env
+[ "$own_ok" = 0 ] || whole_program own 10 "${OWN_KERNELS[@]}"
 
 # What live plotting costs training (the plots issue asks for under 10%).
 echo
@@ -146,6 +285,7 @@ NNLAB="$PWD/$BUILD/nnlab" bash bench/plot_cost.sh
 # for at least 1.7x on two cores); needs no PyTorch.
 echo
 NNLAB="$PWD/$BUILD/nnlab" bash bench/search_bench.sh
+
 # Live plotting on a busy machine (the robustness issue): the same
 # measurement with a busy loop on every core beside training, with and
 # without plots alike, to set beside the idle figures above.

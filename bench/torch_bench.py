@@ -13,6 +13,7 @@ is spent; the figure is the median over blocks of the mean step time.
 Prints the same lines as bench.c, prefixed "torch":
 
     torch threads 2 1.13.0a0
+    torch kernel Haswell
     torch tiny 123.45 us/step 0.04 GFLOP/s omp-wait=default
     torch-split tiny fwd 40.00 bwd 50.00 upd 33.00 us
 
@@ -23,6 +24,7 @@ ends with the OpenMP wait policy in effect (OMP_WAIT_POLICY): PyTorch's
 OpenMP threads spin after each parallel region, and on a small machine they
 then compete with OpenBLAS's own threads, so run.sh tries both policies.
 """
+import ctypes
 import os
 import statistics
 import sys
@@ -140,6 +142,24 @@ def run(name, sizes, batch, quick):
           flush=True)
 
 
+def blas_kernel():
+    """The kernels of the OpenBLAS that torch loaded (openblas_get_corename),
+    or "-" when its BLAS is not OpenBLAS."""
+    torch.ones(2, 2, dtype=torch.float64) @ torch.ones(2, 2,
+                                                       dtype=torch.float64)
+    with open("/proc/self/maps") as maps:
+        libs = sorted({line.split()[-1] for line in maps
+                       if "openblas" in line and ".so" in line})
+    for path in libs:
+        try:
+            corename = ctypes.CDLL(path).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        corename.restype = ctypes.c_char_p
+        return corename().decode()
+    return "-"
+
+
 def main(argv):
     threads = int(os.environ.get("NNLAB_BENCH_THREADS") or 0)
     quick = False
@@ -159,6 +179,7 @@ def main(argv):
     torch.set_num_threads(threads)
     print(f"torch threads {torch.get_num_threads()} {torch.__version__}",
           flush=True)
+    print(f"torch kernel {blas_kernel()}", flush=True)
     known = {w[0]: w for w in WORKLOADS}
     for n in names:
         if n not in known:

@@ -1,5 +1,6 @@
 /* act.c — activation functions (see act.h). */
 #include "act.h"
+#include "mat.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -83,28 +84,49 @@ static double sigmoid(double z)
 
 /* Branch-free ReLU: the sign of z is as good as random, so a branch
  * mispredicts half the time.  Selecting with a bit mask gives exactly what
- * `z > 0 ? z : 0` gives (NaN and -0 become +0). */
-static void relu_fwd(const double *z, double *a, size_t n)
+ * `z > 0 ? z : 0` gives (NaN and -0 become +0).  Groups of four values
+ * are read before any is written (a and z may be one buffer), which the
+ * compiler turns into vector compares and masks: the ReLUs of a small
+ * network's step took a tenth of it one value at a time. */
+static inline double relu_pick(double keep_if_pos, double v)
 {
-    for (size_t i = 0; i < n; i++) {
-        double v = z[i];
-        uint64_t bits, keep = -(uint64_t)(v > 0);
-        memcpy(&bits, &v, sizeof bits);
-        bits &= keep;
-        memcpy(&a[i], &bits, sizeof bits);
-    }
+    uint64_t bits, keep = -(uint64_t)(keep_if_pos > 0);
+    memcpy(&bits, &v, sizeof bits);
+    bits &= keep;
+    memcpy(&v, &bits, sizeof bits);
+    return v;
 }
 
+NN_VECTOR_CLONES
+static void relu_fwd(const double *z, double *a, size_t n)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        double v0 = z[i], v1 = z[i + 1], v2 = z[i + 2], v3 = z[i + 3];
+        a[i] = relu_pick(v0, v0);
+        a[i + 1] = relu_pick(v1, v1);
+        a[i + 2] = relu_pick(v2, v2);
+        a[i + 3] = relu_pick(v3, v3);
+    }
+    for (; i < n; i++)
+        a[i] = relu_pick(z[i], z[i]);
+}
+
+NN_VECTOR_CLONES
 static void relu_bwd(const double *z, const double *da, double *dz,
                      size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        double g = da[i];
-        uint64_t bits, keep = -(uint64_t)(z[i] > 0);
-        memcpy(&bits, &g, sizeof bits);
-        bits &= keep;
-        memcpy(&dz[i], &bits, sizeof bits);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        double z0 = z[i], z1 = z[i + 1], z2 = z[i + 2], z3 = z[i + 3];
+        double g0 = da[i], g1 = da[i + 1], g2 = da[i + 2], g3 = da[i + 3];
+        dz[i] = relu_pick(z0, g0);
+        dz[i + 1] = relu_pick(z1, g1);
+        dz[i + 2] = relu_pick(z2, g2);
+        dz[i + 3] = relu_pick(z3, g3);
     }
+    for (; i < n; i++)
+        dz[i] = relu_pick(z[i], da[i]);
 }
 
 /* Φ(z) through erfc, which keeps its precision far in the lower tail

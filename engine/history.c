@@ -131,9 +131,11 @@ void nn_history_add_iter(nn_history *h, const nn_net *net, long iter,
     nn_history_add_update(h, net, iter, epoch, loss, lr, NAN);
 }
 
-void nn_history_add_update(nn_history *h, const nn_net *net, long iter,
-                           int epoch, double loss, double lr,
-                           double grad_norm)
+typedef void (*layer_stats_fn)(const nn_net *net, int l, nn_layer_stats *st);
+
+static void add_record(nn_history *h, const nn_net *net, long iter, int epoch,
+                       double loss, double lr, double grad_norm,
+                       layer_stats_fn stats)
 {
     if (!h->iter)
         return;
@@ -149,7 +151,7 @@ void nn_history_add_update(nn_history *h, const nn_net *net, long iter,
     for (int l = 0; l < L; l++) {
         nn_layer_stats st;
         size_t at = (size_t)k * L + l;
-        nn_stats_weights(net, l, &st);
+        stats(net, l, &st);
         h->w_mean[at] = st.w_mean;
         h->w_var[at] = st.w_var;
         h->g_norm[at] = st.g_norm;
@@ -157,6 +159,19 @@ void nn_history_add_update(nn_history *h, const nn_net *net, long iter,
         h->update_ratio[at] = st.update_ratio;
     }
     h->tail_extra = iter % h->stride != 0;
+}
+
+void nn_history_add_update(nn_history *h, const nn_net *net, long iter,
+                           int epoch, double loss, double lr,
+                           double grad_norm)
+{
+    add_record(h, net, iter, epoch, loss, lr, grad_norm, nn_stats_weights);
+}
+
+void nn_history_add_step(nn_history *h, const nn_net *net, long iter,
+                         int epoch, double loss, double lr, double grad_norm)
+{
+    add_record(h, net, iter, epoch, loss, lr, grad_norm, nn_stats_step);
 }
 
 void nn_history_add_epoch(nn_history *h, long iter, int epoch, double lr,

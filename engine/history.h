@@ -1,9 +1,12 @@
 /* history.h — what the trainer records, in memory fixed when it is bound.
  *
  * Iteration records: one per update; the per-layer arrays hold
- * cap * n_layers values, [rec * n_layers + layer].  Epoch records: one per
- * completed epoch; the train figures are averages over the epoch's
- * batches, dev figures a full pass (NAN without a dev split).
+ * cap * n_layers values, [rec * n_layers + layer], the trainer's from the
+ * sums its optimizer step gathers (nn_stats_step).  Epoch records: one
+ * per completed epoch; the train figures are averages over the epoch's
+ * batches (in training mode), the trainer's dev figures a pass over its
+ * fixed sample of the dev split (nn_trainer_dev_sample: all of it when
+ * small; NAN without a dev split).
  *
  * `run` may go on for millions of updates, so the records live in arrays
  * sized once (about 16 MB at most, whatever the run's length) and never
@@ -50,6 +53,13 @@ void nn_history_free(nn_history *h);
 void nn_history_add_update(nn_history *h, const nn_net *net, long iter,
                            int epoch, double loss, double lr,
                            double grad_norm);
+
+/* The same with the layer statistics of the optimizer step just made,
+ * from the sums its pass gathered (nn_stats_step): what the trainer
+ * records, at no pass over the weights.  Call it right after
+ * nn_optim_step. */
+void nn_history_add_step(nn_history *h, const nn_net *net, long iter,
+                         int epoch, double loss, double lr, double grad_norm);
 
 /* The same without a gradient norm (recorded as NAN). */
 void nn_history_add_iter(nn_history *h, const nn_net *net, long iter,

@@ -106,6 +106,10 @@ typedef struct nn_layer {
     double update_sq;  /* ‖ΔW‖² of the last optimizer step */
     double weight_sq;  /* ‖W‖² just before it (update ratios compare the
                           step with the weights it was applied to) */
+    /* gathered in the last optimizer step's own pass over W and dW, so
+     * that the history's statistics cost no pass of their own: ΣW and
+     * ‖W‖² just after the step, Σ dW and ‖dW‖² of the gradient it used */
+    double w_sum, w_sq, g_sum, g_sq;
 
     int pieces;        /* maxout's k (1 for every other activation): W, b,
                           γ, β, U, Û, Z and dZ have pieces·out columns */

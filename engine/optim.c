@@ -70,50 +70,89 @@ void nn_optim_defaults(nn_optim *o)
     o->correct = 0;
 }
 
+/* Four lanes of each sum, added pairwise at the end. */
+typedef struct lanes {
+    double d[4], wb[4], ws[4], wq[4], gs[4], gq[4];
+} lanes;
+
+static void lanes_init(lanes *a)
+{
+    for (int j = 0; j < 4; j++)
+        a->d[j] = a->wb[j] = a->ws[j] = a->wq[j] = a->gs[j] = a->gq[j] = 0;
+}
+
+static double lane_total(const double *q)
+{
+    return (q[0] + q[1]) + (q[2] + q[3]);
+}
+
+/* The lanes' totals, then the values past the last group of four (given
+ * with their w before and after and their step d), into *u. */
+static void lanes_total(const lanes *a, nn_update_sums *u)
+{
+    u->d_sq = lane_total(a->d);
+    u->w_sq_before = lane_total(a->wb);
+    u->w_sum = lane_total(a->ws);
+    u->w_sq = lane_total(a->wq);
+    u->g_sum = lane_total(a->gs);
+    u->g_sq = lane_total(a->gq);
+}
+
+static inline void sums_add(nn_update_sums *u, double before, double after,
+                            double g, double d)
+{
+    u->w_sq_before += before * before;
+    u->w_sum += after;
+    u->w_sq += after * after;
+    u->g_sum += g;
+    u->g_sq += g * g;
+    u->d_sq += d * d;
+}
+
 /* Adam: −α·(v/c1)/(√(s/c2) + ε) with the divisions by c1 and c2 hoisted,
  * so one square root and one division per value, in four independent
- * lanes that the compiler turns into vector instructions (the sum of
- * squares too, which a single accumulator would forbid). */
+ * lanes that the compiler turns into vector instructions (the sums too,
+ * which a single accumulator would forbid; the square root and the
+ * division, not the sums, set the pace). */
 NN_VECTOR_CLONES
-static double adam_update(double step, double ic2, double b1, double b2,
-                          double eps, double *restrict w,
-                          const double *restrict g, double *restrict v,
-                          double *restrict s, int n, double *w_sq)
+static void adam_update(double step, double ic2, double b1, double b2,
+                        double eps, double *restrict w,
+                        const double *restrict g, double *restrict v,
+                        double *restrict s, int n, nn_update_sums *u)
 {
-    double q[4] = { 0, 0, 0, 0 }, r[4] = { 0, 0, 0, 0 };
+    lanes a;
+    lanes_init(&a);
     int i = 0;
     for (; i + 4 <= n; i += 4)
         for (int j = 0; j < 4; j++) {
-            double gi = g[i + j];
-            r[j] += w[i + j] * w[i + j];
+            double gi = g[i + j], wi = w[i + j];
+            a.wb[j] += wi * wi;
             double vi = v[i + j] = b1 * v[i + j] + (1 - b1) * gi;
             double si = s[i + j] = b2 * s[i + j] + (1 - b2) * gi * gi;
             double d = step * vi / (sqrt(si) * ic2 + eps);
-            w[i + j] += d;
-            q[j] += d * d;
+            wi = w[i + j] = wi + d;
+            a.d[j] += d * d;
+            a.ws[j] += wi;
+            a.wq[j] += wi * wi;
+            a.gs[j] += gi;
+            a.gq[j] += gi * gi;
         }
-    double sq = (q[0] + q[1]) + (q[2] + q[3]);
-    double wsq = (r[0] + r[1]) + (r[2] + r[3]);
+    lanes_total(&a, u);
     for (; i < n; i++) {
-        double gi = g[i];
-        wsq += w[i] * w[i];
+        double gi = g[i], before = w[i];
         double vi = v[i] = b1 * v[i] + (1 - b1) * gi;
         double si = s[i] = b2 * s[i] + (1 - b2) * gi * gi;
         double d = step * vi / (sqrt(si) * ic2 + eps);
-        w[i] += d;
-        sq += d * d;
+        w[i] = before + d;
+        sums_add(u, before, w[i], gi, d);
     }
-    *w_sq = wsq;
-    return sq;
 }
 
-double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
-                       const double *g, double *v, double *s, int n,
-                       double *w_sq)
+void nn_optim_update_sums(const nn_optim *o, long t, double lr, double *w,
+                          const double *g, double *v, double *s, int n,
+                          nn_update_sums *u)
 {
-    double sq = 0, d = 0, wsq = 0, unused;
-    if (!w_sq)
-        w_sq = &unused;
+    double d = 0;
     double b = o->beta, rho = o->rho, eps = o->eps;
     /* RMSprop's bias correction: √(s/c) = √s · (1/√c) */
     double ic = o->kind == NN_OPT_RMSPROP && o->correct
@@ -122,11 +161,13 @@ double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
         double b2 = o->beta2;
         double c1 = 1 - pow(o->beta1, (double)t);
         double c2 = 1 - pow(b2, (double)t);
-        return adam_update(-lr / c1, 1 / sqrt(c2), o->beta1, b2, eps, w, g, v,
-                           s, n, w_sq);
+        adam_update(-lr / c1, 1 / sqrt(c2), o->beta1, b2, eps, w, g, v, s,
+                    n, u);
+        return;
     }
+    memset(u, 0, sizeof *u);
     for (int i = 0; i < n; i++) {
-        wsq += w[i] * w[i];
+        double before = w[i];
         switch (o->kind) {
         case NN_OPT_GD:
             d = -lr * g[i];
@@ -146,26 +187,43 @@ double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
         case NN_OPT_ADAM: /* adam_update, above */
             break;
         }
-        w[i] += d;
-        sq += d * d;
+        w[i] = before + d;
+        sums_add(u, before, w[i], g[i], d);
     }
-    *w_sq = wsq;
-    return sq;
 }
 
-void nn_optim_step(nn_optim *o, nn_net *net, double lr)
+double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
+                       const double *g, double *v, double *s, int n,
+                       double *w_sq)
 {
+    nn_update_sums u;
+    nn_optim_update_sums(o, t, lr, w, g, v, s, n, &u);
+    if (w_sq)
+        *w_sq = u.w_sq_before;
+    return u.d_sq;
+}
+
+double nn_optim_step(nn_optim *o, nn_net *net, double lr)
+{
+    double g_sq = 0;
     o->t++;
     for (int i = 0; i < net->n_params; i++) {
         nn_param *p = net->params[i];
-        double before;
-        double sq = nn_optim_update(o, o->t, lr, p->w.v, p->g.v, p->v.v,
-                                    p->s.v, nn_mat_size(&p->w), &before);
+        nn_update_sums u;
+        nn_optim_update_sums(o, o->t, lr, p->w.v, p->g.v, p->v.v, p->s.v,
+                             nn_mat_size(&p->w), &u);
+        g_sq += u.g_sq;
         if (p->type == NN_P_W) {
-            net->L[p->layer - 1].update_sq = sq;
-            net->L[p->layer - 1].weight_sq = before;
+            nn_layer *l = &net->L[p->layer - 1];
+            l->update_sq = u.d_sq;
+            l->weight_sq = u.w_sq_before;
+            l->w_sum = u.w_sum;
+            l->w_sq = u.w_sq;
+            l->g_sum = u.g_sum;
+            l->g_sq = u.g_sq;
         }
     }
+    return g_sq;
 }
 
 /* ------------------------------------------------------------------ */

@@ -63,14 +63,31 @@ int nn_optim_uses(nn_optim_kind k, const char *setting);
 int nn_optim_check(const nn_optim *o, nn_err *err);
 
 /* One update of every parameter of net with learning rate lr (the
- * scheduled one), from the gradients in param->g.  Records each layer's
- * ‖ΔW‖² in layer->update_sq. */
-void nn_optim_step(nn_optim *o, nn_net *net, double lr);
+ * scheduled one), from the gradients in param->g.  Records in each layer
+ * what the pass over its W saw (update_sq, weight_sq and the sums of
+ * net.h that the history's statistics come from).  Returns ‖g‖² of all
+ * the gradients it used, every tensor together (what nn_grad_norm
+ * squares, gathered in the same pass). */
+double nn_optim_step(nn_optim *o, nn_net *net, double lr);
+
+/* What one update's pass over a tensor saw, summed on the way, so that
+ * statistics of the weights and gradients cost no pass of their own. */
+typedef struct nn_update_sums {
+    double d_sq;         /* ‖Δw‖² */
+    double w_sq_before;  /* ‖w‖² before the update */
+    double w_sum, w_sq;  /* Σw and ‖w‖² after it */
+    double g_sum, g_sq;  /* Σg and ‖g‖² of the gradient used */
+} nn_update_sums;
 
 /* Update one tensor of n values; t is the (1-based) step for the bias
- * corrections.
- * Returns ‖Δw‖², and ‖w‖² before the update in *w_sq (if not NULL), in
- * the same pass.  Exposed for the tests. */
+ * corrections; the sums into *sums.  The weights move exactly as with
+ * nn_optim_update. */
+void nn_optim_update_sums(const nn_optim *o, long t, double lr, double *w,
+                          const double *g, double *v, double *s, int n,
+                          nn_update_sums *sums);
+
+/* The same returning ‖Δw‖², and ‖w‖² before the update in *w_sq (if not
+ * NULL).  Exposed for the tests. */
 double nn_optim_update(const nn_optim *o, long t, double lr, double *w,
                        const double *g, double *v, double *s, int n,
                        double *w_sq);

@@ -297,6 +297,27 @@ double nn_net_cost(const nn_net *net, const double *Y, int with_penalty)
 /* Backward                                                             */
 /* ------------------------------------------------------------------ */
 
+/* db = the column sums of dZ (m x n), row by row as before, in groups of
+ * four columns that the compiler turns into vector additions (one column
+ * at a time, with db and dZ possibly the same memory for all it knows,
+ * this loop was a twentieth of a small network's step). */
+NN_VECTOR_CLONES
+static void column_sums(const double *restrict dz, int m, int n,
+                        double *restrict db)
+{
+    for (int j = 0; j < n; j++)
+        db[j] = 0;
+    for (int i = 0; i < m; i++) {
+        const double *row = dz + (size_t)i * n;
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+            for (int k = 0; k < 4; k++)
+                db[j + k] += row[j + k];
+        for (; j < n; j++)
+            db[j] += row[j];
+    }
+}
+
 static void weight_grad(const nn_net *net, nn_layer *l, const double *in,
                         int m)
 {
@@ -321,13 +342,8 @@ static void weight_grad(const nn_net *net, nn_layer *l, const double *in,
         for (int i = 0; i < n; i++)
             g[i] += k1 * (w[i] > 0 ? 1 : w[i] < 0 ? -1 : 0) + k2 * w[i];
     }
-    if (!l->bn) {
-        for (int j = 0; j < zc; j++)
-            l->b.g.v[j] = 0;
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < zc; j++)
-                l->b.g.v[j] += l->dZ.v[(size_t)i * zc + j];
-    }
+    if (!l->bn)
+        column_sums(l->dZ.v, m, zc, l->b.g.v);
 }
 
 /* dZ holds dL/dA on entry (m x out, dropout's mask applied) and dL/dZ on

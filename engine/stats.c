@@ -61,6 +61,30 @@ void nn_stats_weights(const nn_net *net, int l, nn_layer_stats *st)
     st->update_ratio = wn > 0 ? sqrt(L->update_sq) / wn : 0;
 }
 
+/* Σx²/n − mean², never below 0 (rounding), NaN kept. */
+static double one_pass_var(double sq, double mean, double n)
+{
+    double v = sq / n - mean * mean;
+    return v < 0 ? 0 : v;
+}
+
+void nn_stats_step(const nn_net *net, int l, nn_layer_stats *st)
+{
+    const nn_layer *L = &net->L[l];
+    double n = nn_mat_size(&L->W.w);
+    memset(st, 0, sizeof *st);
+    st->w_min = st->w_max = st->alpha_mean = NAN;
+    if (n > 0) {
+        double gm = L->g_sum / n;
+        st->w_mean = L->w_sum / n;
+        st->w_var = one_pass_var(L->w_sq, st->w_mean, n);
+        st->g_var = one_pass_var(L->g_sq, gm, n);
+    }
+    st->g_norm = sqrt(L->g_sq);
+    double wn = sqrt(L->weight_sq);
+    st->update_ratio = wn > 0 ? sqrt(L->update_sq) / wn : 0;
+}
+
 void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st)
 {
     const nn_layer *L = &net->L[l];

@@ -32,9 +32,18 @@ typedef struct nn_layer_stats {
 /* Statistics of layer l (0-based). Activation fields need a forward pass
  * (net->rows > 0); they are 0 otherwise. */
 void nn_stats_layer(const nn_net *net, int l, nn_layer_stats *st);
-/* The weight and gradient fields only (activation fields 0): what the
- * history records at every update. */
+/* The weight and gradient fields only (activation fields 0), each in its
+ * own pass over W and dW: what `stats` shows. */
 void nn_stats_weights(const nn_net *net, int l, nn_layer_stats *st);
+
+/* What the history records at every update, at no pass over memory: the
+ * weight and gradient figures of nn_stats_weights (w_mean, w_var, g_norm,
+ * g_var, update_ratio; the others NAN or 0) from the sums the last
+ * optimizer step gathered in its own pass (net.h), with the one-pass
+ * variance Σx²/n − mean².  That loses digits only when a mean dwarfs the
+ * spread (a thousand times over, the variance is good to about 1e-8;
+ * test_stats measures it); weights and gradients are centred near 0. */
+void nn_stats_step(const nn_net *net, int l, nn_layer_stats *st);
 
 /* Histogram of layer l's activations in `bins` equal bins over [lo, hi];
  * values outside go to the end bins. */

@@ -4,20 +4,29 @@
  * The step is: take the next slice of the epoch's shuffled order, fill the
  * batch buffers, forward, cost, backward, clip, update, record.  The
  * settings that depend on the position in training, and the rates of the
- * schedule, are in train_set.c.  All buffers are
+ * schedule, are in train_set.c; measuring a split, and when the dev split
+ * is measured at an epoch's end, in train_eval.c.  All buffers are
  * sized by nn_trainer_bind(), the history too (history.h), so a step
  * allocates nothing; only early stopping's first copy of the best weights
  * and a batch size grown since the bind allocate, once.
+ *
+ * What the step records costs little beside the step itself: the cost is
+ * computed once (the epoch's data loss from it), the layer statistics and
+ * the gradient norm come from sums the optimizer gathers in its own pass
+ * (nn_history_add_step), and the dev split is measured only as often as
+ * train_eval.c says.
  */
 #include "train.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stats.h"
 
-enum { EVAL_CHUNK = 512 };
+/* dev_since after a restart: the first epoch's end measures dev */
+#define DEV_FIRST (LONG_MAX / 2)
 
 void nn_trainer_init(nn_trainer *tr)
 {
@@ -37,6 +46,8 @@ void nn_trainer_init(nn_trainer *tr)
     tr->last_loss = NAN;
     tr->grad_norm = NAN;
     tr->best_dev = INFINITY;
+    tr->dev_since = DEV_FIRST;
+    tr->want_iter = tr->want_epoch = -1;
     /* an all-zero xoshiro state yields only zeros: no shuffle, no dropout */
     nn_rng_seed(&tr->shuffle, tr->seed, NN_STREAM_SHUFFLE, 0);
     nn_rng_seed(&tr->drop, tr->seed, NN_STREAM_DROPOUT, 0);
@@ -94,9 +105,10 @@ static int size_buffers(nn_trainer *tr, nn_net *net, int ycols, int n_train)
     int rows = tr->batch > 0 && tr->batch < n_train ? tr->batch : n_train;
     if (ensure_buf(&tr->X, &tr->x_have, rows, net->n_in) ||
         ensure_buf(&tr->Y, &tr->y_have, rows, ycols) ||
-        ensure_buf(&tr->EX, &tr->ex_have, EVAL_CHUNK, net->n_in) ||
-        ensure_buf(&tr->EY, &tr->ey_have, EVAL_CHUNK, ycols) ||
-        nn_net_reserve(net, rows > EVAL_CHUNK ? rows : EVAL_CHUNK, NULL))
+        ensure_buf(&tr->EX, &tr->ex_have, NN_EVAL_CHUNK, net->n_in) ||
+        ensure_buf(&tr->EY, &tr->ey_have, NN_EVAL_CHUNK, ycols) ||
+        nn_net_reserve(net, rows > NN_EVAL_CHUNK ? rows : NN_EVAL_CHUNK,
+                       NULL))
         return -1;
     return rows;
 }
@@ -232,6 +244,8 @@ void nn_trainer_restart(nn_trainer *tr)
     tr->best_dev = INFINITY;
     tr->best_epoch = 0;
     tr->since_best = 0;
+    tr->dev_since = DEV_FIRST;
+    tr->want_iter = tr->want_epoch = -1;
     tr->ep_loss = tr->ep_correct = 0;
     tr->ep_rows = 0;
     nn_history_clear(&tr->hist);
@@ -251,102 +265,8 @@ int nn_trainer_iters_per_epoch(const nn_trainer *tr)
 }
 
 /* ------------------------------------------------------------------ */
-/* Evaluation                                                           */
+/* Probes                                                               */
 /* ------------------------------------------------------------------ */
-
-double nn_accuracy(const double *out, const double *Y, int rows, int ycols)
-{
-    int right = 0;
-    for (int i = 0; i < rows; i++) {
-        const double *o = out + (size_t)i * ycols, *y = Y + (size_t)i * ycols;
-        if (ycols == 1) {
-            right += (o[0] >= 0.5) == (y[0] >= 0.5);
-            continue;
-        }
-        int bo = 0, by = 0;
-        for (int j = 1; j < ycols; j++) {
-            if (o[j] > o[bo])
-                bo = j;
-            if (y[j] > y[by])
-                by = j;
-        }
-        right += bo == by;
-    }
-    return rows ? (double)right / rows : NAN;
-}
-
-/* Σ(a − y)² and Σ|a − y| of n values into sums[0] and sums[1]. */
-static void add_errors(const double *out, const double *Y, size_t n,
-                       double sums[2])
-{
-    for (size_t i = 0; i < n; i++) {
-        double r = out[i] - Y[i];
-        sums[0] += r * r;
-        sums[1] += fabs(r);
-    }
-}
-
-/* Evaluation of a split, in chunks; the cancel flag is polled between
- * them when `cancellable` (not at the end of a training epoch, where the
- * update is made already and the caller polls between steps anyway). */
-static int evaluate(nn_trainer *tr, nn_split s, nn_eval *ev, int cancellable,
-                    nn_err *err)
-{
-    if (!tr->net)
-        return nn_fail(err, "the trainer has no network bound");
-    nn_net *net = tr->net;
-    int total = nn_data_count(tr->data, s);
-    nn_task task = nn_data_task(tr->data);
-    double lsum = 0, right = 0, sums[2] = { 0, 0 };
-    ev->loss = ev->acc = ev->rmse = ev->mae = NAN;
-    ev->rows = 0;
-    if (total == 0 || task == NN_TASK_NONE)
-        return 0;
-    int rows[EVAL_CHUNK];
-    for (int at = 0; at < total; at += EVAL_CHUNK) {
-        if (cancellable && nn_cancelled())
-            return nn_fail(err, "evaluation interrupted after %d of %d "
-                           "examples", at, total);
-        int m = total - at < EVAL_CHUNK ? total - at : EVAL_CHUNK;
-        for (int i = 0; i < m; i++)
-            rows[i] = at + i;
-        nn_data_fill(tr->data, s, rows, m, tr->EX, tr->EY, tr->ycols);
-        const double *out = nn_net_forward(net, tr->EX, m, 0, NULL);
-        lsum += nn_net_cost(net, tr->EY, 0) * m;
-        if (task == NN_TASK_CLASSIFY)
-            right += nn_accuracy(out, tr->EY, m, tr->ycols) * m;
-        else
-            add_errors(out, tr->EY, (size_t)m * tr->ycols, sums);
-    }
-    double values = (double)total * tr->ycols;
-    ev->rows = total;
-    ev->loss = lsum / total;
-    if (task == NN_TASK_CLASSIFY) {
-        ev->acc = right / total;
-    } else {
-        ev->rmse = sqrt(sums[0] / values);
-        ev->mae = sums[1] / values;
-    }
-    return 0;
-}
-
-int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
-                             nn_err *err)
-{
-    return evaluate(tr, s, ev, 1, err);
-}
-
-int nn_trainer_evaluate(nn_trainer *tr, nn_split s, double *loss,
-                        double *acc, nn_err *err)
-{
-    nn_eval ev;
-    *loss = *acc = NAN;
-    if (nn_trainer_evaluate_full(tr, s, &ev, err))
-        return -1;
-    *loss = ev.loss;
-    *acc = ev.acc;
-    return 0;
-}
 
 /* A forward pass in training mode (batch statistics, no dropout) that
  * leaves batch norm's running statistics as they are, for costs the
@@ -460,16 +380,21 @@ static int early_stop_check(nn_trainer *tr, double dev_loss, nn_err *err)
     return 1;
 }
 
+/* The epoch's figures, dev measured when due (train.h), then early
+ * stopping's look at them. */
 static int end_epoch(nn_trainer *tr, nn_err *err)
 {
-    nn_eval ev;
+    nn_eval dev = { .loss = NAN, .acc = NAN };
     tr->epoch++;
     tr->pos = 0;
     tr->epoch_iter = tr->iter;
-    if (evaluate(tr, NN_DEV, &ev, 0, err))
-        return -1;
-    record_epoch(tr, ev.loss, ev.acc);
-    int stop = early_stop_check(tr, ev.loss, err);
+    if (nn_trainer_dev_due(tr)) {
+        if (nn_trainer_measure_dev(tr, &dev, err))
+            return -1;
+        tr->dev_since = 0;
+    }
+    record_epoch(tr, dev.loss, dev.acc);
+    int stop = early_stop_check(tr, dev.loss, err);
     return stop < 0 ? -1 : stop ? NN_STEP_EARLY : NN_STEP_EPOCH;
 }
 
@@ -498,14 +423,14 @@ static double uninformed_cost(const nn_net *net, const double *Y, int m,
     return m ? sq / m : 0;
 }
 
-/* The cost of the initial weights over up to EVAL_CHUNK training
+/* The cost of the initial weights over up to NN_EVAL_CHUNK training
  * examples (training mode, no dropout, batch norm's running statistics
  * left alone): the guard's reference, and the "initial loss" a student
  * checks against ln C.  One batch would be a noisy reference. */
 static double initial_cost(nn_trainer *tr)
 {
     nn_net *net = tr->net;
-    int m = tr->n_train < EVAL_CHUNK ? tr->n_train : EVAL_CHUNK;
+    int m = tr->n_train < NN_EVAL_CHUNK ? tr->n_train : NN_EVAL_CHUNK;
     nn_data_fill(tr->data, NN_TRAIN, NULL, m, tr->EX, tr->EY, tr->ycols);
     forward_probe(net, tr->EX, m);
     tr->guard_floor = uninformed_cost(net, tr->EY, m, tr->ycols);
@@ -576,15 +501,23 @@ static void next_batch(nn_trainer *tr, int *m)
 }
 
 /* Backprop, then the global gradient norm (recorded before clipping),
- * clipping, and the optimizer's step at rate lr. */
+ * clipping, and the optimizer's step at rate lr.  Without clipping the
+ * norm comes from the optimizer's own pass over the gradients, which it
+ * leaves as backprop made them (a separate pass over every gradient
+ * costs a few percent of a step); only squares that overflowed take the
+ * careful way. */
 static void update(nn_trainer *tr, nn_step_info *info, double lr)
 {
     nn_net *net = tr->net;
+    int clipping = tr->clip.kind != NN_CLIP_OFF;
     nn_net_backward(net, tr->X, tr->Y);
-    info->grad_norm = tr->grad_norm = nn_grad_norm(net);
-    info->clipped = nn_clip_grads(&tr->clip, net, info->grad_norm);
+    double norm = clipping ? nn_grad_norm(net) : NAN;
+    info->clipped = clipping && nn_clip_grads(&tr->clip, net, norm);
     tr->clip_count += info->clipped;
-    nn_optim_step(&tr->opt, net, lr);
+    double g_sq = nn_optim_step(&tr->opt, net, lr);
+    if (!clipping)
+        norm = isinf(g_sq) ? nn_grad_norm(net) : sqrt(g_sq);
+    info->grad_norm = tr->grad_norm = norm;
 }
 
 int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
@@ -604,7 +537,11 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     double lr = nn_trainer_lr(tr);
     long cycle = nn_trainer_cycle(tr);
     const double *out = nn_net_forward(net, tr->X, m, 1, &tr->drop);
-    double cost = nn_net_cost(net, tr->Y, 1);
+    /* the data loss once (its exponentials are a fair share of a small
+     * network's step), the penalty added as nn_net_cost adds it */
+    double data_cost = nn_net_cost(net, tr->Y, 0);
+    double cost = data_cost + nn_net_penalty(net, net->reg_m > 0 ? net->reg_m
+                                                                 : m);
     info->iter = tr->iter + 1;
     info->epoch = tr->epoch;
     info->rows = m;
@@ -619,14 +556,15 @@ int nn_trainer_step(nn_trainer *tr, nn_step_info *info, nn_err *err)
     }
     if (tr->ep_rows == 0)
         tr->ep_lr = lr;
-    tr->ep_loss += nn_net_cost(net, tr->Y, 0) * m;
+    tr->ep_loss += data_cost * m;
     tr->ep_correct += nn_accuracy(out, tr->Y, m, tr->ycols) * m;
     tr->ep_rows += m;
+    tr->dev_since += m;
     update(tr, info, lr);
     tr->iter++;
     tr->pos += m;
-    nn_history_add_update(&tr->hist, net, tr->iter, tr->epoch + 1, cost, lr,
-                          info->grad_norm);
+    nn_history_add_step(&tr->hist, net, tr->iter, tr->epoch + 1, cost, lr,
+                        info->grad_norm);
     int st = tr->pos >= tr->n_train ? end_epoch(tr, err) : NN_STEP_OK;
     info->cycle_end = nn_trainer_cycle(tr) > cycle;
     return st;

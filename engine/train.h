@@ -66,6 +66,8 @@ typedef struct nn_trainer {
     int guard;          /* divergence guard (default on) */
     nn_augment aug;     /* augmentation of training batches (default off;
                            checked against the data by nn_trainer_bind) */
+    int dev_spacing;    /* when the dev split is measured at an epoch's end
+                           (nn_trainer_set_dev_spacing): 0 every epoch */
 
     /* --- state, read-only for callers --- */
     nn_net *net;
@@ -106,6 +108,9 @@ typedef struct nn_trainer {
     nn_rng augment;     /* augmentation draws, seeded like shuffle */
     double *AW;         /* augmentation work (nn_augment_work doubles) */
     size_t aw_have;
+    long dev_since;     /* training examples since dev was last measured */
+    long want_iter;     /* nn_trainer_want_dev's asks (-1: none) */
+    int want_epoch;
 } nn_trainer;
 
 /* Defaults: gd lr 0.01 (rmsprop's rho 0.9), batch 64, no schedule, no
@@ -258,6 +263,65 @@ typedef struct nn_eval {
  * nn_trainer_evaluate does: -1, rows 0 and every figure NAN. */
 int nn_trainer_evaluate_full(nn_trainer *tr, nn_split s, nn_eval *ev,
                              nn_err *err);
+
+/* Rows measured in one forward pass (the evaluation buffers' size). */
+#define NN_EVAL_CHUNK 512
+
+/* ------------------------------------------------------------------ */
+/* The dev figures of the history                                       */
+/* ------------------------------------------------------------------ */
+
+/* At an epoch's end the trainer measures the dev split (the history's
+ * dev figures, which the plots and progress lines show and early
+ * stopping reads): the whole split up to NN_DEV_SAMPLE_MAX examples, a
+ * fixed sample of that many spread through a larger one.  Measuring costs
+ * a forward pass over those examples, about 0.4 of a training step's work
+ * per example; see train_eval.c for why it is rationed. */
+#define NN_DEV_SAMPLE_MAX 2000
+
+/* What the shell sets with nn_trainer_set_dev_spacing: measure once the
+ * training examples since the last measurement number 16 times the
+ * examples measured (about 2.5% of the training time), every epoch with
+ * early stopping, and when asked. */
+#define NN_DEV_SPACING 16
+
+/* How many dev examples the trainer measures at an epoch's end (0 when
+ * unbound or without a dev split): all of them when it is the size of
+ * the dev split. */
+int nn_trainer_dev_sample(const nn_trainer *tr);
+
+/* When the dev split is measured at an epoch's end: k = 0 (the default)
+ * every epoch; k > 0 once the training examples since the last
+ * measurement reach k times nn_trainer_dev_sample(), at the first epoch's
+ * end after a restart, at every epoch's end while early stopping is on
+ * (it decides on each), and where nn_trainer_want_dev asks.  The other
+ * epochs record their dev figures as NAN.  k is clamped to 0..1000. */
+void nn_trainer_set_dev_spacing(nn_trainer *tr, int k);
+
+/* Ask for the dev split to be measured at the end of epoch `epoch`
+ * (counted as tr->epoch counts completed epochs), or, with iter >= 0, at
+ * the last epoch's end at or before update `iter` as the current batch
+ * size places the epochs' ends: where a progress line will show the
+ * figures.  -1 for either means no ask; a new ask replaces the last. */
+void nn_trainer_want_dev(nn_trainer *tr, long iter, int epoch);
+
+/* Measure the dev split as the epochs' ends do: its nn_trainer_dev_sample()
+ * examples, in forward passes of the training batch's size (so that BLAS
+ * uses its threads as the training steps do; train_eval.c says why).  The
+ * figures agree with nn_trainer_evaluate_sample's to rounding. */
+int nn_trainer_measure_dev(nn_trainer *tr, nn_eval *ev, nn_err *err);
+
+/* 1 when the epoch that just ended (tr->epoch completed, at update
+ * tr->iter) is to be measured, as set above. */
+int nn_trainer_dev_due(const nn_trainer *tr);
+
+/* Measure `count` examples of split s spread evenly through it (always
+ * the same ones: example ⌊k·n/count⌋ for k = 0 .. count−1), as
+ * nn_trainer_evaluate_full measures them all; count <= 0 or above the
+ * split's size means every example, with the same values as
+ * nn_trainer_evaluate_full, bit for bit. */
+int nn_trainer_evaluate_sample(nn_trainer *tr, nn_split s, int count,
+                               nn_eval *ev, nn_err *err);
 
 /* Cost (penalty included) of the last training batch (its first `rows`
  * rows) with the current weights, in training mode but without dropout,

@@ -5,7 +5,9 @@
  * GELU, SELU and maxout: values worked by hand (Φ(1), Φ(2) from tables,
  * SELU's constants), PReLU's slopes per unit with their gradient, maxout's
  * pieces and its routing of the gradient (ties to the first piece, in
- * place too), and "prelu=0.1" / "maxout:3" in the parser.
+ * place too), and "prelu=0.1" / "maxout:3" in the parser.  ReLU over
+ * rows of every length (its vector groups and their rest), NaN and -0
+ * included, in place too.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -366,6 +368,30 @@ static void test_new_parse(void **state)
     }
 }
 
+/* ReLU over rows of every length from 1 to 11 (groups of four and the
+ * rest), out of place and in place: each value z > 0 ? z : +0 (NaN and
+ * -0 to +0, +Inf kept), and backward da where z > 0, else +0. */
+static void test_relu_groups(void **state)
+{
+    (void)state;
+    const double z[11] = { -2, 3, NAN, -0.0, INFINITY, -INFINITY, 0.5, 1e-300,
+                           -1e-300, 7, -7 };
+    const double da[11] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -11 };
+    for (int n = 1; n <= 11; n++) {
+        double a[11], dz[11], inplace[11];
+        memcpy(inplace, z, sizeof z);
+        nn_act_forward(NN_ACT_RELU, 0, z, a, 1, n);
+        nn_act_forward(NN_ACT_RELU, 0, inplace, inplace, 1, n);
+        nn_act_backward(NN_ACT_RELU, 0, z, a, da, dz, 1, n);
+        for (int i = 0; i < n; i++) {
+            double want = z[i] > 0 ? z[i] : 0.0, back = z[i] > 0 ? da[i] : 0.0;
+            assert_memory_equal(&a[i], &want, sizeof want);
+            assert_memory_equal(&inplace[i], &want, sizeof want);
+            assert_memory_equal(&dz[i], &back, sizeof back);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_maxout_backward),
         cmocka_unit_test(test_prelu_per_unit),
         cmocka_unit_test(test_new_parse),
+        cmocka_unit_test(test_relu_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
 /*
  * test_csv.c — the CSV loader (engine/csv.c): good files in their
  * variations (header or not, label column anywhere, strings or numbers,
- * regression, gzip), the shipped iris and digits sets, and every malformed
- * input the loader promises to name exactly: the file, the line and what
- * was expected.  Runs from the repository root (tests/run.sh goes there).
+ * regression, gzip), numbers in every form read as strtod reads them (plain
+ * integers take a quicker path), the shipped iris and digits sets, and
+ * every malformed input the loader promises to name exactly: the file,
+ * the line and what was expected.  Runs from the repository root
+ * (tests/run.sh goes there).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -280,6 +282,40 @@ static void test_gzip_same_as_plain(void **state)
     }
     nn_data_free(a);
     nn_data_free(b);
+}
+
+/* Plain integers take a quick path past strtod: every form of number
+ * reads as strtod reads it, the integers of 15 digits and fewer on the
+ * quick path and everything else (16 digits, signs, points, exponents,
+ * spaces) on strtod's. */
+static void test_number_forms(void **state)
+{
+    static const char *const forms[] = {
+        "0", "16", "007", "123456789012345", "1234567890123456", "-3", "+4",
+        " 5", "1.5", "1e3", "-0", "000000000000000000009", "0.0"
+    };
+    enum { N = sizeof forms / sizeof *forms };
+    char path[128];
+    (void)state;
+    snprintf(path, sizeof path, "%s/forms.csv", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int r = 0; r < 2; r++)
+        for (int i = 0; i < N; i++)
+            fprintf(f, "%s%s", forms[i], i < N - 1 ? "," : "\n");
+    assert_int_equal(fclose(f), 0);
+    nn_data *d = load(path, NN_LABEL_NONE, NN_HEADER_NO);
+    double x[N];
+    int row = 0;
+    assert_int_equal(nn_data_features(d), N);
+    nn_data_fill_raw(d, NN_TRAIN, &row, 1, x);
+    for (int i = 0; i < N; i++) {
+        double want = (float)strtod(forms[i], NULL);
+        if (memcmp(&x[i], &want, sizeof want))
+            fail_msg("'%s' read as %.17g, strtod gives %.17g", forms[i], x[i],
+                     want);
+    }
+    nn_data_free(d);
 }
 
 /* ------------------------------------------------------------------------
@@ -607,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_signed_labels),
         cmocka_unit_test(test_crlf_bom_quotes),
         cmocka_unit_test(test_gzip_same_as_plain),
+        cmocka_unit_test(test_number_forms),
         cmocka_unit_test(test_iris),
         cmocka_unit_test(test_digits),
         cmocka_unit_test(test_ragged),

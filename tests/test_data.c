@@ -1,9 +1,10 @@
 /*
  * test_data.c — the generated sets (engine/datagen.c) and what every data
  * set does (engine/data.c): splits, subsets, normalization, mini-batch
- * filling, image shapes.  Fixed seeds and explicit tolerances throughout;
- * the normalization tests reach into data_internal.h to change a dev value
- * and show that the statistics never see it.
+ * filling (normalized in one pass, as two passes would), image shapes.
+ * Fixed seeds and explicit tolerances throughout; the normalization tests
+ * reach into data_internal.h to change a dev value and show that the
+ * statistics never see it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -439,6 +440,28 @@ static void test_normalize_train_stats(void **state)
     nn_data_free(d);
 }
 
+/* nn_data_fill normalizes as it fills, in groups of eight features and
+ * the rest: the values of nn_data_fill_raw then nn_data_transform, bit for
+ * bit, for a width that is not a multiple of eight, picked rows, either
+ * normalization. */
+static void test_fill_normalized_one_pass(void **state)
+{
+    (void)state;
+    nn_gen_opts o = opts(40, -1, 0, 2);
+    o.dim = 37;
+    nn_data *d = gen("gauss", o);
+    const int rows[] = { 5, 0, 17, 3 };
+    double X[4 * 37], R[4 * 37];
+    for (int mode = NN_NORM_ZSCORE; mode <= NN_NORM_SCALE; mode++) {
+        nn_data_normalize(d, mode);
+        nn_data_fill(d, NN_TRAIN, rows, 4, X, NULL, 0);
+        nn_data_fill_raw(d, NN_TRAIN, rows, 4, R);
+        nn_data_transform(d, R, 4);
+        assert_memory_equal(R, X, sizeof X);
+    }
+    nn_data_free(d);
+}
+
 /* scale: one lo and range over every feature of the training split, so
  * training values land in [0, 1] with both ends reached; dev values are
  * mapped with the same numbers (and may fall outside). */
@@ -676,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_split_errors_change_nothing),
         cmocka_unit_test(test_subset),
         cmocka_unit_test(test_normalize_train_stats),
+        cmocka_unit_test(test_fill_normalized_one_pass),
         cmocka_unit_test(test_normalize_scale),
         cmocka_unit_test(test_normalize_follows_split),
         cmocka_unit_test(test_constant_feature),

@@ -3,7 +3,7 @@
  * for a network's layers, every record kept until the arrays are full,
  * then every other one dropped and the stride doubled, so that the
  * records always span the whole run evenly and the last one is the
- * latest.
+ * latest; the statistics of a step from the optimizer's sums.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,12 +99,45 @@ static void test_epochs_thin(void **state)
     nn_history_free(&h);
 }
 
+/* nn_history_add_step records the statistics of the optimizer step just
+ * made from its sums (nn_stats_step), as nn_history_add_update records
+ * them from two passes over the weights (nn_stats_weights): the same
+ * figures, within rounding. */
+static void test_add_step(void **state)
+{
+    (void)state;
+    nn_net *net = small_net();
+    for (int i = 0; i < net->n_params; i++)
+        tu_fill(net->params[i]->g.v, nn_mat_size(&net->params[i]->g), 1,
+                (uint64_t)i + 3);
+    nn_optim o;
+    nn_optim_defaults(&o);
+    nn_optim_step(&o, net, 0.1);
+    nn_history a = { 0 }, b = { 0 };
+    assert_int_equal(nn_history_reserve(&a, net->n_layers), 0);
+    assert_int_equal(nn_history_reserve(&b, net->n_layers), 0);
+    nn_history_add_step(&a, net, 1, 1, 0.5, 0.1, 2.0);
+    nn_history_add_update(&b, net, 1, 1, 0.5, 0.1, 2.0);
+    assert_true(a.n == 1 && a.iter[0] == 1 && a.grad_norm[0] == 2.0);
+    for (int l = 0; l < net->n_layers; l++) {
+        assert_close(a.w_mean[l], b.w_mean[l], 1e-15);
+        assert_close(a.w_var[l], b.w_var[l], 1e-15);
+        assert_close(a.g_norm[l], b.g_norm[l], 1e-15);
+        assert_close(a.g_var[l], b.g_var[l], 1e-15);
+        assert_true(a.update_ratio[l] == b.update_ratio[l]);
+    }
+    nn_history_free(&a);
+    nn_history_free(&b);
+    nn_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reserve_and_clear),
         cmocka_unit_test(test_iterations_thin),
         cmocka_unit_test(test_epochs_thin),
+        cmocka_unit_test(test_add_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -303,6 +303,12 @@ static void test_image_normalization(void **state)
         assert_float_equal(m, 0.0, 1e-12);
         assert_float_equal(v / 8, 1.0, 1e-9);
     }
+    /* filled and normalized in one pass: the values of the two passes,
+     * bit for bit */
+    double R[8 * ROWS * COLS];
+    nn_data_fill_raw(d, NN_TRAIN, NULL, 8, R);
+    nn_data_transform(d, R, 8);
+    assert_memory_equal(R, X, sizeof X);
     nn_data_free(d);
 }
 

@@ -3,7 +3,7 @@
  * first three updates of each optimizer against numbers worked from the
  * formulas in optim.h (defaults β = 0.9, β1 = 0.9, β2 = 0.999, ρ = 0.9,
  * ε = 1e-8), RMSprop with and without bias correction, the step over a
- * whole network, the settings nn_optim_check refuses (ε = 0 is a NaN), and
+ * whole network and the sums its pass gathers for the history, the settings nn_optim_check refuses (ε = 0 is a NaN), and
  * clipping by norm and by value against hand computation.  The schedules
  * are tested in test_schedule.c.
  */
@@ -311,6 +311,81 @@ static void test_step_network(void **state)
     nn_net_free(net);
 }
 
+/* What the update's pass sums on the way (the history's statistics come
+ * from them): for every optimizer, the weights move exactly as with
+ * nn_optim_update, ‖Δw‖² and ‖w‖² before are nn_optim_update's to the
+ * bit, and Σw, ‖w‖² after, Σg, ‖g‖² are the sums worked out apart. */
+static void test_update_sums(void **state)
+{
+    (void)state;
+    enum { N = 37 }; /* nine groups of four and one left over */
+    for (int kind = NN_OPT_GD; kind <= NN_OPT_ADAM; kind++) {
+        nn_optim o;
+        nn_optim_defaults(&o);
+        o.kind = (nn_optim_kind)kind;
+        double w[N], v[N] = { 0 }, s[N] = { 0 }, g[N];
+        double w2[N], v2[N] = { 0 }, s2[N] = { 0 };
+        tu_fill(w, N, 0.5, 3);
+        memcpy(w2, w, sizeof w);
+        for (int t = 1; t <= 3; t++) {
+            tu_fill(g, N, 1, (uint64_t)(10 + t));
+            double before;
+            double dsq = nn_optim_update(&o, t, 0.05, w, g, v, s, N, &before);
+            nn_update_sums u;
+            nn_optim_update_sums(&o, t, 0.05, w2, g, v2, s2, N, &u);
+            assert_memory_equal(w, w2, sizeof w);
+            assert_memory_equal(v, v2, sizeof v);
+            assert_memory_equal(s, s2, sizeof s);
+            assert_memory_equal(&u.d_sq, &dsq, sizeof dsq);
+            assert_memory_equal(&u.w_sq_before, &before, sizeof before);
+            double ws = 0, wq = 0, gs = 0, gq = 0;
+            for (int i = 0; i < N; i++) {
+                ws += w[i];
+                wq += w[i] * w[i];
+                gs += g[i];
+                gq += g[i] * g[i];
+            }
+            assert_close(u.w_sum, ws, 1e-14);
+            assert_close(u.w_sq, wq, 1e-14);
+            assert_close(u.g_sum, gs, 1e-14);
+            assert_close(u.g_sq, gq, 1e-14);
+        }
+    }
+}
+
+/* nn_optim_step records the sums of each W in its layer and returns ‖g‖²
+ * of every gradient: nn_grad_norm squared. */
+static void test_step_sums(void **state)
+{
+    (void)state;
+    const int sizes[] = { 5, 7, 3 };
+    nn_net *net = tu_net(sizes, 3, NN_ACT_RELU, NN_ACT_SOFTMAX, NN_LOSS_XENT,
+                         NULL, 2);
+    for (int i = 0; i < net->n_params; i++)
+        tu_fill(net->params[i]->g.v, nn_mat_size(&net->params[i]->g), 1,
+                (uint64_t)i + 5);
+    double norm = nn_grad_norm(net);
+    nn_optim o;
+    nn_optim_defaults(&o);
+    o.kind = NN_OPT_ADAM;
+    double g_sq = nn_optim_step(&o, net, 0.01);
+    assert_close(sqrt(g_sq), norm, 1e-14);
+    for (int l = 0; l < 2; l++) {
+        const nn_layer *L = &net->L[l];
+        int n = nn_mat_size(&L->W.w);
+        double ws = 0, gs = 0;
+        for (int k = 0; k < n; k++) {
+            ws += L->W.w.v[k];
+            gs += L->W.g.v[k];
+        }
+        assert_close(L->w_sum, ws, 1e-14);
+        assert_close(L->w_sq, nn_sum_sq(L->W.w.v, n), 1e-14);
+        assert_close(L->g_sum, gs, 1e-14);
+        assert_close(L->g_sq, nn_sum_sq(L->W.g.v, n), 1e-14);
+    }
+    nn_net_free(net);
+}
+
 /* ------------------------------------------------------------------------
  * Gradient clipping
  * ------------------------------------------------------------------------ */
@@ -444,6 +519,8 @@ int main(void)
         cmocka_unit_test(test_step_network),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_eps_zero_is_nan),
+        cmocka_unit_test(test_update_sums),
+        cmocka_unit_test(test_step_sums),
         cmocka_unit_test(test_grad_norm),
         cmocka_unit_test(test_clip_norm),
         cmocka_unit_test(test_clip_value),

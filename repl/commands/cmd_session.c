@@ -137,6 +137,19 @@ static int history_csv(Session *s, const char *path)
     return CMD_OK;
 }
 
+/* The record that stands for epochs e .. e+step-1 in the table: the
+ * first, unless the trainer did not measure its dev split (it measures
+ * it at some epochs' ends only; train.h) and a later one it did. */
+static int row_of(const nn_history *h, int e, int step)
+{
+    if (!isnan(h->dev_loss[e]))
+        return e;
+    for (int k = e + step - 1; k > e; k--)
+        if (!isnan(h->dev_loss[k]))
+            return k;
+    return e;
+}
+
 static int cmd_history(Session *s, int argc, char **argv)
 {
     if (!model_state(s))
@@ -158,7 +171,7 @@ static int cmd_history(Session *s, int argc, char **argv)
         out_table_cell(t, "%s", head[i]);
     int step = h->ne > 20 ? h->ne / 20 : 1;
     for (int e = 0; e < h->ne; e += step) {
-        int k = e + step >= h->ne ? h->ne - 1 : e;
+        int k = e + step >= h->ne ? h->ne - 1 : row_of(h, e, step);
         out_table_cell(t, "%d", h->e_epoch[k]);
         out_table_cell(t, "%ld", h->e_iter[k]);
         double v[4] = { h->train_loss[k], h->train_acc[k], h->dev_loss[k],
@@ -293,7 +306,8 @@ const Command cmd_session_rows[] = {
     .usage = "history [csv FILE]",
     .summary = "the recorded training metrics",
     .help =
-        "Alone, a summary of what training recorded.\n"
+        "Alone, a summary of what training recorded ('-' for dev at the\n"
+        "epochs that did not measure it: help train).\n"
         "csv FILE             write the records to FILE as CSV, for a\n"
         "                     spreadsheet or a notebook; FILE is replaced\n"
         "                     as save replaces a model (help save): whole\n"

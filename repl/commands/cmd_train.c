@@ -7,6 +7,7 @@
  * `lr 0.001` or `pause` while the network trains.  In a script the shell
  * runs the job to its end straight away.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,20 @@ static void finish_run(Session *s, const char *how, int diverged)
     plot_live(s, 1);
 }
 
+/* The trainer measures the dev split at only some epochs' ends (train.h):
+ * ask it for the one whose figures the next line shows, the last epoch's
+ * end before the next mark or the run's end. */
+static void want_dev_for_line(ModelState *m)
+{
+    if (m->run == RUN_FOREVER)
+        return;
+    long mark = m->next_print < m->run_target ? m->next_print : m->run_target;
+    if (m->run == RUN_EPOCHS)
+        nn_trainer_want_dev(&m->tr, -1, mark > INT_MAX ? -1 : (int)mark);
+    else
+        nn_trainer_want_dev(&m->tr, mark, -1);
+}
+
 /* Print the periodic log line when the run passes the next mark. */
 static void maybe_log(Session *s, ModelState *m)
 {
@@ -178,6 +193,7 @@ static void maybe_log(Session *s, ModelState *m)
     m->last_printed = m->tr.iter;
     while (m->next_print <= p)
         m->next_print += m->every;
+    want_dev_for_line(m);
 }
 
 static int train_slice(Session *s)
@@ -287,6 +303,7 @@ static int start_run(Session *s, RunKind kind, long n,
     m->last_printed = -1;
     m->t0 = clock_now();
     m->last_bar = 0;
+    want_dev_for_line(m);
     s->job.active = 1;
     s->job.slice = train_slice;
     s->job.stop = train_stop;
@@ -431,6 +448,8 @@ static int cmd_step(Session *s, int argc, char **argv)
     nn_step_info info;
     nn_err err;
     long made = 0;
+    if (n > 1) /* the line at the end shows the last epoch's dev figures */
+        nn_trainer_want_dev(&m->tr, m->tr.iter + n, -1);
     for (long i = 0; i < n && !nnlab_interrupted; i++) {
         int st = nn_trainer_step(&m->tr, &info, &err);
         if (st < 0)
@@ -570,6 +589,13 @@ const Command cmd_train_rows[] = {
         "                     exact train figures\n"
         "snapshot=cycle       with decay cyclic or sgdr: add the network to\n"
         "                     the ensemble at the end of every cycle\n"
+        "The dev figures (lines, plot loss, plot acc, history) come from a\n"
+        "pass over the dev split at an epoch's end: all of it, or 2000\n"
+        "examples spread through a larger one (the lines then end with\n"
+        "\"(dev: 2000 of N)\").  To keep training fast that pass is made at\n"
+        "the epochs the lines show, at the first, and then after every 16\n"
+        "training examples per dev example (every 4th epoch on digits), at\n"
+        "every epoch with early stopping; eval measures every split whole.\n"
         "At the prompt training runs under a progress bar and the prompt\n"
         "stays live: lr 0.001, plot grads or pause take effect between two\n"
         "updates, and Ctrl-C pauses it, keeping every weight.  In a script\n"

@@ -50,6 +50,22 @@ static const double *longs_to_doubles(Scratch *sc, const long *v, size_t n)
     return d;
 }
 
+/* The dev series: the trainer measures the dev split at some epochs'
+ * ends only (train.h) and records NAN at the others, where the chart
+ * would break the line into dots; keep the measured points, joined. */
+static ChartSeries measured_only(Scratch *sc, const char *name,
+                                 const double *x, const double *y, size_t n)
+{
+    double *mx = scratch(sc, n), *my = scratch(sc, n);
+    size_t m = 0;
+    for (size_t i = 0; mx && my && i < n; i++)
+        if (!isnan(y[i])) {
+            mx[m] = x[i];
+            my[m++] = y[i];
+        }
+    return (ChartSeries){ name, mx && my ? m : 0, mx, my, CHART_LINE, 0 };
+}
+
 int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
 {
     int acc = k == PLOT_ACC;
@@ -66,9 +82,10 @@ int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
                               (size_t)h->ne, ex,
                               acc ? h->train_acc : h->train_loss, CHART_LINE,
                               0 };
-    ser[n++] = (ChartSeries){ acc ? "dev accuracy" : "dev loss", (size_t)h->ne,
-                              ex, acc ? h->dev_acc : h->dev_loss, CHART_LINE,
-                              0 };
+    if (ex)
+        ser[n++] = measured_only(&sc, acc ? "dev accuracy" : "dev loss", ex,
+                                 acc ? h->dev_acc : h->dev_loss,
+                                 (size_t)h->ne);
     ChartLines c = { acc ? "Accuracy" : "Loss", "iteration",
                      acc ? "accuracy" : "cost", ser, n, NULL, 0,
                      acc ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,

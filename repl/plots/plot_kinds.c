@@ -15,10 +15,11 @@
 
 const PlotKindRow plot_kinds[PLOT_NKINDS] = {
     [PLOT_LOSS] = {"loss", LIVE, PLOT_NEEDS_NET,
-        "train and dev cost against iterations or epochs",
+        "train and dev cost against iterations or epochs\n"
+        "(which epochs measure dev, and on what: help train)",
         plot_draw_curves},
     [PLOT_ACC] = {"acc", LIVE, PLOT_NEEDS_NET,
-        "train and dev accuracy", plot_draw_curves},
+        "train and dev accuracy (dev as in plot loss)", plot_draw_curves},
     [PLOT_WEIGHTS] = {"weights", LIVE, PLOT_NEEDS_NET,
         "weight variance per layer over time", plot_draw_per_layer},
     [PLOT_GRADS] = {"grads", LIVE, PLOT_NEEDS_NET | PLOT_NEEDS_LOSS,
