@@ -4,246 +4,24 @@
  * A user's own file is where most things go wrong, so this loader is
  * strict and says exactly what it found: one message naming the file, the
  * line and what was expected ("x.csv:3: expected 5 fields, found 4"), and
- * no data set at all rather than a half-read one.  zlib's gzopen reads
- * plain files unchanged, so .csv and .csv.gz take the same path.
+ * no data set at all rather than a half-read one.  Lines and fields come
+ * from csv_lines.c.
  *
- * The file is read in blocks that are cut into lines here, their bytes
- * counted: a NUL byte, which no text file holds, ends the load on its
- * line (/dev/zero once made a line of length 0 forever), and Ctrl-C is
- * polled between blocks (err.h).
- *
- * Numbers are parsed in the C locale whatever the program's locale is: a
- * CSV file's decimal point is a point.  Values are stored as floats, so a
- * number beyond ±3.4e38 is refused, and so is NaN; neither is a name that
- * would make a first row a header.
+ * Values are stored as floats, so a number beyond ±3.4e38 is refused,
+ * and so is NaN; neither is a name that would make a first row a header.
  *
  * What the label column holds decides the task: strings are class names
  * (numbered in order of first appearance), integers with few distinct
  * values are classes, anything else numeric is a regression target.
  */
-#include "data_internal.h"
+#include "csv_internal.h"
 
-#include <float.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
-/* ------------------------------------------------------------------------
- * Lines and fields
- * ------------------------------------------------------------------------ */
-
-#define MAX_LINE (64u << 20)
 #define MAX_LABELS 1000
-#define RAW_SIZE (1u << 16)
-
-typedef struct csv_in {
-    const char *path;
-    gzFile f;
-    unsigned char *raw;  /* bytes read from the file, not yet cut into lines */
-    size_t raw_pos, raw_len;
-    char *buf;           /* the current line, NUL-terminated */
-    size_t cap;
-    int lineno;
-    char **fld;
-    int nfld, fcap;
-    locale_t c_locale;
-} csv_in;
-
-static int is_blank(const char *s)
-{
-    return s[strspn(s, " \t\r\n")] == '\0';
-}
-
-/* The next block of the file into in->raw.  1 read, 0 end of file, -1
- * error.  This is where a long load is interrupted: between two blocks,
- * and when a read from a pipe or terminal was cut short by the signal. */
-static int refill(csv_in *in, nn_err *err)
-{
-    int n;
-    if (nn_cancelled())
-        return nn_fail(err, "%s:%d: interrupted; nothing loaded", in->path,
-                       in->lineno + 1);
-    n = gzread(in->f, in->raw, RAW_SIZE);
-    if (n <= 0 && nn_cancelled())
-        return nn_fail(err, "%s:%d: interrupted; nothing loaded", in->path,
-                       in->lineno + 1);
-    if (n <= 0 && nn_data_gz_error(in->f, in->path, err))
-        return -1;
-    if (n < 0)
-        return nn_fail(err, "%s: read error", in->path);
-    in->raw_pos = 0;
-    in->raw_len = (size_t)n;
-    return n > 0;
-}
-
-/* Append len bytes to the line being read, which holds `have` bytes. */
-static int append(csv_in *in, size_t have, const unsigned char *p,
-                  size_t len, nn_err *err)
-{
-    if (have + len + 1 > MAX_LINE)
-        return nn_fail(err, "%s:%d: line longer than %u bytes", in->path,
-                       in->lineno + 1, MAX_LINE);
-    if (have + len + 1 > in->cap) {
-        size_t cap = in->cap;
-        char *bigger;
-        while (cap < have + len + 1)
-            cap *= 2;
-        bigger = realloc(in->buf, cap);
-        if (!bigger)
-            return nn_fail(err, "%s: out of memory", in->path);
-        in->buf = bigger;
-        in->cap = cap;
-    }
-    memcpy(in->buf + have, p, len);
-    return 0;
-}
-
-/* Read one physical line, however long, into in->buf without its line
- * end.  Bytes are counted rather than measured with strlen, and a NUL byte
- * (which no text file holds) is refused where it is met: otherwise a file
- * of NULs such as /dev/zero would be read forever as lines of length 0.
- * 1 read, 0 end of file, -1 error. */
-static int read_physical_line(csv_in *in, nn_err *err)
-{
-    size_t len = 0;
-    int rc;
-    for (;;) {
-        if (in->raw_pos == in->raw_len) {
-            if ((rc = refill(in, err)) < 0)
-                return -1;
-            if (rc == 0 && len == 0)
-                return 0;
-            if (rc == 0)
-                break;
-        }
-        const unsigned char *p = in->raw + in->raw_pos;
-        size_t avail = in->raw_len - in->raw_pos;
-        const unsigned char *nl = memchr(p, '\n', avail);
-        size_t take = nl ? (size_t)(nl - p) : avail;
-        if (memchr(p, '\0', take))
-            return nn_fail(err, "%s:%d: NUL byte: this is not a text file; "
-                           "expected rows of comma-separated numbers",
-                           in->path, in->lineno + 1);
-        if (append(in, len, p, take, err))
-            return -1;
-        len += take;
-        in->raw_pos += take + (nl != NULL);
-        if (nl)
-            break;
-    }
-    in->lineno++;
-    in->buf[len] = '\0';
-    while (len > 0 && in->buf[len - 1] == '\r')
-        in->buf[--len] = '\0';
-    return 1;
-}
-
-/* The next line that is not blank; a UTF-8 byte-order mark (as some
- * spreadsheets write) is dropped from the first. */
-static int read_line(csv_in *in, nn_err *err)
-{
-    int rc;
-    while ((rc = read_physical_line(in, err)) == 1) {
-        if (in->lineno == 1 && strncmp(in->buf, "\xEF\xBB\xBF", 3) == 0)
-            memmove(in->buf, in->buf + 3, strlen(in->buf + 3) + 1);
-        if (!is_blank(in->buf))
-            break;
-    }
-    return rc;
-}
-
-static char *trim_field(char *s)
-{
-    size_t len;
-    s += strspn(s, " \t");
-    len = strlen(s);
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-        s[--len] = '\0';
-    if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
-        s[len - 1] = '\0';
-        s++;
-    }
-    return s;
-}
-
-/* Cut in->buf at the commas into in->fld (pointers into the buffer). */
-static int split_fields(csv_in *in, nn_err *err)
-{
-    char *p = in->buf;
-    in->nfld = 0;
-    for (;;) {
-        char *comma = strchr(p, ',');
-        if (in->nfld == in->fcap) {
-            int cap = in->fcap ? 2 * in->fcap : 64;
-            char **bigger = realloc(in->fld, (size_t)cap * sizeof *bigger);
-            if (!bigger)
-                return nn_fail(err, "%s: out of memory", in->path);
-            in->fld = bigger;
-            in->fcap = cap;
-        }
-        if (comma)
-            *comma = '\0';
-        in->fld[in->nfld++] = trim_field(p);
-        if (!comma)
-            return 0;
-        p = comma + 1;
-    }
-}
-
-/* A plain integer of up to 15 digits, such as digits' pixels 0..16: the
- * exact value strtod gives (every such integer is a double), without its
- * general machinery, which took a third of the program's whole start on
- * digits.  0 for anything else (signs, spaces, points), left to strtod. */
-static int parse_plain_int(const char *s, double *v)
-{
-    long long n = 0;
-    int digits = 0;
-    for (; *s >= '0' && *s <= '9'; s++) {
-        if (++digits > 15)
-            return 0;
-        n = n * 10 + (*s - '0');
-    }
-    if (digits == 0 || *s != '\0')
-        return 0;
-    *v = (double)n;
-    return 1;
-}
-
-/* What a field holds.  A number too large for a float (features are
- * stored as floats) or NaN is still a number, not a name: it is refused
- * where it stands, and a first row holding one is not taken for a
- * header. */
-typedef enum { FIELD_NUMBER, FIELD_TEXT, FIELD_NAN, FIELD_HUGE } field_kind;
-
-static field_kind parse_number(const csv_in *in, const char *s, double *v)
-{
-    char *end;
-    if (*s == '\0')
-        return FIELD_TEXT;
-    if (parse_plain_int(s, v))
-        return FIELD_NUMBER;
-    *v = in->c_locale ? strtod_l(s, &end, in->c_locale) : strtod(s, &end);
-    if (end == s || *end != '\0')
-        return FIELD_TEXT;
-    if (isnan(*v))
-        return FIELD_NAN;
-    return fabs(*v) <= FLT_MAX ? FIELD_NUMBER : FIELD_HUGE;
-}
-
-/* Why field col, which parsed as a number, cannot be used. */
-static int bad_number(const csv_in *in, field_kind kind, int col,
-                      const char *s, nn_err *err)
-{
-    if (kind == FIELD_NAN)
-        return nn_fail(err, "%s:%d: field %d is NaN: expected a number (a "
-                       "missing value?)", in->path, in->lineno, col + 1);
-    return nn_fail(err, "%s:%d: field %d: '%.40s' is beyond the range of a "
-                   "float, +-%.1e (values are stored as floats)", in->path,
-                   in->lineno, col + 1, s, (double)FLT_MAX);
-}
 
 /* ------------------------------------------------------------------------
  * The rows read so far
@@ -324,7 +102,7 @@ static int add_label(csv_rows *r, const csv_in *in, const char *s,
                      nn_err *err)
 {
     double v;
-    field_kind kind = parse_number(in, s, &v);
+    field_kind kind = csv_parse_number(in, s, &v);
     if (r->n == 0)
         r->strings = kind == FIELD_TEXT;
     if (r->strings) {
@@ -335,7 +113,7 @@ static int add_label(csv_rows *r, const csv_in *in, const char *s,
         return nn_fail(err, "%s:%d: label '%.40s' is not a number, but the "
                        "labels before it were", in->path, in->lineno, s);
     if (kind != FIELD_NUMBER)
-        return bad_number(in, kind, r->label_col, s, err);
+        return csv_bad_number(in, kind, r->label_col, s, err);
     r->lval[r->n] = v;
     return 0;
 }
@@ -356,13 +134,13 @@ static int add_row(csv_rows *r, const csv_in *in, nn_err *err)
         field_kind kind;
         if (col == r->label_col)
             continue;
-        kind = parse_number(in, in->fld[col], &v);
+        kind = csv_parse_number(in, in->fld[col], &v);
         if (kind == FIELD_TEXT)
             return nn_fail(err, "%s:%d: field %d: expected a number, found "
                            "'%.40s'", in->path, in->lineno, col + 1,
                            in->fld[col]);
         if (kind != FIELD_NUMBER)
-            return bad_number(in, kind, col, in->fld[col], err);
+            return csv_bad_number(in, kind, col, in->fld[col], err);
         x[j++] = (float)v;
     }
     if (r->label_col >= 0 && add_label(r, in, in->fld[r->label_col], err))
@@ -411,7 +189,7 @@ static int looks_like_header(const csv_in *in, int label_col)
     if (resolve_label(in, label_col, in->nfld, &col, &ignored))
         col = -1;
     for (int j = 0; j < in->nfld; j++)
-        if (j != col && parse_number(in, in->fld[j], &v) == FIELD_TEXT)
+        if (j != col && csv_parse_number(in, in->fld[j], &v) == FIELD_TEXT)
             return 1;
     return 0;
 }
@@ -420,12 +198,12 @@ static int looks_like_header(const csv_in *in, int label_col)
 static int read_iris_header(csv_rows *r, const csv_in *in, nn_err *err)
 {
     double rows, feats, v;
-    if (in->nfld < 3 || parse_number(in, in->fld[0], &rows) != FIELD_NUMBER ||
-        parse_number(in, in->fld[1], &feats) != FIELD_NUMBER ||
+    if (in->nfld < 3 || csv_parse_number(in, in->fld[0], &rows) != FIELD_NUMBER ||
+        csv_parse_number(in, in->fld[1], &feats) != FIELD_NUMBER ||
         feats != floor(feats) || feats < 1 || feats > 1e7)
         return 0;
     for (int j = 2; j < in->nfld; j++)
-        if (parse_number(in, in->fld[j], &v) != FIELD_TEXT)
+        if (csv_parse_number(in, in->fld[j], &v) != FIELD_TEXT)
             return 0;
     r->hdr = calloc((size_t)in->nfld - 2, sizeof *r->hdr);
     if (!r->hdr)
@@ -459,20 +237,20 @@ static int read_first_row(csv_in *in, csv_rows *r, int label_col,
                           nn_header header, nn_csv_report *report,
                           nn_err *err)
 {
-    int rc = read_line(in, err);
+    int rc = csv_read_line(in, err);
     if (rc == 0)
         return nn_fail(err, "%s: empty file, expected rows of "
                        "comma-separated numbers", in->path);
-    if (rc < 0 || split_fields(in, err))
+    if (rc < 0 || csv_split_fields(in, err))
         return -1;
     if (decide_header(in, label_col, header, report)) {
         if (read_iris_header(r, in, err))
             return -1;
-        rc = read_line(in, err);
+        rc = csv_read_line(in, err);
         if (rc == 0)
             return nn_fail(err, "%s: no data after the header line",
                            in->path);
-        if (rc < 0 || split_fields(in, err))
+        if (rc < 0 || csv_split_fields(in, err))
             return -1;
     }
     r->ncols = in->nfld;
@@ -607,8 +385,8 @@ static int read_rows(csv_in *in, csv_rows *r, int label_col,
     int rc;
     if (read_first_row(in, r, label_col, header, report, err))
         return -1;
-    while ((rc = read_line(in, err)) == 1)
-        if (split_fields(in, err) || add_row(r, in, err))
+    while ((rc = csv_read_line(in, err)) == 1)
+        if (csv_split_fields(in, err) || add_row(r, in, err))
             return -1;
     return rc;
 }
@@ -617,7 +395,7 @@ nn_data *nn_data_load_csv_report(const char *path, int label_col,
                                  nn_header header, uint64_t seed,
                                  nn_csv_report *report, nn_err *err)
 {
-    csv_in in = {.path = path, .cap = 4096};
+    csv_in in;
     csv_rows rows = {0};
     nn_csv_report ignored;
     nn_data *d = NULL;
@@ -625,14 +403,7 @@ nn_data *nn_data_load_csv_report(const char *path, int label_col,
     if (!report)
         report = &ignored;
     memset(report, 0, sizeof *report);
-    in.buf = malloc(in.cap);
-    in.raw = malloc(RAW_SIZE);
-    in.c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    if (!in.buf || !in.raw) {
-        nn_fail(err, "%s: out of memory", path);
-        goto out;
-    }
-    if (!(in.f = nn_data_gz_open(path, err)))
+    if (csv_in_open(&in, path, err))
         goto out;
     if (read_rows(&in, &rows, label_col, header, report, err))
         goto out;
@@ -643,13 +414,7 @@ nn_data *nn_data_load_csv_report(const char *path, int label_col,
         d = NULL;
     }
 out:
-    if (in.f)
-        gzclose(in.f);
-    if (in.c_locale)
-        freelocale(in.c_locale);
-    free(in.buf);
-    free(in.raw);
-    free(in.fld);
+    csv_in_close(&in);
     free_rows(&rows);
     return d;
 }
