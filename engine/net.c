@@ -2,7 +2,7 @@
  * net.c — building and changing a network (see net.h).  The passes
  * themselves live in pass.c, initialization in init.c.
  */
-#include "net.h"
+#include "net_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,166 +12,6 @@
 const char *const nn_reg_names[] = { "none", "l2", "l1", "elastic", NULL };
 const char *const nn_ptype_names[] = { "W", "b", "gamma", "beta", "alpha",
                                        NULL };
-
-/* ------------------------------------------------------------------ */
-/* Layers                                                               */
-/* ------------------------------------------------------------------ */
-
-static int param_alloc(nn_param *p, int rows, int cols, nn_ptype type)
-{
-    p->type = type;
-    if (nn_mat_alloc(&p->w, rows, cols) || nn_mat_alloc(&p->g, rows, cols) ||
-        nn_mat_alloc(&p->v, rows, cols) || nn_mat_alloc(&p->s, rows, cols))
-        return -1;
-    return 0;
-}
-
-static void param_free(nn_param *p)
-{
-    nn_mat_free(&p->w);
-    nn_mat_free(&p->g);
-    nn_mat_free(&p->v);
-    nn_mat_free(&p->s);
-}
-
-static void caches_free(nn_layer *l)
-{
-    nn_mat *c[] = { &l->U, &l->Uhat, &l->Z, &l->A, &l->mask, &l->dZ };
-    for (size_t i = 0; i < sizeof c / sizeof *c; i++)
-        nn_mat_free(c[i]);
-}
-
-static void layer_free(nn_layer *l)
-{
-    param_free(&l->W);
-    param_free(&l->b);
-    param_free(&l->gamma);
-    param_free(&l->beta);
-    param_free(&l->alpha);
-    nn_mat_free(&l->run_mean);
-    nn_mat_free(&l->run_var);
-    nn_mat_free(&l->bn_ivar);
-    caches_free(l);
-}
-
-/* The pre-activation caches have a column per maxout piece; the
- * activation and its dropout mask one per unit. */
-static int caches_alloc(nn_layer *l, int rows)
-{
-    nn_mat *c[] = { &l->U, &l->Uhat, &l->Z, &l->A, &l->mask, &l->dZ };
-    int cols[] = { nn_layer_zcols(l), nn_layer_zcols(l), nn_layer_zcols(l),
-                   l->out, l->out, nn_layer_zcols(l) };
-    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
-        nn_mat_free(c[i]);
-        if (nn_mat_alloc(c[i], rows, cols[i]))
-            return -1;
-    }
-    return 0;
-}
-
-/* Allocate the parameters of a layer whose settings (pieces too) are
- * already filled. */
-static int layer_alloc(nn_layer *l, int in, int out)
-{
-    l->in = in;
-    l->out = out;
-    int zc = nn_layer_zcols(l);
-    if (param_alloc(&l->W, zc, in, NN_P_W) ||
-        param_alloc(&l->b, 1, zc, NN_P_B) ||
-        param_alloc(&l->gamma, 1, zc, NN_P_GAMMA) ||
-        param_alloc(&l->beta, 1, zc, NN_P_BETA) ||
-        param_alloc(&l->alpha, 1, out, NN_P_ALPHA) ||
-        nn_mat_alloc(&l->run_mean, 1, zc) ||
-        nn_mat_alloc(&l->run_var, 1, zc) ||
-        nn_mat_alloc(&l->bn_ivar, 1, zc))
-        return -1;
-    for (int j = 0; j < zc; j++) {
-        l->gamma.w.v[j] = 1;
-        l->run_var.v[j] = 1;
-    }
-    for (int j = 0; j < out; j++)
-        l->alpha.w.v[j] = l->act == NN_ACT_PRELU ? l->act_arg : 0;
-    return 0;
-}
-
-static int pieces_of(nn_act act, double arg)
-{
-    return act == NN_ACT_MAXOUT && arg >= 2 && arg <= NN_MAXOUT_MAX
-               ? (int)arg : 1;
-}
-
-static void layer_defaults(nn_layer *l, nn_act act, double arg)
-{
-    memset(l, 0, sizeof *l);
-    l->act = act;
-    l->act_arg = arg;
-    l->pieces = pieces_of(act, arg);
-    l->keep = 1;
-    l->init.kind = NN_INIT_HE;
-    l->init.gain = 1;
-}
-
-/* 0 when act with arg may be a hidden layer's (output 0) or the output
- * layer's (output 1); else -1 and err says why. */
-static int check_act(nn_act act, double arg, int output, nn_err *err)
-{
-    if ((unsigned)act >= NN_ACT_COUNT)
-        return nn_fail(err, "unknown activation %d", (int)act);
-    if (act == NN_ACT_SOFTMAX && !output)
-        return nn_fail(err, "softmax is for the output layer only");
-    if ((act == NN_ACT_PRELU || act == NN_ACT_MAXOUT) && output)
-        return nn_fail(err, "%s is for hidden layers only (the loss reads "
-                       "the output layer)", nn_act_names[act]);
-    if (act == NN_ACT_MAXOUT &&
-        !(arg >= 2 && arg <= NN_MAXOUT_MAX && arg == floor(arg)))
-        return nn_fail(err, "maxout takes a whole number of pieces 2..%d, "
-                       "got %g", NN_MAXOUT_MAX, arg);
-    return 0;
-}
-
-/* A new list of the parameter tensors of layers L[0..nl): W b, or W γ β
- * with batch norm, then alpha for PReLU; the layers are numbered on the
- * way.  NULL when out of memory (nothing changed then).  Rebuilt whenever
- * the architecture, bn or a PReLU changes. */
-static nn_param **params_of(nn_layer *L, int nl, int *count)
-{
-    int n = 0;
-    for (int i = 0; i < nl; i++)
-        n += (L[i].bn ? 3 : 2) + (L[i].act == NN_ACT_PRELU);
-    nn_param **p = malloc((size_t)n * sizeof *p);
-    if (!p)
-        return NULL;
-    n = 0;
-    for (int i = 0; i < nl; i++) {
-        nn_layer *l = &L[i];
-        l->W.layer = l->b.layer = l->gamma.layer = l->beta.layer =
-            l->alpha.layer = i + 1;
-        p[n++] = &l->W;
-        if (l->bn) {
-            p[n++] = &l->gamma;
-            p[n++] = &l->beta;
-        } else {
-            p[n++] = &l->b;
-        }
-        if (l->act == NN_ACT_PRELU)
-            p[n++] = &l->alpha;
-    }
-    *count = n;
-    return p;
-}
-
-static int index_params(nn_net *net)
-{
-    int n;
-    nn_param **p = params_of(net->L, net->n_layers, &n);
-    if (!p)
-        return -1;
-    free(net->params);
-    net->params = p;
-    net->n_params = n;
-    net->has_grads = 0;
-    return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* Whole networks                                                       */
@@ -193,15 +33,15 @@ nn_net *nn_net_new(const int *sizes, int n, nn_act hidden, double hidden_arg,
     for (int i = 0; i + 1 < n; i++) {
         /* maxout's pieces multiply the rows of its W */
         long long rows = (long long)sizes[i + 1] *
-                         (i + 2 < n ? pieces_of(hidden, hidden_arg) : 1);
+                         (i + 2 < n ? nn_layer_pieces_of(hidden, hidden_arg) : 1);
         if (rows * sizes[i] > NN_MAX_LAYER_WEIGHTS) {
             nn_fail(err, "a layer of %lld x %d weights is too large (at "
                     "most %d)", rows, sizes[i], NN_MAX_LAYER_WEIGHTS);
             return NULL;
         }
     }
-    if ((n > 2 && check_act(hidden, hidden_arg, 0, err)) ||
-        check_act(out, out_arg, 1, err))
+    if ((n > 2 && nn_layer_check_act(hidden, hidden_arg, 0, err)) ||
+        nn_layer_check_act(out, out_arg, 1, err))
         return NULL;
     if (nn_loss_check(loss, out, &why)) {
         nn_fail(err, "%s", why);
@@ -220,12 +60,12 @@ nn_net *nn_net_new(const int *sizes, int n, nn_act hidden, double hidden_arg,
     net->bug_factor = 2;
     for (int i = 0; i < n - 1; i++) {
         int last = i == n - 2;
-        layer_defaults(&net->L[i], last ? out : hidden,
+        nn_layer_defaults(&net->L[i], last ? out : hidden,
                        last ? out_arg : hidden_arg);
-        if (layer_alloc(&net->L[i], sizes[i], sizes[i + 1]))
+        if (nn_layer_alloc(&net->L[i], sizes[i], sizes[i + 1]))
             goto oom;
     }
-    if (index_params(net) || nn_net_reserve(net, 64, err))
+    if (nn_net_index_params(net) || nn_net_reserve(net, 64, err))
         goto oom;
     return net;
 oom:
@@ -239,7 +79,7 @@ void nn_net_free(nn_net *net)
     if (!net)
         return;
     for (int i = 0; net->L && i < net->n_layers; i++)
-        layer_free(&net->L[i]);
+        nn_layer_free(&net->L[i]);
     free(net->L);
     free(net->params);
     free(net);
@@ -257,17 +97,17 @@ int nn_net_reserve(nn_net *net, int rows, nn_err *err)
     for (; fresh && n < net->n_layers; n++) {
         fresh[n].out = net->L[n].out;
         fresh[n].pieces = net->L[n].pieces; /* maxout: wider caches */
-        if (caches_alloc(&fresh[n], rows))
+        if (nn_layer_caches_alloc(&fresh[n], rows))
             break;
     }
     if (!fresh || n < net->n_layers) {
         for (int i = 0; fresh && i <= n && i < net->n_layers; i++)
-            caches_free(&fresh[i]);
+            nn_layer_caches_free(&fresh[i]);
         free(fresh);
         return nn_fail(err, "out of memory for a batch of %d rows", rows);
     }
     for (int i = 0; i < net->n_layers; i++) {
-        caches_free(&net->L[i]);
+        nn_layer_caches_free(&net->L[i]);
         net->L[i].U = fresh[i].U;
         net->L[i].Uhat = fresh[i].Uhat;
         net->L[i].Z = fresh[i].Z;
@@ -333,7 +173,7 @@ nn_net *nn_net_clone(const nn_net *src, nn_err *err)
             net->n_layers = i + 1;
             goto oom;
         }
-    if (index_params(net) || nn_net_reserve(net, src->cap, err))
+    if (nn_net_index_params(net) || nn_net_reserve(net, src->cap, err))
         goto oom;
     net->has_grads = src->has_grads; /* g was copied with the weights */
     return net;
@@ -358,9 +198,9 @@ static int adopt_layers(nn_net *net, nn_layer *layers, int n,
 {
     int np;
     for (int k = 0; k < 2; k++)
-        if (made[k] >= 0 && caches_alloc(&layers[made[k]], net->cap))
+        if (made[k] >= 0 && nn_layer_caches_alloc(&layers[made[k]], net->cap))
             return nn_fail(err, "out of memory");
-    nn_param **p = params_of(layers, n, &np);
+    nn_param **p = nn_layer_params_of(layers, n, &np);
     if (!p)
         return nn_fail(err, "out of memory");
     free(net->params);
@@ -382,11 +222,11 @@ int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
                        "last), got %d", net->n_layers, pos);
     if (units < 1 || units > 100000)
         return nn_fail(err, "units must be 1..100000, got %d", units);
-    if (check_act(act, arg, 0, err))
+    if (nn_layer_check_act(act, arg, 0, err))
         return -1;
     int n = net->n_layers + 1, at = pos - 1;
     int below = at == 0 ? net->n_in : net->L[at - 1].out;
-    if ((long long)below * units * pieces_of(act, arg) >
+    if ((long long)below * units * nn_layer_pieces_of(act, arg) >
             NN_MAX_LAYER_WEIGHTS ||
         (long long)units * nn_layer_zcols(&net->L[at]) >
             NN_MAX_LAYER_WEIGHTS)
@@ -397,18 +237,18 @@ int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
     if (!L)
         return nn_fail(err, "out of memory");
     int in = at == 0 ? net->n_in : net->L[at - 1].out;
-    layer_defaults(&fresh, act, arg);
+    nn_layer_defaults(&fresh, act, arg);
     fresh.init = net->L[at].init;
     next = net->L[at];           /* settings of the layer that moves down */
     nn_layer moved;
-    layer_defaults(&moved, next.act, next.act_arg);
+    nn_layer_defaults(&moved, next.act, next.act_arg);
     moved.keep = next.keep;
     moved.bn = next.bn;
     moved.init = next.init;
-    if (layer_alloc(&fresh, in, units) ||
-        layer_alloc(&moved, units, next.out)) {
-        layer_free(&fresh);
-        layer_free(&moved);
+    if (nn_layer_alloc(&fresh, in, units) ||
+        nn_layer_alloc(&moved, units, next.out)) {
+        nn_layer_free(&fresh);
+        nn_layer_free(&moved);
         free(L);
         return nn_fail(err, "out of memory");
     }
@@ -422,12 +262,12 @@ int nn_net_insert(nn_net *net, int pos, int units, nn_act act, double arg,
     }
     nn_layer old = net->L[at];
     if (adopt_layers(net, L, n, (const int[2]){ at, at + 1 }, err)) {
-        layer_free(&L[at]);     /* fresh and moved, with any caches */
-        layer_free(&L[at + 1]);
+        nn_layer_free(&L[at]);     /* fresh and moved, with any caches */
+        nn_layer_free(&L[at + 1]);
         free(L);
         return -1;
     }
-    layer_free(&old);
+    nn_layer_free(&old);
     nn_net_init(net, seed, pos);
     nn_net_init(net, seed, pos + 1);
     return 0;
@@ -453,13 +293,13 @@ int nn_net_delete(nn_net *net, int pos, uint64_t seed, nn_err *err)
         return nn_fail(err, "out of memory");
     const nn_layer *after = &net->L[at + 1];
     nn_layer moved;
-    layer_defaults(&moved, after->act, after->act_arg);
+    nn_layer_defaults(&moved, after->act, after->act_arg);
     moved.keep = after->keep;
     moved.bn = after->bn;
     moved.init = after->init;
     int in = at == 0 ? net->n_in : net->L[at - 1].out;
-    if (layer_alloc(&moved, in, after->out)) {
-        layer_free(&moved);
+    if (nn_layer_alloc(&moved, in, after->out)) {
+        nn_layer_free(&moved);
         free(L);
         return nn_fail(err, "out of memory");
     }
@@ -473,12 +313,12 @@ int nn_net_delete(nn_net *net, int pos, uint64_t seed, nn_err *err)
     }
     nn_layer gone[2] = { net->L[at], net->L[at + 1] };
     if (adopt_layers(net, L, n, (const int[2]){ at, -1 }, err)) {
-        layer_free(&L[at]);     /* moved, with any caches */
+        nn_layer_free(&L[at]);     /* moved, with any caches */
         free(L);
         return -1;
     }
-    layer_free(&gone[0]);
-    layer_free(&gone[1]);
+    nn_layer_free(&gone[0]);
+    nn_layer_free(&gone[1]);
     nn_net_init(net, seed, pos);
     return 0;
 }
@@ -489,7 +329,7 @@ int nn_net_set_bn(nn_net *net, int pos, int on, nn_err *err)
         return nn_fail(err, "layer must be 1..%d, got %d", net->n_layers, pos);
     int was = net->L[pos - 1].bn;
     net->L[pos - 1].bn = on != 0;
-    if (index_params(net)) {
+    if (nn_net_index_params(net)) {
         net->L[pos - 1].bn = was;
         return nn_fail(err, "out of memory");
     }
@@ -535,7 +375,7 @@ static int reshape_layer(nn_net *net, int pos, nn_act act, double arg,
     int n = net->n_layers, at = pos - 1;
     const nn_layer *old = &net->L[at];
     nn_layer fresh;
-    layer_defaults(&fresh, act, arg);
+    nn_layer_defaults(&fresh, act, arg);
     fresh.keep = old->keep;
     fresh.bn = old->bn;
     fresh.init = old->init;
@@ -544,8 +384,8 @@ static int reshape_layer(nn_net *net, int pos, nn_act act, double arg,
                        "weights (at most %d)", old->out, fresh.pieces,
                        old->in, NN_MAX_LAYER_WEIGHTS);
     nn_layer *L = malloc((size_t)n * sizeof *L);
-    if (!L || layer_alloc(&fresh, old->in, old->out)) {
-        layer_free(&fresh);
+    if (!L || nn_layer_alloc(&fresh, old->in, old->out)) {
+        nn_layer_free(&fresh);
         free(L);
         return nn_fail(err, "out of memory");
     }
@@ -553,11 +393,11 @@ static int reshape_layer(nn_net *net, int pos, nn_act act, double arg,
     L[at] = fresh;
     nn_layer gone = net->L[at];
     if (adopt_layers(net, L, n, (const int[2]){ at, -1 }, err)) {
-        layer_free(&L[at]);
+        nn_layer_free(&L[at]);
         free(L);
         return -1;
     }
-    layer_free(&gone);
+    nn_layer_free(&gone);
     nn_net_init(net, seed, pos);
     return 0;
 }
@@ -569,19 +409,19 @@ int nn_net_set_act(nn_net *net, int pos, nn_act act, double arg,
     if (pos < 1 || pos > net->n_layers)
         return nn_fail(err, "layer must be 1..%d, got %d", net->n_layers, pos);
     int output = pos == net->n_layers;
-    if (check_act(act, arg, output, err))
+    if (nn_layer_check_act(act, arg, output, err))
         return -1;
     if (output && nn_loss_check(net->loss, act, &why))
         return nn_fail(err, "%s", why);
     nn_layer *l = &net->L[pos - 1];
-    if (pieces_of(act, arg) != l->pieces)
+    if (nn_layer_pieces_of(act, arg) != l->pieces)
         return reshape_layer(net, pos, act, arg, seed, err);
     nn_act was = l->act;
     double was_arg = l->act_arg;
     l->act = act;
     l->act_arg = arg;
     if ((was == NN_ACT_PRELU) != (act == NN_ACT_PRELU)) {
-        if (index_params(net)) {
+        if (nn_net_index_params(net)) {
             l->act = was;
             l->act_arg = was_arg;
             return nn_fail(err, "out of memory");
