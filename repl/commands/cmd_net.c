@@ -1,5 +1,6 @@
 /*
- * cmd_net.c — the Network commands: net and layer.
+ * cmd_net.c — the Network command net: building a network and showing it
+ * (the layer command is in cmd_layer.c).
  *
  * The output activation and loss follow from the data unless given, as
  * the course pairs them: one output on two classes is a sigmoid with
@@ -14,11 +15,8 @@
 #include "args.h"
 #include "cmd.h"
 #include "commands.h"
-#include "layer_bn.h"
 #include "model.h"
 #include "out.h"
-
-#define MAX_LAYERS 256
 
 /* ------------------------------------------------------------------ */
 /* Showing the network                                                  */
@@ -116,9 +114,8 @@ void cmd_net_show(Session *s)
 /* "relu", "Tanh", "leaky=0.2" into *act and *arg; softmax only where
  * `softmax_ok`.  On a bad text reports one line (unknown name with "did
  * you mean", a bad parameter, softmax in a hidden layer) and returns -1. */
-static int parse_act(Session *s, const char *text,
-                     const char *what, int softmax_ok, nn_act *act,
-                     double *arg)
+int cmd_parse_act(Session *s, const char *text, const char *what,
+                  int softmax_ok, nn_act *act, double *arg)
 {
     char low[64];
     size_t n = strlen(text);
@@ -171,7 +168,7 @@ static int parse_sizes(Session *s, char **words, int n, int *sizes)
         if (star) {
             *star = '\0';
             int bad = args_int(s, star + 1, "repeat count (as in 500*10)",
-                              1, MAX_LAYERS, &times);
+                              1, CMD_MAX_LAYERS, &times);
             *star = '*';
             if (bad)
                 return -1;
@@ -185,8 +182,8 @@ static int parse_sizes(Session *s, char **words, int n, int *sizes)
             return -1;
         }
         for (long t = 0; t < times; t++) {
-            if (k == MAX_LAYERS + 1) {
-                cmd_error(s, "at most %d layers", MAX_LAYERS);
+            if (k == CMD_MAX_LAYERS + 1) {
+                cmd_error(s, "at most %d layers", CMD_MAX_LAYERS);
                 return -1;
             }
             sizes[k++] = (int)units;
@@ -228,7 +225,7 @@ static int choose_output(Session *s, int outputs, const char *out_text,
     int C = s->data && task == NN_TASK_CLASSIFY ? nn_data_classes(s->data) : 0;
     *out_arg = 0;
     if (strcmp(out_text, "auto")) {
-        if (parse_act(s, out_text, "output activation", 1, out,
+        if (cmd_parse_act(s, out_text, "output activation", 1, out,
                       out_arg))
             return -1;
     } else if (task == NN_TASK_NONE && hidden == NN_ACT_PRELU) {
@@ -316,17 +313,17 @@ static int cmd_net(Session *s, int argc, char **argv)
         return CMD_OK;
     }
     const char *act_text = "relu", *out_text = "auto", *loss_text = "auto";
-    char *words[MAX_LAYERS + 1];
+    char *words[CMD_MAX_LAYERS + 1];
     const OptSpec spec[] = {
         { "act", 's', &act_text, 0, 0, NULL, NULL },
         { "out", 's', &out_text, 0, 0, NULL, NULL },
         { "loss", 's', &loss_text, 0, 0, NULL, NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL },
     };
-    int nw = args_parse(s, argc, argv, 1, spec, words, MAX_LAYERS + 1);
+    int nw = args_parse(s, argc, argv, 1, spec, words, CMD_MAX_LAYERS + 1);
     if (nw < 0 || !model_state(s))
         return CMD_ERR;
-    int sizes[MAX_LAYERS + 1];
+    int sizes[CMD_MAX_LAYERS + 1];
     int n = parse_sizes(s, words, nw, sizes);
     if (n < 0)
         return CMD_ERR;
@@ -336,7 +333,7 @@ static int cmd_net(Session *s, int argc, char **argv)
     nn_act hidden, out;
     double harg, oarg, larg;
     nn_loss loss = NN_LOSS_NONE;
-    if (parse_act(s, act_text, "hidden activation", 0, &hidden,
+    if (cmd_parse_act(s, act_text, "hidden activation", 0, &hidden,
                   &harg))
         return CMD_ERR;
     if (s->data && sizes[0] != nn_data_inputs(s->data))
@@ -359,186 +356,6 @@ static int cmd_net(Session *s, int argc, char **argv)
     nn_net_free(s->net);
     s->net = net;
     model_restart(s);
-    cmd_net_show(s);
-    return CMD_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* layer                                                                */
-/* ------------------------------------------------------------------ */
-
-static int layer_pos(Session *s, const char *text, int lo, int hi, int *pos)
-{
-    long v;
-    if (args_int(s, text, "layer position", lo, hi, &v))
-        return -1;
-    *pos = (int)v;
-    return 0;
-}
-
-static int layer_add(Session *s, int argc, char **argv)
-{
-    nn_net *net = s->net;
-    /* a dense layer goes before the output layer unless placed */
-    int i = 2, pos = net->n_layers, placed = 0;
-    if (i < argc && argv[i][0] >= '0' && argv[i][0] <= '9') {
-        if (layer_pos(s, argv[i], 1, net->n_layers, &pos))
-            return CMD_ERR;
-        i++;
-        placed = 1;
-    }
-    if (i < argc && !strcmp(argv[i], "bn")) {
-        if (!placed)
-            return cmd_error(s, "which layer gets batch norm? layer "
-                             "add POS bn, e.g. layer add 1 bn");
-        nn_err err;
-        if (i + 1 != argc || nn_net_set_bn(net, pos, 1, &err))
-            return cmd_error(s, "usage: layer add POS bn");
-        model_restart(s);
-        out_printf(s, "layer %d: batch norm on (gamma=1, beta=0)\n", pos);
-        return CMD_OK;
-    }
-    if (i >= argc || strcmp(argv[i], "dense") || i + 1 >= argc || i + 3 < argc)
-        return cmd_error(s, "usage: layer add [POS] dense N [ACT] or "
-                         "layer add POS bn");
-    if (net->n_layers >= MAX_LAYERS)   /* as net allows */
-        return cmd_error(s, "the network has %d layers, the most there may "
-                         "be: delete one first (layer del POS)", MAX_LAYERS);
-    long units;
-    nn_act act = net->L[0].act;
-    double arg = net->L[0].act_arg;
-    if (args_int(s, argv[i + 1], "units", 1, 100000, &units))
-        return CMD_ERR;
-    if (i + 2 < argc &&
-        parse_act(s, argv[i + 2], "activation", 0, &act, &arg))
-        return CMD_ERR;
-    nn_err err;
-    if (nn_net_insert(net, pos, (int)units, act, arg, model_seed(s), &err))
-        return cmd_error(s, "%s", err.msg);
-    model_restart(s);
-    char name[32];
-    nn_act_text(act, arg, name, sizeof name);
-    out_printf(s, "layer %d: added %ld %s units; layer %d re-initialized to "
-               "fit\n", pos, units, name, pos + 1);
-    cmd_net_show(s);
-    return CMD_OK;
-}
-
-/* Layer pos's activation, keep-probability and batch norm, checked. */
-static int layer_change(Session *s, int pos, nn_act act, double arg,
-                        double keep, int bn)
-{
-    nn_net *net = s->net;
-    nn_layer *l = &net->L[pos - 1];
-    nn_err err;
-    int was_bn = l->bn, n_params = net->n_params, rows = l->W.w.rows;
-    if (bn >= 0 && bn != l->bn && nn_net_set_bn(net, pos, bn, &err))
-        return cmd_error(s, "%s", err.msg);
-    /* the engine reshapes maxout's weights and fills PReLU's slopes */
-    if (nn_net_set_act(net, pos, act, arg, model_seed(s), &err)) {
-        if (l->bn != was_bn) /* put batch norm back: nothing changes */
-            nn_net_set_bn(net, pos, was_bn, NULL);
-        return cmd_error(s, "%s", err.msg);
-    }
-    l = &net->L[pos - 1]; /* a new shape comes in a new array of layers */
-    if (keep >= 0)
-        l->keep = keep;
-    /* the loss now measures another network: the guard re-measures; with
-     * other parameter tensors (batch norm, PReLU slopes, maxout's pieces)
-     * the optimizer's moments belong to other tensors */
-    if (l->W.w.rows != rows)
-        out_printf(s, "layer %d: W is now %d x %d (%d pieces per unit), "
-                   "re-initialized\n", pos, l->W.w.rows, l->W.w.cols,
-                   l->pieces);
-    if (l->bn != was_bn || net->n_params != n_params || l->W.w.rows != rows)
-        model_params_changed(s);
-    else
-        nn_trainer_guard_rebase(&model_state(s)->tr);
-    return CMD_OK;
-}
-
-/* The pre-activations layer l will have with activation act (maxout:K
- * has K per unit). */
-static int cols_with(const nn_layer *l, nn_act act, double arg)
-{
-    return act == NN_ACT_MAXOUT ? (int)arg * l->out : l->out;
-}
-
-static int layer_set(Session *s, int argc, char **argv)
-{
-    nn_net *net = s->net;
-    int pos;
-    const char *act_text = NULL, *gamma = NULL, *beta = NULL;
-    double keep = -1;
-    int bn = -1;
-    if (argc < 4)
-        return cmd_error(s, "usage: layer set POS [act=A] [keep=P] "
-                         "[bn=on|off] [gamma=G] [beta=B]");
-    if (layer_pos(s, argv[2], 1, net->n_layers, &pos))
-        return CMD_ERR;
-    const OptSpec spec[] = {
-        { "act", 's', &act_text, 0, 0, NULL, NULL },
-        { "keep", 'd', &keep, 0.01, 1, NULL, NULL },
-        { "bn", 'b', &bn, 0, 0, NULL, NULL },
-        { "gamma", 's', &gamma, 0, 0, NULL, NULL },
-        { "beta", 's', &beta, 0, 0, NULL, NULL },
-        { NULL, 0, NULL, 0, 0, NULL, NULL },
-    };
-    if (args_parse(s, argc, argv, 3, spec, NULL, 0) < 0)
-        return CMD_ERR;
-    nn_layer *l = &net->L[pos - 1];
-    nn_act act = l->act;
-    double arg = l->act_arg;
-    if (act_text) {
-        if (parse_act(s, act_text, "activation",
-                      pos == net->n_layers, &act, &arg))
-            return CMD_ERR;
-    }
-    if (keep >= 0 && keep < 1 && pos == net->n_layers)
-        return cmd_error(s, "dropout is for hidden layers, not the "
-                         "output layer");
-    BnValues bv;
-    if (bn_values_parse(s, gamma, beta, &bv))
-        return CMD_ERR;
-    if (bn_values_check(s, &bv, pos, bn >= 0 ? bn : l->bn,
-                        cols_with(l, act, arg))) {
-        bn_values_free(&bv);
-        return CMD_ERR;
-    }
-    int rc = layer_change(s, pos, act, arg, keep, bn);
-    if (rc == CMD_OK)
-        bn_values_apply(s, net, pos, &bv);
-    bn_values_free(&bv);
-    if (rc == CMD_OK)
-        cmd_net_show(s);
-    return rc;
-}
-
-static const char *const layer_subs[] = { "add", "del", "set", NULL };
-
-static int cmd_layer(Session *s, int argc, char **argv)
-{
-    int k, pos;
-    if (model_need_net(s))
-        return CMD_ERR;
-    if (argc < 2)
-        return cmd_error(s, "expected add, del or set");
-    if (args_enum(s, argv[1], "subcommand", layer_subs, &k))
-        return CMD_ERR;
-    if (k == 0)
-        return layer_add(s, argc, argv);
-    if (k == 2)
-        return layer_set(s, argc, argv);
-    if (argc != 3)
-        return cmd_error(s, "usage: layer del POS");
-    if (layer_pos(s, argv[2], 1, s->net->n_layers, &pos))
-        return CMD_ERR;
-    nn_err err;
-    if (nn_net_delete(s->net, pos, model_seed(s), &err))
-        return cmd_error(s, "%s", err.msg);
-    model_restart(s);
-    out_printf(s, "layer %d: deleted; the next layer re-initialized to fit\n",
-               pos);
     cmd_net_show(s);
     return CMD_OK;
 }
@@ -575,36 +392,6 @@ const Command cmd_net_rows[] = {
         "loss.",
     .example = "net 2 10 5 1 act=relu",
     .keys = CMD_WORDS("act=@acts", "out=auto|@acts", "loss=auto|@losses"),
-    .flags = CMD_IDLE,
-},
-{
-    .name = "layer", .group = "Network", .fn = cmd_layer,
-    .usage = "layer add [POS] dense N [ACT] | layer add POS bn | "
-             "layer del POS | layer set POS [act=] [keep=] [bn=] [gamma=] "
-             "[beta=]",
-    .summary = "add, delete or change one layer",
-    .help =
-        "add [POS] dense N [ACT]\n"
-        "                     insert a dense layer of N units so that it\n"
-        "                     becomes layer POS (default: the last hidden\n"
-        "                     one); the layer after it is re-initialized\n"
-        "add POS bn           batch norm on layer POS\n"
-        "del POS              delete hidden layer POS\n"
-        "set POS act=tanh keep=0.8 bn=on\n"
-        "                     change layer POS's activation, dropout\n"
-        "                     keep-probability or batch norm (maxout:K\n"
-        "                     gives the layer K pieces per unit and new\n"
-        "                     weights; the others keep the weights)\n"
-        "set POS gamma=G beta=B\n"
-        "                     batch norm's scale and shift (one value for\n"
-        "                     every unit, or one each: gamma=1.2,0.8,1.1);\n"
-        "                     gamma = sqrt(var + eps), beta = mean give z\n"
-        "                     back (forward train show=POS prints them)\n"
-        "Layers are numbered from 1, the first hidden layer, as in the course\n"
-        "(net shows the numbers).  The other layers keep their weights.",
-    .example = "layer add 2 dense 8 tanh",
-    .words = layer_subs,
-    .keys = CMD_WORDS("act=@acts", "keep=", "bn=on|off", "gamma=", "beta="),
     .flags = CMD_IDLE,
 },
 {0},

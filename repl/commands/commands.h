@@ -10,6 +10,7 @@
 #define NNLAB_COMMANDS_H
 
 #include "cmd.h"
+#include "nnlab.h"
 
 /* Register every command group (these, and the plots' and lessons') and
  * the completion word lists built from the engine's own names: "@gens",
@@ -23,6 +24,7 @@ extern const Command cmd_data_rows[];     /* cmd_data.c */
 extern const Command cmd_prep_rows[];     /* cmd_prep.c: normalize */
 extern const Command cmd_augment_rows[];  /* cmd_augment.c */
 extern const Command cmd_net_rows[];      /* cmd_net.c */
+extern const Command cmd_layer_rows[];    /* cmd_layer.c */
 extern const Command cmd_hyper_rows[];    /* cmd_hyper.c */
 extern const Command cmd_optim_rows[];    /* cmd_optim.c */
 extern const Command cmd_sched_rows[];    /* cmd_sched.c */
@@ -41,6 +43,15 @@ extern const Command cmd_shell_rows[];    /* cmd_shell.c */
 
 /* Print the network as a table (net alone; load shows it too). */
 void cmd_net_show(Session *s);
+
+/* As many layers as net builds and layer add allows. */
+#define CMD_MAX_LAYERS 256
+
+/* "relu", "Tanh", "leaky=0.2" into *act and *arg, for `what` ("hidden
+ * activation"); softmax only where softmax_ok.  -1 after reporting a bad
+ * text (unknown name with "did you mean", a bad parameter). */
+int cmd_parse_act(Session *s, const char *text, const char *what,
+                  int softmax_ok, nn_act *act, double *arg);
 
 /* The data's preprocessing in a few words, for `data`: "off", "on
  * (z-score)", "pca (10 of 64 components, 73.9% of the variance)" ... */
