@@ -361,6 +361,7 @@ const char *const model_var_names[] = {
     "gradcheck_max", "gradcheck_passed", "layers",
     "layer.act_mean", "layer.act_std", "layer.saturated", "layer.dead",
     "layer.w_mean", "layer.w_var", "layer.grad_norm", "layer.update_ratio",
+    "search_best", "search_mean",
     NULL
 };
 
@@ -400,6 +401,28 @@ static int layer_metric(Session *s, const char *name, int index, double *v)
     return -1;
 }
 
+/* The dev accuracies of the last search's finished trials: the best and
+ * the mean, so that a lesson can judge a search the student ran (the
+ * mean rises when a refined search keeps to the good region). */
+static int search_metric(Session *s, int want_best, double *v)
+{
+    const Experiments *e = s->exp;
+    double best = -INFINITY, sum = 0;
+    int n = 0;
+    for (int t = 0; e && t < e->ntrials; t++) {
+        const SearchTrial *x = &e->t[t];
+        if (x->state != TRIAL_DONE || isnan(x->dev_acc))
+            continue;
+        best = fmax(best, x->dev_acc);
+        sum += x->dev_acc;
+        n++;
+    }
+    if (!n)
+        return -1;
+    *v = want_best ? best : sum / n;
+    return 0;
+}
+
 int model_lookup(Session *s, const char *name, int index, double *value)
 {
     static const struct { const char *name; nn_split sp; int acc; } splits[] = {
@@ -412,6 +435,8 @@ int model_lookup(Session *s, const char *name, int index, double *value)
             return split_metric(s, splits[i].sp, splits[i].acc, value);
     if (!strncmp(name, "layer.", 6))
         return layer_metric(s, name, index, value);
+    if (!strcmp(name, "search_best") || !strcmp(name, "search_mean"))
+        return search_metric(s, !strcmp(name, "search_best"), value);
     ModelState *m = model_state(s);
     if (!m)
         return -1;
