@@ -76,16 +76,17 @@ static void table_row(OutTable *t, const Experiments *e, int rank, int r)
     if (e->nrungs)
         out_table_cell(t, "%d (%d ep)", x->rung + 1, x->epochs);
     if (x->state == TRIAL_FAILED) {
-        out_table_cell(t, "failed");
         out_table_cell(t, "-");
+        out_table_cell(t, "-");
+        out_table_cell(t, "failed");
         return;
     }
     out_table_cell(t, "%.4f", num_plain(x->train_acc));
     if (isnan(x->dev_acc))
         out_table_cell(t, "-");
     else
-        out_table_cell(t, "%.4f%s", x->dev_acc, x->diverged ? " (diverged)"
-                                                           : "");
+        out_table_cell(t, "%.4f", x->dev_acc);
+    out_table_cell(t, "%s", x->diverged ? "diverged" : "");
 }
 
 static void search_table(Session *s, const Experiments *e)
@@ -93,7 +94,8 @@ static void search_table(Session *s, const Experiments *e)
     int order[EXP_MAX_TRIALS];
     int n = rank_trials(e, order);
     int show = n < 10 ? n : 10;
-    OutTable *t = out_table_new(4 + e->nkeys + (e->nrungs > 0));
+    /* the last column, untitled, says which trials diverged or failed */
+    OutTable *t = out_table_new(5 + e->nkeys + (e->nrungs > 0));
     out_table_cell(t, "rank");
     out_table_cell(t, "trial");
     for (int k = 0; k < e->nkeys; k++)
@@ -102,6 +104,7 @@ static void search_table(Session *s, const Experiments *e)
         out_table_cell(t, "rung");
     out_table_cell(t, "train acc");
     out_table_cell(t, "dev acc");
+    out_table_cell(t, "%s", "");
     for (int i = 0; i < show; i++)
         table_row(t, e, i + 1, order[i]);
     out_table_print(s, t);

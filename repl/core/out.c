@@ -222,10 +222,13 @@ void out_table_cell(OutTable *t, const char *fmt, ...)
     t->cells[t->ncells++] = text;
 }
 
-/* A number as nnlab prints them: 0.25, -1e-07, 99%, nan, inf, or "-". */
+/* A number as nnlab prints them: 0.25, -1e-07, 99%, nan, inf, or "-";
+ * or a word that stands in a number's place when there is none, so that
+ * a run that diverged does not push a column of numbers to the left. */
 static int is_numeric(const char *cell)
 {
-    if (!cell || !*cell || strcmp(cell, "-") == 0)
+    if (!cell || !*cell || strcmp(cell, "-") == 0 ||
+        strcmp(cell, "diverged") == 0 || strcmp(cell, "failed") == 0)
         return 1;
     char *end;
     strtod(cell, &end);
@@ -255,7 +258,7 @@ void out_table_print_indented(Session *s, OutTable *t, int indent)
     }
     int total = 0;
     for (int c = 0; c < nc; c++)
-        total += width[c] + (c ? 2 : 0);
+        total += width[c] + (c && width[c] ? 2 : 0);
     for (int i = 0; i < t->ncells; i++) {
         int c = i % t->ncols;
         if (c >= nc)
@@ -263,9 +266,12 @@ void out_table_print_indented(Session *s, OutTable *t, int indent)
         const char *cell = t->cells[i] ? t->cells[i] : "";
         int pad = width[c] - out_width(cell);
         int last = c == nc - 1 || i == t->ncells - 1;
-        out_printf(s, "%*s%*s%s%*s%s", c ? 2 : indent, "",
-                   right[c] ? pad : 0, "", cell,
-                   right[c] || last ? 0 : pad, "", last ? "\n" : "");
+        if (last && !*cell)     /* no trailing blanks for an empty note */
+            out_printf(s, "\n");
+        else
+            out_printf(s, "%*s%*s%s%*s%s", c ? 2 : indent, "",
+                       right[c] ? pad : 0, "", cell,
+                       right[c] || last ? 0 : pad, "", last ? "\n" : "");
         if (i == t->ncols - 1 && t->ncells > t->ncols)
             out_printf(s, "%*s%.*s\n", indent, "", total,
                        "-----------------------------------------------------"
