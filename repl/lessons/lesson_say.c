@@ -86,9 +86,12 @@ int lesson_eval_print(Session *s, const CheckExpr *c, const char *explain)
     double layers;
     if (r.out_of_range && session_lookup(s, "layers", 0, &layers) == 0)
         out_printf(s, "  The network has layers 1 to %.0f.\n", layers);
-    else if (r.status == CHECK_ERROR && !r.out_of_range)
+    else if (r.status == CHECK_ERROR && !r.out_of_range && s->lesson)
         out_printf(s, "  Nothing to judge yet: run the section's commands "
                       "first ('again' offers them).\n");
+    else if (r.status == CHECK_ERROR && !r.out_of_range)
+        out_printf(s, "  Nothing to judge yet: no command has measured "
+                      "it.\n");
     else if (!pass && explain)
         lesson_print_lines(s, "  ", "  ", explain);
     return pass;
