@@ -82,49 +82,72 @@ static void list_text(char *buf, size_t size, const double *v, int n)
     }
 }
 
-/* Batch norm of a layer: each unit's mean and variance of z over the
- * pass (what a training pass normalized with), and the gamma, beta that
- * would undo the normalization: gamma = sqrt(var + eps), beta = mean. */
+/* The statistics batch norm normalized layer li's z with in the last
+ * pass, unit by unit: the mean and variance over the pass's examples in
+ * training mode, the running averages in evaluation; and the largest
+ * |z~ - z| of the pass. */
+static double bn_stats(const nn_net *net, int li, int n, double *mu,
+                       double *var)
+{
+    const nn_layer *l = &net->L[li];
+    int m = net->rows, zc = nn_layer_zcols(l);
+    double worst = 0;
+    for (int j = 0; j < n; j++) {
+        double sum = 0, sq = 0;
+        for (int i = 0; i < m; i++) {
+            size_t k = (size_t)i * zc + j;
+            sum += l->U.v[k];
+            worst = fmax(worst, fabs(l->Z.v[k] - l->U.v[k]));
+        }
+        mu[j] = sum / m;
+        for (int i = 0; i < m; i++) {
+            double d = l->U.v[(size_t)i * zc + j] - mu[j];
+            sq += d * d;
+        }
+        var[j] = sq / m;
+        if (!net->last_train) {
+            mu[j] = l->run_mean.v[j];
+            var[j] = l->run_var.v[j];
+        }
+    }
+    return worst;
+}
+
+/* Batch norm of a layer: each unit's mean and variance as the pass
+ * normalized with them, and the gamma, beta that would undo the
+ * normalization: gamma = sqrt(var + eps), beta = mean. */
 static void view_bn(Session *s, int li, int units)
 {
     const nn_net *net = s->net;
     const nn_layer *l = &net->L[li];
-    int m = net->rows, n = nn_layer_zcols(l);
-    double mu[64], var[64], g[64], b[64], worst = 0;
+    int n = nn_layer_zcols(l), train = net->last_train;
+    double mu[64], var[64], g[64], b[64];
     n = n < 64 ? n : 64;
-    for (int j = 0; j < n; j++) {
-        double sum = 0, sq = 0;
-        for (int i = 0; i < m; i++)
-            sum += l->U.v[(size_t)i * nn_layer_zcols(l) + j];
-        mu[j] = sum / m;
-        for (int i = 0; i < m; i++) {
-            double d = l->U.v[(size_t)i * nn_layer_zcols(l) + j] - mu[j];
-            sq += d * d;
-        }
-        var[j] = sq / m;
-        g[j] = sqrt(var[j] + net->bn_eps);
-        b[j] = mu[j];
-        for (int i = 0; i < m; i++) {
-            size_t k = (size_t)i * nn_layer_zcols(l) + j;
-            worst = fmax(worst, fabs(l->Z.v[k] - l->U.v[k]));
-        }
-    }
+    double worst = bn_stats(net, li, n, mu, var);
     OutTable *t = out_table_new(5);
     out_table_cell(t, "unit");
-    out_table_cell(t, "mean of z");
-    out_table_cell(t, "var of z");
+    out_table_cell(t, train ? "mean of z" : "running mean");
+    out_table_cell(t, train ? "var of z" : "running var");
     out_table_cell(t, "gamma");
     out_table_cell(t, "beta");
-    for (int j = 0; j < units && j < n; j++) {
+    for (int j = 0; j < n; j++) {
+        g[j] = sqrt(var[j] + net->bn_eps);
+        b[j] = mu[j];
+        if (j >= units)
+            continue;
         out_table_cell(t, "%d", j + 1);
         out_table_cell(t, "%.6g", num_plain(mu[j]));
         out_table_cell(t, "%.6g", num_plain(var[j]));
         out_table_cell(t, "%.6g", num_plain(l->gamma.w.v[j]));
         out_table_cell(t, "%.6g", num_plain(l->beta.w.v[j]));
     }
-    out_printf(s, "  batch norm over these %d examples (eps %g)%s:\n", m,
-               net->bn_eps, net->last_train ? "" : "; an evaluation pass "
-               "normalizes with the running averages instead");
+    if (train)
+        out_printf(s, "  batch norm over these %d examples (eps %g):\n",
+                   net->rows, net->bn_eps);
+    else
+        out_printf(s, "  batch norm in evaluation: the running averages "
+                   "kept during training, not these examples' statistics "
+                   "(eps %g):\n", net->bn_eps);
     out_table_print_indented(s, t, 4);
     out_printf(s, "  largest |z~ - z| over the pass: %.3g\n",
                num_plain(worst));
@@ -133,9 +156,10 @@ static void view_bn(Session *s, int li, int units)
     char gs[1400], bs[1400];
     list_text(gs, sizeof gs, g, n);
     list_text(bs, sizeof bs, b, n);
-    out_printf(s, "  gamma = sqrt(var + eps) and beta = mean give z back "
-               "(z~ = z):\n    layer set %d gamma=%s beta=%s\n", li + 1, gs,
-               bs);
+    out_printf(s, "  gamma = sqrt(%s + eps) and beta = %s give z back "
+               "(z~ = z)%s:\n    layer set %d gamma=%s beta=%s\n",
+               train ? "var" : "running var", train ? "mean" : "running mean",
+               train ? "" : " in evaluation", li + 1, gs, bs);
 }
 
 void forward_view(Session *s, int layer, int rows, int units)
