@@ -287,6 +287,8 @@ static void run_stdin(Session *s, const char *lesson)
     s->interactive = 1;
     if (!s->quiet)
         shell_banner(s);
+    if (!lesson)  /* one started by -c: its prompt and command */
+        lesson_resume_on_terminal(s);
     shell_run(s);
     shell_close(s);
     s->interactive = 0;

@@ -452,6 +452,18 @@ test_lesson_prompt() {
 test_lesson_prompt
 result "a lesson's command waits on the prompt; next typed after it moves on" $?
 
+# A lesson started by -c before the terminal takes over (-i) still gets
+# its prompt and its command on it.
+test_lesson_from_c() {
+    tty_start t20 -q -c 'lesson tour 2' -i &&
+        tty_wait t20 '\[tour 2/[0-9]+\] nnlab> net 2 10 5 1 act=relu *$' &&
+        tty_keys t20 C-u && tty_type t20 "lesson end" && tty_keys t20 Enter &&
+        tty_type t20 "quit" && tty_keys t20 Enter && tty_wait_gone t20
+    tty_done t20 $?
+}
+test_lesson_from_c
+result "a lesson started by -c 'lesson NAME' -i puts its command on the prompt" $?
+
 # A question waits for its answer: free text typed at the prompt is the
 # answer (wrong, then right after `again`); a different command typed
 # over the offered one replaces it; `lesson end` brings back the seed and

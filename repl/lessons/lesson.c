@@ -138,6 +138,15 @@ static void set_prompt(Session *s)
     lesson_set_prompt_text(s, prompt);
 }
 
+void lesson_resume_on_terminal(Session *s)
+{
+    if (!s->lesson)
+        return;
+    set_prompt(s);
+    if (s->lesson->offer)
+        lesson_offer_text(s, s->lesson->offer);
+}
+
 static void start_section(Session *s, int i)
 {
     struct LessonRun *run = s->lesson;

@@ -133,6 +133,9 @@ int lesson_end(Session *s);
 /* `answer TEXT`: judge the answer to the question waiting for one, and
  * explain.  CMD_OK (a wrong answer too), CMD_ERR when none waits. */
 int lesson_answer(Session *s, const char *text);
+/* A lesson started before the terminal was hooked in (nnlab -c 'lesson
+ * NAME' -i) gets its prompt and its pending command put on it now. */
+void lesson_resume_on_terminal(Session *s);
 /* Free the running lesson without a word (session_free calls this). */
 void lesson_close(Session *s);
 
