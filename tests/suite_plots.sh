@@ -113,6 +113,27 @@ else
     fail "plot data: the four panels"
 fi
 
+# plot acts: each panel's x range follows its layer's spread (std 0.01
+# weights shrink the activations layer by layer: no two panels alike, none
+# the fixed [-1:1] of tanh), the y axis is labelled, and the title names
+# the pass the activations come from (evaluation, then training mode).
+printf 'data circles n=200 seed=2\nnet 2 10*8 1 act=tanh\ninit normal 0.01\nforward\nplot term png\nplot save %s acts\nforward train\nplot save %s acts\n' \
+    "$dir/acts_e.png" "$dir/acts_t.png" >"$dir/acts.nn"
+NNLAB_GNUPLOT_LOG="$dir/acts.log" "$NNLAB" -q "$dir/acts.nn" >"$dir/acts.out" 2>&1
+ranges=$(awk '/^set multiplot/ { f++ } f == 1 && /^set xrange/' "$dir/acts.log")
+distinct=$(echo "$ranges" | sort -u | wc -l)
+echo "# plot acts, net 2 10*8 1 tanh, init normal 0.01: $distinct distinct x ranges of $(echo "$ranges" | wc -l) panels; first $(echo "$ranges" | head -1), layer 8 $(echo "$ranges" | sed -n 8p)"
+if [ "$distinct" -eq 9 ] && ! echo "$ranges" | grep -q '\[-1:1\]' &&
+   grep -q "^set ylabel 'units x examples'" "$dir/acts.log" &&
+   grep -q "title 'Activations per layer: last pass, 140 examples in evaluation mode" "$dir/acts.log" &&
+   grep -q "title 'Activations per layer: last pass, [0-9]* examples in training mode" "$dir/acts.log"
+then
+    ok "plot acts: x range per layer's spread ($distinct distinct), y labelled, the pass named"
+else
+    fail "plot acts: x ranges, y label, the pass in the title"
+    echo "$ranges" | sed 's/^/#   /'
+fi
+
 # gnuplot not on PATH: every plot command succeeds and says why.
 mkdir -p "$dir/no-gnuplot"
 {

@@ -83,6 +83,7 @@ typedef struct ChartHist {
     const ChartHistPanel *panels;
     size_t npanels;       /* laid out in a grid, up to 4 columns */
     int same_x;           /* 1: one x range for all panels, to compare */
+    const char *ylabel;   /* what is counted, beside the first column */
 } ChartHist;
 
 int chart_histograms(Gp *gp, int window, const ChartHist *c);

@@ -141,6 +141,51 @@ int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
     return rc;
 }
 
+/* The x range of a layer's histogram: its spread, mean +- 4 std, within
+ * what the activation can give (tanh in [-1, 1], sigmoid and softmax in
+ * [0, 1], ReLU >= 0).  A fixed [-1, 1] would draw a layer of std 0.01 (a
+ * small initialization) as the same thin spike as one of std 1e-9. */
+static void acts_range(const nn_layer *ly, const nn_layer_stats *st,
+                       double *lo, double *hi)
+{
+    double a = -INFINITY, z = INFINITY;
+    if (ly->act == NN_ACT_TANH)
+        a = -1, z = 1;
+    else if (ly->act == NN_ACT_SIGMOID || ly->act == NN_ACT_SOFTMAX)
+        a = 0, z = 1;
+    else if (ly->act == NN_ACT_RELU)
+        a = 0;
+    double spread = 4 * st->act_std, m = fabs(st->act_mean);
+    /* all equal, to the digits a double keeps (a sigmoid output of 0.5
+     * with std 1e-16): a spike in a range that can be labelled */
+    if (!(spread > m * 1e-6))
+        spread = m > 0 ? m * 1e-2 : 1;
+    *lo = fmax(st->act_mean - spread, a);
+    *hi = fmin(st->act_mean + spread, z);
+    if (!(*hi > *lo)) { /* NaN, or pressed against a bound */
+        *lo = isfinite(a) ? a : -1;
+        *hi = isfinite(z) ? z : *lo + 1;
+    }
+}
+
+/* Which pass the activations come from (net.h keeps its mode): a
+ * training batch with dropout, or an evaluation (forward, eval, the dev
+ * split measured at an epoch's end). */
+static void acts_title(const nn_net *net, char *buf, size_t n)
+{
+    int masks = 0;
+    for (int l = 0; l < net->n_layers; l++)
+        masks |= net->L[l].mask_on;
+    if (net->last_train)
+        snprintf(buf, n, "Activations per layer: last pass, %d examples in "
+                 "training mode (a training batch%s)", net->rows,
+                 masks ? ", dropout masks drawn" : "");
+    else
+        snprintf(buf, n, "Activations per layer: last pass, %d examples in "
+                 "evaluation mode (forward, eval or the dev split)",
+                 net->rows);
+}
+
 int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
 {
     (void)kind;
@@ -148,24 +193,15 @@ int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
     enum { BINS = 40 };
     int L = net->n_layers < 16 ? net->n_layers : 16;
     ChartHistPanel panels[16];
-    char titles[16][96];
+    char titles[16][96], title[160];
     double edges[16][BINS + 1], counts[16][BINS];
     for (int l = 0; l < L; l++) {
         const nn_layer *ly = &net->L[l];
         nn_layer_stats st;
         long c[BINS];
-        double lo = -1, hi = 1;
+        double lo, hi;
         nn_stats_layer(net, l, &st);
-        if (ly->act == NN_ACT_SIGMOID || ly->act == NN_ACT_SOFTMAX) {
-            lo = 0;
-        } else if (ly->act != NN_ACT_TANH) {
-            lo = st.act_mean - 4 * st.act_std;
-            hi = st.act_mean + 4 * st.act_std;
-            if (ly->act == NN_ACT_RELU)
-                lo = 0;
-            if (!(hi > lo))
-                hi = lo + 1;
-        }
+        acts_range(ly, &st, &lo, &hi);
         nn_stats_hist(net, l, lo, hi, BINS, c);
         for (int b = 0; b <= BINS; b++)
             edges[l][b] = lo + (hi - lo) * b / BINS;
@@ -175,8 +211,9 @@ int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
                  l + 1, nn_act_names[ly->act], st.act_mean, st.act_std);
         panels[l] = (ChartHistPanel){ titles[l], BINS, edges[l], counts[l] };
     }
-    ChartHist c = { "Activations per layer (last forward pass)", "activation",
-                    panels, (size_t)L, 0 };
+    acts_title(net, title, sizeof title);
+    ChartHist c = { title, "activation", panels, (size_t)L, 0,
+                    "units x examples" };
     return chart_histograms(gp, PLOT_ACTS, &c);
 }
 
@@ -208,7 +245,8 @@ int plot_draw_weight_hist(Session *s, Gp *gp, PlotKind kind)
                  100 * st.w_small, 100 * st.w_zero);
         panels[l] = (ChartHistPanel){ titles[l], BINS, edges[l], counts[l] };
     }
-    ChartHist c = { "Weights per layer", "weight", panels, (size_t)L, 0 };
+    ChartHist c = { "Weights per layer", "weight", panels, (size_t)L, 0,
+                    "weights" };
     return chart_histograms(gp, PLOT_WHIST, &c);
 }
 
