@@ -306,17 +306,29 @@ static int cmd_plot(Session *s, int argc, char **argv)
         p->live &= ~off;
         return plot_show_state(s, p);
     }
-    int kinds[PLOT_NKINDS], n = 0;
-    for (int i = 1; i < argc && n < PLOT_NKINDS;) {
-        if (kind_at(s, argc, argv, &i, &kinds[n]))
+    int kinds[PLOT_NKINDS], n = 0, named = 0;
+    const char *why[PLOT_NKINDS];
+    for (int i = 1; i < argc && named < PLOT_NKINDS; named++)
+        if (kind_at(s, argc, argv, &i, &kinds[named]))
             return CMD_ERR;
-        const char *why = plot_not_ready(s, (PlotKind)kinds[n]);
-        if (why)
-            return cmd_error(s, "%s: %s", plot_kinds[kinds[n]].name, why);
-        if ((why = plot_note(s, (PlotKind)kinds[n])))
-            out_printf(s, "plot %s: %s\n", plot_kinds[kinds[n]].name, why);
-        n++;
+    for (int j = 0; j < named; j++)
+        why[j] = plot_not_ready(s, (PlotKind)kinds[j]);
+    /* several kinds: draw those that can be, and say why the others
+     * cannot; a kind alone that cannot is an error */
+    for (int j = 0; j < named; j++) {
+        const char *name = plot_kinds[kinds[j]].name, *note;
+        if (why[j] && named == 1)
+            return cmd_error(s, "%s: %s", name, why[j]);
+        if (why[j]) {
+            out_printf(s, "plot %s: not drawn: %s\n", name, why[j]);
+            continue;
+        }
+        if ((note = plot_note(s, (PlotKind)kinds[j])))
+            out_printf(s, "plot %s: %s\n", name, note);
+        kinds[n++] = kinds[j];
     }
+    if (n == 0)
+        return cmd_error(s, "none of these can be drawn yet");
     gp_allow_restart(p->gp);
     for (int i = 0; i < n; i++) {
         if (draw_kind(s, (PlotKind)kinds[i]) < 0) {
@@ -327,6 +339,8 @@ static int cmd_plot(Session *s, int argc, char **argv)
             p->live |= 1u << kinds[i];
     }
     after_draw(s, text_terminal(p));
+    if (n < named) /* what follows training now */
+        plot_show_state(s, p);
     return CMD_OK;
 }
 
