@@ -134,6 +134,23 @@ else
     echo "$ranges" | sed 's/^/#   /'
 fi
 
+# plot grads with many layers: each layer a point type of its own (not
+# nine lines told apart by colour alone), and per-epoch means: 20 epochs of
+# 3 updates (140 examples in batches of 64, the last of 12) give 20
+# points, without the short batch's spike, and the chart says so.
+printf 'data circles n=200 seed=2\nnet 2 10*8 1\ntrain 20 epochs\nplot term png\nplot save %s grads\n' \
+    "$dir/grads8.png" >"$dir/grads8.nn"
+NNLAB_GNUPLOT_LOG="$dir/grads8.log" "$NNLAB" -q "$dir/grads8.nn" >"$dir/grads8.out" 2>&1
+marks=$(grep -o ' pt [0-9]* ps 1.2' "$dir/grads8.log" | sort -u | wc -l)
+points=$(awk '/^\$w3_s0 << EOD/ { on = 1; next } /^EOD/ { on = 0 } on' "$dir/grads8.log" | wc -l)
+echo "# plot grads, net 2 10*8 1, 20 epochs of 3 updates: $marks distinct point types, $points points per layer"
+if [ "$marks" -eq 9 ] && [ "$points" -eq 20 ] &&
+   grep -q 'the mean over one epoch' "$dir/grads8.log"; then
+    ok "plot grads: 9 layers with 9 point types, 20 per-epoch means, the note says so"
+else
+    fail "plot grads: $marks point types, $points points"
+fi
+
 # gnuplot not on PATH: every plot command succeeds and says why.
 mkdir -p "$dir/no-gnuplot"
 {

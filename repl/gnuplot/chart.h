@@ -65,6 +65,15 @@ typedef struct ChartLines {
     double ymin, ymax;    /* a fixed y range if ymin < ymax, else auto */
     size_t max_points;    /* per series; 0: 2000.  Longer series keep the
                              min and max of each stretch, so spikes show */
+    int marks;            /* 1: a point type of its own on each series,
+                             a few marks along its line, and dash types
+                             past the palette: lines told apart where
+                             colours are alike (many layers) */
+    int xint;             /* 1: x counts (epochs, iterations): whole-number
+                             tics only */
+    int xlog;             /* 1: log x axis (the first days of a long
+                             series spread out) */
+    const char *note;     /* a line under the title; NULL: none */
 } ChartLines;
 
 int chart_lines(Gp *gp, int window, const ChartLines *c);

@@ -89,13 +89,56 @@ int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
     ChartLines c = { acc ? "Accuracy" : "Loss", "iteration",
                      acc ? "accuracy" : "cost", ser, n, NULL, 0,
                      acc ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,
-                     acc ? 0 : 0, acc ? 1.02 : 0, 0 };
+                     acc ? 0 : 0, acc ? 1.02 : 0, 0, 0, 1, 0, NULL };
     int rc = chart_lines(gp, acc ? PLOT_ACC : PLOT_LOSS, &c);
     scratch_free(&sc);
     return rc;
 }
 
-/* weights / grads / updates: one line per layer over iterations */
+/* The records of the history in groups of one epoch each (a partial
+ * last epoch too): the number of groups, and in first[g] the index of
+ * group g's first record (first[ngroups] = h->n). */
+static int epoch_groups(const nn_history *h, int *first)
+{
+    int g = 0;
+    for (int i = 0; i < h->n; i++)
+        if (i == 0 || h->epoch[i] != h->epoch[i - 1])
+            first[g++] = i;
+    first[g] = h->n;
+    return g;
+}
+
+/* One layer's series: every update's value, or with `first` the mean of
+ * each epoch's, at the epoch's last update. */
+static void layer_series(const nn_history *h, const double *src, int l,
+                         const int *first, int ng, double *x, double *y)
+{
+    int L = h->n_layers;
+    if (!first) {
+        for (int i = 0; i < h->n; i++) {
+            x[i] = (double)h->iter[i];
+            y[i] = src[(size_t)i * L + l];
+        }
+        return;
+    }
+    for (int g = 0; g < ng; g++) {
+        double sum = 0;
+        int n = 0;
+        for (int i = first[g]; i < first[g + 1]; i++) {
+            double v = src[(size_t)i * L + l];
+            if (isfinite(v))
+                sum += v, n++;
+        }
+        x[g] = (double)h->iter[first[g + 1] - 1];
+        y[g] = n ? sum / n : NAN;
+    }
+}
+
+/* weights / grads / updates: one line per layer over iterations.  With
+ * three epochs or more each point is the mean of an epoch's updates: an
+ * epoch whose last batch is short (140 examples in batches of 64: 64, 64
+ * and 12) gives that batch a noisier gradient, a spike in every epoch
+ * that would hide the trend. */
 int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
 {
     const nn_history *h = &s->model->tr.hist;
@@ -106,22 +149,30 @@ int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
     ChartSeries ser[32];
     char names[32][40];
     int shown = L < 32 ? L : 32;
-    const double *x = longs_to_doubles(&sc, h->iter, (size_t)h->n);
+    int *first = malloc(((size_t)h->n + 1) * sizeof *first);
+    int ng = first ? epoch_groups(h, first) : 0;
+    int means = ng >= 3 && ng < h->n;
+    size_t npts = (size_t)(means ? ng : h->n);
     for (int l = 0; l < shown; l++) {
-        double *y = scratch(&sc, (size_t)h->n);
-        for (int i = 0; y && i < h->n; i++)
-            y[i] = src[(size_t)i * L + l];
+        double *x = scratch(&sc, npts), *y = scratch(&sc, npts);
+        if (x && y)
+            layer_series(h, src, l, means ? first : NULL, ng, x, y);
         /* which end is which: vanishing gradients fade towards the input */
         snprintf(names[l], sizeof names[l], "layer %d%s", l + 1,
                  shown < 3 ? "" : l == 0 ? " (input side)"
                  : l == L - 1 ? " (output)"
                  : l == shown - 1 ? " (more not shown)" : "");
-        ser[l] = (ChartSeries){ names[l], (size_t)h->n, x, y, CHART_LINE,
-                                0 };
+        ser[l] = (ChartSeries){ names[l], x && y ? npts : 0, x, y,
+                                CHART_LINE, 0 };
     }
+    free(first);
     static const ChartRef healthy = { 1e-3, "healthy" };
     ChartLines c = { NULL, "iteration", NULL, ser, (size_t)shown, NULL, 0,
-                     CHART_SCALE_AUTO, 0, 0, 0 };
+                     CHART_SCALE_AUTO, 0, 0, 0, 1, 1, 0,
+                     means ? "each point: the mean over one epoch's updates "
+                             "(a short last batch would spike every epoch)"
+                           : "each point: one update (the last batch of an "
+                             "epoch, when short, is noisier)" };
     if (kind == PLOT_WEIGHTS) {
         c.title = "Weight variance per layer";
         c.ylabel = "Var(W)";
@@ -383,7 +434,7 @@ int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
     char title[64];
     snprintf(title, sizeof title, "Compare %s: loss per epoch", e->compare_key);
     ChartLines c = { title, "epoch", "loss", ser, n, NULL, 0,
-                     CHART_SCALE_AUTO, 0, 0, 0 };
+                     CHART_SCALE_AUTO, 0, 0, 0, 0, 1, 0, NULL };
     return chart_lines(gp, PLOT_COMPARE, &c);
 }
 
@@ -485,7 +536,7 @@ int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
     ChartLines c = { "Exponentially weighted averages",
                      e->series == 1 ? "iteration" : "day",
                      e->series == 1 ? "loss" : "temperature", ser, k, NULL, 0,
-                     CHART_SCALE_LINEAR, 0, 0, 0 };
+                     CHART_SCALE_LINEAR, 0, 0, 0, 0, 1, 0, NULL };
     int rc = chart_lines(gp, PLOT_EWA, &c);
     free(theta);
     scratch_free(&sc);
