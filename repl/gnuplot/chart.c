@@ -312,9 +312,8 @@ static void put_x_axis(Buf *b, const ChartLines *c, const Extent *e)
         chart_put_log_axis(b, 'x');
         buf_puts(b, "set format x '%g'\n");
     } else if (c->xint && e->x1 - e->x0 <= 12) {
+        /* over a wider span gnuplot's own tics are whole numbers */
         buf_puts(b, "set xtics 1\n");
-    } else if (c->xint) {
-        buf_puts(b, "set format x '%.0f'\n");
     }
     if (c->note && *c->note) {
         buf_puts(b, "set label 99 ");
