@@ -151,6 +151,25 @@ else
     fail "plot grads: $marks point types, $points points"
 fi
 
+# plot ewa: one colour per beta, its corrected line solid and its
+# uncorrected dashed in that colour; on the 365 days a log day axis, so the
+# first days (where the correction matters) are readable.
+printf 'ewa beta=0.5,0.9,0.98\nplot term png\nplot save %s ewa\n' "$dir/ewa3.png" >"$dir/ewa3.nn"
+NNLAB_GNUPLOT_LOG="$dir/ewa3.log" "$NNLAB" -q "$dir/ewa3.nn" >"$dir/ewa3.out" 2>&1
+pairs=0
+for b in 0.5 0.9 0.98; do
+    solid=$(grep "title 'beta $b corrected'" "$dir/ewa3.log" | grep -v ' dt ' | grep -o "lc rgb '#[0-9a-f]*'")
+    dashed=$(grep "title 'beta $b no correction'" "$dir/ewa3.log" | grep ' dt 2' | grep -o "lc rgb '#[0-9a-f]*'")
+    [ -n "$solid" ] && [ "$solid" = "$dashed" ] && pairs=$((pairs + 1))
+done
+colours=$(grep -o "lc rgb '#[0-9a-f]*' title 'beta [0-9.]* corrected'" "$dir/ewa3.log" | cut -d"'" -f2 | sort -u | wc -l)
+echo "# plot ewa beta=0.5,0.9,0.98: $pairs betas with solid and dashed in one colour, $colours colours"
+if [ "$pairs" -eq 3 ] && [ "$colours" -eq 3 ] && grep -q '^set logscale x' "$dir/ewa3.log"; then
+    ok "plot ewa: one colour per beta (solid corrected, dashed not), log day axis"
+else
+    fail "plot ewa: $pairs pairs, $colours colours"
+fi
+
 # gnuplot not on PATH: every plot command succeeds and says why.
 mkdir -p "$dir/no-gnuplot"
 {

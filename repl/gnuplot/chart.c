@@ -310,7 +310,11 @@ static void put_x_axis(Buf *b, const ChartLines *c, const Extent *e)
 {
     if (c->xlog && e->x0 > 0) {
         chart_put_log_axis(b, 'x');
-        buf_puts(b, "set format x '%g'\n");
+        buf_puts(b, "set format x '%g'\nset xrange [");
+        gp_num(b, e->x0);
+        buf_puts(b, ":");
+        gp_num(b, e->x1);
+        buf_puts(b, "]\n");
     } else if (c->xint && e->x1 - e->x0 <= 12) {
         /* over a wider span gnuplot's own tics are whole numbers */
         buf_puts(b, "set xtics 1\n");
@@ -318,8 +322,8 @@ static void put_x_axis(Buf *b, const ChartLines *c, const Extent *e)
     if (c->note && *c->note) {
         buf_puts(b, "set label 99 ");
         gp_quote(b, c->note);
-        buf_puts(b, " noenhanced at graph 0.5, graph 1.03 center "
-                    "font ',10'\n");
+        buf_puts(b, " noenhanced at graph 0.5, graph 1.025 center "
+                    "font ',10'\nset title offset 0,0.8\n");
     }
 }
 

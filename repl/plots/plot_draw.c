@@ -529,14 +529,25 @@ int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
             snprintf(names[k - 1], sizeof names[k - 1], "beta %g%s",
                      e->betas[b], !e->bias ? "" : c ? " corrected"
                                                     : " no correction");
+            /* one colour per beta (the series' points take the
+             * first): corrected solid, uncorrected dashed */
             ser[k] = (ChartSeries){ names[k - 1], (size_t)n, NULL, v,
-                                    c || !e->bias ? CHART_LINE : CHART_DASHED, 0 };
+                                    c || !e->bias ? CHART_LINE : CHART_DASHED,
+                                    2 + b };
             k++;
         }
-    ChartLines c = { "Exponentially weighted averages",
-                     e->series == 1 ? "iteration" : "day",
+    /* bias correction matters over the first 1/(1-beta) or so days: on a
+     * long series a log axis gives them room */
+    int xlog = n > 60;
+    char xlabel[80];
+    snprintf(xlabel, sizeof xlabel, "%s%s", e->series == 1 ? "iteration"
+             : "day", xlog ? " (log scale: the first ones spread out)" : "");
+    ChartLines c = { "Exponentially weighted averages", xlabel,
                      e->series == 1 ? "loss" : "temperature", ser, k, NULL, 0,
-                     CHART_SCALE_LINEAR, 0, 0, 0, 0, 1, 0, NULL };
+                     CHART_SCALE_LINEAR, 0, 0, 0, 0, 1, xlog,
+                     e->bias ? "solid: bias-corrected v / (1 - beta^t); "
+                               "dashed: v itself, pulled towards 0 at first"
+                             : NULL };
     int rc = chart_lines(gp, PLOT_EWA, &c);
     free(theta);
     scratch_free(&sc);
