@@ -319,11 +319,11 @@ static void put_x_axis(Buf *b, const ChartLines *c, const Extent *e)
         /* over a wider span gnuplot's own tics are whole numbers */
         buf_puts(b, "set xtics 1\n");
     }
-    if (c->note && *c->note) {
-        buf_puts(b, "set label 99 ");
+    if (c->note && *c->note) { /* text art has no line to spare */
+        buf_puts(b, "if (!NN_DUMB) { set label 99 ");
         gp_quote(b, c->note);
         buf_puts(b, " noenhanced at graph 0.5, graph 1.025 center "
-                    "font ',10'\nset title offset 0,0.8\n");
+                    "font ',10'; set title offset 0,0.8 }\n");
     }
 }
 

@@ -410,32 +410,89 @@ out:
     return rc;
 }
 
-int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
+/* Two curves that would be drawn one on the other (the same values at
+ * the same epochs, to the digits the eye sees): the later hides the
+ * earlier. */
+static int same_curve(const ChartSeries *a, const ChartSeries *b)
 {
-    (void)kind;
-    const Experiments *e = s->exp;
-    ChartSeries ser[2 * EXP_MAX_RUNS];
-    char names[2 * EXP_MAX_RUNS][64];
+    if (a->n != b->n || a->n == 0)
+        return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        double u = a->y[i], v = b->y[i];
+        if (isnan(u) != isnan(v) || a->x[i] != b->x[i])
+            return 0;
+        if (!isnan(u) && fabs(u - v) > 1e-9 * fmax(fabs(u), fabs(v)))
+            return 0;
+    }
+    return 1;
+}
+
+/* What compare ... plot= chose: each run's curves (train solid, dev
+ * dashed, in the run's colour). */
+static size_t compare_series(Scratch *sc, const Experiments *e,
+                             ChartSeries *ser, char (*names)[96])
+{
+    int what = e->compare_plot;
     size_t n = 0;
     for (int i = 0; i < e->nruns; i++) {
         const CompareRun *r = &e->runs[i];
-        snprintf(names[n], sizeof names[n], "%s train", r->label);
-        /* a run's train and dev curves share its colour */
-        ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->train_loss,
-                                CHART_LINE, i + 1 };
-        n++;
-        if (r->n && !isnan(r->dev_loss[0])) {
-            snprintf(names[n], sizeof names[n], "%s dev", r->label);
-            ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->dev_loss,
-                                    CHART_DASHED, i + 1 };
+        const double *train = what == COMPARE_LOSS ? r->train_loss
+                            : what == COMPARE_ACC ? r->train_accs
+                            : what == COMPARE_GRADS ? r->grads : NULL;
+        const double *dev = what == COMPARE_LOSS ? r->dev_loss
+                          : what == COMPARE_GRADS ? NULL : r->dev_accs;
+        if (train && r->n) {
+            snprintf(names[n], sizeof names[n], "%s%s", r->label,
+                     what == COMPARE_GRADS ? "" : " train");
+            ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, train,
+                                    CHART_LINE, i + 1 };
             n++;
         }
+        if (dev && r->n) { /* dev is measured at some epochs only */
+            snprintf(names[n], sizeof names[n], "%s dev", r->label);
+            ser[n] = measured_only(sc, names[n], r->x, dev, (size_t)r->n);
+            ser[n].style = what == COMPARE_DEV_ACC ? CHART_LINE
+                                                   : CHART_DASHED;
+            ser[n].color = i + 1;
+            if (ser[n].n)
+                n++;
+        }
     }
-    char title[64];
-    snprintf(title, sizeof title, "Compare %s: loss per epoch", e->compare_key);
-    ChartLines c = { title, "epoch", "loss", ser, n, NULL, 0,
-                     CHART_SCALE_AUTO, 0, 0, 0, 0, 1, 0, NULL };
-    return chart_lines(gp, PLOT_COMPARE, &c);
+    /* a line under another is said in the legend, not left unseen */
+    for (size_t k = 1; k < n; k++)
+        for (size_t j = 0; j < k; j++)
+            if (same_curve(&ser[j], &ser[k])) {
+                size_t len = strlen(names[j]);
+                snprintf(names[j] + len, sizeof names[j] - len,
+                         " (under %.40s)", names[k]);
+                break;
+            }
+    return n;
+}
+
+int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
+{
+    (void)kind;
+    static const char *const what[] = { "loss", "accuracy",
+                                        "dev accuracy", "gradient norm" };
+    const Experiments *e = s->exp;
+    Scratch sc = { { 0 }, 0 };
+    ChartSeries ser[2 * EXP_MAX_RUNS];
+    char names[2 * EXP_MAX_RUNS][96];
+    int p = e->compare_plot;
+    size_t n = compare_series(&sc, e, ser, names);
+    char title[96];
+    snprintf(title, sizeof title, "Compare %s: %s per epoch", e->compare_key,
+             what[p]);
+    ChartLines c = { title, "epoch", what[p], ser, n, NULL, 0,
+                     p == COMPARE_ACC || p == COMPARE_DEV_ACC
+                         ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,
+                     0, 0, 0, 0, 1, 0,
+                     p == COMPARE_LOSS || p == COMPARE_ACC
+                         ? "solid: training set; dashed: dev set" : NULL };
+    int rc = chart_lines(gp, PLOT_COMPARE, &c);
+    scratch_free(&sc);
+    return rc;
 }
 
 /* The trials that ran, numbered in the order they were chosen (a
