@@ -170,6 +170,21 @@ else
     fail "plot ewa: $pairs pairs, $colours colours"
 fi
 
+# plot boundary and plot data show the dev split too, in a marker of its
+# own (open triangles: pt 8; on the dumb terminal ^ v ...), and the
+# boundary's legend goes under the plane instead of taking its width.
+printf 'data moons\nnet 2 8 1\ntrain 5 epochs\nplot term png\nplot save %s boundary\nplot save %s data\n' \
+    "$dir/bdev.png" "$dir/ddev.png" >"$dir/bdev.nn"
+NNLAB_GNUPLOT_LOG="$dir/bdev.log" "$NNLAB" -q "$dir/bdev.nn" >"$dir/bdev.out" 2>&1
+devs=$(grep -c "with points pt 8 ps 1.4 lw 2.5 .* title 'dev: [01]'" "$dir/bdev.log")
+echo "# plot boundary and data on moons: $devs plot lines drawing dev points in open triangles"
+if [ "$devs" -ge 4 ] && grep -q 'pt "^" title .dev: 0.' "$dir/bdev.log" &&
+   grep -q 'set key below horizontal' "$dir/bdev.log"; then
+    ok "plot boundary, plot data: the dev split in open triangles, the legend under the plane"
+else
+    fail "plot boundary, plot data: dev points ($devs), legend"
+fi
+
 # gnuplot not on PATH: every plot command succeeds and says why.
 mkdir -p "$dir/no-gnuplot"
 {

@@ -119,7 +119,8 @@ typedef struct ChartPoints {
     size_t n;
     const double *x, *y;
     const int *cls;       /* class of each point; NULL: all class 0 */
-    int open;             /* 1: open circles (e.g. test), 0: filled */
+    int open;             /* 0: filled circles (train), 1: open circles
+                             (test), 2: open triangles (dev) */
 } ChartPoints;
 
 typedef struct ChartRegions {

@@ -389,23 +389,24 @@ static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
 int plot_draw_regions(Session *s, Gp *gp, PlotKind kind)
 {
     Scratch sc = { { 0 }, 0 };
-    ChartPoints pts[2] = { { 0 } };
+    ChartPoints pts[3] = { { 0 } };
     const char *names[100];
     int C = nn_data_classes(s->data), rc = -1;
     for (int c = 0; c < C && c < 100; c++)
         names[c] = nn_data_class_name(s->data, c);
     ChartRegions c = { kind == PLOT_BOUNDARY ? "Decision regions" : "Data",
                        "x1", "x2", 0, 0, 0, 0, 0, 0, NULL, 0, C ? C : 1,
-                       C ? names : NULL, pts, 2 };
+                       C ? names : NULL, pts, 3 };
     if (split_points(s, &sc, NN_TRAIN, &pts[0], "train", 0) ||
-        split_points(s, &sc, NN_TEST, &pts[1], "test", 1))
+        split_points(s, &sc, NN_DEV, &pts[1], "dev", 2) ||
+        split_points(s, &sc, NN_TEST, &pts[2], "test", 1))
         goto out;
     if (kind == PLOT_BOUNDARY && boundary_grid(s, &sc, &c))
         goto out;
     rc = chart_regions(gp, kind, &c);
 out:
-    free((void *)pts[0].cls);
-    free((void *)pts[1].cls);
+    for (int k = 0; k < 3; k++)
+        free((void *)pts[k].cls);
     scratch_free(&sc);
     return rc;
 }

@@ -41,7 +41,7 @@ const PlotKindRow plot_kinds[PLOT_NKINDS] = {
     [PLOT_BOUNDARY] = {"boundary", PLOT_FOLLOWS,
         PLOT_NEEDS_NET | PLOT_NEEDS_2D,
         "decision regions of a 2-D problem, with the\n"
-        "train and test points", plot_draw_regions},
+        "train, dev (triangles) and test points", plot_draw_regions},
     [PLOT_DATA] = {"data", 0, PLOT_NEEDS_2D,
         "the data (2-D problems): raw, centred, decorrelated\n"
         "and whitened, side by side", plot_draw_data},
