@@ -421,7 +421,8 @@ int chart_scatter(Gp *gp, int window, const ChartScatter *c)
     if (c->note) {  /* in the top margin, under the title */
         buf_puts(&b, "set label 91 ");
         gp_quote(&b, c->note);
-        buf_puts(&b, " at graph 0.5, graph 1.03 center front\n");
+        buf_puts(&b, " at graph 0.5, graph 1.025 center front font ',10'\n"
+                     "if (!NN_DUMB) { set title offset 0,0.8 }\n");
     }
     if (c->xlog)
         chart_put_log_axis(&b, 'x');
@@ -454,7 +455,7 @@ int chart_scatter(Gp *gp, int window, const ChartScatter *c)
                          c->label != NULL);
     if (ring)
         buf_printf(&b, ", $w%d_best using 1:2:(sprintf('best: %%.4g', "
-                          "%.10g)) with labels left offset 2.2,1.2 "
+                          "%.10g)) with labels left offset 2.2,-1.2 "
                           "tc rgb '#d62728' notitle", window, c->c[best]);
     buf_puts(&b, "\n}");
     buf_puts(&b, "\n");
