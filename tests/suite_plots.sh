@@ -113,6 +113,78 @@ else
     fail "plot data: the four panels"
 fi
 
+# plot acts: each panel's x range follows its layer's spread (std 0.01
+# weights shrink the activations layer by layer: no two panels alike, none
+# the fixed [-1:1] of tanh), the y axis is labelled, and the title names
+# the pass the activations come from (evaluation, then training mode).
+printf 'data circles n=200 seed=2\nnet 2 10*8 1 act=tanh\ninit normal 0.01\nforward\nplot term png\nplot save %s acts\nforward train\nplot save %s acts\n' \
+    "$dir/acts_e.png" "$dir/acts_t.png" >"$dir/acts.nn"
+NNLAB_GNUPLOT_LOG="$dir/acts.log" "$NNLAB" -q "$dir/acts.nn" >"$dir/acts.out" 2>&1
+ranges=$(awk '/^set multiplot/ { f++ } f == 1 && /^set xrange/' "$dir/acts.log")
+distinct=$(echo "$ranges" | sort -u | wc -l)
+echo "# plot acts, net 2 10*8 1 tanh, init normal 0.01: $distinct distinct x ranges of $(echo "$ranges" | wc -l) panels; first $(echo "$ranges" | head -1), layer 8 $(echo "$ranges" | sed -n 8p)"
+if [ "$distinct" -eq 9 ] && ! echo "$ranges" | grep -q '\[-1:1\]' &&
+   grep -q "^set ylabel 'units x examples'" "$dir/acts.log" &&
+   grep -q "title 'Activations per layer: last pass, 140 examples in evaluation mode" "$dir/acts.log" &&
+   grep -q "title 'Activations per layer: last pass, [0-9]* examples in training mode" "$dir/acts.log"
+then
+    ok "plot acts: x range per layer's spread ($distinct distinct), y labelled, the pass named"
+else
+    fail "plot acts: x ranges, y label, the pass in the title"
+    echo "$ranges" | sed 's/^/#   /'
+fi
+
+# plot grads with many layers: each layer a point type of its own (not
+# nine lines told apart by colour alone), and per-epoch means: 20 epochs of
+# 3 updates (140 examples in batches of 64, the last of 12) give 20
+# points, without the short batch's spike, and the chart says so.
+printf 'data circles n=200 seed=2\nnet 2 10*8 1\ntrain 20 epochs\nplot term png\nplot save %s grads\n' \
+    "$dir/grads8.png" >"$dir/grads8.nn"
+NNLAB_GNUPLOT_LOG="$dir/grads8.log" "$NNLAB" -q "$dir/grads8.nn" >"$dir/grads8.out" 2>&1
+marks=$(grep -o ' pt [0-9]* ps 1.2' "$dir/grads8.log" | sort -u | wc -l)
+points=$(awk '/^\$w3_s0 << EOD/ { on = 1; next } /^EOD/ { on = 0 } on' "$dir/grads8.log" | wc -l)
+echo "# plot grads, net 2 10*8 1, 20 epochs of 3 updates: $marks distinct point types, $points points per layer"
+if [ "$marks" -eq 9 ] && [ "$points" -eq 20 ] &&
+   grep -q 'the mean over one epoch' "$dir/grads8.log"; then
+    ok "plot grads: 9 layers with 9 point types, 20 per-epoch means, the note says so"
+else
+    fail "plot grads: $marks point types, $points points"
+fi
+
+# plot ewa: one colour per beta, its corrected line solid and its
+# uncorrected dashed in that colour; on the 365 days a log day axis, so the
+# first days (where the correction matters) are readable.
+printf 'ewa beta=0.5,0.9,0.98\nplot term png\nplot save %s ewa\n' "$dir/ewa3.png" >"$dir/ewa3.nn"
+NNLAB_GNUPLOT_LOG="$dir/ewa3.log" "$NNLAB" -q "$dir/ewa3.nn" >"$dir/ewa3.out" 2>&1
+pairs=0
+for b in 0.5 0.9 0.98; do
+    solid=$(grep "title 'beta $b corrected'" "$dir/ewa3.log" | grep -v ' dt ' | grep -o "lc rgb '#[0-9a-f]*'")
+    dashed=$(grep "title 'beta $b no correction'" "$dir/ewa3.log" | grep ' dt 2' | grep -o "lc rgb '#[0-9a-f]*'")
+    [ -n "$solid" ] && [ "$solid" = "$dashed" ] && pairs=$((pairs + 1))
+done
+colours=$(grep -o "lc rgb '#[0-9a-f]*' title 'beta [0-9.]* corrected'" "$dir/ewa3.log" | cut -d"'" -f2 | sort -u | wc -l)
+echo "# plot ewa beta=0.5,0.9,0.98: $pairs betas with solid and dashed in one colour, $colours colours"
+if [ "$pairs" -eq 3 ] && [ "$colours" -eq 3 ] && grep -q '^set logscale x' "$dir/ewa3.log"; then
+    ok "plot ewa: one colour per beta (solid corrected, dashed not), log day axis"
+else
+    fail "plot ewa: $pairs pairs, $colours colours"
+fi
+
+# plot boundary and plot data show the dev split too, in a marker of its
+# own (open triangles: pt 8; on the dumb terminal ^ v ...), and the
+# boundary's legend goes under the plane instead of taking its width.
+printf 'data moons\nnet 2 8 1\ntrain 5 epochs\nplot term png\nplot save %s boundary\nplot save %s data\n' \
+    "$dir/bdev.png" "$dir/ddev.png" >"$dir/bdev.nn"
+NNLAB_GNUPLOT_LOG="$dir/bdev.log" "$NNLAB" -q "$dir/bdev.nn" >"$dir/bdev.out" 2>&1
+devs=$(grep -c "with points pt 8 ps 1.4 lw 2.5 .* title 'dev: [01]'" "$dir/bdev.log")
+echo "# plot boundary and data on moons: $devs plot lines drawing dev points in open triangles"
+if [ "$devs" -ge 4 ] && grep -q 'pt "^" title .dev: 0.' "$dir/bdev.log" &&
+   grep -q 'set key below horizontal' "$dir/bdev.log"; then
+    ok "plot boundary, plot data: the dev split in open triangles, the legend under the plane"
+else
+    fail "plot boundary, plot data: dev points ($devs), legend"
+fi
+
 # gnuplot not on PATH: every plot command succeeds and says why.
 mkdir -p "$dir/no-gnuplot"
 {

@@ -411,6 +411,34 @@ test_run_lr_then_ctrl_c() {
 test_run_lr_then_ctrl_c
 result "lr typed during run shows in the next progress line; Ctrl-C then eval sees the trained model" $?
 
+# run speed=N keeps to N updates a second (Tab completes speed=), speed
+# typed during the run changes the pace at once, and a text-terminal live
+# plot is redrawn while it runs (one frame a second), not only at the end.
+test_run_speed_dumb_live() {
+    local frames
+    tty_start tsp -q &&
+        tty_wait tsp "$PROMPT" &&
+        tty_type tsp "plot term dumb; data moons; net 2 8 1; train 1 iters; plot loss" &&
+        tty_keys tsp Enter && tty_wait tsp "$PROMPT" &&
+        tty_type tsp "run sp" && tty_keys tsp Tab &&
+        tty_wait tsp 'nnlab> run speed= *$' &&
+        tty_type tsp "10" && tty_keys tsp Enter &&
+        tty_wait tsp 'running: iter [0-9]+ .* 1[01] it/s \(speed\)' &&
+        tty_type tsp "speed 4" && tty_keys tsp Enter &&
+        tty_wait tsp 'running: iter [0-9]+ .* [345] it/s \(speed\)' &&
+        sleep 2 &&
+        tty_tmux capture-pane -p -S - -t tsp |
+            grep -q 'speed 4: train and run make at most 4 updates a second (from now)' &&
+        frames=$(tty_tmux capture-pane -p -S - -t tsp | grep -c '^ *Loss *$') &&
+        echo "# text-terminal loss frames drawn by then: $frames (1 before the run)" &&
+        [ "$frames" -ge 4 ] &&
+        tty_type tsp "pause" && tty_keys tsp Enter &&
+        tty_wait tsp 'paused at iteration'
+    tty_done tsp $?
+}
+test_run_speed_dumb_live
+result "run speed=10 and speed 4 typed during it keep their pace; plot term dumb redraws during the run" $?
+
 # dropout and pause typed during run: applied between two updates.
 test_run_dropout_pause() {
     tty_start t11 -q &&

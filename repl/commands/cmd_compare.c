@@ -86,6 +86,7 @@ typedef struct CompareArgs {
     char *copy;
     char *values[EXP_MAX_RUNS];
     int n;
+    int plot;               /* plot=: an index of compare_plots */
 } CompareArgs;
 
 /* Each value applied to a scratch copy first: nothing runs if one is bad. */
@@ -142,6 +143,9 @@ static int parse_compare(Session *s, int argc, char **argv, CompareArgs *a)
                 return -1;
         } else if (!strncmp(argv[i], "jobs=", 5)) {
             jobs = eq + 1;
+        } else if (!strncmp(argv[i], "plot=", 5)) {
+            if (args_enum(s, eq + 1, "plot", compare_plots, &a->plot))
+                return -1;
         } else if (key) {
             return cmd_error(s, "one setting at a time (got %s and "
                              "%.*s)", key, (int)(eq - argv[i]), argv[i]), -1;
@@ -265,6 +269,7 @@ static int cmd_compare(Session *s, int argc, char **argv)
     }
     int rc = run_compare(s, e, &a);
     free(a.copy);
+    e->compare_plot = a.plot;
     int finished = 0;
     for (int i = 0; i < e->nruns; i++)
         finished += !e->runs[i].failed;
@@ -284,7 +289,8 @@ static int cmd_compare(Session *s, int argc, char **argv)
 const Command cmd_compare_rows[] = {
 {
     .name = "compare", .group = "Experiments", .fn = cmd_compare,
-    .usage = "compare KEY=V1,V2,... [epochs=N] [jobs=N]  (optim= init= reg= "
+    .usage = "compare KEY=V1,V2,... [epochs=N] [jobs=N] [plot=loss|acc|"
+             "dev_acc|grads]  (optim= init= reg= "
              "batch= lr= units= layers= ...)",
     .summary = "train once per value of a setting and compare",
     .help =
@@ -302,14 +308,20 @@ const Command cmd_compare_rows[] = {
         "epochs=20            how long each run trains\n"
         "jobs=CORES           runs at once, each in its own process with\n"
         "                     one BLAS thread; results as with jobs=1\n"
+        "plot=loss            what plot compare overlays, per epoch: loss\n"
+        "                     (train solid, dev dashed), acc (train solid,\n"
+        "                     dev dashed), dev_acc, or grads (the mean norm\n"
+        "                     of the whole gradient over the epoch's\n"
+        "                     updates); a run whose line would lie under\n"
+        "                     another's is named in the legend\n"
         "The same network, data and seed are trained once per value.  A\n"
         "table of the final results, and one plot of the curves overlaid.",
-    .example = "compare optim=gd,momentum,adam",
+    .example = "compare optim=gd,momentum,adam plot=acc",
     .keys = CMD_WORDS("optim=@optims", "init=@inits|normal:0.01|normal:1",
                   "reg=", "batch=", "lr=",
                   "keep=", "act=@acts", "beta=", "beta1=", "beta2=",
                   "units=", "layers=",
-                  "epochs=", "jobs="),
+                  "epochs=", "jobs=", "plot=loss|acc|dev_acc|grads"),
     .flags = CMD_IDLE,
 },
 {0},

@@ -126,11 +126,14 @@ static void show_progress_bar(Session *s, ModelState *m)
     double elapsed = clock_now() - m->t0;
     long done = m->tr.iter - m->iter0;
     double speed = elapsed > 0 ? done / elapsed : 0;
+    if (m->speed > 0) /* what the pace gives now, not the run's mean */
+        speed = m->pace_n / fmax(clock_now() - m->pace_t0, 1e-3);
     if (m->run == RUN_FOREVER) {
         snprintf(bar, sizeof bar, "running: iter %ld  epoch %d  cost %.6g  "
-                 "lr %g  %.0f it/s  (pause or Ctrl-C stops)", m->tr.iter,
+                 "lr %g  %.0f it/s%s  (pause or Ctrl-C stops)", m->tr.iter,
                  m->tr.epoch, num_plain(m->tr.last_loss),
-                 nn_trainer_lr(&m->tr), speed);
+                 nn_trainer_lr(&m->tr), speed,
+                 m->speed > 0 ? " (speed)" : "");
     } else {
         long total = m->run_target - m->start_pos;
         long now = run_position(m) - m->start_pos;
@@ -210,6 +213,8 @@ static int train_slice(Session *s)
             finish_run(s, "done", 0);
             return 0;
         }
+        if (pace_hold(s, m, now))
+            break; /* speed N: the shell waits for the next update */
         nn_step_info info;
         int st = nn_trainer_step(&m->tr, &info, &err);
         if (st < 0) {
@@ -303,6 +308,8 @@ static int start_run(Session *s, RunKind kind, long n,
     m->last_printed = -1;
     m->t0 = clock_now();
     m->last_bar = 0;
+    pace_restart(m);
+    s->job.resume_at = 0;
     want_dev_for_line(m);
     s->job.active = 1;
     s->job.slice = train_slice;
@@ -360,15 +367,32 @@ static int cmd_train(Session *s, int argc, char **argv)
 
 static int cmd_run(Session *s, int argc, char **argv)
 {
-    (void)argv;
-    if (argc != 1)
-        return cmd_error(s, "takes no arguments (use train N for a "
+    const char *speed_text = NULL;
+    double speed = 0;
+    char *pos[1];
+    const OptSpec spec[] = {
+        { "speed", 's', &speed_text, 0, 0, NULL, NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL },
+    };
+    int np = args_parse(s, argc, argv, 1, spec, pos, 1);
+    if (np < 0)
+        return CMD_ERR;
+    if (np > 0)
+        return cmd_error(s, "takes only speed=N (use train N for a "
                          "fixed length)");
+    if (speed_text && pace_parse(s, speed_text, &speed))
+        return CMD_ERR;
     if (!s->interactive)
         return cmd_error(s, "trains until pause or Ctrl-C, so it needs "
                          "a terminal; in a script use train N epochs");
+    if (speed_text && model_state(s))
+        pace_set(s, speed);
     if (start_run(s, RUN_FOREVER, 0, 0) != CMD_OK)
         return CMD_ERR;
+    if (s->model->speed > 0)
+        out_printf(s, "speed %g: at most %g updates a second (speed N "
+                   "changes it, speed off lifts it)\n", s->model->speed,
+                   s->model->speed);
     out_printf(s, "running; type pause (or press Ctrl-C) to stop, and any "
                "command meanwhile\n");
     return CMD_OK;
@@ -611,13 +635,16 @@ const Command cmd_train_rows[] = {
 },
 {
     .name = "run", .group = "Training", .fn = cmd_run,
-    .usage = "run",
+    .usage = "run [speed=N]",
     .summary = "train on and on, until pause",
     .help =
+        "speed=N              at most N updates a second, to watch them\n"
+        "                     (as speed N; speed off lifts it)\n"
         "The play button of TensorFlow Playground: training goes on until\n"
         "pause, Ctrl-C, early stopping or the divergence guard.  Meanwhile\n"
-        "change lr, reg or dropout and watch the plots react.",
-    .example = "run",
+        "change lr, reg, dropout or speed and watch the plots react.",
+    .example = "run speed=20",
+    .keys = CMD_WORDS("speed="),
     .flags = CMD_IDLE,
 },
 {

@@ -31,6 +31,7 @@ extern const Command cmd_sched_rows[];    /* cmd_sched.c */
 extern const Command cmd_seed_rows[];     /* cmd_optim.c: seed, threads */
 extern const Command cmd_train_rows[];    /* cmd_train.c */
 extern const Command cmd_stop_rows[];     /* cmd_stop.c */
+extern const Command cmd_speed_rows[];    /* cmd_speed.c */
 extern const Command cmd_gradcheck_rows[]; /* cmd_gradcheck.c */
 extern const Command cmd_inspect_rows[];  /* cmd_inspect.c */
 extern const Command cmd_calc_rows[];     /* cmd_calc.c */
@@ -72,5 +73,15 @@ void prep_load(Session *s, const struct nn_prep *p);
  * the network to the ensemble as "cycleN", saying so.  0, or -1 when it
  * could not (said; snapshots stop). */
 int ensemble_snapshot(Session *s);
+
+/* The pace of training (cmd_speed.c).  pace_hold: 0 when the next update
+ * may be made now (counted), 1 when it is not due yet (the job's
+ * resume_at then says when).  pace_restart counts from now (a run starts);
+ * pace_set changes the speed (0: off); pace_parse reads "off" or N. */
+struct ModelState;
+int pace_hold(Session *s, struct ModelState *m, double now);
+void pace_restart(struct ModelState *m);
+void pace_set(Session *s, double speed);
+int pace_parse(Session *s, const char *text, double *speed);
 
 #endif

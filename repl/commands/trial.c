@@ -222,9 +222,34 @@ int trial_advance(Session *s, nn_trainer *tr, int epochs, TrialResult *r)
     return 0;
 }
 
-/* The bytes: a TrialResult, then for curves n epoch numbers, n train
- * losses and n dev losses.  Worker and shell are the same program, so
- * the struct's layout is the same on both ends. */
+/* The whole gradient's norm, sqrt of the layers' ||dW||^2 summed, as a
+ * mean over the updates recorded in each completed epoch (out[e] for
+ * history epoch e; NAN where none was recorded). */
+static void epoch_grad_norms(const nn_history *h, double *out)
+{
+    int i = 0, L = h->n_layers;
+    for (int e = 0; e < h->ne; e++) {
+        double sum = 0;
+        int n = 0;
+        while (i < h->n && h->epoch[i] < h->e_epoch[e])
+            i++;
+        for (; i < h->n && h->epoch[i] == h->e_epoch[e]; i++) {
+            double sq = 0;
+            for (int l = 0; l < L; l++)
+                sq += h->g_norm[(size_t)i * L + l] * h->g_norm[(size_t)i * L + l];
+            if (isfinite(sq))
+                sum += sqrt(sq), n++;
+        }
+        out[e] = n ? sum / n : NAN;
+    }
+}
+
+/* The bytes: a TrialResult, then for curves n epoch numbers and n of
+ * each per-epoch curve: train loss, dev loss, train accuracy, dev
+ * accuracy, gradient norm (CompareRun's order).  Worker and shell are the
+ * same program, so the struct's layout is the same on both ends. */
+enum { TRIAL_CURVES = 6 };
+
 void trial_pack(const nn_trainer *tr, const TrialResult *r, int curves,
                 Buf *out)
 {
@@ -232,15 +257,24 @@ void trial_pack(const nn_trainer *tr, const TrialResult *r, int curves,
     const nn_history *h = &tr->hist;
     head.n = curves ? h->ne : 0;
     buf_add(out, (const char *)&head, sizeof head);
+    if (!head.n)
+        return;
+    size_t bytes = (size_t)head.n * sizeof(double);
+    double *grads = malloc(bytes);
     for (int i = 0; i < head.n; i++) {
         double x = h->e_epoch[i];
         buf_add(out, (const char *)&x, sizeof x);
     }
-    if (head.n) {
-        buf_add(out, (const char *)h->train_loss,
-                (size_t)head.n * sizeof(double));
-        buf_add(out, (const char *)h->dev_loss,
-                (size_t)head.n * sizeof(double));
+    buf_add(out, (const char *)h->train_loss, bytes);
+    buf_add(out, (const char *)h->dev_loss, bytes);
+    buf_add(out, (const char *)h->train_acc, bytes);
+    buf_add(out, (const char *)h->dev_acc, bytes);
+    if (grads) {
+        epoch_grad_norms(h, grads);
+        buf_add(out, (const char *)grads, bytes);
+        free(grads);
+    } else {
+        out->failed = 1; /* the shell then says the result was garbled */
     }
 }
 
@@ -251,21 +285,25 @@ int trial_unpack(const char *data, size_t len, TrialResult *r,
         return -1;
     memcpy(r, data, sizeof *r);
     size_t n = r->n > 0 ? (size_t)r->n : 0;
-    if (len != sizeof *r + 3 * n * sizeof(double))
+    if (len != sizeof *r + TRIAL_CURVES * n * sizeof(double))
         return -1;
     if (!run)
         return 0;
+    double **dst[TRIAL_CURVES] = { &run->x, &run->train_loss, &run->dev_loss,
+                                   &run->train_accs, &run->dev_accs,
+                                   &run->grads };
+    int ok = 1;
     run->n = 0;
-    run->x = malloc((n + 1) * sizeof(double));
-    run->train_loss = malloc((n + 1) * sizeof(double));
-    run->dev_loss = malloc((n + 1) * sizeof(double));
-    if (run->x && run->train_loss && run->dev_loss) {
-        const char *p = data + sizeof *r;
-        memcpy(run->x, p, n * sizeof(double));
-        memcpy(run->train_loss, p + n * sizeof(double), n * sizeof(double));
-        memcpy(run->dev_loss, p + 2 * n * sizeof(double), n * sizeof(double));
-        run->n = (int)n;
+    for (int c = 0; c < TRIAL_CURVES; c++) {
+        *dst[c] = malloc((n + 1) * sizeof(double));
+        if (*dst[c])
+            memcpy(*dst[c], data + sizeof *r + c * n * sizeof(double),
+                   n * sizeof(double));
+        else
+            ok = 0;
     }
+    if (ok)
+        run->n = (int)n;
     run->train_acc = r->train_acc;
     run->dev_acc = r->dev_acc;
     run->seconds = r->seconds;

@@ -12,6 +12,8 @@
 
 const char *const experiment_methods[] = { "random", "grid", "bayes",
                                            "halving", NULL };
+const char *const compare_plots[] = { "loss", "acc", "dev_acc", "grads",
+                                      NULL };
 
 Experiments *experiment_results(Session *s)
 {
@@ -26,6 +28,9 @@ void experiment_clear_runs(Experiments *e)
         free(e->runs[i].x);
         free(e->runs[i].train_loss);
         free(e->runs[i].dev_loss);
+        free(e->runs[i].train_accs);
+        free(e->runs[i].dev_accs);
+        free(e->runs[i].grads);
     }
     e->nruns = 0;
 }

@@ -25,6 +25,10 @@ typedef struct CompareRun {
     double *x;              /* epoch numbers 1..n */
     double *train_loss;     /* per epoch (mean over its batches) */
     double *dev_loss;
+    double *train_accs;     /* per epoch (its batches, in training mode) */
+    double *dev_accs;       /* per epoch; NAN where dev was not measured */
+    double *grads;          /* per epoch: the mean over its updates of the
+                               whole gradient's norm */
     double train_acc, dev_acc, seconds;
     int stopped;            /* the guard stopped it */
     int failed;             /* its worker died: no numbers */
@@ -42,6 +46,9 @@ typedef enum { SEARCH_RANDOM, SEARCH_GRID, SEARCH_BAYES,
                SEARCH_HALVING } SearchMethod;
 /* "random", "grid", "bayes", "halving", NULL-terminated. */
 extern const char *const experiment_methods[];
+/* What compare plots: "loss", "acc", "dev_acc", "grads", NULL-terminated. */
+enum { COMPARE_LOSS, COMPARE_ACC, COMPARE_DEV_ACC, COMPARE_GRADS };
+extern const char *const compare_plots[];
 
 typedef enum { TRIAL_WAITING, TRIAL_DONE, TRIAL_FAILED } TrialState;
 
@@ -60,6 +67,8 @@ typedef struct Experiments {
     CompareRun runs[EXP_MAX_RUNS];
     int nruns;
     char compare_key[16];
+    int compare_plot;       /* what plot compare draws (compare ...
+                               plot=): an index of compare_plots */
 
     /* the last search (or the rows of search import) */
     SearchKey keys[EXP_MAX_KEYS];

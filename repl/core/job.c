@@ -5,6 +5,9 @@
  */
 #include "job.h"
 
+#include <poll.h>
+
+#include "clock.h"
 #include "cmd.h"
 #include "interrupt.h"
 #include "out.h"
@@ -25,6 +28,22 @@ void job_slice(Session *s)
         s->job.active = 0;
 }
 
+int job_wait_ms(const Session *s)
+{
+    if (!s->job.active)
+        return -1;
+    return s->job.resume_at > 0 ? clock_ms_left(s->job.resume_at) : 0;
+}
+
+/* A paced job ahead of its pace: sleep until its next update is due.
+ * poll() with no descriptors is a sleep that Ctrl-C cuts short. */
+static void job_wait(Session *s)
+{
+    int ms = job_wait_ms(s);
+    if (ms > 0)
+        poll(NULL, 0, ms);
+}
+
 int job_run_to_end(Session *s)
 {
     int failures = s->failures;
@@ -34,7 +53,9 @@ int job_run_to_end(Session *s)
             return CMD_ERR;
         }
         session_poll_watched(s);
-        job_slice(s);
+        job_wait(s);
+        if (!nnlab_interrupted)
+            job_slice(s);
     }
     out_progress(s, NULL);
     return s->failures > failures ? CMD_ERR : CMD_OK;

@@ -15,6 +15,11 @@
  * or CMD_ERR when interrupted or when the job reported an error. */
 int job_run_to_end(Session *s);
 
+/* How long an event loop may wait for keys before the next slice: -1
+ * (no job: for ever), 0 (at once), or the milliseconds until a paced job's
+ * next update is due (Job.resume_at). */
+int job_wait_ms(const Session *s);
+
 /* One slice of the job; it ends when it says there is no more to do. */
 void job_slice(Session *s);
 

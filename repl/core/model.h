@@ -44,6 +44,11 @@ typedef struct ModelState {
     unsigned forward_draws; /* forward train passes so far: each draws
                                dropout masks of its own */
 
+    double speed;           /* updates a second train and run keep to
+                               (speed N); 0: as fast as they go */
+    double pace_t0;         /* when the pace was last counted from */
+    long pace_n;            /* updates made since pace_t0 */
+
     int snapshot;           /* the run adds an ensemble member at the end
                                of each cycle of the schedule */
 

@@ -38,6 +38,9 @@ typedef struct Job {
     int active;
     int (*slice)(struct Session *s);
     void (*stop)(struct Session *s, const char *why); /* pause/Ctrl-C */
+    double resume_at;  /* set by a slice that is ahead of its pace (run
+                          speed=N): the clock_now() time before which the
+                          next slice has nothing to do; 0: go on at once */
 } Job;
 
 /* What the layers above core are told, and what they do for it.  Every

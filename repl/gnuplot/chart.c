@@ -224,8 +224,15 @@ static void ramp_color(char *buf, size_t len, size_t k, size_t n)
     snprintf(buf, len, "#%06x", rgb);
 }
 
+/* The point types that differ most on a projector: circle, triangle,
+ * square, diamond, cross, plus, star, pentagon, each filled then open. */
+static const int mark_types[] = { 7, 9, 5, 13, 2, 1, 3, 15, 6, 8, 4, 12 };
+#define NMARKS (sizeof mark_types / sizeof *mark_types)
+#define MARKS_PER_LINE 8
+
 static void put_series_element(Buf *b, int win, size_t k, size_t nseries,
-                               const ChartSeries *s, size_t npoints)
+                               const ChartSeries *s, size_t npoints,
+                               int marks)
 {
     int ls = (int)(k % CHART_NCOLORS) + 1;
     const char *with = "lines";
@@ -233,7 +240,7 @@ static void put_series_element(Buf *b, int win, size_t k, size_t nseries,
         with = "points";
     else if (s->style == CHART_STEPS)
         with = "steps";
-    else if (s->style == CHART_LINEPOINTS || npoints < FEW_POINTS)
+    else if (s->style == CHART_LINEPOINTS || npoints < FEW_POINTS || marks)
         with = "linespoints";
     if (npoints == 0)   /* keep its legend entry without a warning */
         buf_printf(b, "NaN with %s ls %d", with, ls);
@@ -242,6 +249,16 @@ static void put_series_element(Buf *b, int win, size_t k, size_t nseries,
                       ls);
     if (s->style == CHART_DASHED)
         buf_puts(b, " dt 2");
+    else if (marks && nseries > CHART_NCOLORS)
+        buf_printf(b, " dt %d", (int)(k % 4) + 1);
+    if (marks && s->style != CHART_POINTS) {
+        /* a few marks per line, staggered so they do not sit on top of
+         * each other where the lines meet */
+        size_t pi = npoints > MARKS_PER_LINE ? npoints / MARKS_PER_LINE : 1;
+        if (pi > 1)
+            pi += k % 3;
+        buf_printf(b, " pt %d ps 1.2 pi %zu", mark_types[k % NMARKS], pi);
+    }
     /* a colour of its own overrides the style's, which still gives the
      * text terminal (colourless) a distinct character per series */
     if (s->color > 0) {
@@ -287,6 +304,29 @@ static void put_flat_ranges(Buf *b, const ChartLines *c, int logy,
     }
 }
 
+/* Whole-number tics for counts (gnuplot puts 1.5 between epochs 1 and
+ * 2), a log x axis, and the note under the title. */
+static void put_x_axis(Buf *b, const ChartLines *c, const Extent *e)
+{
+    if (c->xlog && e->x0 > 0) {
+        chart_put_log_axis(b, 'x');
+        buf_puts(b, "set format x '%g'\nset xrange [");
+        gp_num(b, e->x0);
+        buf_puts(b, ":");
+        gp_num(b, e->x1);
+        buf_puts(b, "]\n");
+    } else if (c->xint && e->x1 - e->x0 <= 12) {
+        /* over a wider span gnuplot's own tics are whole numbers */
+        buf_puts(b, "set xtics 1\n");
+    }
+    if (c->note && *c->note) { /* text art has no line to spare */
+        buf_puts(b, "if (!NN_DUMB) { set label 99 ");
+        gp_quote(b, c->note);
+        buf_puts(b, " noenhanced at graph 0.5, graph 1.025 center "
+                    "font ',10'; set title offset 0,0.8 }\n");
+    }
+}
+
 int chart_lines(Gp *gp, int window, const ChartLines *c)
 {
     Buf b = BUF_INIT;
@@ -319,6 +359,7 @@ int chart_lines(Gp *gp, int window, const ChartLines *c)
         gp_num(&b, c->ymax);
         buf_puts(&b, "]\n");
     }
+    put_x_axis(&b, c, &ext);
     /* outside: a legend inside always hides some curve sooner or later */
     buf_puts(&b, "set key outside right top\n");
     buf_puts(&b, "plot ");
@@ -326,7 +367,7 @@ int chart_lines(Gp *gp, int window, const ChartLines *c)
         if (k)
             buf_puts(&b, ", \\\n     ");
         put_series_element(&b, window, k, nseries, &c->series[k],
-                           npoints[k]);
+                           npoints[k], c->marks);
     }
     for (size_t r = 0; r < c->nrefs; r++) {
         if (!isfinite(c->refs[r].y) || (logy && c->refs[r].y <= 0))

@@ -65,6 +65,15 @@ typedef struct ChartLines {
     double ymin, ymax;    /* a fixed y range if ymin < ymax, else auto */
     size_t max_points;    /* per series; 0: 2000.  Longer series keep the
                              min and max of each stretch, so spikes show */
+    int marks;            /* 1: a point type of its own on each series,
+                             a few marks along its line, and dash types
+                             past the palette: lines told apart where
+                             colours are alike (many layers) */
+    int xint;             /* 1: x counts (epochs, iterations): whole-number
+                             tics only */
+    int xlog;             /* 1: log x axis (the first days of a long
+                             series spread out) */
+    const char *note;     /* a line under the title; NULL: none */
 } ChartLines;
 
 int chart_lines(Gp *gp, int window, const ChartLines *c);
@@ -83,6 +92,7 @@ typedef struct ChartHist {
     const ChartHistPanel *panels;
     size_t npanels;       /* laid out in a grid, up to 4 columns */
     int same_x;           /* 1: one x range for all panels, to compare */
+    const char *ylabel;   /* what is counted, beside the first column */
 } ChartHist;
 
 int chart_histograms(Gp *gp, int window, const ChartHist *c);
@@ -109,7 +119,8 @@ typedef struct ChartPoints {
     size_t n;
     const double *x, *y;
     const int *cls;       /* class of each point; NULL: all class 0 */
-    int open;             /* 1: open circles (e.g. test), 0: filled */
+    int open;             /* 0: filled circles (train), 1: open circles
+                             (test), 2: open triangles (dev) */
 } ChartPoints;
 
 typedef struct ChartRegions {

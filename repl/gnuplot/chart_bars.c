@@ -130,13 +130,26 @@ static void put_hist_panel(Buf *b, int win, size_t k, const ChartHist *c,
         buf_puts(b, "set ytics autofreq\n");
     if (k / cols == rows - 1)
         chart_put_text_setting(b, "xlabel", c->xlabel, "");
+    if (k % cols == 0)
+        chart_put_text_setting(b, "ylabel", c->ylabel, "");
+    else
+        buf_puts(b, "unset ylabel\n");
     double lo, hi;
     if (shared || edges_range(p, &lo, &hi)) {
+        if (shared)
+            lo = shared[0], hi = shared[1];
         buf_puts(b, "set xrange [");
-        gp_num(b, shared ? shared[0] : lo);
+        gp_num(b, lo);
         buf_puts(b, ":");
-        gp_num(b, shared ? shared[1] : hi);
+        gp_num(b, hi);
         buf_puts(b, "]\n");
+        /* three tics, both ends and the middle, short: a narrow range
+         * (std 1e-9) would crowd the panel with long labels */
+        buf_puts(b, "set format x '%.2g'\nset xtics (");
+        for (int t = 0; t < 3; t++) {
+            gp_num(b, lo + (hi - lo) * t / 2);
+            buf_puts(b, t < 2 ? ", " : ")\n");
+        }
     }
     if (nbars == 0)
         buf_puts(b, "set label 1 'no data' at graph 0.5,0.5 center\n"

@@ -100,6 +100,7 @@ static void put_points_block(Buf *b, int win, size_t k, const ChartPoints *s)
  * ones; and the characters that paint the regions. */
 static const char dumb_filled[] = "ox+#%&@=~$";
 static const char dumb_open[] = "OX*HWMQ8VZ";
+static const char dumb_tri[] = "^v<>!?/|}]";      /* open == 2: dev */
 static const char dumb_region[] = ".-:;,'^_~=";   /* no " nor ` */
 
 static void put_class_element(Buf *b, int win, size_t k,
@@ -114,12 +115,14 @@ static void put_class_element(Buf *b, int win, size_t k,
              s->name ? ": " : "", cname);
     buf_printf(b, "$w%d_p%zu using 1:($3 == %d ? $2 : NaN) with points ",
                   win, k, cls);
-    const char *marks = s->open ? dumb_open : dumb_filled;
+    const char *marks = s->open == 2 ? dumb_tri
+                      : s->open ? dumb_open : dumb_filled;
     if (dumb)
         buf_printf(b, "pt \"%c\"", marks[cls % CHART_NCOLORS]);
     else
-        buf_printf(b, "pt %d ps %s lw 2.5 lc rgb '%s'", s->open ? 6 : 7,
-                      s->open ? "1.5" : "1.2",
+        buf_printf(b, "pt %d ps %s lw 2.5 lc rgb '%s'",
+                      s->open == 2 ? 8 : s->open ? 6 : 7,
+                      s->open == 2 ? "1.4" : s->open ? "1.5" : "1.2",
                       chart_line_colors[cls % CHART_NCOLORS]);
     chart_put_plot_title(b, title);
 }
@@ -177,7 +180,11 @@ int chart_regions(Gp *gp, int window, const ChartRegions *c)
                c->x1 > c->x0 && c->y1 > c->y0;
 
     chart_put_header(&b, c->title, c->xlabel, c->ylabel);
-    buf_puts(&b, "set key outside right top\n"
+    /* the legend in rows under the plot: on the right, beside the colour
+     * box, it took a fifth of the width from the plane */
+    buf_puts(&b, "if (NN_DUMB) { set key outside right top } else { "
+                 "set key below horizontal maxrows 2 font ',10' "
+                 "samplen 1 width -2 }\n"
                     "if (!NN_DUMB) { set grid front }\n");
     if (grid) {
         put_grid(&b, window, c);
@@ -277,7 +284,8 @@ static int put_points_panel(Buf *b, int win, size_t k, const ChartPanels *c,
         buf_puts(b, "unset title\n");
     chart_put_text_setting(b, "xlabel", p->xlabel, "");
     chart_put_text_setting(b, "ylabel", p->ylabel, "");
-    buf_puts(b, k == 0 ? "set key at screen 0.98,0.5 right center vertical\n"
+    buf_puts(b, k == 0 ? "set key at screen 0.99,0.5 right center vertical "
+                         "font ',10' samplen 1\n"
                        : "unset key\n");
     buf_puts(b, "if (NN_DUMB) {\nplot ");
     int elements = put_region_elements(b, win, p, 0, 1, base);
@@ -413,7 +421,8 @@ int chart_scatter(Gp *gp, int window, const ChartScatter *c)
     if (c->note) {  /* in the top margin, under the title */
         buf_puts(&b, "set label 91 ");
         gp_quote(&b, c->note);
-        buf_puts(&b, " at graph 0.5, graph 1.03 center front\n");
+        buf_puts(&b, " at graph 0.5, graph 1.025 center front font ',10'\n"
+                     "if (!NN_DUMB) { set title offset 0,0.8 }\n");
     }
     if (c->xlog)
         chart_put_log_axis(&b, 'x');
@@ -446,7 +455,7 @@ int chart_scatter(Gp *gp, int window, const ChartScatter *c)
                          c->label != NULL);
     if (ring)
         buf_printf(&b, ", $w%d_best using 1:2:(sprintf('best: %%.4g', "
-                          "%.10g)) with labels left offset 2.2,1.2 "
+                          "%.10g)) with labels left offset 2.2,-1.2 "
                           "tc rgb '#d62728' notitle", window, c->c[best]);
     buf_puts(&b, "\n}");
     buf_puts(&b, "\n");

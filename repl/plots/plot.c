@@ -116,6 +116,10 @@ static int draw_kind(Session *s, PlotKind k)
  * compete with training for the machine's cores, and a budget per window
  * would grow with every window opened. */
 #define LIVE_INTERVAL 0.1
+/* On a text terminal (plot term dumb) every frame scrolls the screen by
+ * its height: one a second, taken in turn by the live kinds, is a picture
+ * that can be read while training runs. */
+#define TEXT_LIVE_INTERVAL 1.0
 
 static int draw_live(Session *s, Plotter *p, int k)
 {
@@ -137,7 +141,10 @@ void plot_live(Session *s, int force)
     Plotter *p = s->plot;
     if (!p || !p->live || !model_state(s))
         return;
-    if (!force && text_terminal(p))
+    /* a text terminal prints each frame into the scrollback: at the
+     * prompt one frame a second, in a script only the last (so a script's
+     * output is the same however fast the machine is) */
+    if (!force && text_terminal(p) && !s->interactive)
         return;
     double now = clock_now();
     if (force) {
@@ -147,7 +154,8 @@ void plot_live(Session *s, int force)
         after_draw(s, text_terminal(p));
         return;
     }
-    if (now - p->last_live < gp_live_interval(p->gp, LIVE_INTERVAL, now))
+    double interval = text_terminal(p) ? TEXT_LIVE_INTERVAL : LIVE_INTERVAL;
+    if (now - p->last_live < gp_live_interval(p->gp, interval, now))
         return;
     for (int i = 0; i < PLOT_NKINDS; i++) {
         int k = (p->next_live + i) % PLOT_NKINDS;
@@ -156,7 +164,9 @@ void plot_live(Session *s, int force)
             continue;
         p->next_live = (k + 1) % PLOT_NKINDS;
         p->last_live = now;
-        after_draw(s, 0); /* also says why a draw failed, once */
+        /* also says why a draw failed, once; a text frame is printed
+         * now, whole, in order with the progress lines */
+        after_draw(s, text_terminal(p));
         break;
     }
 }
@@ -296,17 +306,29 @@ static int cmd_plot(Session *s, int argc, char **argv)
         p->live &= ~off;
         return plot_show_state(s, p);
     }
-    int kinds[PLOT_NKINDS], n = 0;
-    for (int i = 1; i < argc && n < PLOT_NKINDS;) {
-        if (kind_at(s, argc, argv, &i, &kinds[n]))
+    int kinds[PLOT_NKINDS], n = 0, named = 0;
+    const char *why[PLOT_NKINDS];
+    for (int i = 1; i < argc && named < PLOT_NKINDS; named++)
+        if (kind_at(s, argc, argv, &i, &kinds[named]))
             return CMD_ERR;
-        const char *why = plot_not_ready(s, (PlotKind)kinds[n]);
-        if (why)
-            return cmd_error(s, "%s: %s", plot_kinds[kinds[n]].name, why);
-        if ((why = plot_note(s, (PlotKind)kinds[n])))
-            out_printf(s, "plot %s: %s\n", plot_kinds[kinds[n]].name, why);
-        n++;
+    for (int j = 0; j < named; j++)
+        why[j] = plot_not_ready(s, (PlotKind)kinds[j]);
+    /* several kinds: draw those that can be, and say why the others
+     * cannot; a kind alone that cannot is an error */
+    for (int j = 0; j < named; j++) {
+        const char *name = plot_kinds[kinds[j]].name, *note;
+        if (why[j] && named == 1)
+            return cmd_error(s, "%s: %s", name, why[j]);
+        if (why[j]) {
+            out_printf(s, "plot %s: not drawn: %s\n", name, why[j]);
+            continue;
+        }
+        if ((note = plot_note(s, (PlotKind)kinds[j])))
+            out_printf(s, "plot %s: %s\n", name, note);
+        kinds[n++] = kinds[j];
     }
+    if (n == 0)
+        return cmd_error(s, "none of these can be drawn yet");
     gp_allow_restart(p->gp);
     for (int i = 0; i < n; i++) {
         if (draw_kind(s, (PlotKind)kinds[i]) < 0) {
@@ -317,6 +339,8 @@ static int cmd_plot(Session *s, int argc, char **argv)
             p->live |= 1u << kinds[i];
     }
     after_draw(s, text_terminal(p));
+    if (n < named) /* what follows training now */
+        plot_show_state(s, p);
     return CMD_OK;
 }
 
@@ -376,7 +400,10 @@ static const char *plot_help(void)
         "                     usual priority and checked before it takes\n"
         "                     FILE's place (help save says how files are\n"
         "                     replaced; only regular files)\n"
-        "Plots follow training as it runs.");
+        "Plots follow training as it runs: in a window about ten frames a\n"
+        "second; in the terminal (term dumb) at the prompt one frame a\n"
+        "second (the live kinds in turn) and the last when training ends,\n"
+        "in a script only the last.");
     if (b.failed) {
         buf_free(&b);
         return "";

@@ -89,13 +89,56 @@ int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
     ChartLines c = { acc ? "Accuracy" : "Loss", "iteration",
                      acc ? "accuracy" : "cost", ser, n, NULL, 0,
                      acc ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,
-                     acc ? 0 : 0, acc ? 1.02 : 0, 0 };
+                     acc ? 0 : 0, acc ? 1.02 : 0, 0, 0, 1, 0, NULL };
     int rc = chart_lines(gp, acc ? PLOT_ACC : PLOT_LOSS, &c);
     scratch_free(&sc);
     return rc;
 }
 
-/* weights / grads / updates: one line per layer over iterations */
+/* The records of the history in groups of one epoch each (a partial
+ * last epoch too): the number of groups, and in first[g] the index of
+ * group g's first record (first[ngroups] = h->n). */
+static int epoch_groups(const nn_history *h, int *first)
+{
+    int g = 0;
+    for (int i = 0; i < h->n; i++)
+        if (i == 0 || h->epoch[i] != h->epoch[i - 1])
+            first[g++] = i;
+    first[g] = h->n;
+    return g;
+}
+
+/* One layer's series: every update's value, or with `first` the mean of
+ * each epoch's, at the epoch's last update. */
+static void layer_series(const nn_history *h, const double *src, int l,
+                         const int *first, int ng, double *x, double *y)
+{
+    int L = h->n_layers;
+    if (!first) {
+        for (int i = 0; i < h->n; i++) {
+            x[i] = (double)h->iter[i];
+            y[i] = src[(size_t)i * L + l];
+        }
+        return;
+    }
+    for (int g = 0; g < ng; g++) {
+        double sum = 0;
+        int n = 0;
+        for (int i = first[g]; i < first[g + 1]; i++) {
+            double v = src[(size_t)i * L + l];
+            if (isfinite(v))
+                sum += v, n++;
+        }
+        x[g] = (double)h->iter[first[g + 1] - 1];
+        y[g] = n ? sum / n : NAN;
+    }
+}
+
+/* weights / grads / updates: one line per layer over iterations.  With
+ * three epochs or more each point is the mean of an epoch's updates: an
+ * epoch whose last batch is short (140 examples in batches of 64: 64, 64
+ * and 12) gives that batch a noisier gradient, a spike in every epoch
+ * that would hide the trend. */
 int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
 {
     const nn_history *h = &s->model->tr.hist;
@@ -106,22 +149,30 @@ int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
     ChartSeries ser[32];
     char names[32][40];
     int shown = L < 32 ? L : 32;
-    const double *x = longs_to_doubles(&sc, h->iter, (size_t)h->n);
+    int *first = malloc(((size_t)h->n + 1) * sizeof *first);
+    int ng = first ? epoch_groups(h, first) : 0;
+    int means = ng >= 3 && ng < h->n;
+    size_t npts = (size_t)(means ? ng : h->n);
     for (int l = 0; l < shown; l++) {
-        double *y = scratch(&sc, (size_t)h->n);
-        for (int i = 0; y && i < h->n; i++)
-            y[i] = src[(size_t)i * L + l];
+        double *x = scratch(&sc, npts), *y = scratch(&sc, npts);
+        if (x && y)
+            layer_series(h, src, l, means ? first : NULL, ng, x, y);
         /* which end is which: vanishing gradients fade towards the input */
         snprintf(names[l], sizeof names[l], "layer %d%s", l + 1,
                  shown < 3 ? "" : l == 0 ? " (input side)"
                  : l == L - 1 ? " (output)"
                  : l == shown - 1 ? " (more not shown)" : "");
-        ser[l] = (ChartSeries){ names[l], (size_t)h->n, x, y, CHART_LINE,
-                                0 };
+        ser[l] = (ChartSeries){ names[l], x && y ? npts : 0, x, y,
+                                CHART_LINE, 0 };
     }
+    free(first);
     static const ChartRef healthy = { 1e-3, "healthy" };
     ChartLines c = { NULL, "iteration", NULL, ser, (size_t)shown, NULL, 0,
-                     CHART_SCALE_AUTO, 0, 0, 0 };
+                     CHART_SCALE_AUTO, 0, 0, 0, 1, 1, 0,
+                     means ? "each point: the mean over one epoch's updates "
+                             "(a short last batch would spike every epoch)"
+                           : "each point: one update (the last batch of an "
+                             "epoch, when short, is noisier)" };
     if (kind == PLOT_WEIGHTS) {
         c.title = "Weight variance per layer";
         c.ylabel = "Var(W)";
@@ -141,6 +192,51 @@ int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
     return rc;
 }
 
+/* The x range of a layer's histogram: its spread, mean +- 4 std, within
+ * what the activation can give (tanh in [-1, 1], sigmoid and softmax in
+ * [0, 1], ReLU >= 0).  A fixed [-1, 1] would draw a layer of std 0.01 (a
+ * small initialization) as the same thin spike as one of std 1e-9. */
+static void acts_range(const nn_layer *ly, const nn_layer_stats *st,
+                       double *lo, double *hi)
+{
+    double a = -INFINITY, z = INFINITY;
+    if (ly->act == NN_ACT_TANH)
+        a = -1, z = 1;
+    else if (ly->act == NN_ACT_SIGMOID || ly->act == NN_ACT_SOFTMAX)
+        a = 0, z = 1;
+    else if (ly->act == NN_ACT_RELU)
+        a = 0;
+    double spread = 4 * st->act_std, m = fabs(st->act_mean);
+    /* all equal, to the digits a double keeps (a sigmoid output of 0.5
+     * with std 1e-16): a spike in a range that can be labelled */
+    if (!(spread > m * 1e-6))
+        spread = m > 0 ? m * 1e-2 : 1;
+    *lo = fmax(st->act_mean - spread, a);
+    *hi = fmin(st->act_mean + spread, z);
+    if (!(*hi > *lo)) { /* NaN, or pressed against a bound */
+        *lo = isfinite(a) ? a : -1;
+        *hi = isfinite(z) ? z : *lo + 1;
+    }
+}
+
+/* Which pass the activations come from (net.h keeps its mode): a
+ * training batch with dropout, or an evaluation (forward, eval, the dev
+ * split measured at an epoch's end). */
+static void acts_title(const nn_net *net, char *buf, size_t n)
+{
+    int masks = 0;
+    for (int l = 0; l < net->n_layers; l++)
+        masks |= net->L[l].mask_on;
+    if (net->last_train)
+        snprintf(buf, n, "Activations per layer: last pass, %d examples in "
+                 "training mode (a training batch%s)", net->rows,
+                 masks ? ", dropout masks drawn" : "");
+    else
+        snprintf(buf, n, "Activations per layer: last pass, %d examples in "
+                 "evaluation mode (forward, eval or the dev split)",
+                 net->rows);
+}
+
 int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
 {
     (void)kind;
@@ -148,24 +244,15 @@ int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
     enum { BINS = 40 };
     int L = net->n_layers < 16 ? net->n_layers : 16;
     ChartHistPanel panels[16];
-    char titles[16][96];
+    char titles[16][96], title[160];
     double edges[16][BINS + 1], counts[16][BINS];
     for (int l = 0; l < L; l++) {
         const nn_layer *ly = &net->L[l];
         nn_layer_stats st;
         long c[BINS];
-        double lo = -1, hi = 1;
+        double lo, hi;
         nn_stats_layer(net, l, &st);
-        if (ly->act == NN_ACT_SIGMOID || ly->act == NN_ACT_SOFTMAX) {
-            lo = 0;
-        } else if (ly->act != NN_ACT_TANH) {
-            lo = st.act_mean - 4 * st.act_std;
-            hi = st.act_mean + 4 * st.act_std;
-            if (ly->act == NN_ACT_RELU)
-                lo = 0;
-            if (!(hi > lo))
-                hi = lo + 1;
-        }
+        acts_range(ly, &st, &lo, &hi);
         nn_stats_hist(net, l, lo, hi, BINS, c);
         for (int b = 0; b <= BINS; b++)
             edges[l][b] = lo + (hi - lo) * b / BINS;
@@ -175,8 +262,9 @@ int plot_draw_acts(Session *s, Gp *gp, PlotKind kind)
                  l + 1, nn_act_names[ly->act], st.act_mean, st.act_std);
         panels[l] = (ChartHistPanel){ titles[l], BINS, edges[l], counts[l] };
     }
-    ChartHist c = { "Activations per layer (last forward pass)", "activation",
-                    panels, (size_t)L, 0 };
+    acts_title(net, title, sizeof title);
+    ChartHist c = { title, "activation", panels, (size_t)L, 0,
+                    "units x examples" };
     return chart_histograms(gp, PLOT_ACTS, &c);
 }
 
@@ -208,7 +296,8 @@ int plot_draw_weight_hist(Session *s, Gp *gp, PlotKind kind)
                  100 * st.w_small, 100 * st.w_zero);
         panels[l] = (ChartHistPanel){ titles[l], BINS, edges[l], counts[l] };
     }
-    ChartHist c = { "Weights per layer", "weight", panels, (size_t)L, 0 };
+    ChartHist c = { "Weights per layer", "weight", panels, (size_t)L, 0,
+                    "weights" };
     return chart_histograms(gp, PLOT_WHIST, &c);
 }
 
@@ -300,53 +389,111 @@ static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
 int plot_draw_regions(Session *s, Gp *gp, PlotKind kind)
 {
     Scratch sc = { { 0 }, 0 };
-    ChartPoints pts[2] = { { 0 } };
+    ChartPoints pts[3] = { { 0 } };
     const char *names[100];
     int C = nn_data_classes(s->data), rc = -1;
     for (int c = 0; c < C && c < 100; c++)
         names[c] = nn_data_class_name(s->data, c);
     ChartRegions c = { kind == PLOT_BOUNDARY ? "Decision regions" : "Data",
                        "x1", "x2", 0, 0, 0, 0, 0, 0, NULL, 0, C ? C : 1,
-                       C ? names : NULL, pts, 2 };
+                       C ? names : NULL, pts, 3 };
     if (split_points(s, &sc, NN_TRAIN, &pts[0], "train", 0) ||
-        split_points(s, &sc, NN_TEST, &pts[1], "test", 1))
+        split_points(s, &sc, NN_DEV, &pts[1], "dev", 2) ||
+        split_points(s, &sc, NN_TEST, &pts[2], "test", 1))
         goto out;
     if (kind == PLOT_BOUNDARY && boundary_grid(s, &sc, &c))
         goto out;
     rc = chart_regions(gp, kind, &c);
 out:
-    free((void *)pts[0].cls);
-    free((void *)pts[1].cls);
+    for (int k = 0; k < 3; k++)
+        free((void *)pts[k].cls);
     scratch_free(&sc);
     return rc;
+}
+
+/* Two curves that would be drawn one on the other (the same values at
+ * the same epochs, to the digits the eye sees): the later hides the
+ * earlier. */
+static int same_curve(const ChartSeries *a, const ChartSeries *b)
+{
+    if (a->n != b->n || a->n == 0)
+        return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        double u = a->y[i], v = b->y[i];
+        if (isnan(u) != isnan(v) || a->x[i] != b->x[i])
+            return 0;
+        if (!isnan(u) && fabs(u - v) > 1e-9 * fmax(fabs(u), fabs(v)))
+            return 0;
+    }
+    return 1;
+}
+
+/* What compare ... plot= chose: each run's curves (train solid, dev
+ * dashed, in the run's colour). */
+static size_t compare_series(Scratch *sc, const Experiments *e,
+                             ChartSeries *ser, char (*names)[96])
+{
+    int what = e->compare_plot;
+    size_t n = 0;
+    for (int i = 0; i < e->nruns; i++) {
+        const CompareRun *r = &e->runs[i];
+        const double *train = what == COMPARE_LOSS ? r->train_loss
+                            : what == COMPARE_ACC ? r->train_accs
+                            : what == COMPARE_GRADS ? r->grads : NULL;
+        const double *dev = what == COMPARE_LOSS ? r->dev_loss
+                          : what == COMPARE_GRADS ? NULL : r->dev_accs;
+        if (train && r->n) {
+            snprintf(names[n], sizeof names[n], "%s%s", r->label,
+                     what == COMPARE_GRADS ? "" : " train");
+            ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, train,
+                                    CHART_LINE, i + 1 };
+            n++;
+        }
+        if (dev && r->n) { /* dev is measured at some epochs only */
+            snprintf(names[n], sizeof names[n], "%s dev", r->label);
+            ser[n] = measured_only(sc, names[n], r->x, dev, (size_t)r->n);
+            ser[n].style = what == COMPARE_DEV_ACC ? CHART_LINE
+                                                   : CHART_DASHED;
+            ser[n].color = i + 1;
+            if (ser[n].n)
+                n++;
+        }
+    }
+    /* a line under another is said in the legend, not left unseen */
+    for (size_t k = 1; k < n; k++)
+        for (size_t j = 0; j < k; j++)
+            if (same_curve(&ser[j], &ser[k])) {
+                size_t len = strlen(names[j]);
+                snprintf(names[j] + len, sizeof names[j] - len,
+                         " (under %.40s)", names[k]);
+                break;
+            }
+    return n;
 }
 
 int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
 {
     (void)kind;
+    static const char *const what[] = { "loss", "accuracy",
+                                        "dev accuracy", "gradient norm" };
     const Experiments *e = s->exp;
+    Scratch sc = { { 0 }, 0 };
     ChartSeries ser[2 * EXP_MAX_RUNS];
-    char names[2 * EXP_MAX_RUNS][64];
-    size_t n = 0;
-    for (int i = 0; i < e->nruns; i++) {
-        const CompareRun *r = &e->runs[i];
-        snprintf(names[n], sizeof names[n], "%s train", r->label);
-        /* a run's train and dev curves share its colour */
-        ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->train_loss,
-                                CHART_LINE, i + 1 };
-        n++;
-        if (r->n && !isnan(r->dev_loss[0])) {
-            snprintf(names[n], sizeof names[n], "%s dev", r->label);
-            ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, r->dev_loss,
-                                    CHART_DASHED, i + 1 };
-            n++;
-        }
-    }
-    char title[64];
-    snprintf(title, sizeof title, "Compare %s: loss per epoch", e->compare_key);
-    ChartLines c = { title, "epoch", "loss", ser, n, NULL, 0,
-                     CHART_SCALE_AUTO, 0, 0, 0 };
-    return chart_lines(gp, PLOT_COMPARE, &c);
+    char names[2 * EXP_MAX_RUNS][96];
+    int p = e->compare_plot;
+    size_t n = compare_series(&sc, e, ser, names);
+    char title[96];
+    snprintf(title, sizeof title, "Compare %s: %s per epoch", e->compare_key,
+             what[p]);
+    ChartLines c = { title, "epoch", what[p], ser, n, NULL, 0,
+                     p == COMPARE_ACC || p == COMPARE_DEV_ACC
+                         ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,
+                     0, 0, 0, 0, 1, 0,
+                     p == COMPARE_LOSS || p == COMPARE_ACC
+                         ? "solid: training set; dashed: dev set" : NULL };
+    int rc = chart_lines(gp, PLOT_COMPARE, &c);
+    scratch_free(&sc);
+    return rc;
 }
 
 /* The trials that ran, numbered in the order they were chosen (a
@@ -440,14 +587,25 @@ int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
             snprintf(names[k - 1], sizeof names[k - 1], "beta %g%s",
                      e->betas[b], !e->bias ? "" : c ? " corrected"
                                                     : " no correction");
+            /* one colour per beta (the series' points take the
+             * first): corrected solid, uncorrected dashed */
             ser[k] = (ChartSeries){ names[k - 1], (size_t)n, NULL, v,
-                                    c || !e->bias ? CHART_LINE : CHART_DASHED, 0 };
+                                    c || !e->bias ? CHART_LINE : CHART_DASHED,
+                                    2 + b };
             k++;
         }
-    ChartLines c = { "Exponentially weighted averages",
-                     e->series == 1 ? "iteration" : "day",
+    /* bias correction matters over the first 1/(1-beta) or so days: on a
+     * long series a log axis gives them room */
+    int xlog = n > 60;
+    char xlabel[80];
+    snprintf(xlabel, sizeof xlabel, "%s%s", e->series == 1 ? "iteration"
+             : "day", xlog ? " (log scale: the first ones spread out)" : "");
+    ChartLines c = { "Exponentially weighted averages", xlabel,
                      e->series == 1 ? "loss" : "temperature", ser, k, NULL, 0,
-                     CHART_SCALE_LINEAR, 0, 0, 0 };
+                     CHART_SCALE_LINEAR, 0, 0, 0, 0, 1, xlog,
+                     e->bias ? "solid: bias-corrected v / (1 - beta^t); "
+                               "dashed: v itself, pulled towards 0 at first"
+                             : NULL };
     int rc = chart_lines(gp, PLOT_EWA, &c);
     free(theta);
     scratch_free(&sc);

@@ -24,12 +24,15 @@ const PlotKindRow plot_kinds[PLOT_NKINDS] = {
         "weight variance per layer over time", plot_draw_per_layer},
     [PLOT_GRADS] = {"grads", LIVE, PLOT_NEEDS_NET | PLOT_NEEDS_LOSS,
         "gradient norm per layer over time, log scale:\n"
-        "vanishing and exploding gradients at a glance",
+        "vanishing and exploding gradients at a glance\n"
+        "(from 3 epochs on, each epoch's mean)",
         plot_draw_per_layer},
     [PLOT_UPDATES] = {"updates", LIVE, PLOT_NEEDS_NET,
         "||Delta W|| / ||W|| per layer over time", plot_draw_per_layer},
     [PLOT_ACTS] = {"acts", PLOT_FOLLOWS, PLOT_NEEDS_NET | PLOT_NEEDS_FORWARD,
-        "histograms of each layer's activations, now", plot_draw_acts},
+        "histograms of each layer's activations in the\n"
+        "last forward pass (the title says which), each\n"
+        "over its own spread, mean +- 4 std", plot_draw_acts},
     [PLOT_WHIST] = {"whist", PLOT_FOLLOWS, PLOT_NEEDS_NET,
         "histograms of each layer's weights, now (also\n"
         "plot weights hist): L1's spike at 0",
@@ -41,7 +44,7 @@ const PlotKindRow plot_kinds[PLOT_NKINDS] = {
     [PLOT_BOUNDARY] = {"boundary", PLOT_FOLLOWS,
         PLOT_NEEDS_NET | PLOT_NEEDS_2D,
         "decision regions of a 2-D problem, with the\n"
-        "train and test points", plot_draw_regions},
+        "train, dev (triangles) and test points", plot_draw_regions},
     [PLOT_DATA] = {"data", 0, PLOT_NEEDS_2D,
         "the data (2-D problems): raw, centred, decorrelated\n"
         "and whitened, side by side", plot_draw_data},
@@ -53,11 +56,13 @@ const PlotKindRow plot_kinds[PLOT_NKINDS] = {
         "warm-up to come, the rates used, where training is",
         plot_draw_lr},
     [PLOT_COMPARE] = {"compare", 0, PLOT_NEEDS_COMPARE,
-        "the curves of the last compare", plot_draw_compare},
+        "the curves of the last compare (what: its plot=)",
+        plot_draw_compare},
     [PLOT_SEARCH] = {"search", 0, PLOT_NEEDS_SEARCH,
         "the trials of the last search", plot_draw_search},
     [PLOT_EWA] = {"ewa", 0, PLOT_NEEDS_EWA,
-        "the averages of the last ewa", plot_draw_ewa},
+        "the averages of the last ewa, a colour per beta:\n"
+        "corrected solid, uncorrected dashed", plot_draw_ewa},
 };
 
 const char *const *plot_kind_names(void)

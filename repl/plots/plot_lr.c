@@ -141,7 +141,7 @@ static int lr_frame(Gp *gp, const nn_trainer *tr, const ChartSeries *rates,
     snprintf(names[0], sizeof names[0], "now (%ld)", tr->iter);
     ser[k++] = marker(names[0], marks[0], (double)tr->iter, top, 4);
     ChartLines c = { title, xlabel, "learning rate", ser, k, NULL, 0,
-                     CHART_SCALE_LINEAR, 0, top, 0 };
+                     CHART_SCALE_LINEAR, 0, top, 0, 0, 1, 0, NULL };
     return chart_lines(gp, PLOT_LR, &c);
 }
 

@@ -60,8 +60,10 @@ static int stage_points(Session *s, Gp *gp, nn_split sp, nn_stage stage,
         p->cls[i] = nn_data_label(s->data, sp, i) < 0
                         ? 0 : nn_data_label(s->data, sp, i);
     }
-    *pt = (ChartPoints){ sp == NN_TRAIN ? "train" : "test", (size_t)n, p->x,
-                         p->y, p->cls, sp != NN_TRAIN };
+    *pt = (ChartPoints){ sp == NN_TRAIN ? "train" : sp == NN_DEV ? "dev"
+                                                                 : "test",
+                         (size_t)n, p->x, p->y, p->cls,
+                         sp == NN_TRAIN ? 0 : sp == NN_DEV ? 2 : 1 };
     return 0;
 }
 
@@ -77,24 +79,26 @@ int plot_draw_data(Session *s, Gp *gp, PlotKind kind)
     static const char *const labels[NSTAGES][2] = {
         { "x1", "x2" }, { "x1 - mu1", "x2 - mu2" },
         { "component 1", "component 2" }, { "component 1", "component 2" } };
+    /* train filled, dev open triangles, test open circles */
+    static const nn_split splits[3] = { NN_TRAIN, NN_DEV, NN_TEST };
     const char *names[100];
     int C = nn_data_classes(s->data), rc = -1;
     for (int c = 0; c < C && c < 100; c++)
         names[c] = nn_data_class_name(s->data, c);
     nn_prep prep; /* whitening's eps: the one in use, else the default */
     nn_data_get_prep(s->data, &prep);
-    StagePoints p[NSTAGES][2];
-    ChartPoints pts[NSTAGES][2];
+    StagePoints p[NSTAGES][3];
+    ChartPoints pts[NSTAGES][3];
     ChartRegions panels[NSTAGES];
     memset(p, 0, sizeof p);
     for (int k = 0; k < NSTAGES; k++) {
-        for (int j = 0; j < 2; j++)
-            if (stage_points(s, gp, j ? NN_TEST : NN_TRAIN, stages[k],
-                             prep.eps, &p[k][j], &pts[k][j]))
+        for (int j = 0; j < 3; j++)
+            if (stage_points(s, gp, splits[j], stages[k], prep.eps,
+                             &p[k][j], &pts[k][j]))
                 goto out;
         panels[k] = (ChartRegions){ titles[k], labels[k][0], labels[k][1],
                                     0, 0, 0, 0, 0, 0, NULL, 0, C ? C : 1,
-                                    C ? names : NULL, pts[k], 2 };
+                                    C ? names : NULL, pts[k], 3 };
     }
     char title[160];
     snprintf(title, sizeof title, "Data whitened step by step (mu, V, "
@@ -104,7 +108,7 @@ int plot_draw_data(Session *s, Gp *gp, PlotKind kind)
     rc = chart_point_panels(gp, PLOT_DATA, &c);
 out:
     for (int k = 0; k < NSTAGES; k++)
-        for (int j = 0; j < 2; j++)
+        for (int j = 0; j < 3; j++)
             stage_points_free(&p[k][j]);
     return rc;
 }

@@ -135,9 +135,10 @@ int loop_run(Session *s)
             if (s->hooks.job_ended)
                 s->hooks.job_ended(s);
         }
-        if (wait_and_handle(s, s->job.active ? 0 : -1) < 0)
+        if (wait_and_handle(s, job_wait_ms(s)) < 0)
             break;
-        if (s->job.active && !nnlab_interrupted && !s->want_quit) {
+        if (s->job.active && !nnlab_interrupted && !s->want_quit &&
+            job_wait_ms(s) == 0) {
             background = 1;
             job_slice(s);
         }
