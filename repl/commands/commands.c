@@ -89,7 +89,8 @@ int commands_register(Session *s)
     const Command *const groups[] = {
         cmd_data_rows,  cmd_prep_rows,  cmd_augment_rows, cmd_net_rows,
         cmd_layer_rows, cmd_hyper_rows, cmd_optim_rows, cmd_sched_rows,
-        cmd_seed_rows,  cmd_train_rows, cmd_speed_rows, cmd_stop_rows,
+        cmd_seed_rows,  cmd_train_rows, cmd_eval_rows,  cmd_speed_rows,
+        cmd_stop_rows,
         cmd_gradcheck_rows, cmd_inspect_rows, cmd_calc_rows,
     };
     for (size_t i = 0; i < sizeof groups / sizeof *groups; i++)

@@ -30,6 +30,7 @@ extern const Command cmd_optim_rows[];    /* cmd_optim.c */
 extern const Command cmd_sched_rows[];    /* cmd_sched.c */
 extern const Command cmd_seed_rows[];     /* cmd_optim.c: seed, threads */
 extern const Command cmd_train_rows[];    /* cmd_train.c */
+extern const Command cmd_eval_rows[];     /* cmd_eval.c */
 extern const Command cmd_stop_rows[];     /* cmd_stop.c */
 extern const Command cmd_speed_rows[];    /* cmd_speed.c */
 extern const Command cmd_gradcheck_rows[]; /* cmd_gradcheck.c */
@@ -44,6 +45,10 @@ extern const Command cmd_shell_rows[];    /* cmd_shell.c */
 
 /* Print the network as a table (net alone; load shows it too). */
 void cmd_net_show(Session *s);
+
+/* 1 when the data have labels and the network a loss to train on;
+ * else 0 after saying which is missing (train, run, step, eval). */
+int cmd_trainable(Session *s);
 
 /* As many layers as net builds and layer add allows. */
 #define CMD_MAX_LAYERS 256
