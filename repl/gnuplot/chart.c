@@ -19,6 +19,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Series colours, distinct on a projector (and for colour-blind eyes
  * mostly: blue/orange first). */
@@ -360,8 +361,15 @@ int chart_lines(Gp *gp, int window, const ChartLines *c)
         buf_puts(&b, "]\n");
     }
     put_x_axis(&b, c, &ext);
-    /* outside: a legend inside always hides some curve sooner or later */
-    buf_puts(&b, "set key outside right top\n");
+    /* outside: a legend inside always hides some curve sooner or later;
+     * long entries (compare's "lr=0.01 dev (under ...)") go in rows under
+     * the plot, where on the right they would squeeze it to a strip */
+    size_t longest = 0;
+    for (size_t k = 0; k < nseries; k++)
+        if (c->series[k].name && strlen(c->series[k].name) > longest)
+            longest = strlen(c->series[k].name);
+    buf_puts(&b, longest <= 24 ? "set key outside right top\n"
+                               : "set key below horizontal maxcols 2\n");
     buf_puts(&b, "plot ");
     for (size_t k = 0; k < nseries; k++) {
         if (k)

@@ -459,13 +459,16 @@ static size_t compare_series(Scratch *sc, const Experiments *e,
                 n++;
         }
     }
-    /* a line under another is said in the legend, not left unseen */
-    for (size_t k = 1; k < n; k++)
-        for (size_t j = 0; j < k; j++)
+    /* a line under another is said in the legend, not left unseen: each
+     * names the last one drawn over it (the one on top) */
+    for (size_t j = 0; j + 1 < n; j++)
+        for (size_t k = n - 1; k > j; k--)
             if (same_curve(&ser[j], &ser[k])) {
+                char top[48];
+                snprintf(top, sizeof top, "%.40s", names[k]);
                 size_t len = strlen(names[j]);
                 snprintf(names[j] + len, sizeof names[j] - len,
-                         " (under %.40s)", names[k]);
+                         " (under %s)", top);
                 break;
             }
     return n;
