@@ -360,8 +360,8 @@ const char *const model_var_names[] = {
     "loss", "initial_loss", "iter", "epoch", "lr",
     "gradcheck_max", "gradcheck_passed", "layers",
     "layer.act_mean", "layer.act_std", "layer.saturated", "layer.dead",
-    "layer.w_mean", "layer.w_var", "layer.grad_norm", "layer.update_ratio",
-    "search_best", "search_mean",
+    "layer.w_mean", "layer.w_var", "layer.w_small", "layer.grad_norm",
+    "layer.update_ratio", "search_best", "search_mean",
     NULL
 };
 
@@ -390,6 +390,7 @@ static int layer_metric(Session *s, const char *name, int index, double *v)
         { "layer.dead", offsetof(nn_layer_stats, dead) },
         { "layer.w_var", offsetof(nn_layer_stats, w_var) },
         { "layer.w_mean", offsetof(nn_layer_stats, w_mean) },
+        { "layer.w_small", offsetof(nn_layer_stats, w_small) },
         { "layer.grad_norm", offsetof(nn_layer_stats, g_norm) },
         { "layer.update_ratio", offsetof(nn_layer_stats, update_ratio) },
     };
