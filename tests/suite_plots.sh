@@ -41,13 +41,14 @@ kinds="loss acc weights grads updates acts whist gradcheck boundary data lr comp
     echo "ewa beta=0.9,0.98"
     echo "plot term png"
     for k in $kinds; do echo "plot save $dir/$k.png $k"; done
+    echo "plot save $dir/two-words.png weights hist"   # as plot takes it
 } >"$dir/all.nn"
 NNLAB_GNUPLOT_LOG="$dir/gnuplot.log" "$NNLAB" -q <"$dir/all.nn" >"$dir/all.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] && ok "plot script runs" || { fail "plot script runs (exit $rc)"; cat "$dir/all.out"; }
 
 # A blank 1024x768 PNG from the same terminal is a few kB; a chart is more.
-for k in $kinds; do
+for k in $kinds two-words; do
     f="$dir/$k.png"
     size=$( [ -f "$f" ] && png_size "$f")
     bytes=$( [ -f "$f" ] && stat -c %s "$f" || echo 0)

@@ -237,14 +237,28 @@ static int plot_term(Session *s, Plotter *p, int argc, char **argv)
     return CMD_OK;
 }
 
+/* The plot kind at argv[*i], "weights hist" (two words) being whist;
+ * *i moves past it.  -1 after reporting an unknown kind. */
+static int kind_at(Session *s, int argc, char **argv, int *i, int *k)
+{
+    if (!strcmp(argv[*i], "weights") && *i + 1 < argc &&
+        !strcmp(argv[*i + 1], "hist")) {
+        *k = PLOT_WHIST;
+        *i += 2;
+        return 0;
+    }
+    return args_enum(s, argv[(*i)++], "plot kind", plot_kind_names(), k);
+}
+
 static int plot_save(Session *s, Plotter *p, int argc, char **argv)
 {
-    int k = p->last_kind;
-    if (argc < 3 || argc > 4)
+    int k = p->last_kind, i = 3;
+    if (argc < 3 || argc > 5)
         return cmd_error(s, "usage: plot save FILE.png|FILE.svg [KIND]");
-    if (argc == 4 &&
-        args_enum(s, argv[3], "plot kind", plot_kind_names(), &k))
+    if (argc > 3 && kind_at(s, argc, argv, &i, &k))
         return CMD_ERR;
+    if (i < argc)
+        return cmd_error(s, "usage: plot save FILE.png|FILE.svg [KIND]");
     if (k < 0)
         return cmd_error(s, "nothing plotted yet; plot save FILE KIND");
     const char *why = plot_not_ready(s, (PlotKind)k);
@@ -266,19 +280,6 @@ static int plot_save(Session *s, Plotter *p, int argc, char **argv)
     }
     out_printf(s, "plot: saved %s to %s\n", plot_kinds[k].name, argv[2]);
     return CMD_OK;
-}
-
-/* The plot kind at argv[*i], "weights hist" (two words) being whist;
- * *i moves past it.  -1 after reporting an unknown kind. */
-static int kind_at(Session *s, int argc, char **argv, int *i, int *k)
-{
-    if (!strcmp(argv[*i], "weights") && *i + 1 < argc &&
-        !strcmp(argv[*i + 1], "hist")) {
-        *k = PLOT_WHIST;
-        *i += 2;
-        return 0;
-    }
-    return args_enum(s, argv[(*i)++], "plot kind", plot_kind_names(), k);
 }
 
 static int cmd_plot(Session *s, int argc, char **argv)
