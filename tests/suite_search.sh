@@ -151,7 +151,7 @@ worker_dies() {
     # the others went on: five trials with numbers, one failed
     [ "$(table <"$TMP/died.txt" |
          grep -cE '^ +[0-9]+ +[0-9]+ +[0-9.e-]+ +[0-9.]+ +[0-9.]+$')" = 5 ] &&
-        [ "$(table <"$TMP/died.txt" | grep -c ' failed ')" = 1 ]
+        [ "$(table <"$TMP/died.txt" | grep -c ' failed$')" = 1 ]
 }
 check "a worker killed: its trial failed, the others go on" worker_dies
 

@@ -100,7 +100,9 @@ static void features_summary(Session *s, const nn_data *d, const double *mu,
         lo = fmin(lo, a);
         hi = fmax(hi, b);
     }
-    out_printf(s, "  features: %d, values in [%.4g, %.4g]\n", F, lo, hi);
+    /* the ranges are of the stored values, before any preprocessing */
+    out_printf(s, "  features: %d, %svalues in [%.4g, %.4g]\n", F,
+               mu ? "raw " : "", lo, hi);
     if (!mu)
         return;
     double m0 = INFINITY, m1 = -INFINITY, s0 = INFINITY, s1 = -INFINITY;
