@@ -315,7 +315,11 @@ const Command cmd_compare_rows[] = {
         "                     updates); a run whose line would lie under\n"
         "                     another's is named in the legend\n"
         "The same network, data and seed are trained once per value.  A\n"
-        "table of the final results, and one plot of the curves overlaid.",
+        "table of the final results, and one plot of the curves overlaid.\n"
+        "Its train loss is the mean data loss over the last epoch's batches\n"
+        "as training saw them (with dropout's masks, the weights still\n"
+        "moving: eval's figure after training differs a little); train acc\n"
+        "and dev acc are measured at the end in evaluation mode, as eval.",
     .example = "compare optim=gd,momentum,adam plot=acc",
     .keys = CMD_WORDS("optim=@optims", "init=@inits|normal:0.01|normal:1",
                   "reg=", "batch=", "lr=",
