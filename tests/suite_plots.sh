@@ -107,7 +107,7 @@ fi
 if grep -q "'raw: x'" "$dir/gnuplot.log" &&
    grep -q "'centred: x - mu'" "$dir/gnuplot.log" &&
    grep -q "'decorrelated: V (x - mu)'" "$dir/gnuplot.log" &&
-   grep -q "'whitened: V (x - mu) / sqrt(lambda + eps)'" "$dir/gnuplot.log"
+   grep -q "'whitened: V(x-mu)/sqrt(lambda+eps)'" "$dir/gnuplot.log"
 then
     ok "plot data: raw, centred, decorrelated and whitened panels"
 else

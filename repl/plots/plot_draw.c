@@ -291,8 +291,10 @@ int plot_draw_weight_hist(Session *s, Gp *gp, PlotKind kind)
             edges[l][b] = lo + (hi - lo) * b / BINS;
         for (int b = 0; b < BINS; b++)
             counts[l][b] = (double)c[b];
-        snprintf(titles[l], sizeof titles[l], "W%d (%s): %.1f%% |w| < 1e-3, "
-                 "%.1f%% exactly 0", l + 1, nn_act_names[net->L[l].act],
+        /* short, as stats weights heads its columns: three panels side
+         * by side on an 80-column text terminal leave 26 characters */
+        snprintf(titles[l], sizeof titles[l], "W%d (%s): |w|<1e-3 %.1f%%, "
+                 "w=0 %.1f%%", l + 1, nn_act_names[net->L[l].act],
                  100 * st.w_small, 100 * st.w_zero);
         panels[l] = (ChartHistPanel){ titles[l], BINS, edges[l], counts[l] };
     }

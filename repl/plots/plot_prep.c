@@ -75,7 +75,7 @@ int plot_draw_data(Session *s, Gp *gp, PlotKind kind)
         NN_STAGE_WHITENED };
     static const char *const titles[NSTAGES] = {
         "raw: x", "centred: x - mu", "decorrelated: V (x - mu)",
-        "whitened: V (x - mu) / sqrt(lambda + eps)" };
+        "whitened: V(x-mu)/sqrt(lambda+eps)" };
     static const char *const labels[NSTAGES][2] = {
         { "x1", "x2" }, { "x1 - mu1", "x2 - mu2" },
         { "component 1", "component 2" }, { "component 1", "component 2" } };
