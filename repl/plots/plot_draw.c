@@ -361,14 +361,20 @@ static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
     double *grid = scratch(sc, G * G), *X = scratch(sc, (size_t)G * 2);
     if (!grid || !X || model_bind(s))
         return -1;
-    int outs = nn_net_outputs(s->net);
+    /* a copy predicts, so that the network's last pass (what stats acts,
+     * plot acts and forward show= read) stays the student's own */
+    nn_err err;
+    nn_net *net = nn_net_clone(s->net, &err);
+    if (!net)
+        return -1;
+    int outs = nn_net_outputs(net);
     for (int r = 0; r < G; r++) {   /* one grid row per forward pass */
         for (int i = 0; i < G; i++) {
             X[2 * i] = lo[0] + (hi[0] - lo[0]) * i / (G - 1);
             X[2 * i + 1] = lo[1] + (hi[1] - lo[1]) * r / (G - 1);
         }
         nn_data_transform(s->data, X, G);
-        const double *out = nn_net_forward(s->net, X, G, 0, NULL);
+        const double *out = nn_net_forward(net, X, G, 0, NULL);
         for (int i = 0; i < G; i++) {
             const double *o = out + (size_t)i * outs;
             int best = 0;
@@ -378,6 +384,7 @@ static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
             grid[r * G + i] = outs == 1 ? o[0] : best;
         }
     }
+    nn_net_free(net);
     c->nx = c->ny = G;
     c->x0 = lo[0];
     c->x1 = hi[0];
