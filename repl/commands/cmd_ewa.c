@@ -161,6 +161,19 @@ static int parse_betas(Session *s, const char *text, double *betas)
     return nb;
 }
 
+/* The first beta's average on the last day, without and with bias
+ * correction, for a lesson's checks (ewa_v, ewa_corrected). */
+static void last_day(Experiments *e, const double *y, int n)
+{
+    double *v = malloc((size_t)n * sizeof *v);
+    e->ewa_done = v != NULL && n > 0;
+    for (int c = 0; e->ewa_done && c < 2; c++) {
+        ewa_apply(y, n, e->betas[0], c, v);
+        e->ewa_last[c] = v[n - 1];
+    }
+    free(v);
+}
+
 static const char *series_name(int series)
 {
     return series == 0 ? "daily temperatures" : series == 1
@@ -207,6 +220,7 @@ static int cmd_ewa(Session *s, int argc, char **argv)
         out_printf(s, "  beta %g averages roughly the last 1/(1-beta) = %.0f "
                    "values\n", parsed[b], 1 / (1 - parsed[b]));
     ewa_table(s, e, y, n);
+    last_day(e, y, n);
     free(y);
     plot_show_experiment(s, "ewa");
     return CMD_OK;

@@ -90,6 +90,9 @@ typedef struct Experiments {
                                student's own (own, nown) */
     double *own;            /* series=40,49,45 or series=FILE (owned) */
     int nown;
+    int ewa_done;           /* an ewa ran: ewa_last holds its last day */
+    double ewa_last[2];     /* the first beta's v_n and v_n / (1 - beta^n),
+                               for the checks ewa_v and ewa_corrected */
 
     char *recipe;           /* the data's commands, "; "-separated */
     char *result_file;      /* nnlab --result FILE, or NULL */

@@ -361,7 +361,8 @@ const char *const model_var_names[] = {
     "gradcheck_max", "gradcheck_passed", "layers",
     "layer.act_mean", "layer.act_std", "layer.saturated", "layer.dead",
     "layer.w_mean", "layer.w_var", "layer.w_small", "layer.grad_norm",
-    "layer.update_ratio", "search_best", "search_mean",
+    "layer.update_ratio", "search_best", "search_mean", "ewa_v",
+    "ewa_corrected",
     NULL
 };
 
@@ -438,6 +439,12 @@ int model_lookup(Session *s, const char *name, int index, double *value)
         return layer_metric(s, name, index, value);
     if (!strcmp(name, "search_best") || !strcmp(name, "search_mean"))
         return search_metric(s, !strcmp(name, "search_best"), value);
+    if (!strcmp(name, "ewa_v") || !strcmp(name, "ewa_corrected")) {
+        if (!s->exp || !s->exp->ewa_done)
+            return -1;
+        *value = s->exp->ewa_last[!strcmp(name, "ewa_corrected")];
+        return 0;
+    }
     ModelState *m = model_state(s);
     if (!m)
         return -1;
