@@ -1,7 +1,8 @@
 /*
  * plot_draw.c — what each plot kind shows: the numbers the engine recorded
  * (the trainer's history, the last forward pass, the last gradient check,
- * the experiments' results) turned into charts (chart.h).  plot_kinds.c
+ * turned into charts (chart.h); the experiments' plots are in
+ * plot_experiments.c.  plot_kinds.c
  * says which function draws which kind, plot.c when; this file only
  * draws.
  */
@@ -10,8 +11,6 @@
 #include <string.h>
 
 #include "chart.h"
-#include "ewa.h"
-#include "experiment.h"
 #include "model.h"
 #include "plot_internal.h"
 
@@ -19,13 +18,8 @@
 /* Series from the history                                              */
 /* ------------------------------------------------------------------ */
 
-/* Scratch arrays for one draw; freed by series_free. */
-typedef struct Scratch {
-    double *buf[64];
-    int n;
-} Scratch;
-
-static double *scratch(Scratch *sc, size_t n)
+/* Scratch arrays and the dev series' measured points: plot_internal.h. */
+double *plot_scratch(Scratch *sc, size_t n)
 {
     if (sc->n == 64)
         return NULL;
@@ -35,28 +29,17 @@ static double *scratch(Scratch *sc, size_t n)
     return p;
 }
 
-static void scratch_free(Scratch *sc)
+void plot_scratch_free(Scratch *sc)
 {
     for (int i = 0; i < sc->n; i++)
         free(sc->buf[i]);
     sc->n = 0;
 }
 
-static const double *longs_to_doubles(Scratch *sc, const long *v, size_t n)
+ChartSeries plot_measured_only(Scratch *sc, const char *name,
+                               const double *x, const double *y, size_t n)
 {
-    double *d = scratch(sc, n);
-    for (size_t i = 0; d && i < n; i++)
-        d[i] = (double)v[i];
-    return d;
-}
-
-/* The dev series: the trainer measures the dev split at some epochs'
- * ends only (train.h) and records NAN at the others, where the chart
- * would break the line into dots; keep the measured points, joined. */
-static ChartSeries measured_only(Scratch *sc, const char *name,
-                                 const double *x, const double *y, size_t n)
-{
-    double *mx = scratch(sc, n), *my = scratch(sc, n);
+    double *mx = plot_scratch(sc, n), *my = plot_scratch(sc, n);
     size_t m = 0;
     for (size_t i = 0; mx && my && i < n; i++)
         if (!isnan(y[i])) {
@@ -64,6 +47,14 @@ static ChartSeries measured_only(Scratch *sc, const char *name,
             my[m++] = y[i];
         }
     return (ChartSeries){ name, mx && my ? m : 0, mx, my, CHART_LINE, 0 };
+}
+
+static const double *longs_to_doubles(Scratch *sc, const long *v, size_t n)
+{
+    double *d = plot_scratch(sc, n);
+    for (size_t i = 0; d && i < n; i++)
+        d[i] = (double)v[i];
+    return d;
 }
 
 int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
@@ -83,7 +74,7 @@ int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
                               acc ? h->train_acc : h->train_loss, CHART_LINE,
                               0 };
     if (ex)
-        ser[n++] = measured_only(&sc, acc ? "dev accuracy" : "dev loss", ex,
+        ser[n++] = plot_measured_only(&sc, acc ? "dev accuracy" : "dev loss", ex,
                                  acc ? h->dev_acc : h->dev_loss,
                                  (size_t)h->ne);
     ChartLines c = { acc ? "Accuracy" : "Loss", "iteration",
@@ -91,7 +82,7 @@ int plot_draw_curves(Session *s, Gp *gp, PlotKind k)
                      acc ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,
                      acc ? 0 : 0, acc ? 1.02 : 0, 0, 0, 1, 0, NULL };
     int rc = chart_lines(gp, acc ? PLOT_ACC : PLOT_LOSS, &c);
-    scratch_free(&sc);
+    plot_scratch_free(&sc);
     return rc;
 }
 
@@ -154,7 +145,7 @@ int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
     int means = ng >= 3 && ng < h->n;
     size_t npts = (size_t)(means ? ng : h->n);
     for (int l = 0; l < shown; l++) {
-        double *x = scratch(&sc, npts), *y = scratch(&sc, npts);
+        double *x = plot_scratch(&sc, npts), *y = plot_scratch(&sc, npts);
         if (x && y)
             layer_series(h, src, l, means ? first : NULL, ng, x, y);
         /* which end is which: vanishing gradients fade towards the input */
@@ -188,7 +179,7 @@ int plot_draw_per_layer(Session *s, Gp *gp, PlotKind kind)
         c.nrefs = 1;
     }
     int rc = chart_lines(gp, kind, &c);
-    scratch_free(&sc);
+    plot_scratch_free(&sc);
     return rc;
 }
 
@@ -328,8 +319,8 @@ static int split_points(Session *s, Scratch *sc, nn_split sp, ChartPoints *pt,
                         const char *name, int open)
 {
     int n = nn_data_count(s->data, sp);
-    double *X = scratch(sc, (size_t)n * 2), *x = scratch(sc, (size_t)n),
-           *y = scratch(sc, (size_t)n);
+    double *X = plot_scratch(sc, (size_t)n * 2), *x = plot_scratch(sc, (size_t)n),
+           *y = plot_scratch(sc, (size_t)n);
     int *cls = calloc((size_t)(n ? n : 1), sizeof *cls);
     if (!X || !x || !y || !cls) {
         free(cls);
@@ -358,7 +349,7 @@ static int boundary_grid(Session *s, Scratch *sc, ChartRegions *c)
         lo[j] -= pad;
         hi[j] += pad;
     }
-    double *grid = scratch(sc, G * G), *X = scratch(sc, (size_t)G * 2);
+    double *grid = plot_scratch(sc, G * G), *X = plot_scratch(sc, (size_t)G * 2);
     if (!grid || !X || model_bind(s))
         return -1;
     /* a copy predicts, so that the network's last pass (what stats acts,
@@ -416,210 +407,6 @@ int plot_draw_regions(Session *s, Gp *gp, PlotKind kind)
 out:
     for (int k = 0; k < 3; k++)
         free((void *)pts[k].cls);
-    scratch_free(&sc);
-    return rc;
-}
-
-/* Two curves that would be drawn one on the other (the same values at
- * the same epochs, to the digits the eye sees): the later hides the
- * earlier. */
-static int same_curve(const ChartSeries *a, const ChartSeries *b)
-{
-    if (a->n != b->n || a->n == 0)
-        return 0;
-    for (size_t i = 0; i < a->n; i++) {
-        double u = a->y[i], v = b->y[i];
-        if (isnan(u) != isnan(v) || a->x[i] != b->x[i])
-            return 0;
-        if (!isnan(u) && fabs(u - v) > 1e-9 * fmax(fabs(u), fabs(v)))
-            return 0;
-    }
-    return 1;
-}
-
-/* What compare ... plot= chose: each run's curves (train solid, dev
- * dashed, in the run's colour). */
-static size_t compare_series(Scratch *sc, const Experiments *e,
-                             ChartSeries *ser, char (*names)[96])
-{
-    int what = e->compare_plot;
-    size_t n = 0;
-    for (int i = 0; i < e->nruns; i++) {
-        const CompareRun *r = &e->runs[i];
-        const double *train = what == COMPARE_LOSS ? r->train_loss
-                            : what == COMPARE_ACC ? r->train_accs
-                            : what == COMPARE_GRADS ? r->grads : NULL;
-        const double *dev = what == COMPARE_LOSS ? r->dev_loss
-                          : what == COMPARE_GRADS ? NULL : r->dev_accs;
-        if (train && r->n) {
-            snprintf(names[n], sizeof names[n], "%s%s", r->label,
-                     what == COMPARE_GRADS ? "" : " train");
-            ser[n] = (ChartSeries){ names[n], (size_t)r->n, r->x, train,
-                                    CHART_LINE, i + 1 };
-            n++;
-        }
-        if (dev && r->n) { /* dev is measured at some epochs only */
-            snprintf(names[n], sizeof names[n], "%s dev", r->label);
-            ser[n] = measured_only(sc, names[n], r->x, dev, (size_t)r->n);
-            ser[n].style = what == COMPARE_DEV_ACC ? CHART_LINE
-                                                   : CHART_DASHED;
-            ser[n].color = i + 1;
-            if (ser[n].n)
-                n++;
-        }
-    }
-    /* a line under another is said in the legend, not left unseen: each
-     * names the last one drawn over it (the one on top) */
-    for (size_t j = 0; j + 1 < n; j++)
-        for (size_t k = n - 1; k > j; k--)
-            if (same_curve(&ser[j], &ser[k])) {
-                char top[48];
-                snprintf(top, sizeof top, "%.40s", names[k]);
-                size_t len = strlen(names[j]);
-                snprintf(names[j] + len, sizeof names[j] - len,
-                         " (under %s)", top);
-                break;
-            }
-    return n;
-}
-
-int plot_draw_compare(Session *s, Gp *gp, PlotKind kind)
-{
-    (void)kind;
-    static const char *const what[] = { "loss", "accuracy",
-                                        "dev accuracy", "gradient norm" };
-    const Experiments *e = s->exp;
-    Scratch sc = { { 0 }, 0 };
-    ChartSeries ser[2 * EXP_MAX_RUNS];
-    char names[2 * EXP_MAX_RUNS][96];
-    int p = e->compare_plot;
-    size_t n = compare_series(&sc, e, ser, names);
-    char title[96];
-    snprintf(title, sizeof title, "Compare %s: %s per epoch", e->compare_key,
-             what[p]);
-    ChartLines c = { title, "epoch", what[p], ser, n, NULL, 0,
-                     p == COMPARE_ACC || p == COMPARE_DEV_ACC
-                         ? CHART_SCALE_LINEAR : CHART_SCALE_AUTO,
-                     0, 0, 0, 0, 1, 0,
-                     p == COMPARE_LOSS || p == COMPARE_ACC
-                         ? "solid: training set; dashed: dev set" : NULL };
-    int rc = chart_lines(gp, PLOT_COMPARE, &c);
-    scratch_free(&sc);
-    return rc;
-}
-
-/* The trials that ran, numbered in the order they were chosen (a
- * Bayesian search's numbers gather where it found the best); halving's
- * later rungs drawn larger. */
-/* A search key on an axis: a beta sampled on :log1m is drawn as 1 - beta
- * on a log axis, the scale it was sampled on. */
-static double search_axis_value(const SearchKey *k, double v)
-{
-    return k->log == NN_RANGE_LOG1M ? 1 - v : v;
-}
-
-static const char *search_axis_name(const SearchKey *k, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s%.15s", k->log == NN_RANGE_LOG1M ? "1 - " : "",
-             k->name);
-    return buf;
-}
-
-int plot_draw_search(Session *s, Gp *gp, PlotKind kind)
-{
-    (void)kind;
-    const Experiments *e = s->exp;
-    Scratch sc = { { 0 }, 0 };
-    size_t n = 0;
-    double *x = scratch(&sc, (size_t)e->ntrials);
-    double *y = scratch(&sc, (size_t)e->ntrials);
-    double *c = scratch(&sc, (size_t)e->ntrials);
-    int *label = calloc((size_t)e->ntrials + 1, sizeof *label);
-    int *size = calloc((size_t)e->ntrials + 1, sizeof *size);
-    int two = e->nkeys >= 2;
-    for (int t = 0; x && y && c && label && size && t < e->ntrials; t++) {
-        const SearchTrial *tr = &e->t[t];
-        if (tr->state != TRIAL_DONE)
-            continue;
-        x[n] = search_axis_value(&e->keys[0], tr->values[0]);
-        y[n] = two ? search_axis_value(&e->keys[1], tr->values[1])
-                   : tr->dev_acc;
-        c[n] = tr->dev_acc;
-        label[n] = t + 1;
-        size[n++] = tr->rung;
-    }
-    char title[96], note[160] = "";
-    snprintf(title, sizeof title, "Hyperparameter search (%s%s%s)",
-             experiment_methods[e->method], e->source[0] ? ", " : "",
-             e->source);
-    size_t k = 0;
-    if (e->method == SEARCH_HALVING)
-        k += (size_t)snprintf(note, sizeof note, "bigger points: later "
-                              "rungs;");
-    snprintf(note + k, sizeof note - k, " numbers: the order trials were "
-             "chosen in");
-    char xname[24], yname[24];
-    ChartScatter ch = { title, search_axis_name(&e->keys[0], xname,
-                                                sizeof xname),
-                        two ? search_axis_name(&e->keys[1], yname,
-                                               sizeof yname)
-                            : "dev accuracy",
-                        "dev accuracy", n, x, y, c, e->keys[0].log != 0,
-                        two && e->keys[1].log, 1, label,
-                        e->nrungs ? size : NULL, note };
-    int rc = chart_scatter(gp, PLOT_SEARCH, &ch);
-    free(label);
-    free(size);
-    scratch_free(&sc);
-    return rc;
-}
-
-int plot_draw_ewa(Session *s, Gp *gp, PlotKind kind)
-{
-    (void)kind;
-    const Experiments *e = s->exp;
-    double *theta;
-    int n;
-    if (ewa_series(s, e->series, &theta, &n))
-        return gp_fail(gp, "plot: ewa: series=loss needs some training first");
-    Scratch sc = { { 0 }, 0 };
-    ChartSeries ser[1 + 2 * EXP_MAX_BETAS];
-    char names[2 * EXP_MAX_BETAS][48];
-    size_t k = 0;
-    /* the student's own series (2) is taken for temperatures by day */
-    ser[k++] = (ChartSeries){ e->series == 1 ? "loss" : "temperature",
-                              (size_t)n,
-                              NULL, theta, CHART_POINTS, 0 };
-    for (int b = 0; b < e->nbetas; b++)
-        for (int c = e->bias ? 1 : 0; c >= 0; c--) {
-            double *v = scratch(&sc, (size_t)n);
-            if (!v)
-                break;
-            ewa_apply(theta, n, e->betas[b], c, v);
-            snprintf(names[k - 1], sizeof names[k - 1], "beta %g%s",
-                     e->betas[b], !e->bias ? "" : c ? " corrected"
-                                                    : " no correction");
-            /* one colour per beta (the series' points take the
-             * first): corrected solid, uncorrected dashed */
-            ser[k] = (ChartSeries){ names[k - 1], (size_t)n, NULL, v,
-                                    c || !e->bias ? CHART_LINE : CHART_DASHED,
-                                    2 + b };
-            k++;
-        }
-    /* bias correction matters over the first 1/(1-beta) or so days: on a
-     * long series a log axis gives them room */
-    int xlog = n > 60;
-    char xlabel[80];
-    snprintf(xlabel, sizeof xlabel, "%s%s", e->series == 1 ? "iteration"
-             : "day", xlog ? " (log scale: the first ones spread out)" : "");
-    ChartLines c = { "Exponentially weighted averages", xlabel,
-                     e->series == 1 ? "loss" : "temperature", ser, k, NULL, 0,
-                     CHART_SCALE_LINEAR, 0, 0, 0, 0, 1, xlog,
-                     e->bias ? "solid: bias-corrected v / (1 - beta^t); "
-                               "dashed: v itself, pulled towards 0 at first"
-                             : NULL };
-    int rc = chart_lines(gp, PLOT_EWA, &c);
-    free(theta);
-    scratch_free(&sc);
+    plot_scratch_free(&sc);
     return rc;
 }

@@ -8,6 +8,7 @@
 #ifndef NNLAB_PLOT_INTERNAL_H
 #define NNLAB_PLOT_INTERNAL_H
 
+#include "chart.h"
 #include "gp.h"
 #include "session.h"
 
@@ -63,6 +64,22 @@ const char *plot_not_ready(Session *s, PlotKind k);
  * drawn (an empty plot that will fill as training runs), or NULL. */
 const char *plot_note(Session *s, PlotKind k);
 
+/* Scratch arrays for one draw, freed together by plot_scratch_free. */
+typedef struct Scratch {
+    double *buf[64];
+    int n;
+} Scratch;
+
+/* n zeroed doubles kept in sc; NULL when out of memory or sc is full. */
+double *plot_scratch(Scratch *sc, size_t n);
+void plot_scratch_free(Scratch *sc);
+
+/* The dev series: the trainer measures the dev split at some epochs'
+ * ends only (train.h) and records NAN at the others, where the chart
+ * would break the line into dots; the measured points, joined. */
+ChartSeries plot_measured_only(Scratch *sc, const char *name,
+                               const double *x, const double *y, size_t n);
+
 /* The drawing of each kind (plot_draw.c unless said). */
 int plot_draw_curves(Session *s, Gp *gp, PlotKind k);     /* loss, acc */
 int plot_draw_per_layer(Session *s, Gp *gp, PlotKind k);  /* weights... */
@@ -73,8 +90,8 @@ int plot_draw_regions(Session *s, Gp *gp, PlotKind k);    /* boundary */
 int plot_draw_data(Session *s, Gp *gp, PlotKind k);       /* plot_prep.c */
 int plot_draw_augment(Session *s, Gp *gp, PlotKind k);    /* plot_prep.c */
 int plot_draw_lr(Session *s, Gp *gp, PlotKind k);        /* plot_lr.c */
-int plot_draw_compare(Session *s, Gp *gp, PlotKind k);
-int plot_draw_search(Session *s, Gp *gp, PlotKind k);
-int plot_draw_ewa(Session *s, Gp *gp, PlotKind k);
+int plot_draw_compare(Session *s, Gp *gp, PlotKind k); /* plot_experiments.c */
+int plot_draw_search(Session *s, Gp *gp, PlotKind k);  /* plot_experiments.c */
+int plot_draw_ewa(Session *s, Gp *gp, PlotKind k);     /* plot_experiments.c */
 
 #endif
