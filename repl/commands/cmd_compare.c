@@ -44,26 +44,26 @@ static int loss_decimals(const Experiments *e)
 
 static void compare_table(Session *s, const Experiments *e)
 {
-    /* with -q no times: a script's output is the same on every machine */
+    /* with -q no times: a script's output is the same on every machine;
+     * the last column, untitled, says which runs diverged or failed */
     int cols = s->quiet ? 4 : 5;
     int ld = loss_decimals(e);
-    OutTable *t = out_table_new(cols);
+    OutTable *t = out_table_new(cols + 1);
     const char *head[] = { "run", "train loss", "train acc", "dev acc",
                            "time" };
     for (int i = 0; i < cols; i++)
         out_table_cell(t, "%s", head[i]);
+    out_table_cell(t, "%s", "");
     for (int i = 0; i < e->nruns; i++) {
         const CompareRun *r = &e->runs[i];
         out_table_cell(t, "%s", r->label);
         if (r->failed) {
-            out_table_cell(t, "failed");
-            for (int c = 2; c < cols; c++)
+            for (int c = 1; c < cols; c++)
                 out_table_cell(t, "-");
+            out_table_cell(t, "failed");
             continue;
         }
-        if (r->stopped)
-            out_table_cell(t, "diverged");
-        else if (r->n)
+        if (r->n && !r->stopped)
             out_table_cell(t, "%.*f", ld, num_plain(r->train_loss[r->n - 1]));
         else
             out_table_cell(t, "-");
@@ -74,6 +74,7 @@ static void compare_table(Session *s, const Experiments *e)
             out_table_cell(t, "%.4f", r->dev_acc);
         if (!s->quiet)
             out_table_cell(t, "%.2fs", r->seconds);
+        out_table_cell(t, "%s", r->stopped ? "diverged" : "");
     }
     out_table_print(s, t);
 }

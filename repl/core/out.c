@@ -222,13 +222,10 @@ void out_table_cell(OutTable *t, const char *fmt, ...)
     t->cells[t->ncells++] = text;
 }
 
-/* A number as nnlab prints them: 0.25, -1e-07, 99%, nan, inf, or "-";
- * or a word that stands in a number's place when there is none, so that
- * a run that diverged does not push a column of numbers to the left. */
+/* A number as nnlab prints them: 0.25, -1e-07, 99%, nan, inf, or "-". */
 static int is_numeric(const char *cell)
 {
-    if (!cell || !*cell || strcmp(cell, "-") == 0 ||
-        strcmp(cell, "diverged") == 0 || strcmp(cell, "failed") == 0)
+    if (!cell || !*cell || strcmp(cell, "-") == 0)
         return 1;
     char *end;
     strtod(cell, &end);
