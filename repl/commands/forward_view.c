@@ -99,16 +99,17 @@ static double bn_stats(const nn_net *net, int li, int n, double *mu,
             sum += l->U.v[k];
             worst = fmax(worst, fabs(l->Z.v[k] - l->U.v[k]));
         }
+        if (!net->last_train) {
+            mu[j] = l->run_mean.v[j];
+            var[j] = l->run_var.v[j];
+            continue;
+        }
         mu[j] = sum / m;
         for (int i = 0; i < m; i++) {
             double d = l->U.v[(size_t)i * zc + j] - mu[j];
             sq += d * d;
         }
         var[j] = sq / m;
-        if (!net->last_train) {
-            mu[j] = l->run_mean.v[j];
-            var[j] = l->run_var.v[j];
-        }
     }
     return worst;
 }
